@@ -1,0 +1,248 @@
+"""People, organisations, offices and support groups."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import zoneinfo
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+
+TIME_ZONE_CHOICES = [(tz, tz) for tz in sorted(zoneinfo.available_timezones()) if "/" in tz] + [
+    ("UTC", "UTC")
+]
+
+
+class Organisation(models.Model):
+    """A department of the IT organisation, or a client company of a service provider."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    domains = models.CharField(
+        _("email domains"),
+        max_length=500,
+        blank=True,
+        help_text=_("Comma-separated; senders from these domains belong here."),
+    )
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Location(models.Model):
+    """An office or site; second-line groups are often per location."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, choices=TIME_ZONE_CHOICES, default="UTC"
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("location")
+        verbose_name_plural = _("locations")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def create_user(self, email: str, password: str | None = None, **extra: object) -> User:
+        if not email:
+            raise ValueError("Users need an email address")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: object) -> User:
+        extra.setdefault("is_staff", True)
+        extra.setdefault("is_superuser", True)
+        extra.setdefault("is_agent", True)
+        return self.create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """Anyone who signs in: requesters, agents and administrators. Login is by email."""
+
+    email = models.EmailField(_("email address"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=200)
+    phone = models.CharField(_("phone"), max_length=50, blank=True, db_index=True)
+    organisation = models.ForeignKey(
+        Organisation,
+        verbose_name=_("organisation"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="members",
+    )
+    location = models.ForeignKey(
+        Location,
+        verbose_name=_("location"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="people",
+    )
+    manager = models.ForeignKey(
+        "self",
+        verbose_name=_("manager"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="reports",
+    )
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default="en"
+    )
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, choices=TIME_ZONE_CHOICES, default="UTC"
+    )
+    is_agent = models.BooleanField(
+        _("agent"), default=False, help_text=_("Works tickets in the agent workspace.")
+    )
+    sees_all_tickets = models.BooleanField(
+        _("sees all tickets"),
+        default=False,
+        help_text=_("Agent: sees tickets of every group, not only of their own groups."),
+    )
+    sees_organisation_tickets = models.BooleanField(
+        _("sees organisation's tickets"),
+        default=False,
+        help_text=_("Requester: sees every ticket of their organisation."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    is_staff = models.BooleanField(
+        _("administrator"), default=False, help_text=_("May use the configuration pages.")
+    )
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        ordering = ["full_name"]
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    @cached_property
+    def group_ids(self) -> frozenset[int]:
+        """Ids of the support groups this user belongs to (one query, cached per request)."""
+        return frozenset(self.support_groups.values_list("id", flat=True))
+
+    @cached_property
+    def may_write_to_requesters(self) -> bool:
+        """Agents may send public replies when any of their groups may talk to requesters."""
+        if self.is_superuser:
+            return True
+        return self.support_groups.filter(may_write_to_requesters=True).exists()
+
+    @property
+    def role(self) -> str:
+        if self.is_superuser or self.is_staff:
+            return "admin"
+        return "agent" if self.is_agent else "requester"
+
+
+class SupportGroup(models.Model):
+    """A team that works tickets: the service desk (tier 1), specialists (2) or suppliers (3)."""
+
+    class Tier(models.IntegerChoices):
+        SERVICE_DESK = 1, _("1 - service desk")
+        SPECIALISTS = 2, _("2 - specialists")
+        SUPPLIER = 3, _("3 - supplier")
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    tier = models.PositiveSmallIntegerField(_("tier"), choices=Tier.choices, default=Tier.SPECIALISTS)
+    may_write_to_requesters = models.BooleanField(
+        _("may write to requesters"),
+        default=False,
+        help_text=_("Members may send public replies; otherwise internal notes only."),
+    )
+    location = models.ForeignKey(
+        Location,
+        verbose_name=_("location"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="support_groups",
+    )
+    email = models.EmailField(_("email"), blank=True)
+    manager = models.ForeignKey(
+        User,
+        verbose_name=_("manager"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="managed_groups",
+    )
+    members = models.ManyToManyField(
+        User, verbose_name=_("members"), related_name="support_groups", blank=True
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["tier", "name"]
+        verbose_name = _("support group")
+        verbose_name_plural = _("support groups")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ApiToken(models.Model):
+    """A personal API token. Only a SHA-256 digest is stored; the token is shown once."""
+
+    PREFIX = "tuki_"
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    digest = models.CharField(max_length=64, unique=True)
+    hint = models.CharField(max_length=12, help_text="First characters, to recognise the token")
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.hint}… ({self.user})"
+
+    @staticmethod
+    def hash(raw: str) -> str:
+        return hashlib.sha256(raw.encode()).hexdigest()
+
+    @classmethod
+    def mint(cls, user: User, name: str = "") -> tuple[ApiToken, str]:
+        raw = cls.PREFIX + secrets.token_urlsafe(32)
+        token = cls.objects.create(user=user, name=name, digest=cls.hash(raw), hint=raw[:12])
+        return token, raw

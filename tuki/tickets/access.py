@@ -1,0 +1,85 @@
+"""Who may see and do what with a ticket. The only way views and the API fetch tickets.
+
+Rules (DESIGN.md, Permissions):
+- requesters see tickets they requested or watch, and their organisation's when granted;
+- agents see tickets owned by or assigned to one of their groups, or to them, unless they
+  are granted all tickets; a restricted ticket is limited to its two groups whatever the grant;
+- administrators (superusers) see everything;
+- anything not visible is a 404, never a 403, so ids leak nothing.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db.models import Q
+from django.http import Http404
+
+from tuki.tickets.models import Ticket
+
+if TYPE_CHECKING:
+    from tuki.accounts.models import User
+
+
+def visibility_q(user: User) -> Q:
+    if not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    if user.is_superuser:
+        return Q()
+    if user.is_agent:
+        groups = user.group_ids
+        in_groups = Q(owner_group__in=groups) | Q(group__in=groups)
+        mine = Q(assignee=user) | Q(owner=user)
+        if user.sees_all_tickets:
+            return Q(restricted=False) | in_groups | mine
+        return in_groups | mine
+    watched = Ticket.watchers.through.objects.filter(user=user).values("ticket_id")
+    own = Q(requester=user) | Q(pk__in=watched)
+    if user.sees_organisation_tickets and user.organisation_id:
+        own |= Q(organisation_id=user.organisation_id)
+    return (own & Q(restricted=False)) | Q(requester=user)
+
+
+def get_ticket_for_user(user: User, number_or_id: str | int, *, related: bool = True) -> Ticket:
+    """The ticket by `INC-1042` or id, if this user may see it; otherwise Http404."""
+    if isinstance(number_or_id, int) or str(number_or_id).isdigit():
+        lookup: dict[str, object] = {"pk": int(number_or_id)}
+    else:
+        parsed = Ticket.parse_number(str(number_or_id))
+        if parsed is None:
+            raise Http404("No such ticket")
+        lookup = {"kind": parsed[0], "pk": parsed[1]}
+    qs = Ticket.objects.visible_to(user)
+    if related:
+        qs = qs.with_related()
+    ticket = qs.filter(**lookup).first()
+    if ticket is None:
+        raise Http404("No such ticket")
+    return ticket
+
+
+def is_agent_for(user: User, ticket: Ticket) -> bool:
+    """Agent (or admin) who may work this ticket: visible to them and they are staff of it."""
+    return bool(user.is_superuser or user.is_agent)
+
+
+def can_work(user: User, ticket: Ticket) -> bool:
+    """May change fields, assign, escalate, note. Assumes the ticket is visible to the user."""
+    return is_agent_for(user, ticket)
+
+
+def can_reply_publicly(user: User, ticket: Ticket) -> bool:
+    """Requesters on their tickets; agents only if one of their groups may talk to requesters."""
+    if user.is_superuser:
+        return True
+    if user.is_agent:
+        return user.may_write_to_requesters
+    return True
+
+
+def can_note(user: User, ticket: Ticket) -> bool:
+    return is_agent_for(user, ticket)
+
+
+def is_requester_side(user: User, ticket: Ticket) -> bool:
+    return not (user.is_agent or user.is_superuser)

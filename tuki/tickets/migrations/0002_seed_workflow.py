@@ -1,0 +1,79 @@
+"""Default statuses, per-kind workflows and the ITIL priority matrix. Admins may change them."""
+
+from django.db import migrations
+from django.utils.translation import gettext_noop as N_
+
+STATUSES = [
+    # key, name (in the translation catalog), category, order
+    ("new", N_("New"), "new", 10),
+    ("assigned", N_("Assigned"), "open", 20),
+    ("in_progress", N_("In progress"), "open", 30),
+    ("awaiting_approval", N_("Awaiting approval"), "pending", 35),
+    ("scheduled", N_("Scheduled"), "open", 36),
+    ("pending_customer", N_("Waiting for customer"), "pending", 40),
+    ("pending_supplier", N_("Waiting for supplier"), "pending", 50),
+    ("resolved", N_("Resolved"), "resolved", 60),
+    ("closed", N_("Closed"), "closed", 70),
+    ("cancelled", N_("Cancelled"), "closed", 80),
+]
+
+SUPPORT_FLOW = {
+    "new": ["assigned", "in_progress", "pending_customer", "resolved", "cancelled"],
+    "assigned": ["in_progress", "pending_customer", "pending_supplier", "resolved", "cancelled"],
+    "in_progress": ["assigned", "pending_customer", "pending_supplier", "resolved", "cancelled"],
+    "pending_customer": ["in_progress", "assigned", "resolved", "cancelled"],
+    "pending_supplier": ["in_progress", "assigned", "resolved"],
+    "resolved": ["closed", "in_progress", "assigned"],
+}
+PROBLEM_FLOW = {
+    "new": ["assigned", "in_progress", "cancelled"],
+    "assigned": ["in_progress", "pending_supplier", "cancelled"],
+    "in_progress": ["assigned", "pending_supplier", "resolved", "cancelled"],
+    "pending_supplier": ["in_progress", "resolved"],
+    "resolved": ["closed", "in_progress"],
+}
+CHANGE_FLOW = {
+    "new": ["assigned", "awaiting_approval", "cancelled"],
+    "assigned": ["awaiting_approval", "cancelled"],
+    "awaiting_approval": ["scheduled", "cancelled", "assigned"],
+    "scheduled": ["in_progress", "cancelled"],
+    "in_progress": ["resolved", "scheduled"],
+    "resolved": ["closed", "in_progress"],
+}
+FLOWS = {
+    "incident": SUPPORT_FLOW,
+    "request": SUPPORT_FLOW,
+    "problem": PROBLEM_FLOW,
+    "change": CHANGE_FLOW,
+    "release": CHANGE_FLOW,
+}
+
+# ITIL's usual matrix: impact (rows) × urgency (columns) → priority 1..5.
+MATRIX = {(1, 1): 1, (1, 2): 2, (1, 3): 3, (2, 1): 2, (2, 2): 3, (2, 3): 4, (3, 1): 3,
+          (3, 2): 4, (3, 3): 5}
+
+
+def seed(apps, schema_editor):
+    Status = apps.get_model("tickets", "Status")
+    Transition = apps.get_model("tickets", "StatusTransition")
+    PriorityRule = apps.get_model("tickets", "PriorityRule")
+    by_key = {}
+    for key, name, category, order in STATUSES:
+        by_key[key], _ = Status.objects.get_or_create(
+            key=key, defaults={"name": name, "category": category, "order": order}
+        )
+    for kind, flow in FLOWS.items():
+        for source, targets in flow.items():
+            for target in targets:
+                Transition.objects.get_or_create(
+                    kind=kind, from_status=by_key[source], to_status=by_key[target]
+                )
+    for (impact, urgency), priority in MATRIX.items():
+        PriorityRule.objects.get_or_create(
+            impact=impact, urgency=urgency, defaults={"priority": priority}
+        )
+
+
+class Migration(migrations.Migration):
+    dependencies = [("tickets", "0001_initial")]
+    operations = [migrations.RunPython(seed, migrations.RunPython.noop)]

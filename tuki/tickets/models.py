@@ -1,0 +1,530 @@
+"""The single work-item table and everything hanging off it (DESIGN.md, Domain model)."""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from tuki.accounts.models import User
+
+
+class Kind(models.TextChoices):
+    INCIDENT = "incident", _("Incident")
+    REQUEST = "request", _("Service request")
+    PROBLEM = "problem", _("Problem")
+    CHANGE = "change", _("Change")
+    RELEASE = "release", _("Release")
+
+
+KIND_PREFIX = {
+    Kind.INCIDENT: "INC",
+    Kind.REQUEST: "REQ",
+    Kind.PROBLEM: "PRB",
+    Kind.CHANGE: "CHG",
+    Kind.RELEASE: "REL",
+}
+PREFIX_KIND = {prefix: kind for kind, prefix in KIND_PREFIX.items()}
+NUMBER_RE = re.compile(r"^\s*\[?(?P<prefix>[A-Za-z]{3})-(?P<id>\d{1,12})\]?\s*$")
+
+
+class StatusCategory(models.TextChoices):
+    NEW = "new", _("New")
+    OPEN = "open", _("Open")
+    PENDING = "pending", _("Pending")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+
+
+ACTIVE_CATEGORIES = (StatusCategory.NEW, StatusCategory.OPEN, StatusCategory.PENDING)
+
+
+class Impact(models.IntegerChoices):
+    HIGH = 1, _("1 - High")
+    MEDIUM = 2, _("2 - Medium")
+    LOW = 3, _("3 - Low")
+
+
+class Urgency(models.IntegerChoices):
+    HIGH = 1, _("1 - High")
+    MEDIUM = 2, _("2 - Medium")
+    LOW = 3, _("3 - Low")
+
+
+class Priority(models.IntegerChoices):
+    CRITICAL = 1, _("1 - Critical")
+    HIGH = 2, _("2 - High")
+    MODERATE = 3, _("3 - Moderate")
+    LOW = 4, _("4 - Low")
+    PLANNING = 5, _("5 - Planning")
+
+
+class Channel(models.TextChoices):
+    PHONE = "phone", _("Phone")
+    EMAIL = "email", _("Email")
+    WEB = "web", _("Web portal")
+    CHAT = "chat", _("Chat")
+    API = "api", _("API")
+
+
+class Status(models.Model):
+    """A ticket status. Behaviour (SLA pauses, metrics) reads the category, never the name."""
+
+    key = models.SlugField(_("key"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    category = models.CharField(_("category"), max_length=10, choices=StatusCategory.choices)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("status")
+        verbose_name_plural = _("statuses")
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        # Seeded names are in the translation catalog; admin-made names show as typed.
+        return gettext(self.name)
+
+    @property
+    def is_active(self) -> bool:
+        return self.category in ACTIVE_CATEGORIES
+
+
+class StatusTransition(models.Model):
+    """One allowed move in a kind's workflow."""
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    from_status = models.ForeignKey(
+        Status, on_delete=models.CASCADE, related_name="transitions_out", verbose_name=_("from")
+    )
+    to_status = models.ForeignKey(
+        Status, on_delete=models.CASCADE, related_name="transitions_in", verbose_name=_("to")
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "from_status", "to_status"], name="unique_transition"
+            )
+        ]
+        verbose_name = _("status transition")
+        verbose_name_plural = _("status transitions")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.from_status} → {self.to_status}"
+
+
+class PriorityRule(models.Model):
+    """One cell of the impact × urgency priority matrix."""
+
+    impact = models.PositiveSmallIntegerField(_("impact"), choices=Impact.choices)
+    urgency = models.PositiveSmallIntegerField(_("urgency"), choices=Urgency.choices)
+    priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices)
+
+    class Meta:
+        ordering = ["impact", "urgency"]
+        constraints = [
+            models.UniqueConstraint(fields=["impact", "urgency"], name="unique_priority_cell")
+        ]
+        verbose_name = _("priority matrix cell")
+        verbose_name_plural = _("priority matrix")
+
+    def __str__(self) -> str:
+        return f"{self.impact} × {self.urgency} → {self.priority}"
+
+
+class Category(models.Model):
+    """A node of the category tree (Network › VPN › Cannot connect)."""
+
+    name = models.CharField(_("name"), max_length=100)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="children",
+    )
+    path = models.CharField(_("path"), max_length=500, editable=False, db_index=True)
+    default_group = models.ForeignKey(
+        "accounts.SupportGroup",
+        verbose_name=_("default group"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        help_text=_("Second-line group that usually handles this category."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["path"]
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "name"], name="unique_category_name")
+        ]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self) -> str:
+        return self.path
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.path = f"{self.parent.path} › {self.name}" if self.parent else self.name
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        for child in self.children.all():
+            child.save()
+
+
+class Tag(models.Model):
+    name = models.CharField(_("name"), max_length=50, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ResolutionCode(models.TextChoices):
+    SOLVED = "solved", _("Solved (permanently)")
+    WORKAROUND = "workaround", _("Solved (work-around)")
+    FIRST_CONTACT = "first_contact", _("Solved at first contact")
+    NOT_REPRODUCIBLE = "not_reproducible", _("Not reproducible")
+    DUPLICATE = "duplicate", _("Duplicate")
+    USER_ERROR = "user_error", _("User instruction")
+    CANCELLED = "cancelled", _("Cancelled by requester")
+
+
+class TicketQuerySet(models.QuerySet["Ticket"]):
+    def visible_to(self, user: User) -> TicketQuerySet:
+        """Every list and detail in Tuki filters through here (tickets/access.py documents it)."""
+        from tuki.tickets.access import visibility_q
+
+        return self.filter(visibility_q(user))
+
+    def active(self) -> TicketQuerySet:
+        return self.filter(status__category__in=ACTIVE_CATEGORIES)
+
+    def with_related(self) -> TicketQuerySet:
+        return self.select_related(
+            "status",
+            "category",
+            "requester",
+            "organisation",
+            "owner_group",
+            "owner",
+            "group",
+            "assignee",
+        )
+
+
+class Ticket(models.Model):
+    """Incidents, service requests, problems, changes and releases: one table (as ServiceNow's task)."""
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.INCIDENT)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    status = models.ForeignKey(
+        Status, verbose_name=_("status"), on_delete=models.PROTECT, related_name="+"
+    )
+    impact = models.PositiveSmallIntegerField(
+        _("impact"), choices=Impact.choices, default=Impact.LOW
+    )
+    urgency = models.PositiveSmallIntegerField(
+        _("urgency"), choices=Urgency.choices, default=Urgency.MEDIUM
+    )
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), choices=Priority.choices, default=Priority.LOW
+    )
+    category = models.ForeignKey(
+        Category,
+        verbose_name=_("category"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tickets",
+    )
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=Channel.choices, default=Channel.WEB
+    )
+    requester = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("requester"),
+        on_delete=models.PROTECT,
+        related_name="requested_tickets",
+    )
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        verbose_name=_("organisation"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tickets",
+    )
+    location = models.ForeignKey(
+        "accounts.Location",
+        verbose_name=_("location"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tickets",
+    )
+    owner_group = models.ForeignKey(
+        "accounts.SupportGroup",
+        verbose_name=_("owner group"),
+        on_delete=models.PROTECT,
+        related_name="owned_tickets",
+        help_text=_("The service desk that answers to the requester until resolution."),
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_tickets",
+    )
+    group = models.ForeignKey(
+        "accounts.SupportGroup",
+        verbose_name=_("assigned group"),
+        on_delete=models.PROTECT,
+        related_name="assigned_tickets",
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_tickets",
+    )
+    escalated_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("escalated to manager"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="tickets")
+    watchers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("watchers"), blank=True, related_name="watching"
+    )
+    restricted = models.BooleanField(
+        _("restricted"),
+        default=False,
+        help_text=_("Only members of the owner and assigned groups see it (security incidents)."),
+    )
+    resolution_code = models.CharField(
+        _("resolution code"), max_length=20, choices=ResolutionCode.choices, blank=True
+    )
+    resolution = models.TextField(_("resolution"), blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("merged into"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="merged_tickets",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("registered by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now, db_index=True)
+    first_response_at = models.DateTimeField(_("first response"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    reopen_count = models.PositiveIntegerField(_("reopened"), default=0)
+    reassignment_count = models.PositiveIntegerField(_("reassignments"), default=0)
+
+    objects = TicketQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("ticket")
+        verbose_name_plural = _("tickets")
+        indexes = [
+            models.Index(fields=["group", "status"], name="ticket_group_status"),
+            models.Index(fields=["assignee", "status"], name="ticket_assignee_status"),
+            models.Index(fields=["requester", "-id"], name="ticket_requester"),
+            models.Index(fields=["owner_group", "status"], name="ticket_owner_group_status"),
+            models.Index(fields=["organisation", "-id"], name="ticket_organisation"),
+            models.Index(fields=["-updated_at", "-id"], name="ticket_updated"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} {self.title}"
+
+    @property
+    def prefix(self) -> str:
+        return KIND_PREFIX[Kind(self.kind)]
+
+    @property
+    def number(self) -> str:
+        return f"{self.prefix}-{self.pk}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status.category in ACTIVE_CATEGORIES
+
+    @property
+    def is_escalated(self) -> bool:
+        return self.group_id != self.owner_group_id
+
+    @staticmethod
+    def parse_number(text: str) -> tuple[str, int] | None:
+        """`INC-1042` → ("incident", 1042); None if it is not a ticket number."""
+        match = NUMBER_RE.match(text or "")
+        if not match or match["prefix"].upper() not in PREFIX_KIND:
+            return None
+        return PREFIX_KIND[match["prefix"].upper()], int(match["id"])
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("tickets:detail", args=[self.number])
+
+
+class Comment(models.Model):
+    """A public reply (the requester sees it) or an internal note (agents only)."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    body = models.TextField(_("text"))
+    is_internal = models.BooleanField(_("internal note"), default=False)
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=Channel.choices, default=Channel.WEB
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["ticket", "created_at"], name="comment_ticket")]
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id}: {self.body[:40]}"
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    # Files live on disk (or object storage) under a random name, never the user's.
+    return f"attachments/{timezone.now():%Y/%m}/{instance.sha256[:2]}/{instance.sha256}"
+
+
+class Attachment(models.Model):
+    """A file on a ticket, stored outside the database; its type is sniffed from its bytes."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
+    comment = models.ForeignKey(
+        Comment, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments"
+    )
+    file = models.FileField(upload_to=attachment_path, max_length=300)
+    filename = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(max_length=64, db_index=True)
+    is_internal = models.BooleanField(_("internal"), default=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class LinkType(models.TextChoices):
+    DUPLICATE_OF = "duplicate_of", _("duplicate of")
+    RELATED = "related", _("related to")
+    CAUSED_BY = "caused_by", _("caused by")
+    PARENT_OF = "parent_of", _("parent of")
+
+
+LINK_INVERSE_LABEL = {
+    LinkType.DUPLICATE_OF: _("duplicated by"),
+    LinkType.RELATED: _("related to"),
+    LinkType.CAUSED_BY: _("causes"),
+    LinkType.PARENT_OF: _("child of"),
+}
+
+
+class TicketLink(models.Model):
+    source = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="links_out")
+    target = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="links_in")
+    type = models.CharField(_("link type"), max_length=20, choices=LinkType.choices)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "target", "type"], name="unique_link"),
+            models.CheckConstraint(condition=~Q(source=models.F("target")), name="no_self_link"),
+        ]
+        verbose_name = _("ticket link")
+        verbose_name_plural = _("ticket links")
+
+    def __str__(self) -> str:
+        return f"{self.source_id} {self.type} {self.target_id}"
+
+
+class ActorKind(models.TextChoices):
+    USER = "user", _("user")
+    RULE = "rule", _("rule")
+    EMAIL = "email", _("email")
+    SLA = "sla", _("SLA")
+    SYSTEM = "system", _("system")
+
+
+class TicketEvent(models.Model):
+    """Every change to a ticket: who, what, old → new, when and why. Timeline and audit read it."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    actor_kind = models.CharField(max_length=10, choices=ActorKind.choices, default=ActorKind.USER)
+    action = models.CharField(max_length=40, db_index=True)
+    field = models.CharField(max_length=40, blank=True)
+    old_value = models.CharField(max_length=300, blank=True)
+    new_value = models.CharField(max_length=300, blank=True)
+    reason = models.TextField(blank=True)
+    comment = models.ForeignKey(
+        Comment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["ticket", "created_at"], name="event_ticket")]
+        verbose_name = _("ticket event")
+        verbose_name_plural = _("ticket events")
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.action} {self.field}"
