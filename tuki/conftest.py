@@ -66,7 +66,10 @@ def desk(db: None) -> Desk:
     network_hel.members.add(specialist, lead)
     apps.members.add(other_agent)
     requester = make_user(
-        "maija@acme.fi", "Maija Meikäläinen", organisation=acme, location=helsinki,
+        "maija@acme.fi",
+        "Maija Meikäläinen",
+        organisation=acme,
+        location=helsinki,
         phone="+358 40 555 1234",
     )
     colleague = make_user("matti@acme.fi", "Matti Virtanen", organisation=acme, location=helsinki)
@@ -74,9 +77,25 @@ def desk(db: None) -> Desk:
     admin = User.objects.create_superuser("admin@tuki.test", PASSWORD, full_name="Ada Admin")
     network = Category.objects.create(name="Network", default_group=network_hel)
     vpn = Category.objects.create(name="VPN", parent=network, default_group=network_hel)
-    return Desk(helsinki, bucharest, acme, globex, service_desk, network_hel, network_buc, apps,
-                operator, specialist, lead, other_agent, requester, colleague, outsider, admin,
-                vpn)
+    return Desk(
+        helsinki,
+        bucharest,
+        acme,
+        globex,
+        service_desk,
+        network_hel,
+        network_buc,
+        apps,
+        operator,
+        specialist,
+        lead,
+        other_agent,
+        requester,
+        colleague,
+        outsider,
+        admin,
+        vpn,
+    )
 
 
 @pytest.fixture
@@ -96,5 +115,6 @@ def incident(desk: Desk) -> Ticket:
 
 @pytest.fixture
 def escalated(desk: Desk, incident: Ticket) -> Ticket:
-    return services.escalate_ticket(desk.operator, incident, group=desk.network_hel,
-                                    reason="Needs the network team")
+    return services.escalate_ticket(
+        desk.operator, incident, group=desk.network_hel, reason="Needs the network team"
+    )

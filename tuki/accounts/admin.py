@@ -14,10 +14,33 @@ class UserAdmin(BaseUserAdmin):
     autocomplete_fields = ["organisation", "location", "manager"]
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
-        (_("Person"), {"fields": ["full_name", "phone", "organisation", "location", "manager",
-                                  "language", "time_zone"]}),
-        (_("Access"), {"fields": ["is_active", "is_agent", "sees_all_tickets",
-                                  "sees_organisation_tickets", "is_staff", "is_superuser"]}),
+        (
+            _("Person"),
+            {
+                "fields": [
+                    "full_name",
+                    "phone",
+                    "organisation",
+                    "location",
+                    "manager",
+                    "language",
+                    "time_zone",
+                ]
+            },
+        ),
+        (
+            _("Access"),
+            {
+                "fields": [
+                    "is_active",
+                    "is_agent",
+                    "sees_all_tickets",
+                    "sees_organisation_tickets",
+                    "is_staff",
+                    "is_superuser",
+                ]
+            },
+        ),
     ]
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]}),

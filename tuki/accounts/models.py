@@ -180,7 +180,9 @@ class SupportGroup(models.Model):
         SUPPLIER = 3, _("3 - supplier")
 
     name = models.CharField(_("name"), max_length=200, unique=True)
-    tier = models.PositiveSmallIntegerField(_("tier"), choices=Tier.choices, default=Tier.SPECIALISTS)
+    tier = models.PositiveSmallIntegerField(
+        _("tier"), choices=Tier.choices, default=Tier.SPECIALISTS
+    )
     may_write_to_requesters = models.BooleanField(
         _("may write to requesters"),
         default=False,

@@ -13,12 +13,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.db.models import Q
-from django.http import Http404
+from django.http import FileResponse, Http404
 
 from tuki.tickets.models import Ticket
 
 if TYPE_CHECKING:
     from tuki.accounts.models import User
+    from tuki.tickets.models import Attachment
 
 
 def visibility_q(user: User) -> Q:
@@ -83,3 +84,31 @@ def can_note(user: User, ticket: Ticket) -> bool:
 
 def is_requester_side(user: User, ticket: Ticket) -> bool:
     return not (user.is_agent or user.is_superuser)
+
+
+def get_attachment_for_user(user: User, attachment_id: int) -> Attachment:
+    """An attachment of a visible ticket; internal ones only for agents. Otherwise Http404."""
+    from tuki.tickets.models import Attachment
+
+    qs = Attachment.objects.select_related("ticket").filter(
+        pk=attachment_id, ticket__in=Ticket.objects.visible_to(user).values("pk")
+    )
+    if not (user.is_agent or user.is_superuser):
+        qs = qs.filter(is_internal=False)
+    attachment = qs.first()
+    if attachment is None:
+        raise Http404("No such attachment")
+    return attachment
+
+
+def attachment_response(attachment: Attachment) -> FileResponse:
+    """Stream a file as a download; never rendered inline, so a disguised page cannot run."""
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.filename,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

@@ -176,8 +176,14 @@ def _touch(ticket: Ticket, *fields: str) -> None:
     ticket.save(update_fields=[*fields, "updated_at"])
 
 
-def _set_status(ticket: Ticket, actor: User | None, target: Status, *, reason: str = "",
-                actor_kind: str = ActorKind.USER) -> list[str]:
+def _set_status(
+    ticket: Ticket,
+    actor: User | None,
+    target: Status,
+    *,
+    reason: str = "",
+    actor_kind: str = ActorKind.USER,
+) -> list[str]:
     """Move the status and keep the timestamps and counters that follow from it."""
     old = ticket.status
     if old.pk == target.pk:
@@ -199,8 +205,16 @@ def _set_status(ticket: Ticket, actor: User | None, target: Status, *, reason: s
         ticket.closed_at = None
         changed += ["reopen_count", "resolved_at", "closed_at"]
     ticket.status = target
-    _event(ticket, actor, "status", field="status", old=old, new=target, reason=reason,
-           actor_kind=actor_kind)
+    _event(
+        ticket,
+        actor,
+        "status",
+        field="status",
+        old=old,
+        new=target,
+        reason=reason,
+        actor_kind=actor_kind,
+    )
     return changed
 
 
@@ -209,8 +223,9 @@ def _on_commit_notify(ticket: Ticket, comment: Comment | None, what: str) -> Non
 
     ticket_id, comment_id = ticket.pk, comment.pk if comment else None
     transaction.on_commit(
-        lambda: tasks.notify_requester.enqueue(ticket_id=ticket_id, comment_id=comment_id,
-                                               what=what)
+        lambda: tasks.notify_requester.enqueue(
+            ticket_id=ticket_id, comment_id=comment_id, what=what
+        )
     )
 
 
@@ -231,8 +246,13 @@ def _desk_of(actor: User | None) -> SupportGroup:
     return default_service_desk()
 
 
-def _attach(ticket: Ticket, actor: User | None, uploads: Iterable[Upload],
-            comment: Comment | None = None, internal: bool = False) -> list[Attachment]:
+def _attach(
+    ticket: Ticket,
+    actor: User | None,
+    uploads: Iterable[Upload],
+    comment: Comment | None = None,
+    internal: bool = False,
+) -> list[Attachment]:
     saved = []
     limit = settings.MAX_ATTACHMENT_SIZE
     for upload in uploads:
@@ -376,8 +396,9 @@ EDITABLE_FIELDS = {
 }
 
 
-def update_ticket(actor: User | None, ticket: Ticket, *, reason: str = "",
-                  **changes: Any) -> Ticket:
+def update_ticket(
+    actor: User | None, ticket: Ticket, *, reason: str = "", **changes: Any
+) -> Ticket:
     """Edit plain fields; one event per changed field. Priority follows impact × urgency."""
     _require_agent(actor)
     unknown = set(changes) - set(EDITABLE_FIELDS)
@@ -410,16 +431,24 @@ def update_ticket(actor: User | None, ticket: Ticket, *, reason: str = "",
                 continue
             setattr(ticket, field, value)
             dirty.append(field)
-            _event(ticket, actor, "field", field=field, old=_field_display(field, old),
-                   new=_field_display(field, value), reason=reason)
+            _event(
+                ticket,
+                actor,
+                "field",
+                field=field,
+                old=_field_display(field, old),
+                new=_field_display(field, value),
+                reason=reason,
+            )
             if field == "requester":
                 ticket.organisation = value.organisation
                 dirty.append("organisation")
         if "impact" in dirty or "urgency" in dirty:
             new_priority = compute_priority(ticket.impact, ticket.urgency)
             if new_priority != ticket.priority:
-                _event(ticket, actor, "field", field="priority", old=ticket.priority,
-                       new=new_priority)
+                _event(
+                    ticket, actor, "field", field="priority", old=ticket.priority, new=new_priority
+                )
                 ticket.priority = new_priority
                 dirty.append("priority")
         if dirty:
@@ -474,8 +503,9 @@ def add_comment(
         comment = Comment.objects.create(
             ticket=ticket, author=author, body=body, is_internal=internal, channel=channel
         )
-        _event(ticket, author, "note" if internal else "reply", comment=comment,
-               actor_kind=actor_kind)
+        _event(
+            ticket, author, "note" if internal else "reply", comment=comment, actor_kind=actor_kind
+        )
         _attach(ticket, author, uploads, comment=comment, internal=internal)
         fields: list[str] = []
         from_requester = author is not None and not (author.is_agent or author.is_superuser)
@@ -483,19 +513,18 @@ def add_comment(
             ticket.first_response_at = comment.created_at
             fields.append("first_response_at")
         if from_requester and ticket.status.category == StatusCategory.PENDING:
-            target = _first_allowed(ticket, StatusCategory.OPEN, prefer=("in_progress",
-                                                                          "assigned"))
+            target = _first_allowed(ticket, StatusCategory.OPEN, prefer=("in_progress", "assigned"))
             if target:
-                fields += _set_status(ticket, author, target,
-                                      reason=_("The requester replied."))
+                fields += _set_status(ticket, author, target, reason=_("The requester replied."))
         _touch(ticket, *fields)
         if not internal and not from_requester:
             _on_commit_notify(ticket, comment, "reply")
     return comment
 
 
-def add_attachments(actor: User, ticket: Ticket, uploads: Iterable[Upload], *,
-                    internal: bool = False) -> list[Attachment]:
+def add_attachments(
+    actor: User, ticket: Ticket, uploads: Iterable[Upload], *, internal: bool = False
+) -> list[Attachment]:
     if internal:
         _require_agent(actor)
     with transaction.atomic():
@@ -508,8 +537,14 @@ def add_attachments(actor: User, ticket: Ticket, uploads: Iterable[Upload], *,
 # --- routing -------------------------------------------------------------------------------
 
 
-def assign_ticket(actor: User | None, ticket: Ticket, *, assignee: User | None,
-                  group: SupportGroup | None = None, reason: str = "") -> Ticket:
+def assign_ticket(
+    actor: User | None,
+    ticket: Ticket,
+    *,
+    assignee: User | None,
+    group: SupportGroup | None = None,
+    reason: str = "",
+) -> Ticket:
     """Give the work to a person (in the current or a given group), or unassign it."""
     _require_agent(actor)
     with transaction.atomic():
@@ -517,8 +552,9 @@ def assign_ticket(actor: User | None, ticket: Ticket, *, assignee: User | None,
         target_group = group or ticket.group
         if assignee is not None:
             if not (assignee.is_agent or assignee.is_superuser) or not assignee.is_active:
-                raise ServiceError(_("Only active agents can be assigned."), field="assignee",
-                                   code="not_agent")
+                raise ServiceError(
+                    _("Only active agents can be assigned."), field="assignee", code="not_agent"
+                )
             if not target_group.members.filter(pk=assignee.pk).exists():
                 raise ServiceError(
                     _("%(user)s is not a member of %(group)s.")
@@ -530,8 +566,15 @@ def assign_ticket(actor: User | None, ticket: Ticket, *, assignee: User | None,
         if target_group != ticket.group:
             fields += _move_group(ticket, actor, target_group, reason)
         if assignee != ticket.assignee:
-            _event(ticket, actor, "assigned", field="assignee", old=ticket.assignee,
-                   new=assignee, reason=reason)
+            _event(
+                ticket,
+                actor,
+                "assigned",
+                field="assignee",
+                old=ticket.assignee,
+                new=assignee,
+                reason=reason,
+            )
             ticket.assignee = assignee
             fields.append("assignee")
             if ticket.status.category == StatusCategory.NEW:
@@ -559,8 +602,15 @@ def take_ticket(actor: User, ticket: Ticket) -> Ticket:
 def _move_group(ticket: Ticket, actor: User | None, group: SupportGroup, reason: str) -> list[str]:
     if not group.is_active:
         raise ServiceError(_("This group is inactive."), field="group", code="inactive_group")
-    _event(ticket, actor, "escalated" if group.tier > ticket.group.tier else "group",
-           field="group", old=ticket.group, new=group, reason=reason)
+    _event(
+        ticket,
+        actor,
+        "escalated" if group.tier > ticket.group.tier else "group",
+        field="group",
+        old=ticket.group,
+        new=group,
+        reason=reason,
+    )
     ticket.group = group
     ticket.reassignment_count += 1
     return ["group", "reassignment_count"]
@@ -582,8 +632,9 @@ def escalate_ticket(
     with transaction.atomic():
         ticket = _lock(actor, ticket)
         if not ticket.is_active:
-            raise ServiceError(_("Only active tickets can be escalated."), field="status",
-                               code="not_active")
+            raise ServiceError(
+                _("Only active tickets can be escalated."), field="status", code="not_active"
+            )
         fields: list[str] = []
         if group is not None and group != ticket.group:
             fields += _move_group(ticket, actor, group, reason)
@@ -598,11 +649,20 @@ def escalate_ticket(
         if to_manager:
             manager = ticket.group.manager or (actor.manager if actor else None)
             if manager is None:
-                raise ServiceError(_("%(group)s has no manager to escalate to.")
-                                   % {"group": ticket.group}, field="to_manager",
-                                   code="no_manager")
-            _event(ticket, actor, "escalated_manager", field="escalated_to",
-                   old=ticket.escalated_to, new=manager, reason=reason)
+                raise ServiceError(
+                    _("%(group)s has no manager to escalate to.") % {"group": ticket.group},
+                    field="to_manager",
+                    code="no_manager",
+                )
+            _event(
+                ticket,
+                actor,
+                "escalated_manager",
+                field="escalated_to",
+                old=ticket.escalated_to,
+                new=manager,
+                reason=reason,
+            )
             ticket.escalated_to = manager
             ticket.watchers.add(manager)
             fields.append("escalated_to")
@@ -614,8 +674,9 @@ def escalate_ticket(
 # --- status --------------------------------------------------------------------------------
 
 
-def change_status(actor: User | None, ticket: Ticket, status: Status | str, *,
-                  reason: str = "") -> Ticket:
+def change_status(
+    actor: User | None, ticket: Ticket, status: Status | str, *, reason: str = ""
+) -> Ticket:
     """Move along the kind's workflow. Resolving needs `resolve_ticket` (it asks for a code)."""
     _require_agent(actor)
     target = status_by_key(status) if isinstance(status, str) else status
@@ -626,8 +687,11 @@ def change_status(actor: User | None, ticket: Ticket, status: Status | str, *,
         if not _allowed(ticket, target):
             raise ServiceError(
                 _("A %(kind)s cannot go from %(old)s to %(new)s.")
-                % {"kind": ticket.get_kind_display().lower(), "old": ticket.status.label,
-                   "new": target.label},
+                % {
+                    "kind": ticket.get_kind_display().lower(),
+                    "old": ticket.status.label,
+                    "new": target.label,
+                },
                 field="status",
                 code="transition_not_allowed",
             )
@@ -636,8 +700,9 @@ def change_status(actor: User | None, ticket: Ticket, status: Status | str, *,
     return ticket
 
 
-def resolve_ticket(actor: User | None, ticket: Ticket, *, code: str, resolution: str = "",
-                   notify: bool = True) -> Ticket:
+def resolve_ticket(
+    actor: User | None, ticket: Ticket, *, code: str, resolution: str = "", notify: bool = True
+) -> Ticket:
     """Record the resolution; the owning desk then confirms with the requester."""
     _require_agent(actor)
     if code not in ResolutionCode.values:
@@ -653,8 +718,15 @@ def resolve_ticket(actor: User | None, ticket: Ticket, *, code: str, resolution:
                 code="transition_not_allowed",
             )
         fields = _set_status(ticket, actor, target, reason=resolution)
-        _event(ticket, actor, "resolution", field="resolution_code",
-               old=ticket.resolution_code, new=code, reason=resolution)
+        _event(
+            ticket,
+            actor,
+            "resolution",
+            field="resolution_code",
+            old=ticket.resolution_code,
+            new=code,
+            reason=resolution,
+        )
         ticket.resolution_code = code
         ticket.resolution = resolution
         _touch(ticket, *fields, "resolution_code", "resolution")
@@ -668,16 +740,22 @@ def reopen_ticket(actor: User | None, ticket: Ticket, *, reason: str = "") -> Ti
     with transaction.atomic():
         ticket = _lock(actor, ticket)
         if ticket.status.category != StatusCategory.RESOLVED:
-            raise ServiceError(_("Only resolved tickets can be reopened."), field="status",
-                               code="not_resolved")
+            raise ServiceError(
+                _("Only resolved tickets can be reopened."), field="status", code="not_resolved"
+            )
         target = _first_allowed(ticket, StatusCategory.OPEN, prefer=("in_progress", "assigned"))
         if target is None:
-            raise ServiceError(_("This workflow does not allow reopening."), field="status",
-                               code="transition_not_allowed")
+            raise ServiceError(
+                _("This workflow does not allow reopening."),
+                field="status",
+                code="transition_not_allowed",
+            )
         fields = _set_status(ticket, actor, target, reason=reason)
         if reason:
             comment = Comment.objects.create(
-                ticket=ticket, author=actor, body=reason,
+                ticket=ticket,
+                author=actor,
+                body=reason,
                 is_internal=bool(actor and actor.is_agent),
             )
             _event(ticket, actor, "reply" if not comment.is_internal else "note", comment=comment)
@@ -692,8 +770,9 @@ def close_ticket(actor: User | None, ticket: Ticket, *, comment: str = "") -> Ti
         if ticket.status.category != StatusCategory.RESOLVED and (
             actor is not None and not actor.is_agent and not actor.is_superuser
         ):
-            raise ServiceError(_("Only resolved tickets can be confirmed."), field="status",
-                               code="not_resolved")
+            raise ServiceError(
+                _("Only resolved tickets can be confirmed."), field="status", code="not_resolved"
+            )
         target = _first_allowed(ticket, StatusCategory.CLOSED, prefer=("closed",))
         if target is None:
             raise ServiceError(
@@ -703,12 +782,16 @@ def close_ticket(actor: User | None, ticket: Ticket, *, comment: str = "") -> Ti
                 code="transition_not_allowed",
             )
         if comment.strip():
-            note = Comment.objects.create(ticket=ticket, author=actor, body=comment.strip(),
-                                          is_internal=False)
+            note = Comment.objects.create(
+                ticket=ticket, author=actor, body=comment.strip(), is_internal=False
+            )
             _event(ticket, actor, "reply", comment=note)
-        fields = _set_status(ticket, actor, target,
-                             reason=_("Resolution confirmed.") if actor and not actor.is_agent
-                             else "")
+        fields = _set_status(
+            ticket,
+            actor,
+            target,
+            reason=_("Resolution confirmed.") if actor and not actor.is_agent else "",
+        )
         _touch(ticket, *fields)
     return ticket
 
@@ -721,8 +804,9 @@ def link_tickets(actor: User, source: Ticket, target: Ticket, link_type: str) ->
     if link_type not in LinkType.values:
         raise ServiceError(_("Unknown link type."), field="type", code="invalid")
     if source.pk == target.pk:
-        raise ServiceError(_("A ticket cannot be linked to itself."), field="target",
-                           code="self_link")
+        raise ServiceError(
+            _("A ticket cannot be linked to itself."), field="target", code="self_link"
+        )
     with transaction.atomic():
         source = _lock(actor, source)
         target = _lock(actor, target)
@@ -751,20 +835,26 @@ def merge_tickets(actor: User, duplicate: Ticket, into: Ticket, *, reason: str =
     """Close `duplicate` as a duplicate of `into`; its requester follows `into` as a watcher."""
     _require_agent(actor)
     if duplicate.pk == into.pk:
-        raise ServiceError(_("A ticket cannot be merged into itself."), field="target",
-                           code="self_merge")
+        raise ServiceError(
+            _("A ticket cannot be merged into itself."), field="target", code="self_merge"
+        )
     with transaction.atomic():
         duplicate = _lock(actor, duplicate)
         into = _lock(actor, into)
         if not into.is_active:
-            raise ServiceError(_("Merge into an active ticket."), field="target",
-                               code="target_not_active")
+            raise ServiceError(
+                _("Merge into an active ticket."), field="target", code="target_not_active"
+            )
         if duplicate.merged_into_id:
-            raise ServiceError(_("This ticket is already merged."), field="source",
-                               code="already_merged")
-        TicketLink.objects.get_or_create(source=duplicate, target=into,
-                                         type=LinkType.DUPLICATE_OF,
-                                         defaults={"created_by": actor})
+            raise ServiceError(
+                _("This ticket is already merged."), field="source", code="already_merged"
+            )
+        TicketLink.objects.get_or_create(
+            source=duplicate,
+            target=into,
+            type=LinkType.DUPLICATE_OF,
+            defaults={"created_by": actor},
+        )
         closed = Status.objects.filter(category=StatusCategory.CLOSED, key="closed").first()
         fields: list[str] = []
         if closed and duplicate.status_id != closed.pk:
@@ -780,8 +870,11 @@ def merge_tickets(actor: User, duplicate: Ticket, into: Ticket, *, reason: str =
             author=actor,
             is_internal=True,
             body=_("Merged %(number)s: %(title)s\n\n%(description)s")
-            % {"number": duplicate.number, "title": duplicate.title,
-               "description": duplicate.description},
+            % {
+                "number": duplicate.number,
+                "title": duplicate.title,
+                "description": duplicate.description,
+            },
         )
         _event(into, actor, "merged_from", field="merged", new=duplicate.number, comment=note)
         _touch(into)
@@ -791,8 +884,9 @@ def merge_tickets(actor: User, duplicate: Ticket, into: Ticket, *, reason: str =
 # --- bulk ----------------------------------------------------------------------------------
 
 
-def bulk_apply(actor: User, tickets: Iterable[Ticket], action: str, **kwargs: Any) -> tuple[
-        int, list[tuple[Ticket, str]]]:
+def bulk_apply(
+    actor: User, tickets: Iterable[Ticket], action: str, **kwargs: Any
+) -> tuple[int, list[tuple[Ticket, str]]]:
     """Apply one service to many tickets; each is its own transaction. Returns done, failures."""
     done, failed = 0, []
     for ticket in tickets:

@@ -21,7 +21,9 @@ def notify_requester(ticket_id: int, comment_id: int | None, what: str) -> str:
     ticket = Ticket.objects.select_related("requester", "status").filter(pk=ticket_id).first()
     if ticket is None or not ticket.requester.email:
         return "skipped"
-    comment = Comment.objects.filter(pk=comment_id, is_internal=False).first() if comment_id else None
+    comment = (
+        Comment.objects.filter(pk=comment_id, is_internal=False).first() if comment_id else None
+    )
     with translation.override(ticket.requester.language):
         context = {
             "ticket": ticket,

@@ -47,14 +47,16 @@ class TestStory:
         services.add_comment(desk.specialist, escalated, "Router reset", internal=True)
         assert escalated.comments.get().is_internal
 
-    def test_full_lifecycle_records_every_step(self, desk, escalated,
-                                               django_capture_on_commit_callbacks):
+    def test_full_lifecycle_records_every_step(
+        self, desk, escalated, django_capture_on_commit_callbacks
+    ):
         ticket = services.take_ticket(desk.specialist, escalated)
         assert ticket.assignee == desk.specialist and ticket.status.key == "in_progress"
         services.add_comment(desk.specialist, ticket, "Replaced the switch port", internal=True)
         with django_capture_on_commit_callbacks(execute=True):
-            ticket = services.resolve_ticket(desk.specialist, ticket, code="solved",
-                                             resolution="Switch port replaced")
+            ticket = services.resolve_ticket(
+                desk.specialist, ticket, code="solved", resolution="Switch port replaced"
+            )
         assert ticket.status.category == "resolved" and ticket.resolved_at
         assert mail.outbox and f"[{ticket.number}]" in mail.outbox[-1].subject
         services.add_comment(desk.operator, ticket, "Does the VPN work now?")
@@ -64,8 +66,17 @@ class TestStory:
         ticket = services.close_ticket(desk.requester, ticket)
         assert ticket.status.key == "closed" and ticket.closed_at
         assert actions(ticket) == [
-            "created", "escalated", "status", "assigned", "status", "note", "status",
-            "resolution", "reply", "reply", "status",
+            "created",
+            "escalated",
+            "status",
+            "assigned",
+            "status",
+            "note",
+            "status",
+            "resolution",
+            "reply",
+            "reply",
+            "status",
         ]
 
     def test_reopen_counts_and_clears_resolution_time(self, desk, escalated):
