@@ -1,5 +1,74 @@
-"""REST API v1: one NinjaAPI, each app contributes a router from its api.py."""
+"""REST API v1: one NinjaAPI, each app contributes a router from its api.py.
 
+Errors keep one shape, that of ninja's own validation errors (422):
+`{"detail": [{"loc": ["body", field], "msg": message, "type": code}]}`, so a client shows
+a refused service call next to the field at fault exactly as it shows a malformed body.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import NinjaAPI
+from ninja.errors import ValidationError
 
-api = NinjaAPI(title="Tuki API", version="1", urls_namespace="api")
+from tuki.lib.api_auth import api_auth
+from tuki.tickets.services import ServiceError
+
+api = NinjaAPI(
+    title="Tuki API",
+    version="1",
+    urls_namespace="api",
+    auth=api_auth(),
+    description=(
+        "The Tuki service desk. Authenticate with a personal token "
+        "(`Authorization: Bearer tuki_…`, made by `tuki api_token EMAIL`) or, from the "
+        "browser, with the session cookie and an `X-CSRFToken` header on writes. "
+        "Refused input is a 422 naming the field: "
+        '`{"detail": [{"loc": ["body", field], "msg": message, "type": code}]}`.'
+    ),
+)
+
+
+def service_error_detail(exc: ServiceError) -> dict[str, object]:
+    loc = ["body", exc.field] if exc.field else ["body"]
+    return {"loc": loc, "msg": str(exc.message), "type": exc.code}
+
+
+@api.exception_handler(ServiceError)
+def on_service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
+    return api.create_response(request, {"detail": [service_error_detail(exc)]}, status=422)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    # ninja names the handler's parameter in `loc` (["body", "payload", "impact"]); ours are
+    # always `payload` and `filters`, so drop them: malformed and refused input look alike.
+    errors = [dict(e, loc=_without_param_name(e.get("loc", []))) for e in exc.errors]
+    return api.create_response(request, {"detail": errors}, status=422)
+
+
+def _without_param_name(loc: list[object] | tuple[object, ...]) -> list[object]:
+    loc = list(loc)
+    if len(loc) > 2 and (loc[0], loc[1]) in (("body", "payload"), ("query", "filters")):
+        del loc[1]
+    return loc
+
+
+@api.exception_handler(PermissionDenied)
+def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    message = str(exc) or _("You may not do this.")
+    return api.create_response(request, {"detail": message}, status=403)
+
+
+def _mount_routers() -> None:
+    # Imported here so each app's api module can import `api`-level helpers without a cycle.
+    from tuki.accounts.api import router as accounts_router
+    from tuki.tickets.api import router as tickets_router
+
+    api.add_router("", accounts_router)
+    api.add_router("", tickets_router)
+
+
+_mount_routers()

@@ -1,0 +1,618 @@
+"""Tickets over REST: list, read, and every write as one call to tickets/services.py.
+
+Tickets are fetched only through tickets/access.py, so an invisible ticket is a 404 here as
+on the pages. Ids named in a body (category, group, a person, another ticket) that do not
+exist, or that the caller may not see, are a 422 naming that field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any, Literal
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from ninja import Field, File, Form, Query, Router, Schema, UploadedFile
+
+from tuki.accounts.models import SupportGroup, User
+from tuki.tickets import access, services
+from tuki.tickets.models import (
+    Attachment,
+    Category,
+    Channel,
+    Comment,
+    Kind,
+    LinkType,
+    ResolutionCode,
+    Status,
+    StatusCategory,
+    Ticket,
+    TicketEvent,
+)
+from tuki.tickets.services import ServiceError
+
+router = Router(tags=["tickets"])
+
+One = Literal[1, 2, 3]
+
+
+# --- output ----------------------------------------------------------------------------------
+
+
+class UserRef(Schema):
+    id: int
+    full_name: str
+    email: str
+
+
+class GroupRef(Schema):
+    id: int
+    name: str
+
+
+class OrganisationRef(Schema):
+    id: int
+    name: str
+
+
+class CategoryRef(Schema):
+    id: int
+    name: str
+    path: str
+
+
+class StatusOut(Schema):
+    key: str
+    name: str
+    category: StatusCategory
+
+    @staticmethod
+    def resolve_name(obj: Status) -> str:
+        return obj.label
+
+
+class TicketOut(Schema):
+    id: int
+    number: str
+    kind: Kind
+    title: str
+    description: str
+    status: StatusOut
+    impact: int
+    urgency: int
+    priority: int
+    category: CategoryRef | None
+    channel: Channel
+    requester: UserRef
+    organisation: OrganisationRef | None
+    owner_group: GroupRef
+    owner: UserRef | None
+    group: GroupRef
+    assignee: UserRef | None
+    escalated_to: UserRef | None
+    tags: list[str]
+    restricted: bool
+    resolution_code: str
+    resolution: str
+    merged_into: str | None = Field(None, description="Number of the ticket this was merged into")
+    created_at: datetime
+    updated_at: datetime
+    first_response_at: datetime | None
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    reopen_count: int
+    reassignment_count: int
+    comment_count: int = Field(0, description="Comments the caller may read")
+    attachment_count: int = Field(0, description="Attachments the caller may read")
+
+    @staticmethod
+    def resolve_tags(obj: Ticket) -> list[str]:
+        return [tag.name for tag in obj.tags.all()]
+
+    @staticmethod
+    def resolve_merged_into(obj: Ticket) -> str | None:
+        return obj.merged_into.number if obj.merged_into else None
+
+
+class TicketPage(Schema):
+    items: list[TicketOut]
+    next_cursor: int | None = Field(
+        None, description="Pass as `cursor` for the next page; null on the last page"
+    )
+
+
+class CommentOut(Schema):
+    id: int
+    author: UserRef | None
+    body: str
+    is_internal: bool
+    channel: Channel
+    created_at: datetime
+
+
+class AttachmentOut(Schema):
+    id: int
+    filename: str
+    content_type: str
+    size: int
+    is_internal: bool
+    comment_id: int | None
+    uploaded_by: UserRef | None
+    created_at: datetime
+    url: str
+
+    @staticmethod
+    def resolve_url(obj: Attachment) -> str:
+        return reverse("api:attachment_download", args=[obj.pk])
+
+
+class EventOut(Schema):
+    id: int
+    actor: UserRef | None
+    actor_kind: str
+    action: str
+    field: str
+    old_value: str
+    new_value: str
+    reason: str
+    comment_id: int | None
+    created_at: datetime
+
+
+class LinkOut(Schema):
+    id: int
+    source: str
+    target: str
+    type: LinkType
+
+    @staticmethod
+    def resolve_source(obj: Any) -> str:
+        return obj.source.number
+
+    @staticmethod
+    def resolve_target(obj: Any) -> str:
+        return obj.target.number
+
+
+class CategoryOut(Schema):
+    id: int
+    name: str
+    path: str
+    parent_id: int | None
+    default_group_id: int | None
+
+
+class StatusListOut(StatusOut):
+    order: int
+
+
+# --- input -----------------------------------------------------------------------------------
+
+
+class TicketFilters(Schema):
+    kind: Kind | None = None
+    status: str | None = Field(None, description="Status key, e.g. `in_progress`")
+    status_category: StatusCategory | None = None
+    priority: int | None = Field(None, ge=1, le=5)
+    group: int | None = Field(None, description="Assigned group id")
+    assignee: str | None = Field(None, pattern=r"^(me|\d+)$", description="User id, or `me`")
+    requester: int | None = None
+    organisation: int | None = None
+    q: str | None = Field(None, description="Text in title or description, or a ticket number")
+    updated_since: datetime | None = None
+    cursor: int | None = Field(None, description="`next_cursor` of the previous page")
+    limit: int = Field(50, ge=1, le=200)
+
+
+class TicketCreateIn(Schema):
+    title: str
+    description: str = ""
+    kind: Kind = Kind.INCIDENT
+    category: int | None = None
+    impact: One | None = None
+    urgency: One | None = None
+    requester: int | None = Field(None, description="User id; defaults to the caller")
+    group: int | None = Field(None, description="Group to work it; defaults to the desk")
+    assignee: int | None = None
+    tags: list[str] = []
+    restricted: bool = False
+    channel: Channel = Channel.API
+
+
+class TicketUpdateIn(Schema):
+    """Only the fields sent are changed. `category: null` clears the category."""
+
+    title: str = Field(None)
+    description: str = Field(None)
+    kind: Kind = Field(None)
+    category: int | None = None
+    impact: One = Field(None)
+    urgency: One = Field(None)
+    requester: int = Field(None)
+    tags: list[str] = Field(None)
+    restricted: bool = Field(None)
+    reason: str = Field("", description="Why; recorded in the timeline")
+
+
+class StatusIn(Schema):
+    status: str = Field(description="Status key")
+    reason: str = ""
+
+
+class ResolveIn(Schema):
+    code: ResolutionCode
+    resolution: str = ""
+
+
+class ReasonIn(Schema):
+    reason: str = ""
+
+
+class CloseIn(Schema):
+    comment: str = ""
+
+
+class AssignIn(Schema):
+    group: int | None = Field(None, description="Defaults to the group working it now")
+    assignee: int | None = Field(None, description="null unassigns")
+    reason: str = ""
+
+
+class EscalateIn(Schema):
+    group: int | None = None
+    to_manager: bool = False
+    reason: str = ""
+
+
+class CommentIn(Schema):
+    body: str
+    internal: bool = Field(False, description="An internal note (agents only)")
+
+
+class LinkIn(Schema):
+    target: str = Field(description="Ticket number or id")
+    type: LinkType = LinkType.RELATED
+
+
+class MergeIn(Schema):
+    into: str = Field(description="Number or id of the ticket that stays")
+    reason: str = ""
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _refused(field: str) -> ServiceError:
+    return ServiceError(_("Unknown or not allowed."), field=field, code="does_not_exist")
+
+
+def _pick(qs: QuerySet[Any], pk: int | None, field: str) -> Any:
+    """The row `pk` names, None for None, or a 422 on `field`."""
+    if pk is None:
+        return None
+    found = qs.filter(pk=pk).first()
+    if found is None:
+        raise _refused(field)
+    return found
+
+
+def _people() -> QuerySet[User]:
+    return User.objects.filter(is_active=True)
+
+
+def _groups() -> QuerySet[SupportGroup]:
+    return SupportGroup.objects.filter(is_active=True)
+
+
+def _categories() -> QuerySet[Category]:
+    return Category.objects.filter(is_active=True)
+
+
+def _other_ticket(user: User, ref: str, field: str) -> Ticket:
+    try:
+        return access.get_ticket_for_user(user, ref, related=False)
+    except Http404:
+        raise _refused(field) from None
+
+
+@contextmanager
+def _fields_named(names: dict[str, str]) -> Iterator[None]:
+    """Report a service's field under the name this endpoint's body uses for it."""
+    try:
+        yield
+    except ServiceError as exc:
+        exc.field = names.get(exc.field or "", exc.field)
+        raise
+
+
+def _is_agent(user: User) -> bool:
+    return bool(user.is_agent or user.is_superuser)
+
+
+def _annotated(user: User, qs: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    """Related rows in the same query, tags in one more, and the counts the caller may see."""
+    comments = Comment.objects.filter(ticket=OuterRef("pk"))
+    attachments = Attachment.objects.filter(ticket=OuterRef("pk"))
+    if not _is_agent(user):
+        comments = comments.filter(is_internal=False)
+        attachments = attachments.filter(is_internal=False)
+    return (
+        qs.with_related()
+        .select_related("escalated_to", "merged_into")
+        .prefetch_related("tags")
+        .annotate(comment_count=_count(comments), attachment_count=_count(attachments))
+    )
+
+
+def _count(qs: QuerySet[Any]) -> Coalesce:
+    counted = qs.order_by().values("ticket").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def _present(user: User, ticket: Ticket) -> Ticket:
+    # Re-read after a service call: fresh state plus counts. The service already checked the
+    # caller's right to act, so the ticket is read by id even if it just left their queues.
+    return _annotated(user, Ticket.objects.all()).get(pk=ticket.pk)
+
+
+def _ticket(request: HttpRequest, ref: str) -> Ticket:
+    return access.get_ticket_for_user(request.auth, ref)  # type: ignore[attr-defined]
+
+
+def _filtered(user: User, qs: QuerySet[Ticket], f: TicketFilters) -> QuerySet[Ticket]:
+    exact: dict[str, Any] = {
+        "kind": f.kind,
+        "status__key": f.status,
+        "status__category": f.status_category,
+        "priority": f.priority,
+        "group_id": f.group,
+        "requester_id": f.requester,
+        "organisation_id": f.organisation,
+        "updated_at__gte": f.updated_since,
+        "pk__lt": f.cursor,
+    }
+    qs = qs.filter(**{k: v for k, v in exact.items() if v is not None})
+    if f.assignee is not None:
+        qs = qs.filter(assignee_id=user.pk if f.assignee == "me" else int(f.assignee))
+    if f.q and f.q.strip():
+        text = f.q.strip()
+        match = Q(title__icontains=text) | Q(description__icontains=text)
+        parsed = Ticket.parse_number(text)
+        if parsed:
+            match |= Q(kind=parsed[0], pk=parsed[1])
+        elif text.isdigit():
+            match |= Q(pk=int(text))
+        qs = qs.filter(match)
+    return qs
+
+
+# --- tickets ---------------------------------------------------------------------------------
+
+
+@router.get("/tickets", response=TicketPage, summary="List visible tickets, newest first")
+def list_tickets(request: HttpRequest, filters: Query[TicketFilters]) -> dict[str, Any]:
+    user = request.auth  # type: ignore[attr-defined]
+    qs = _filtered(user, Ticket.objects.visible_to(user), filters).order_by("-pk")
+    rows = list(_annotated(user, qs)[: filters.limit + 1])
+    more = len(rows) > filters.limit
+    items = rows[: filters.limit]
+    return {"items": items, "next_cursor": items[-1].pk if more else None}
+
+
+@router.post("/tickets", response={201: TicketOut}, summary="Register a ticket")
+def create_ticket(request: HttpRequest, payload: TicketCreateIn) -> tuple[int, Ticket]:
+    user = request.auth  # type: ignore[attr-defined]
+    ticket = services.create_ticket(
+        user,
+        title=payload.title,
+        description=payload.description,
+        kind=payload.kind,
+        category=_pick(_categories(), payload.category, "category"),
+        impact=payload.impact,
+        urgency=payload.urgency,
+        requester=_pick(_people(), payload.requester, "requester") or user,
+        group=_pick(_groups(), payload.group, "group"),
+        assignee=_pick(_people(), payload.assignee, "assignee"),
+        tags=payload.tags,
+        restricted=payload.restricted,
+        channel=payload.channel,
+    )
+    return 201, _present(user, ticket)
+
+
+@router.get("/tickets/{ref}", response=TicketOut, summary="One ticket, by number or id")
+def get_ticket(request: HttpRequest, ref: str) -> Ticket:
+    return _present(request.auth, _ticket(request, ref))  # type: ignore[attr-defined]
+
+
+@router.patch("/tickets/{ref}", response=TicketOut, summary="Edit fields (agents)")
+def update_ticket(request: HttpRequest, ref: str, payload: TicketUpdateIn) -> Ticket:
+    user = request.auth  # type: ignore[attr-defined]
+    ticket = _ticket(request, ref)
+    changes = payload.model_dump(exclude_unset=True)
+    reason = changes.pop("reason", "")
+    if "category" in changes:
+        changes["category"] = _pick(_categories(), changes["category"], "category")
+    if "requester" in changes:
+        changes["requester"] = _pick(_people(), changes["requester"], "requester")
+    ticket = services.update_ticket(user, ticket, reason=reason, **changes)
+    return _present(user, ticket)
+
+
+@router.post("/tickets/{ref}/status", response=TicketOut, summary="Move along the workflow")
+def change_status(request: HttpRequest, ref: str, payload: StatusIn) -> Ticket:
+    user = request.auth  # type: ignore[attr-defined]
+    ticket = services.change_status(
+        user, _ticket(request, ref), payload.status, reason=payload.reason
+    )
+    return _present(user, ticket)
+
+
+@router.post("/tickets/{ref}/resolve", response=TicketOut, summary="Resolve (agents)")
+def resolve_ticket(request: HttpRequest, ref: str, payload: ResolveIn) -> Ticket:
+    user = request.auth  # type: ignore[attr-defined]
+    ticket = services.resolve_ticket(
+        user, _ticket(request, ref), code=payload.code, resolution=payload.resolution
+    )
+    return _present(user, ticket)
+
+
+@router.post("/tickets/{ref}/reopen", response=TicketOut, summary="Reopen a resolved ticket")
+def reopen_ticket(request: HttpRequest, ref: str, payload: ReasonIn | None = None) -> Ticket:
+    user = request.auth  # type: ignore[attr-defined]
+    reason = payload.reason if payload else ""
+    ticket = services.reopen_ticket(user, _ticket(request, ref), reason=reason)
+    return _present(user, ticket)
+
+
+@router.post("/tickets/{ref}/close", response=TicketOut, summary="Close (confirm) a ticket")
+def close_ticket(request: HttpRequest, ref: str, payload: CloseIn | None = None) -> Ticket:
+    user = request.auth  # type: ignore[attr-defined]
+    comment = payload.comment if payload else ""
+    ticket = services.close_ticket(user, _ticket(request, ref), comment=comment)
+    return _present(user, ticket)
+
+
+@router.post("/tickets/{ref}/assign", response=TicketOut, summary="Assign to a group/person")
+def assign_ticket(request: HttpRequest, ref: str, payload: AssignIn) -> Ticket:
+    user = request.auth  # type: ignore[attr-defined]
+    ticket = services.assign_ticket(
+        user,
+        _ticket(request, ref),
+        assignee=_pick(_people(), payload.assignee, "assignee"),
+        group=_pick(_groups(), payload.group, "group"),
+        reason=payload.reason,
+    )
+    return _present(user, ticket)
+
+
+@router.post("/tickets/{ref}/take", response=TicketOut, summary="Take it: assign to myself")
+def take_ticket(request: HttpRequest, ref: str) -> Ticket:
+    user = request.auth  # type: ignore[attr-defined]
+    return _present(user, services.take_ticket(user, _ticket(request, ref)))
+
+
+@router.post("/tickets/{ref}/escalate", response=TicketOut, summary="Escalate")
+def escalate_ticket(request: HttpRequest, ref: str, payload: EscalateIn) -> Ticket:
+    user = request.auth  # type: ignore[attr-defined]
+    ticket = services.escalate_ticket(
+        user,
+        _ticket(request, ref),
+        group=_pick(_groups(), payload.group, "group"),
+        to_manager=payload.to_manager,
+        reason=payload.reason,
+    )
+    return _present(user, ticket)
+
+
+# --- conversation, timeline, files -----------------------------------------------------------
+
+
+@router.get("/tickets/{ref}/comments", response=list[CommentOut], summary="The conversation")
+def list_comments(request: HttpRequest, ref: str) -> QuerySet[Comment]:
+    user = request.auth  # type: ignore[attr-defined]
+    ticket = _ticket(request, ref)
+    comments = Comment.objects.filter(ticket=ticket).select_related("author")
+    if access.is_requester_side(user, ticket):
+        comments = comments.filter(is_internal=False)
+    return comments
+
+
+@router.post(
+    "/tickets/{ref}/comments",
+    response={201: CommentOut},
+    summary="Reply publicly, or add an internal note",
+)
+def add_comment(request: HttpRequest, ref: str, payload: CommentIn) -> tuple[int, Comment]:
+    user = request.auth  # type: ignore[attr-defined]
+    comment = services.add_comment(
+        user, _ticket(request, ref), payload.body, internal=payload.internal, channel=Channel.API
+    )
+    return 201, comment
+
+
+@router.get("/tickets/{ref}/events", response=list[EventOut], summary="Timeline (agents)")
+def list_events(request: HttpRequest, ref: str) -> QuerySet[TicketEvent]:
+    user = request.auth  # type: ignore[attr-defined]
+    ticket = _ticket(request, ref)
+    if access.is_requester_side(user, ticket):
+        raise PermissionDenied(_("Only agents may read the timeline."))
+    return TicketEvent.objects.filter(ticket=ticket).select_related("actor")
+
+
+@router.get("/tickets/{ref}/attachments", response=list[AttachmentOut], summary="Files")
+def list_attachments(request: HttpRequest, ref: str) -> QuerySet[Attachment]:
+    user = request.auth  # type: ignore[attr-defined]
+    ticket = _ticket(request, ref)
+    files = Attachment.objects.filter(ticket=ticket).select_related("uploaded_by")
+    if access.is_requester_side(user, ticket):
+        files = files.filter(is_internal=False)
+    return files
+
+
+@router.post(
+    "/tickets/{ref}/attachments",
+    response={201: list[AttachmentOut]},
+    summary="Upload files (multipart, field `attachments`)",
+)
+def add_attachments(
+    request: HttpRequest,
+    ref: str,
+    attachments: File[list[UploadedFile]],
+    internal: Form[bool] = False,
+) -> tuple[int, list[Attachment]]:
+    user = request.auth  # type: ignore[attr-defined]
+    ticket = _ticket(request, ref)
+    uploads = [services.Upload.from_uploaded(f) for f in attachments]
+    return 201, services.add_attachments(user, ticket, uploads, internal=internal)
+
+
+@router.get(
+    "/attachments/{attachment_id}",
+    url_name="attachment_download",
+    summary="Download a file",
+    response={200: None},
+)
+def download_attachment(request: HttpRequest, attachment_id: int) -> HttpResponse:
+    user = request.auth  # type: ignore[attr-defined]
+    return access.attachment_response(access.get_attachment_for_user(user, attachment_id))
+
+
+# --- links and merge -------------------------------------------------------------------------
+
+
+@router.post("/tickets/{ref}/links", response={201: LinkOut}, summary="Link to another ticket")
+def link_ticket(request: HttpRequest, ref: str, payload: LinkIn) -> tuple[int, Any]:
+    user = request.auth  # type: ignore[attr-defined]
+    source = _ticket(request, ref)
+    target = _other_ticket(user, payload.target, "target")
+    return 201, services.link_tickets(user, source, target, payload.type)
+
+
+@router.post("/tickets/{ref}/merge", response=TicketOut, summary="Merge into another ticket")
+def merge_ticket(request: HttpRequest, ref: str, payload: MergeIn) -> Ticket:
+    user = request.auth  # type: ignore[attr-defined]
+    duplicate = _ticket(request, ref)
+    into = _other_ticket(user, payload.into, "into")
+    with _fields_named({"target": "into"}):
+        kept = services.merge_tickets(user, duplicate, into, reason=payload.reason)
+    return _present(user, kept)
+
+
+# --- reference data --------------------------------------------------------------------------
+
+
+@router.get("/categories", response=list[CategoryOut], tags=["reference"])
+def list_categories(request: HttpRequest) -> QuerySet[Category]:
+    return _categories()
+
+
+@router.get("/statuses", response=list[StatusListOut], tags=["reference"])
+def list_statuses(request: HttpRequest) -> QuerySet[Status]:
+    return Status.objects.all()
