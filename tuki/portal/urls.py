@@ -1,2 +1,14 @@
+from django.urls import path
+
+from tuki.portal import views
+
 app_name = "portal"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("new/", views.new, name="new"),
+    path("tickets/<str:number>/", views.detail, name="detail"),
+    path("tickets/<str:number>/reply/", views.reply, name="reply"),
+    path("tickets/<str:number>/confirm/", views.confirm, name="confirm"),
+    path("tickets/<str:number>/reopen/", views.reopen, name="reopen"),
+    path("attachments/<int:pk>/", views.attachment, name="attachment"),
+]
