@@ -11,14 +11,31 @@ from tuki.accounts.tokens import issue_token
 
 API = "/api/v1"
 
+# Everyone the access rules tell apart, plus the two ways of not being signed in.
+ROLES = [
+    "anonymous",
+    "bad_token",
+    "requester",
+    "colleague",
+    "outsider",
+    "operator",
+    "specialist",
+    "other_agent",
+    "admin",
+]
+
 
 def token_client(user: User) -> Client:
     """A client sending a fresh personal token, as a script would."""
     return Client(headers={"authorization": f"Bearer {issue_token(user)}"})
 
 
-def anonymous() -> Client:
-    return Client()
+def client_as(desk: Any, role: str) -> Client:
+    if role == "anonymous":
+        return Client()
+    if role == "bad_token":
+        return Client(headers={"authorization": "Bearer tuki_not-a-real-token"})
+    return token_client(getattr(desk, role))
 
 
 def post(client: Client, path: str, data: Any = None) -> Any:
