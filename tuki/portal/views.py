@@ -215,7 +215,9 @@ def _render_detail(
         "reply_form": forms.get("reply_form") or ReplyForm(),
         "confirm_form": forms.get("confirm_form") or ConfirmForm(),
         "reopen_form": forms.get("reopen_form") or ReopenForm(),
-        "show_reopen": "reopen_form" in forms,
+        # Refusals that name no field (the request moved on meanwhile) show above the page,
+        # since the form that caused them may no longer be displayed.
+        "page_errors": [e for form in forms.values() for e in form.non_field_errors()],
     }
     return render(request, "portal/detail.html", context, status=status)
 
@@ -285,7 +287,7 @@ def reopen(request: HttpRequest, number: str) -> HttpResponse:
         try:
             services.reopen_ticket(request.user, ticket, reason=form.cleaned_data["reason"])
         except ServiceError as exc:
-            form.add_error("reason", exc.message)
+            form.add_service_error(exc)
         else:
             messages.success(request, _("We reopened the request and will look at it again."))
             return redirect("portal:detail", number=ticket.number)
