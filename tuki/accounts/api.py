@@ -53,7 +53,9 @@ class MeOut(UserOut):
 
 
 class UserFilters(Schema):
-    q: str | None = Field(None, description="Part of a name, email or phone number")
+    q: str | None = Field(
+        None, pattern=r"^[^\x00]*$", description="Part of a name, email or phone number"
+    )
     organisation: int | None = None
     is_agent: bool | None = None
     limit: int = Field(50, ge=1, le=200)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
@@ -19,6 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, UploadedFile
+from pydantic import AfterValidator
 
 from tuki.accounts.models import SupportGroup, User
 from tuki.tickets import access, services
@@ -40,6 +41,16 @@ from tuki.tickets.services import ServiceError
 router = Router(tags=["tickets"])
 
 One = Literal[1, 2, 3]
+
+
+def _no_nul(value: str) -> str:
+    # PostgreSQL cannot store NUL in text; refuse it here rather than fail in the database.
+    if "\x00" in value:
+        raise ValueError(_("Text may not contain NUL characters."))
+    return value
+
+
+Text = Annotated[str, AfterValidator(_no_nul)]
 
 
 # --- output ----------------------------------------------------------------------------------
@@ -197,22 +208,22 @@ class StatusListOut(StatusOut):
 
 class TicketFilters(Schema):
     kind: Kind | None = None
-    status: str | None = Field(None, description="Status key, e.g. `in_progress`")
+    status: Text | None = Field(None, description="Status key, e.g. `in_progress`")
     status_category: StatusCategory | None = None
     priority: int | None = Field(None, ge=1, le=5)
     group: int | None = Field(None, description="Assigned group id")
-    assignee: str | None = Field(None, pattern=r"^(me|\d+)$", description="User id, or `me`")
+    assignee: Text | None = Field(None, pattern=r"^(me|\d+)$", description="User id, or `me`")
     requester: int | None = None
     organisation: int | None = None
-    q: str | None = Field(None, description="Text in title or description, or a ticket number")
+    q: Text | None = Field(None, description="Text in title or description, or a ticket number")
     updated_since: datetime | None = None
     cursor: int | None = Field(None, description="`next_cursor` of the previous page")
     limit: int = Field(50, ge=1, le=200)
 
 
 class TicketCreateIn(Schema):
-    title: str
-    description: str = ""
+    title: Text
+    description: Text = ""
     kind: Kind = Kind.INCIDENT
     category: int | None = None
     impact: One | None = None
@@ -220,7 +231,7 @@ class TicketCreateIn(Schema):
     requester: int | None = Field(None, description="User id; defaults to the caller")
     group: int | None = Field(None, description="Group to work it; defaults to the desk")
     assignee: int | None = None
-    tags: list[str] = []
+    tags: list[Text] = []
     restricted: bool = False
     channel: Channel = Channel.API
 
@@ -228,61 +239,61 @@ class TicketCreateIn(Schema):
 class TicketUpdateIn(Schema):
     """Only the fields sent are changed. `category: null` clears the category."""
 
-    title: str = Field(None)
-    description: str = Field(None)
+    title: Text = Field(None)
+    description: Text = Field(None)
     kind: Kind = Field(None)
     category: int | None = None
     impact: One = Field(None)
     urgency: One = Field(None)
     requester: int = Field(None)
-    tags: list[str] = Field(None)
+    tags: list[Text] = Field(None)
     restricted: bool = Field(None)
-    reason: str = Field("", description="Why; recorded in the timeline")
+    reason: Text = Field("", description="Why; recorded in the timeline")
 
 
 class StatusIn(Schema):
-    status: str = Field(description="Status key")
-    reason: str = ""
+    status: Text = Field(description="Status key")
+    reason: Text = ""
 
 
 class ResolveIn(Schema):
     code: ResolutionCode
-    resolution: str = ""
+    resolution: Text = ""
 
 
 class ReasonIn(Schema):
-    reason: str = ""
+    reason: Text = ""
 
 
 class CloseIn(Schema):
-    comment: str = ""
+    comment: Text = ""
 
 
 class AssignIn(Schema):
     group: int | None = Field(None, description="Defaults to the group working it now")
     assignee: int | None = Field(None, description="null unassigns")
-    reason: str = ""
+    reason: Text = ""
 
 
 class EscalateIn(Schema):
     group: int | None = None
     to_manager: bool = False
-    reason: str = ""
+    reason: Text = ""
 
 
 class CommentIn(Schema):
-    body: str
+    body: Text
     internal: bool = Field(False, description="An internal note (agents only)")
 
 
 class LinkIn(Schema):
-    target: str = Field(description="Ticket number or id")
+    target: Text = Field(description="Ticket number or id")
     type: LinkType = LinkType.RELATED
 
 
 class MergeIn(Schema):
-    into: str = Field(description="Number or id of the ticket that stays")
-    reason: str = ""
+    into: Text = Field(description="Number or id of the ticket that stays")
+    reason: Text = ""
 
 
 # --- helpers ---------------------------------------------------------------------------------

@@ -46,6 +46,14 @@ class TestResolveReopenClose:
         # A requester may only confirm a resolved ticket.
         assert error_fields(post(requester, f"{path}/close")) == ["status"]
 
+    def test_actions_without_a_body_work_as_curl_sends_them(self, desk, escalated):
+        services.resolve_ticket(desk.specialist, escalated, code="solved")
+        response = token_client(desk.requester).generic(
+            "POST", f"/api/v1/tickets/{escalated.number}/close"
+        )
+        assert response.status_code == 200, response.content
+        assert response.json()["status"]["key"] == "closed"
+
     def test_reopening_an_active_ticket_is_a_422(self, desk, escalated, operator):
         assert error_fields(post(operator, f"/tickets/{escalated.number}/reopen")) == ["status"]
 
