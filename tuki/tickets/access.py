@@ -30,7 +30,7 @@ def visibility_q(user: User) -> Q:
     if user.is_agent:
         groups = user.group_ids
         in_groups = Q(owner_group__in=groups) | Q(group__in=groups)
-        mine = Q(assignee=user) | Q(owner=user)
+        mine = Q(assignee=user) | Q(owner=user) | Q(requester=user)
         if user.sees_all_tickets:
             return Q(restricted=False) | in_groups | mine
         return in_groups | mine
@@ -71,7 +71,7 @@ def can_work(user: User, ticket: Ticket) -> bool:
 
 def can_reply_publicly(user: User, ticket: Ticket) -> bool:
     """Requesters on their tickets; agents only if one of their groups may talk to requesters."""
-    if user.is_superuser:
+    if user.is_superuser or ticket.requester_id == user.pk:
         return True
     if user.is_agent:
         return user.may_write_to_requesters

@@ -86,3 +86,11 @@ class TestWriting:
 
         with pytest.raises(PermissionDenied):
             services.add_comment(desk.other_agent, escalated, "peek", internal=True)
+
+
+class TestAgentsAsRequesters:
+    def test_an_agent_sees_and_answers_their_own_request_outside_their_groups(self, desk):
+        own = services.create_ticket(desk.operator, title="My laptop", requester=desk.specialist)
+        services.escalate_ticket(desk.operator, own, group=desk.apps)
+        assert own.pk in visible(desk.specialist)
+        assert access.can_reply_publicly(desk.specialist, own)
