@@ -45,3 +45,20 @@ def test_pages_speak_the_users_language(client, desk):
         response = client.get("/preferences/")
         assert word in response.content.decode()
     translation.activate("en")
+
+
+PLACEHOLDER = __import__("re").compile(r"%\((\w+)\)[sdif]|%[sdif]")
+
+
+@pytest.mark.parametrize("lang", catalogs.LANGUAGES)
+def test_translations_keep_every_placeholder(lang):
+    import polib
+
+    broken = []
+    for entry in polib.pofile(str(catalogs.po_path(lang))):
+        wanted = sorted(PLACEHOLDER.findall(entry.msgid))
+        forms = entry.msgstr_plural.values() if entry.msgid_plural else [entry.msgstr]
+        for text in forms:
+            if text and sorted(PLACEHOLDER.findall(text)) != wanted:
+                broken.append(entry.msgid)
+    assert not broken, f"placeholders differ in {broken[:5]}"
