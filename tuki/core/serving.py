@@ -1,0 +1,77 @@
+"""One process for a small desk: the ASGI web server, optionally with the task worker."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from types import FrameType
+
+import uvicorn
+from django.db import connections
+from django.utils.crypto import get_random_string
+from django_tasks_db.management.commands.db_worker import Worker
+
+logger = logging.getLogger(__name__)
+
+
+class WorkerThread(threading.Thread):
+    """django-tasks-db's worker loop in a thread; `stop()` lets the running task finish."""
+
+    def __init__(self, interval: float = 1.0) -> None:
+        super().__init__(name="tuki-worker", daemon=True)
+        self.worker = Worker(
+            queue_names=["*"],
+            interval=interval,
+            batch=False,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=None,
+            worker_id=f"serve-{get_random_string(12)}",
+            excluded_queue_names=[],
+        )
+
+    def run(self) -> None:
+        # Signals belong to the main thread (uvicorn's), so the worker never installs any.
+        try:
+            self.worker.run()
+        except Exception:
+            logger.exception("The task worker stopped with an error")
+        finally:
+            connections.close_all()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        self.worker.running = False
+        self.join(timeout)
+
+
+def serve(host: str, port: int, *, with_worker: bool = False, log_level: str = "info") -> None:
+    """Serve tuki.asgi until Ctrl-C or SIGTERM, then stop the worker cleanly."""
+    worker = WorkerThread() if with_worker else None
+    server = uvicorn.Server(
+        uvicorn.Config(
+            "tuki.asgi:application",
+            host=host,
+            port=port,
+            log_level=log_level,
+            lifespan="off",  # Django has no lifespan events
+        )
+    )
+    # uvicorn restores these handlers on shutdown and re-raises the signal it caught; ours
+    # swallow it so that the worker can still be stopped and joined below.
+    previous = {sig: signal.signal(sig, _ignore) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        if worker is not None:
+            worker.start()
+        server.run()
+    finally:
+        # A second Ctrl-C while the worker finishes its task interrupts as usual.
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        if worker is not None:
+            logger.info("Stopping the task worker")
+            worker.stop()
+
+
+def _ignore(signum: int, frame: FrameType | None) -> None:
+    logger.info("Received %s after shutdown", signal.strsignal(signum))
