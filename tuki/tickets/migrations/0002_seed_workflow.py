@@ -1,20 +1,20 @@
 """Default statuses, per-kind workflows and the ITIL priority matrix. Admins may change them."""
 
 from django.db import migrations
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 STATUSES = [
     # key, name (in the translation catalog), category, order
-    ("new", N_("New"), "new", 10),
-    ("assigned", N_("Assigned"), "open", 20),
-    ("in_progress", N_("In progress"), "open", 30),
-    ("awaiting_approval", N_("Awaiting approval"), "pending", 35),
-    ("scheduled", N_("Scheduled"), "open", 36),
-    ("pending_customer", N_("Waiting for customer"), "pending", 40),
-    ("pending_supplier", N_("Waiting for supplier"), "pending", 50),
-    ("resolved", N_("Resolved"), "resolved", 60),
-    ("closed", N_("Closed"), "closed", 70),
-    ("cancelled", N_("Cancelled"), "closed", 80),
+    ("new", gettext_noop("New"), "new", 10),
+    ("assigned", gettext_noop("Assigned"), "open", 20),
+    ("in_progress", gettext_noop("In progress"), "open", 30),
+    ("awaiting_approval", gettext_noop("Awaiting approval"), "pending", 35),
+    ("scheduled", gettext_noop("Scheduled"), "open", 36),
+    ("pending_customer", gettext_noop("Waiting for customer"), "pending", 40),
+    ("pending_supplier", gettext_noop("Waiting for supplier"), "pending", 50),
+    ("resolved", gettext_noop("Resolved"), "resolved", 60),
+    ("closed", gettext_noop("Closed"), "closed", 70),
+    ("cancelled", gettext_noop("Cancelled"), "closed", 80),
 ]
 
 SUPPORT_FLOW = {
