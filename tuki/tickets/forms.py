@@ -1,0 +1,478 @@
+"""Forms of the agent workspace. They parse and validate input; services do the writing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.db.models import Q
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from tuki.accounts.models import Organisation, SupportGroup, User
+from tuki.lib.forms import BootstrapMixin
+from tuki.tickets import access, services
+from tuki.tickets.models import (
+    Category,
+    Impact,
+    Kind,
+    LinkType,
+    Priority,
+    ResolutionCode,
+    Status,
+    StatusCategory,
+    Ticket,
+    Urgency,
+)
+
+ANY = [("", _("Any"))]
+
+
+def _int_choices(choices: list[tuple[int, str]]) -> list[tuple[Any, Any]]:
+    return [(str(value), label) for value, label in choices]
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class UploadsField(forms.FileField):
+    """Several files at once; cleans to a list of services.Upload, refusing oversize ones."""
+
+    widget = MultipleFileInput
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[services.Upload]:
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        uploads = []
+        for uploaded in files:
+            super().clean(uploaded, initial)
+            try:
+                uploads.append(services.Upload.from_uploaded(uploaded))
+            except services.ServiceError as exc:
+                raise forms.ValidationError(exc.message, code=exc.code) from None
+        return uploads
+
+
+def max_upload_mb() -> int:
+    return settings.MAX_ATTACHMENT_SIZE // (1024 * 1024)
+
+
+# --- queue ---------------------------------------------------------------------------------
+
+SORTS = {
+    "number": "id",
+    "priority": "priority",
+    "updated": "updated_at",
+    "created": "created_at",
+    "status": "status__order",
+}
+STATE_CHOICES = [
+    ("active", _("Active")),
+    ("all", _("All")),
+    *StatusCategory.choices,
+]
+
+
+class QueueFilterForm(BootstrapMixin, forms.Form):
+    """The queue's filter bar. Unknown values are ignored, never an error page."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=ANY + Kind.choices)
+    state = forms.ChoiceField(label=_("State"), required=False, choices=STATE_CHOICES)
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    priority = forms.ChoiceField(
+        label=_("Priority"), required=False, choices=ANY + _int_choices(Priority.choices)
+    )
+    group = forms.ChoiceField(label=_("Group"), required=False)
+    assignee = forms.ChoiceField(label=_("Assignee"), required=False)
+    owner = forms.ChoiceField(
+        label=_("Owner"), required=False, choices=[("", _("Anyone")), ("me", _("Me"))]
+    )
+    organisation = forms.ChoiceField(label=_("Organisation"), required=False)
+    sort = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = ANY + [
+            (s.key, s.label) for s in Status.objects.order_by("order")
+        ]
+        # Kept for the bulk action bar, which offers the same groups and people.
+        self.groups = list(SupportGroup.objects.filter(is_active=True))
+        self.agents = agents()
+        self.fields["group"].choices = [
+            ("", _("All groups")),
+            ("mine", _("My groups")),
+            *[(str(g.pk), g.name) for g in self.groups],
+        ]
+        self.fields["assignee"].choices = [
+            ("", _("Anyone")),
+            ("me", _("Me")),
+            ("unassigned", _("Unassigned")),
+            *[(str(u.pk), u.full_name) for u in self.agents],
+        ]
+        self.fields["organisation"].choices = ANY + [
+            (str(o.pk), o.name) for o in Organisation.objects.filter(is_active=True)
+        ]
+
+    def value(self, name: str) -> str:
+        """The cleaned value, or "" for anything invalid (a stale link still shows a queue)."""
+        if not hasattr(self, "cleaned_data"):
+            self.is_valid()
+        return str(self.cleaned_data.get(name) or "")
+
+
+def agents() -> list[User]:
+    return list(
+        User.objects.filter(Q(is_agent=True) | Q(is_superuser=True), is_active=True).only(
+            "id", "full_name", "email"
+        )
+    )
+
+
+class BulkForm(BootstrapMixin, forms.Form):
+    ACTIONS = [("assign", _("Assign")), ("close", _("Close"))]
+
+    action = forms.ChoiceField(label=_("Action"), choices=ACTIONS)
+    tickets = forms.TypedMultipleChoiceField(
+        label=_("Tickets"),
+        coerce=int,
+        error_messages={"required": _("Select at least one ticket.")},
+    )
+    group = forms.ModelChoiceField(
+        label=_("Group"), queryset=SupportGroup.objects.filter(is_active=True), required=False
+    )
+    assignee = forms.ModelChoiceField(
+        label=_("Assignee"), queryset=User.objects.filter(is_agent=True), required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Any id is accepted here; the view fetches only what the user may see.
+        ids = self.data.getlist("tickets") if hasattr(self.data, "getlist") else []
+        self.fields["tickets"].choices = [(i, i) for i in ids if str(i).isdigit()]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("action") == "assign" and not (data.get("group") or data.get("assignee")):
+            self.add_error("assignee", _("Choose a group or a person."))
+        return data
+
+
+# --- inline field edits ----------------------------------------------------------------------
+
+
+class TitleForm(BootstrapMixin, forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+
+
+class ImpactForm(BootstrapMixin, forms.Form):
+    impact = forms.TypedChoiceField(label=_("Impact"), choices=Impact.choices, coerce=int)
+
+
+class UrgencyForm(BootstrapMixin, forms.Form):
+    urgency = forms.TypedChoiceField(label=_("Urgency"), choices=Urgency.choices, coerce=int)
+
+
+class KindForm(BootstrapMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices)
+
+
+class CategoryForm(BootstrapMixin, forms.Form):
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=Category.objects.filter(is_active=True), required=False
+    )
+
+
+class TagsForm(BootstrapMixin, forms.Form):
+    tags = forms.CharField(
+        label=_("Tags"),
+        required=False,
+        max_length=500,
+        help_text=_("Separate tags with commas."),
+    )
+
+    def clean_tags(self) -> list[str]:
+        names = [n.strip() for n in self.cleaned_data["tags"].split(",")]
+        too_long = [n for n in names if len(n) > 50]
+        if too_long:
+            raise forms.ValidationError(_("A tag can be at most 50 characters long."))
+        return [n for n in names if n]
+
+
+FIELD_FORMS: dict[str, type[forms.Form]] = {
+    "title": TitleForm,
+    "kind": KindForm,
+    "impact": ImpactForm,
+    "urgency": UrgencyForm,
+    "category": CategoryForm,
+    "tags": TagsForm,
+}
+
+
+def field_initial(ticket: Ticket, field: str) -> dict[str, Any]:
+    if field == "tags":
+        return {"tags": ", ".join(t.name for t in ticket.tags.all())}
+    if field == "category":
+        return {"category": ticket.category_id}
+    return {field: getattr(ticket, field)}
+
+
+# --- conversation ----------------------------------------------------------------------------
+
+
+class CommentForm(BootstrapMixin, forms.Form):
+    PUBLIC, INTERNAL = "public", "internal"
+
+    visibility = forms.ChoiceField(
+        label=_("Type"),
+        choices=[(PUBLIC, _("Public reply")), (INTERNAL, _("Internal note"))],
+        widget=forms.RadioSelect,
+    )
+    body = forms.CharField(
+        label=_("Message"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    attachments = UploadsField(label=_("Attachments"))
+    status = forms.ChoiceField(label=_("Then set status"), required=False)
+
+    def __init__(self, *args: Any, statuses: list[Status], can_reply: bool, **kwargs: Any):
+        kwargs.setdefault("initial", {"visibility": self.PUBLIC if can_reply else self.INTERNAL})
+        super().__init__(*args, **kwargs)
+        self.can_reply = can_reply
+        self.fields["status"].choices = [("", _("Keep the status"))] + [
+            (s.key, s.label) for s in statuses if s.category != StatusCategory.RESOLVED
+        ]
+        self.fields["body"].widget.attrs["accesskey"] = "r"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not (data.get("body") or "").strip() and not data.get("attachments"):
+            if "attachments" not in self.errors:
+                self.add_error("body", _("Write something first."))
+        if data.get("visibility") == self.PUBLIC and not self.can_reply:
+            self.add_error(
+                "visibility",
+                _("Your groups may not write to requesters; add an internal note instead."),
+            )
+        return data
+
+    @property
+    def internal(self) -> bool:
+        return self.cleaned_data.get("visibility") == self.INTERNAL
+
+
+# --- actions ---------------------------------------------------------------------------------
+
+
+class ActionForm(BootstrapMixin, forms.Form):
+    """Base of the ticket action forms: they know the ticket and who acts."""
+
+    def __init__(self, *args: Any, ticket: Ticket, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.ticket = ticket
+        self.user = user
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.RadioSelect):
+                field.widget.attrs["class"] = "form-check-input"
+
+
+class TakeForm(ActionForm):
+    pass
+
+
+class AssignForm(ActionForm):
+    group = forms.ModelChoiceField(
+        label=_("Group"),
+        queryset=SupportGroup.objects.filter(is_active=True),
+        required=False,
+        help_text=_("Leave empty to keep the current group."),
+    )
+    assignee = forms.ChoiceField(label=_("Assignee"), required=False)
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=1000)
+
+    def __init__(self, *args: Any, members: list[tuple[SupportGroup, list[User]]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["group"].initial = self.ticket.group_id
+        self.fields["assignee"].choices = [("", _("Nobody (the group's queue)"))] + [
+            (group.name, [(str(u.pk), u.full_name) for u in people]) for group, people in members
+        ]
+        self.people = {u.pk: u for _group, people in members for u in people}
+
+    def clean_assignee(self) -> User | None:
+        value = self.cleaned_data.get("assignee")
+        return self.people.get(int(value)) if value else None
+
+
+class EscalateForm(ActionForm):
+    FUNCTIONAL, HIERARCHICAL = "functional", "hierarchical"
+
+    mode = forms.ChoiceField(
+        label=_("Escalation"),
+        choices=[
+            (FUNCTIONAL, _("Functional: hand the work to another group")),
+            (HIERARCHICAL, _("Hierarchical: bring in the group's manager")),
+        ],
+        initial=FUNCTIONAL,
+        widget=forms.RadioSelect,
+    )
+    group = forms.ModelChoiceField(
+        label=_("Group"), queryset=SupportGroup.objects.filter(is_active=True), required=False
+    )
+    reason = forms.CharField(
+        label=_("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("mode") == self.FUNCTIONAL and not data.get("group"):
+            self.add_error("group", _("Choose a group to escalate to."))
+        return data
+
+
+def _status_choices(statuses: list[Status]) -> list[tuple[str, str]]:
+    return [(s.key, s.label) for s in statuses if s.category != StatusCategory.RESOLVED]
+
+
+class StatusForm(ActionForm):
+    status = forms.ChoiceField(label=_("New status"))
+    reason = forms.CharField(
+        label=_("Reason"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args: Any, statuses: list[Status], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = _status_choices(statuses)
+
+
+class ResolveForm(ActionForm):
+    code = forms.ChoiceField(label=_("Resolution code"), choices=ResolutionCode.choices)
+    resolution = forms.CharField(
+        label=_("Resolution"),
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("What was done; the requester is told."),
+    )
+
+
+class ReopenForm(ActionForm):
+    reason = forms.CharField(
+        label=_("Why is it reopened?"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class CloseForm(ActionForm):
+    pass
+
+
+class TicketNumberMixin:
+    """A ticket number field that resolves to a ticket the user may see."""
+
+    def clean_number(self) -> str:
+        number = self.cleaned_data["number"].strip().upper()  # type: ignore[attr-defined]
+        try:
+            target = access.get_ticket_for_user(self.user, number)  # type: ignore[attr-defined]
+        except Http404:
+            raise forms.ValidationError(
+                _("There is no ticket %(number)s that you can see."), params={"number": number}
+            ) from None
+        self.cleaned_data["target"] = target  # type: ignore[attr-defined]
+        return number
+
+
+class LinkForm(TicketNumberMixin, ActionForm):
+    link_type = forms.ChoiceField(label=_("This ticket is"), choices=LinkType.choices)
+    number = forms.CharField(
+        label=_("Ticket"), max_length=30, widget=forms.TextInput(attrs={"placeholder": "INC-123"})
+    )
+
+
+class MergeForm(TicketNumberMixin, ActionForm):
+    number = forms.CharField(
+        label=_("Merge into ticket"),
+        max_length=30,
+        widget=forms.TextInput(attrs={"placeholder": "INC-123"}),
+        help_text=_("This ticket is closed as its duplicate; the requester follows the other."),
+    )
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=1000)
+
+
+# --- log a call ------------------------------------------------------------------------------
+
+
+class LogCallForm(BootstrapMixin, forms.Form):
+    SAVE, RESOLVE, ESCALATE = "save", "resolve", "escalate"
+
+    requester = forms.ModelChoiceField(
+        label=_("Caller"),
+        queryset=User.objects.filter(is_active=True),
+        widget=forms.HiddenInput,
+        required=False,
+    )
+    caller = forms.CharField(label=_("Caller"), required=False, max_length=200)
+    category = forms.ModelChoiceField(
+        label=_("Category"), queryset=Category.objects.filter(is_active=True), required=False
+    )
+    title = forms.CharField(label=_("Title"), required=False, max_length=200)
+    description = forms.CharField(
+        label=_("What the caller said"), required=False, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    impact = forms.TypedChoiceField(
+        label=_("Impact"), choices=Impact.choices, coerce=int, initial=Impact.LOW
+    )
+    urgency = forms.TypedChoiceField(
+        label=_("Urgency"), choices=Urgency.choices, coerce=int, initial=Urgency.MEDIUM
+    )
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=[
+            (RESOLVE, _("Resolve at first contact")),
+            (ESCALATE, _("Escalate to a group")),
+            (SAVE, _("Save with the service desk")),
+        ],
+        initial=SAVE,
+        widget=forms.RadioSelect,
+    )
+    group = forms.ModelChoiceField(
+        label=_("Escalate to"), queryset=SupportGroup.objects.filter(is_active=True), required=False
+    )
+    resolution = forms.CharField(
+        label=_("Resolution note"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        self._clean_caller(data)
+        if not (data.get("title") or "").strip():
+            # Speed for the operator: the first line of what the caller said is a fine title.
+            first_line = (data.get("description") or "").strip().splitlines()[:1]
+            if first_line:
+                data["title"] = first_line[0][:200]
+            else:
+                self.add_error("title", _("A title is required."))
+        outcome = data.get("outcome")
+        if outcome == self.ESCALATE and not data.get("group"):
+            self.add_error("group", _("Choose a group to escalate to."))
+        if outcome == self.RESOLVE and not (data.get("resolution") or "").strip():
+            self.add_error("resolution", _("Say how the call was resolved."))
+        return data
+
+    def _clean_caller(self, data: dict[str, Any]) -> None:
+        if data.get("requester"):
+            return
+        # Without JavaScript the operator types an email or phone number: accept an exact match.
+        text = (data.get("caller") or "").strip()
+        match = (
+            User.objects.filter(is_active=True)
+            .filter(Q(email__iexact=text) | Q(phone=text))
+            .first()
+            if text
+            else None
+        )
+        if match is None:
+            self.add_error("caller", _("Find the caller and pick them from the list."))
+        else:
+            data["requester"] = match

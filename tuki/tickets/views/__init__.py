@@ -1,0 +1,1 @@
+"""The agent workspace (/desk/): one module per screen."""

@@ -1,0 +1,191 @@
+"""Ticket actions: each POST view parses one form and calls one service."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from tuki.lib.htmx import is_fragment_request
+from tuki.tickets import access, services
+from tuki.tickets import forms as f
+from tuki.tickets.models import Ticket
+from tuki.tickets.views.action_specs import ACTIONS, make_form
+from tuki.tickets.views.common import agent_required, go_to
+from tuki.tickets.views.detail import build_context, load_ticket
+
+Call = Callable[[Ticket, dict[str, Any]], Ticket | None]
+
+
+def perform(request: HttpRequest, number: str, name: str, call: Call, done: str) -> HttpResponse:
+    """Validate the action's form, call its service, and show errors next to their fields."""
+    ticket = access.get_ticket_for_user(request.user, number)
+    form = make_form(name, ticket, request.user, data=request.POST)
+    if form.is_valid():
+        try:
+            result = call(ticket, form.cleaned_data)
+        except services.ServiceError as exc:
+            form.add_service_error(exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc) or _("You may not do this."))
+        else:
+            messages.success(request, done % {"number": ticket.number})
+            return go_to(request, (result or ticket).get_absolute_url())
+    return failed(request, ticket, name, form)
+
+
+def failed(request: HttpRequest, ticket: Ticket, name: str, form: Any) -> HttpResponse:
+    if is_fragment_request(request):
+        context = {"action": ACTIONS[name], "form": form, "ticket": ticket}
+        return render(request, "tickets/partials/action_form.html", context, status=422)
+    ticket = load_ticket(request.user, ticket.number)
+    context = build_context(request, ticket, failed_action=name, failed_form=form)
+    return render(request, "tickets/detail.html", context, status=422)
+
+
+@require_POST
+@agent_required(hide=True)
+def take(request: HttpRequest, number: str) -> HttpResponse:
+    def call(ticket: Ticket, data: dict[str, Any]) -> Ticket:
+        return services.take_ticket(request.user, ticket)
+
+    return perform(request, number, "take", call, _("You took %(number)s."))
+
+
+@require_POST
+@agent_required(hide=True)
+def assign(request: HttpRequest, number: str) -> HttpResponse:
+    def call(ticket: Ticket, data: dict[str, Any]) -> Ticket:
+        return services.assign_ticket(
+            request.user,
+            ticket,
+            assignee=data["assignee"],
+            group=data["group"],
+            reason=data["reason"],
+        )
+
+    return perform(request, number, "assign", call, _("%(number)s was assigned."))
+
+
+@require_POST
+@agent_required(hide=True)
+def escalate(request: HttpRequest, number: str) -> HttpResponse:
+    def call(ticket: Ticket, data: dict[str, Any]) -> Ticket:
+        hierarchical = data["mode"] == f.EscalateForm.HIERARCHICAL
+        return services.escalate_ticket(
+            request.user,
+            ticket,
+            group=None if hierarchical else data["group"],
+            to_manager=hierarchical,
+            reason=data["reason"],
+        )
+
+    return perform(request, number, "escalate", call, _("%(number)s was escalated."))
+
+
+@require_POST
+@agent_required(hide=True)
+def set_status(request: HttpRequest, number: str) -> HttpResponse:
+    def call(ticket: Ticket, data: dict[str, Any]) -> Ticket:
+        return services.change_status(request.user, ticket, data["status"], reason=data["reason"])
+
+    return perform(request, number, "set_status", call, _("The status of %(number)s was changed."))
+
+
+@require_POST
+@agent_required(hide=True)
+def resolve(request: HttpRequest, number: str) -> HttpResponse:
+    def call(ticket: Ticket, data: dict[str, Any]) -> Ticket:
+        return services.resolve_ticket(
+            request.user, ticket, code=data["code"], resolution=data["resolution"]
+        )
+
+    return perform(request, number, "resolve", call, _("%(number)s was resolved."))
+
+
+@require_POST
+@agent_required(hide=True)
+def reopen(request: HttpRequest, number: str) -> HttpResponse:
+    def call(ticket: Ticket, data: dict[str, Any]) -> Ticket:
+        return services.reopen_ticket(request.user, ticket, reason=data["reason"])
+
+    return perform(request, number, "reopen", call, _("%(number)s was reopened."))
+
+
+@require_POST
+@agent_required(hide=True)
+def close(request: HttpRequest, number: str) -> HttpResponse:
+    def call(ticket: Ticket, data: dict[str, Any]) -> Ticket:
+        return services.close_ticket(request.user, ticket)
+
+    return perform(request, number, "close", call, _("%(number)s was closed."))
+
+
+@require_POST
+@agent_required(hide=True)
+def link(request: HttpRequest, number: str) -> HttpResponse:
+    def call(ticket: Ticket, data: dict[str, Any]) -> None:
+        services.link_tickets(request.user, ticket, data["target"], data["link_type"])
+
+    return perform(request, number, "link", call, _("%(number)s was linked."))
+
+
+@require_POST
+@agent_required(hide=True)
+def merge(request: HttpRequest, number: str) -> HttpResponse:
+    def call(ticket: Ticket, data: dict[str, Any]) -> Ticket:
+        return services.merge_tickets(request.user, ticket, data["target"], reason=data["reason"])
+
+    return perform(request, number, "merge", call, _("%(number)s was merged."))
+
+
+@require_POST
+@agent_required(hide=True)
+def comment(request: HttpRequest, number: str) -> HttpResponse:
+    """Reply or note, with files, and optionally a new status: all or nothing."""
+    ticket = access.get_ticket_for_user(request.user, number)
+    statuses = services.allowed_statuses(ticket)
+    can_reply = access.can_reply_publicly(request.user, ticket)
+    form = f.CommentForm(request.POST, request.FILES, statuses=statuses, can_reply=can_reply)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                services.add_comment(
+                    request.user,
+                    ticket,
+                    data["body"],
+                    internal=form.internal,
+                    uploads=data["attachments"],
+                )
+                if data["status"]:
+                    services.change_status(request.user, ticket, data["status"])
+        except services.ServiceError as exc:
+            form.add_service_error(exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc) or _("You may not do this."))
+        else:
+            done = _("Note added.") if form.internal else _("Reply sent.")
+            messages.success(request, done)
+            return go_to(request, ticket.get_absolute_url())
+    return _comment_failed(request, ticket, form)
+
+
+def _comment_failed(request: HttpRequest, ticket: Ticket, form: f.CommentForm) -> HttpResponse:
+    if is_fragment_request(request):
+        context = {
+            "ticket": ticket,
+            "composer": form,
+            "can_reply": form.can_reply,
+            "max_upload_mb": f.max_upload_mb(),
+        }
+        return render(request, "tickets/partials/composer.html", context, status=422)
+    context = build_context(request, load_ticket(request.user, ticket.number), composer=form)
+    return render(request, "tickets/detail.html", context, status=422)

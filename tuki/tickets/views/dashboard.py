@@ -1,0 +1,42 @@
+"""The agent's start page: what to do now."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from tuki.tickets.models import ACTIVE_CATEGORIES, StatusCategory, Ticket
+from tuki.tickets.views.common import agent_required
+
+LIST_SIZE = 8
+
+
+def _sections(user: object) -> dict[str, Q]:
+    groups = user.group_ids  # type: ignore[attr-defined]
+    active = Q(status__category__in=ACTIVE_CATEGORIES)
+    return {
+        "mine": active & Q(assignee=user),
+        "unassigned": active & Q(group__in=groups, assignee__isnull=True),
+        "waiting": Q(assignee=user, status__category=StatusCategory.PENDING)
+        | Q(owner=user, status__category=StatusCategory.RESOLVED),
+        "groups": active & Q(group__in=groups),
+    }
+
+
+@agent_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    visible = Ticket.objects.visible_to(request.user)
+    sections = _sections(request.user)
+    counts = visible.aggregate(**{name: Count("pk", filter=q) for name, q in sections.items()})
+    rows = visible.with_related().order_by("priority", "-updated_at")
+    recent = visible.with_related().filter(sections["groups"]).order_by("-updated_at")
+    context = {
+        "nav": "dashboard",
+        "counts": counts,
+        "mine": list(rows.filter(sections["mine"])[:LIST_SIZE]),
+        "unassigned": list(rows.filter(sections["unassigned"])[:LIST_SIZE]),
+        "waiting": list(rows.filter(sections["waiting"])[:LIST_SIZE]),
+        "recent": list(recent[:LIST_SIZE]),
+    }
+    return render(request, "tickets/dashboard.html", context)

@@ -1,0 +1,129 @@
+"""The ticket list: filters, sorting, pages and bulk actions."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from tuki.lib.htmx import render_page_or_fragment
+from tuki.tickets import services
+from tuki.tickets.forms import SORTS, BulkForm, QueueFilterForm
+from tuki.tickets.models import ACTIVE_CATEGORIES, Ticket, TicketQuerySet
+from tuki.tickets.views.common import agent_required
+
+PAGE_SIZE = 50
+DEFAULT_SORT = "-updated"
+
+
+def apply_filters(qs: TicketQuerySet, form: QueueFilterForm, user: object) -> TicketQuerySet:
+    value = form.value
+    if value("q"):
+        text = value("q")
+        qs = qs.filter(Q(title__icontains=text) | Q(description__icontains=text))
+    if value("kind"):
+        qs = qs.filter(kind=value("kind"))
+    state = value("state") or "active"
+    if state == "active":
+        qs = qs.filter(status__category__in=ACTIVE_CATEGORIES)
+    elif state != "all":
+        qs = qs.filter(status__category=state)
+    if value("status"):
+        qs = qs.filter(status__key=value("status"))
+    if value("priority"):
+        qs = qs.filter(priority=int(value("priority")))
+    qs = _people_filters(qs, form, user)
+    if value("organisation"):
+        qs = qs.filter(organisation_id=int(value("organisation")))
+    return qs
+
+
+def _people_filters(qs: TicketQuerySet, form: QueueFilterForm, user: object) -> TicketQuerySet:
+    group, assignee = form.value("group"), form.value("assignee")
+    if group == "mine":
+        qs = qs.filter(group__in=user.group_ids)  # type: ignore[attr-defined]
+    elif group:
+        qs = qs.filter(group_id=int(group))
+    if assignee == "me":
+        qs = qs.filter(assignee=user)
+    elif assignee == "unassigned":
+        qs = qs.filter(assignee__isnull=True)
+    elif assignee:
+        qs = qs.filter(assignee_id=int(assignee))
+    if form.value("owner") == "me":
+        qs = qs.filter(owner=user)
+    return qs
+
+
+def order(qs: TicketQuerySet, sort: str) -> tuple[TicketQuerySet, str]:
+    key = sort.lstrip("-")
+    if key not in SORTS:
+        sort, key = DEFAULT_SORT, DEFAULT_SORT.lstrip("-")
+    prefix = "-" if sort.startswith("-") else ""
+    return qs.order_by(prefix + SORTS[key], "-id"), sort
+
+
+@agent_required
+def queue(request: HttpRequest) -> HttpResponse:
+    form = QueueFilterForm(request.GET)
+    number = Ticket.parse_number(form.value("q"))
+    visible = Ticket.objects.visible_to(request.user)
+    if number and visible.filter(kind=number[0], pk=number[1]).exists():
+        # Typing a number in the search box jumps straight to the ticket.
+        return redirect("tickets:detail", form.value("q").strip().strip("[]").upper())
+    qs, sort = order(apply_filters(visible, form, request.user), form.value("sort"))
+    page = Paginator(qs.with_related().prefetch_related("tags"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    context = {
+        "nav": "queue",
+        "form": form,
+        "page": page,
+        "page_range": page.paginator.get_elided_page_range(page.number),
+        "sort": sort,
+    }
+    return render_page_or_fragment(
+        request, "tickets/queue.html", "tickets/partials/queue_results.html", context
+    )
+
+
+@require_POST
+@agent_required
+def bulk(request: HttpRequest) -> HttpResponse:
+    form = BulkForm(request.POST)
+    back = _back_url(request)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(back)
+    data = form.cleaned_data
+    tickets = Ticket.objects.visible_to(request.user).filter(pk__in=data["tickets"])
+    kwargs = {}
+    if data["action"] == "assign":
+        kwargs = {"assignee": data["assignee"], "group": data["group"]}
+    done, failed = services.bulk_apply(request.user, tickets, data["action"], **kwargs)
+    if done:
+        messages.success(
+            request,
+            ngettext("%(count)d ticket updated.", "%(count)d tickets updated.", done)
+            % {"count": done},
+        )
+    for ticket, message in failed:
+        messages.warning(
+            request,
+            _("%(number)s: %(message)s") % {"number": ticket.number, "message": message},
+        )
+    return redirect(back)
+
+
+def _back_url(request: HttpRequest) -> str:
+    """Back to the same filtered page; the query is re-encoded so nothing else gets through."""
+    query = QueryDict(request.POST.get("next", "").lstrip("?")).urlencode()
+    return reverse("tickets:queue") + (f"?{query}" if query else "")

@@ -1,0 +1,174 @@
+"""The ticket timeline: comments, files and events merged into one story, newest first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from tuki.tickets.models import (
+    LINK_INVERSE_LABEL,
+    ActorKind,
+    Attachment,
+    Comment,
+    Impact,
+    Kind,
+    LinkType,
+    Priority,
+    ResolutionCode,
+    Ticket,
+    TicketEvent,
+    Urgency,
+)
+from tuki.tickets.services import EDITABLE_FIELDS
+
+# Replies, notes and their files are shown as themselves, not as events about them.
+SHOWN_ELSEWHERE = ("reply", "note", "attachment")
+
+ACTION_LABELS = {
+    "created": gettext_lazy("registered the ticket"),
+    "status": gettext_lazy("changed the status"),
+    "assigned": gettext_lazy("changed the assignee"),
+    "group": gettext_lazy("moved the ticket to another group"),
+    "escalated": gettext_lazy("escalated the ticket"),
+    "escalated_manager": gettext_lazy("escalated to the manager"),
+    "resolution": gettext_lazy("recorded the resolution"),
+    "linked": gettext_lazy("linked this ticket"),
+    "linked_from": gettext_lazy("linked another ticket to this one"),
+    "unlinked": gettext_lazy("removed a link"),
+    "merged": gettext_lazy("merged this ticket into another"),
+    "merged_from": gettext_lazy("merged another ticket into this one"),
+}
+ICONS = {
+    "created": "bi-plus-circle",
+    "status": "bi-arrow-left-right",
+    "assigned": "bi-person-check",
+    "group": "bi-people",
+    "escalated": "bi-arrow-up-right-circle",
+    "escalated_manager": "bi-exclamation-triangle",
+    "resolution": "bi-check2-circle",
+    "field": "bi-pencil",
+}
+FIELD_LABELS = {
+    **EDITABLE_FIELDS,
+    "priority": gettext_lazy("priority"),
+    "status": gettext_lazy("status"),
+    "assignee": gettext_lazy("assignee"),
+    "group": gettext_lazy("group"),
+}
+CHOICES = {
+    "impact": Impact,
+    "urgency": Urgency,
+    "priority": Priority,
+    "kind": Kind,
+    "resolution_code": ResolutionCode,
+}
+
+
+@dataclass
+class Entry:
+    kind: str  # reply, note, file or event
+    at: datetime
+    comment: Comment | None = None
+    event: TicketEvent | None = None
+    attachment: Attachment | None = None
+    files: list[Attachment] = field(default_factory=list)
+    label: str = ""
+    old: str = ""
+    new: str = ""
+    link: str = ""
+    icon: str = "bi-dot"
+
+    @property
+    def actor(self) -> str:
+        if self.event is None:
+            return ""
+        if self.event.actor is not None:
+            return str(self.event.actor)
+        return str(ActorKind(self.event.actor_kind).label) if self.event.actor_kind else ""
+
+
+def show_value(field_name: str, value: str) -> str:
+    """An event value as a person reads it: translated labels instead of stored codes."""
+    if not value:
+        return ""
+    if field_name == "status":
+        return _(value)
+    if field_name == "restricted":
+        return _("yes") if value == "True" else _("no")
+    choices = CHOICES.get(field_name)
+    if choices is not None:
+        try:
+            return str(choices(int(value) if value.isdigit() else value).label)
+        except ValueError:
+            return value
+    return value
+
+
+def describe(event: TicketEvent) -> Entry:
+    entry = Entry(kind="event", at=event.created_at, event=event)
+    entry.icon = ICONS.get(event.action, "bi-dot")
+    entry.old = show_value(event.field, event.old_value)
+    entry.new = show_value(event.field, event.new_value)
+    if event.action == "field":
+        entry.label = _("changed %(field)s") % {"field": FIELD_LABELS.get(event.field, event.field)}
+    elif event.action in ("linked", "linked_from", "unlinked"):
+        entry.label = str(ACTION_LABELS[event.action])
+        entry.icon = "bi-link-45deg"
+        _describe_link(entry, event)
+    elif event.action in ("merged", "merged_from"):
+        entry.label = str(ACTION_LABELS[event.action])
+        entry.icon = "bi-union"
+        entry.link = _number_url(event.new_value)
+    elif event.action == "created":
+        entry.label, entry.new = str(ACTION_LABELS["created"]), ""
+    elif event.action == "assigned" and not entry.new:
+        entry.label, entry.new = str(ACTION_LABELS["assigned"]), _("nobody")
+    else:
+        entry.label = str(ACTION_LABELS.get(event.action, event.action.replace("_", " ")))
+    return entry
+
+
+def _describe_link(entry: Entry, event: TicketEvent) -> None:
+    try:
+        link_type = LinkType(event.field)
+    except ValueError:
+        return
+    kind = LINK_INVERSE_LABEL[link_type] if event.action == "linked_from" else link_type.label
+    number = event.new_value or event.old_value
+    entry.old, entry.new = "", f"{kind} {number}"
+    entry.link = _number_url(number)
+
+
+def _number_url(number: str) -> str:
+    if Ticket.parse_number(number) is None:
+        return ""
+    return reverse("tickets:detail", args=[number])
+
+
+def build_timeline(
+    comments: list[Comment], events: list[TicketEvent], attachments: list[Attachment]
+) -> list[Entry]:
+    by_comment: dict[int, list[Attachment]] = {}
+    entries: list[Entry] = []
+    for attachment in attachments:
+        if attachment.comment_id:
+            by_comment.setdefault(attachment.comment_id, []).append(attachment)
+        else:
+            entries.append(Entry(kind="file", at=attachment.created_at, attachment=attachment))
+    for comment in comments:
+        kind = "note" if comment.is_internal else "reply"
+        entries.append(
+            Entry(
+                kind=kind,
+                at=comment.created_at,
+                comment=comment,
+                files=by_comment.get(comment.pk, []),
+            )
+        )
+    entries += [describe(e) for e in events if e.action not in SHOWN_ELSEWHERE]
+    entries.sort(key=lambda e: e.at, reverse=True)
+    return entries
