@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+from pathlib import Path
 from types import FrameType
 
 import uvicorn
+from django.conf import settings
 from django.db import connections
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
@@ -47,6 +49,9 @@ class WorkerThread(threading.Thread):
 
 def serve(host: str, port: int, *, with_worker: bool = False, log_level: str = "info") -> None:
     """Serve tuki.asgi until Ctrl-C or SIGTERM, then stop the worker cleanly."""
+    # whitenoise serves from the finders (WHITENOISE_USE_FINDERS) and only warns when the
+    # collectstatic folder is missing; an empty one keeps the log clean.
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
     worker = WorkerThread() if with_worker else None
     server = uvicorn.Server(
         uvicorn.Config(
@@ -74,4 +79,4 @@ def serve(host: str, port: int, *, with_worker: bool = False, log_level: str = "
 
 
 def _ignore(signum: int, frame: FrameType | None) -> None:
-    logger.info("Received %s after shutdown", signal.strsignal(signum))
+    logger.debug("Received %s after shutdown", signal.strsignal(signum))

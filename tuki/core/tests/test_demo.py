@@ -1,0 +1,116 @@
+import random
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Min
+from django.utils import timezone
+
+from tuki.accounts.models import Location, Organisation, SupportGroup, User
+from tuki.core.demo import build_cast, load_demo, logins
+from tuki.core.demo_stories import Director
+from tuki.tickets.models import Category, Kind, Status, Tag, Ticket, TicketEvent, TicketLink
+
+
+@pytest.fixture(scope="module")
+def loaded(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, int]]:
+    """Loaded once for the module (it takes seconds), committed, and wiped afterwards."""
+    with django_db_blocker.unblock():
+        summary = load_demo()
+    assert summary is not None
+    yield summary
+    with django_db_blocker.unblock():
+        Ticket.objects.all().delete()
+        Category.objects.all().delete()
+        SupportGroup.objects.all().delete()
+        User.objects.all().delete()
+        Organisation.objects.all().delete()
+        Location.objects.all().delete()
+        Tag.objects.all().delete()
+
+
+@pytest.fixture
+def demo(loaded: dict[str, int], db: None) -> dict[str, int]:
+    return loaded
+
+
+def test_one_service_desk_and_three_second_line_groups_over_two_offices(demo):
+    desk = SupportGroup.objects.get(tier=1)
+    assert desk.may_write_to_requesters
+    assert desk.members.count() == 3
+    second = SupportGroup.objects.filter(tier=2)
+    assert second.count() == 3
+    assert len({g.location_id for g in second}) == 2
+    assert all(g.manager and not g.may_write_to_requesters for g in second)
+
+
+def test_two_client_organisations_with_about_twenty_requesters(demo):
+    assert Organisation.objects.exclude(domains="").count() == 2
+    requesters = User.objects.filter(is_agent=False, is_superuser=False)
+    assert 18 <= requesters.count() <= 25
+    assert {u.language for u in requesters} == {"en", "fi", "ro"}
+    assert all(u.phone and u.time_zone and u.organisation_id for u in requesters)
+
+
+def test_the_category_tree_has_default_groups(demo):
+    paths = dict(Category.objects.values_list("path", "default_group__name"))
+    assert paths["Network › VPN"] and paths["Workplace › Printer"]
+    assert {"Accounts › Password reset", "Applications › ERP", "Network › Wi-Fi"} <= set(paths)
+
+
+def test_about_two_hundred_tickets_in_every_status_with_real_history(demo):
+    assert 180 <= Ticket.objects.count() <= 220
+    used = set(Ticket.objects.values_list("status__key", flat=True))
+    assert used == set(Status.objects.values_list("key", flat=True))
+    assert set(Ticket.objects.values_list("kind", flat=True)) >= {
+        Kind.INCIDENT,
+        Kind.REQUEST,
+        Kind.PROBLEM,
+        Kind.CHANGE,
+    }
+    assert not Ticket.objects.filter(events__isnull=True).exists()
+    actions = set(TicketEvent.objects.values_list("action", flat=True))
+    assert {"escalated", "resolution", "note", "reply", "linked", "merged"} <= actions
+    assert Ticket.objects.filter(reopen_count__gt=0).exists()
+    assert TicketLink.objects.exists()
+
+
+def test_history_is_spread_over_the_last_two_months_and_never_in_the_future(demo):
+    now = timezone.now()
+    oldest = Ticket.objects.aggregate(oldest=Min("created_at"))["oldest"]
+    assert now - timedelta(days=62) < oldest < now - timedelta(days=40)
+    assert not Ticket.objects.filter(updated_at__gt=now).exists()
+    assert not TicketEvent.objects.filter(created_at__gt=now).exists()
+    for ticket in Ticket.objects.filter(pk__in=range(1, 400, 7)):
+        times = list(ticket.events.values_list("created_at", flat=True))
+        assert ticket.created_at <= min(times) and max(times) <= ticket.updated_at
+        if ticket.closed_at:
+            assert ticket.created_at <= ticket.closed_at <= now
+
+
+def test_the_printed_logins_work(demo):
+    for _role, email, password in logins():
+        assert User.objects.get(email=email).check_password(password)
+
+
+def test_loading_twice_adds_nothing(demo):
+    counts = (Ticket.objects.count(), User.objects.count(), TicketEvent.objects.count())
+    assert load_demo() is None
+    out = StringIO()
+    call_command("demo", "--no-serve", stdout=out)
+    assert "already holds tickets" in out.getvalue()
+    assert "http://127.0.0.1:8000" in out.getvalue()
+    assert (Ticket.objects.count(), User.objects.count(), TicketEvent.objects.count()) == counts
+
+
+def test_the_same_seed_plans_the_same_tickets(demo):
+    def plan(seed: int) -> list[tuple[str, str, datetime]]:
+        rnd = random.Random(seed)
+        director = Director(build_cast(rnd), rnd, datetime(2025, 3, 1, tzinfo=UTC))
+        return [(p.kind, p.final, p.created) for p in director.plan()]
+
+    assert plan(7) == plan(7)
+    assert plan(7) != plan(8)
