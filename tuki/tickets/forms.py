@@ -326,6 +326,11 @@ class EscalateForm(ActionForm):
         label=_("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        group = self.fields["group"]
+        group.queryset = group.queryset.exclude(pk=self.ticket.group_id)  # type: ignore[attr-defined]
+
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         if data.get("mode") == self.FUNCTIONAL and not data.get("group"):
@@ -384,7 +389,9 @@ class TicketNumberMixin:
 
 
 class LinkForm(TicketNumberMixin, ActionForm):
-    link_type = forms.ChoiceField(label=_("This ticket is"), choices=LinkType.choices)
+    link_type = forms.ChoiceField(
+        label=_("This ticket is"), choices=LinkType.choices, initial=LinkType.RELATED
+    )
     number = forms.CharField(
         label=_("Ticket"), max_length=30, widget=forms.TextInput(attrs={"placeholder": "INC-123"})
     )
