@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tuki.accounts.models import SupportGroup, User
-from tuki.tickets import access
+from tuki.tickets import access, signals
 from tuki.tickets.models import (
     ActorKind,
     Attachment,
@@ -136,7 +136,7 @@ def _event(
     comment: Comment | None = None,
     actor_kind: str = ActorKind.USER,
 ) -> TicketEvent:
-    return TicketEvent.objects.create(
+    event = TicketEvent.objects.create(
         ticket=ticket,
         actor=actor,
         actor_kind=actor_kind if actor else (actor_kind or ActorKind.SYSTEM),
@@ -147,6 +147,9 @@ def _event(
         reason=reason,
         comment=comment,
     )
+    signals.event_recorded.send(sender=TicketEvent, event=event)
+    transaction.on_commit(lambda: signals.event_committed.send(sender=TicketEvent, event=event))
+    return event
 
 
 def _display(value: object) -> str:

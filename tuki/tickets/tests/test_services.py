@@ -110,3 +110,29 @@ class TestWorkflow:
         dup.refresh_from_db()
         assert dup.merged_into == target and dup.status.category == "closed"
         assert desk.colleague in target.watchers.all()
+
+
+class TestSignals:
+    def test_other_apps_hear_of_each_event_inside_and_after_the_transaction(
+        self, desk, django_capture_on_commit_callbacks
+    ):
+        from tuki.tickets import signals
+
+        inside, after = [], []
+
+        def on_recorded(event, **kwargs):
+            inside.append(event.action)
+
+        def on_committed(event, **kwargs):
+            after.append(event.action)
+
+        signals.event_recorded.connect(on_recorded)
+        signals.event_committed.connect(on_committed)
+        try:
+            with django_capture_on_commit_callbacks(execute=True):
+                services.create_ticket(desk.operator, title="Printer", requester=desk.requester)
+                assert inside == ["created"] and after == []
+            assert after == ["created"]
+        finally:
+            signals.event_recorded.disconnect(on_recorded)
+            signals.event_committed.disconnect(on_committed)

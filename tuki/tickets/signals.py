@@ -1,0 +1,17 @@
+"""How other apps follow tickets without `tickets` knowing them (DESIGN.md: apps depend downward).
+
+Every TicketEvent the services record is announced twice:
+
+- `event_recorded` at once, inside the service's transaction: for work that must commit or
+  roll back with the change itself (SLA clocks recomputed on a status or priority change).
+  Receivers must be quick and must not do I/O outside the database.
+- `event_committed` after the transaction commits: for side effects (email to the requester,
+  webhooks, automation) — usually by enqueueing a task.
+
+Both send `event=<TicketEvent>`; `event.ticket` is the locked, up-to-date ticket.
+"""
+
+from django.dispatch import Signal
+
+event_recorded = Signal()
+event_committed = Signal()
