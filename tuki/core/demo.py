@@ -38,10 +38,10 @@ ORGANISATIONS = [
 ]
 # full name, organisation index, location, language, time zone (None: the office's)
 REQUESTERS = [
-    ("Mikko Nieminen", 0, "Helsinki", "fi", None),
+    ("Mikko Nieminen", 0, "Helsinki", "en", None),
     ("Laura Mäkelä", 0, "Helsinki", "fi", None),
     ("Juha Hämäläinen", 0, "Tampere", "fi", None),
-    ("Tiina Koskinen", 0, "Helsinki", "en", "Europe/London"),
+    ("Tiina Koskinen", 0, "Helsinki", "fi", "Europe/London"),
     ("Antti Heikkinen", 0, "Tampere", "fi", None),
     ("Riikka Järvinen", 0, "Helsinki", "fi", None),
     ("Pekka Lehtinen", 0, "Helsinki", "fi", None),
@@ -71,9 +71,10 @@ GROUPS = [
     ("Workplace Bucharest", 2, False, "Bucharest", "Cristina Marin", ["Cristina Marin", "Bogdan Georgescu", "Alexandra Rusu"]),
     ("Nordic ERP Partner", 3, False, None, None, ["Petteri Salo"]),
 ]  # fmt: skip
-# Where staff sit when not in their group's office, and who uses Tuki in their own language.
+# Where staff sit when not in their group's office, and who uses Tuki in their own language
+# (the people whose logins `tuki demo` prints see English first).
 STAFF_LOCATION = {"Aino Virtanen": "Helsinki", "Petteri Salo": "Helsinki"}
-STAFF_LANGUAGE = {"Aino Virtanen": "fi", "Ioana Dumitru": "ro", "Petteri Salo": "fi"}
+STAFF_LANGUAGE = {"Ville Mäkinen": "fi", "Ioana Dumitru": "ro", "Petteri Salo": "fi"}
 
 # parent, child, default group (None: the parent's)
 CATEGORIES = [
