@@ -47,8 +47,20 @@ def make_user(email: str, name: str, **extra: object) -> User:
     return User.objects.create_user(email, PASSWORD, full_name=name, **extra)
 
 
+def ensure_workflow() -> None:
+    """The seeded statuses and matrix; a transactional test's flush removes them."""
+    import importlib
+
+    from tuki.tickets.models import PriorityRule, Status, StatusTransition
+
+    if not Status.objects.exists():
+        seed = importlib.import_module("tuki.tickets.migrations.0002_seed_workflow")
+        seed.seed_models(Status, StatusTransition, PriorityRule)
+
+
 @pytest.fixture
 def desk(db: None) -> Desk:
+    ensure_workflow()
     helsinki = Location.objects.create(name="Helsinki", time_zone="Europe/Helsinki")
     bucharest = Location.objects.create(name="Bucharest", time_zone="Europe/Bucharest")
     acme = Organisation.objects.create(name="Acme Oy", domains="acme.fi")

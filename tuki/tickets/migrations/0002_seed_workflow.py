@@ -54,9 +54,15 @@ MATRIX = {(1, 1): 1, (1, 2): 2, (1, 3): 3, (2, 1): 2, (2, 2): 3, (2, 3): 4, (3, 
 
 
 def seed(apps, schema_editor):
-    Status = apps.get_model("tickets", "Status")
-    Transition = apps.get_model("tickets", "StatusTransition")
-    PriorityRule = apps.get_model("tickets", "PriorityRule")
+    seed_models(
+        apps.get_model("tickets", "Status"),
+        apps.get_model("tickets", "StatusTransition"),
+        apps.get_model("tickets", "PriorityRule"),
+    )
+
+
+def seed_models(Status, Transition, PriorityRule):
+    """Idempotent: also restores the defaults in tests after a database flush."""
     by_key = {}
     for key, name, category, order in STATUSES:
         by_key[key], _ = Status.objects.get_or_create(
