@@ -33,11 +33,15 @@ CHANNELS = {Channel.PHONE: 35, Channel.EMAIL: 30, Channel.WEB: 27, Channel.CHAT:
 FINALS = [
     (2, {"new": 40, "assigned": 18, "in_progress": 25, "pending_customer": 12,
          "pending_supplier": 4, "resolved": 13, "cancelled": 3}),
-    (10, {"new": 4, "assigned": 10, "in_progress": 18, "pending_customer": 15,
+    (10, {"new": 2, "assigned": 10, "in_progress": 18, "pending_customer": 15,
           "pending_supplier": 5, "resolved": 21, "closed": 25, "cancelled": 5}),
-    (DAYS + 1, {"new": 1, "assigned": 3, "in_progress": 6, "pending_customer": 4,
-                "pending_supplier": 3, "resolved": 3, "closed": 75, "cancelled": 5}),
+    (DAYS + 1, {"assigned": 1, "in_progress": 4, "pending_customer": 4,
+                "pending_supplier": 3, "resolved": 3, "closed": 80, "cancelled": 5}),
 ]  # fmt: skip
+# Each of these statuses holds at least MINIMUM incidents and requests.
+SUPPORT_STATUSES = ("new", "assigned", "in_progress", "pending_customer", "pending_supplier",
+                    "resolved", "cancelled")  # fmt: skip
+MINIMUM = 4
 PROBLEM_FINALS = ["closed", "closed", "pending_supplier", "resolved", "in_progress", "assigned"]
 CHANGE_FINALS = ["closed", "closed", "scheduled", "resolved", "awaiting_approval", "cancelled"]
 
@@ -64,6 +68,7 @@ class Director:
 
     def plan(self) -> list[Plan]:
         plans = [self._support_plan() for _ in range(SUPPORT_TICKETS)]
+        self._fill_every_queue(plans)
         originals = [p for p in plans if p.final in ("assigned", "in_progress")]
         plans += [self._duplicate(p) for p in self.rnd.sample(originals, DUPLICATES)]
         for index, story in enumerate(texts.PROBLEMS):
@@ -121,15 +126,24 @@ class Director:
             created = self.now - timedelta(hours=self.rnd.uniform(0.3, 5))
         return created
 
+    def _fill_every_queue(self, plans: list[Plan]) -> None:
+        """Every open status shows a few tickets, whatever the dice said: the most recent
+        tickets that would have closed stay in the status that is short instead."""
+        counts = Counter(p.final for p in plans)
+        recent_closed = sorted(
+            (p for p in plans if p.final == "closed"), key=lambda p: p.created, reverse=True
+        )
+        for status in SUPPORT_STATUSES:
+            missing = max(MINIMUM - counts[status], 0)
+            for plan in [p for p in recent_closed if _fits(p, status)][:missing]:
+                recent_closed.remove(plan)
+                plan.final = status
+
     def _final(self, scenario: Scenario, created: datetime) -> str:
         age = (self.now - created).total_seconds() / 86400
         weights = next(w for limit, w in FINALS if age < limit)
         final = self.rnd.choices(list(weights), weights=list(weights.values()))[0]
-        if final == "pending_supplier" and not scenario.supplier_note:
-            return "in_progress"
-        if final == "pending_customer" and not scenario.question:
-            return "in_progress"
-        return final
+        return final if _fits_scenario(scenario, final) else "in_progress"
 
     def _words(self, person: User) -> dict[str, str]:
         rnd = self.rnd
@@ -221,3 +235,16 @@ class Director:
                 reason = f"Same issue as {into.number}, reported by a colleague."
                 pair = [plan.ticket, into]
                 self.at(when, pair, services.merge_tickets, operator, *pair, reason=reason)
+
+
+def _fits_scenario(scenario: Scenario, final: str) -> bool:
+    """Waiting for the customer needs a question to ask; for a supplier, a supplier."""
+    if final == "pending_supplier":
+        return bool(scenario.supplier_note)
+    if final == "pending_customer":
+        return bool(scenario.question)
+    return True
+
+
+def _fits(plan: Plan, final: str) -> bool:
+    return plan.scenario is not None and _fits_scenario(plan.scenario, final)
