@@ -36,6 +36,9 @@ INSTALLED_APPS = [
     "tuki.accounts",
     "tuki.tickets",
     "tuki.portal",
+    "tuki.calendars",
+    "tuki.sla",
+    "tuki.mail",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,1 @@
+"""Connects outbound email to ticket events (tuki/tickets/signals.py)."""

@@ -1,0 +1,1 @@
+"""Connects the SLA engine to ticket events (tuki/tickets/signals.py)."""
