@@ -1,0 +1,491 @@
+"""Turn the bytes of one RFC 5322 message into plain values the desk can store.
+
+The standard library's email package (policy.default) does all MIME work; this module
+only chooses what to keep: the plain-text body (or text derived from HTML), the HTML
+sanitised for viewing, attachments with decoded names, inline cid: images, signatures,
+forwarded messages as .eml files, threading ids, and whether a machine sent it.
+parse_message never raises: odd input becomes a sane result with `defects` noted.
+Pure: no Django, no database.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email import policy
+from email.feedparser import BytesFeedParser
+from email.header import decode_header, make_header
+from email.message import EmailMessage, Message
+from email.utils import getaddresses, parsedate_to_datetime
+
+from tuki.mail.htmltext import html_to_text, sanitise_html
+from tuki.mail.loops import auto_reasons, find_bounce
+from tuki.mail.quotes import split_reply
+
+MAX_DEPTH = 20  # nested multiparts deeper than this are noise (or an attack)
+MAX_IDS = 100  # references kept per message (the last ones matter for threading)
+_CHUNK = 1 << 16
+_FALLBACK_CHARSETS = ("utf-8", "cp1252", "latin-1")
+# Codecs that are not charsets: they would reinterpret the text rather than decode it.
+_UNSAFE_CODECS = {"unicode_escape", "raw_unicode_escape", "idna", "punycode", "undefined"}
+_MESSAGE_ID = re.compile(r"<([^<>\s]{1,990})>")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+_SIGNATURE_TYPES = {
+    "application/pgp-signature": "signature.asc",
+    "application/pkcs7-signature": "smime.p7s",
+    "application/x-pkcs7-signature": "smime.p7s",
+}
+
+
+@dataclass
+class ParsedAttachment:
+    filename: str
+    content_type: str
+    content: bytes
+    content_id: str = ""
+    inline: bool = False
+
+
+@dataclass
+class ParsedMessage:
+    raw: bytes
+    digest: str
+    message_id: str = ""
+    in_reply_to: list[str] = field(default_factory=list)
+    references: list[str] = field(default_factory=list)
+    subject: str = ""
+    from_address: str = ""
+    from_name: str = ""
+    reply_to: str = ""
+    to: list[str] = field(default_factory=list)
+    cc: list[str] = field(default_factory=list)
+    date: datetime | None = None
+    text: str = ""
+    new_text: str = ""
+    quoted_text: str = ""
+    html: str = ""
+    attachments: list[ParsedAttachment] = field(default_factory=list)
+    auto_reasons: list[str] = field(default_factory=list)
+    is_bounce: bool = False
+    bounced_recipients: list[str] = field(default_factory=list)
+    bounced_message_id: str = ""
+    defects: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Body:
+    """What the walk over the MIME tree collects."""
+
+    texts: list[str] = field(default_factory=list)
+    htmls: list[str] = field(default_factory=list)
+    attachments: list[ParsedAttachment] = field(default_factory=list)
+    defects: list[str] = field(default_factory=list)
+
+
+def parse_message(raw: bytes) -> ParsedMessage:
+    """Parse one message; never raises, whatever the bytes."""
+    raw = bytes(raw) if not isinstance(raw, bytes) else raw
+    parsed = ParsedMessage(raw=raw, digest=hashlib.sha256(raw).hexdigest())
+    try:
+        message = _parse_bytes(raw)
+    except Exception as exc:  # the stdlib parser is lenient; this is the last resort
+        parsed.defects.append(f"unparseable message: {type(exc).__name__}")
+        parsed.text = decode_bytes(raw, None, parsed.defects)
+        parsed.new_text, parsed.quoted_text = split_reply(parsed.text)
+        return parsed
+    for step in (_read_headers, _read_body, _read_machine_signs):
+        try:
+            step(message, parsed)
+        except Exception as exc:  # keep what the other steps found
+            parsed.defects.append(f"{step.__name__.strip('_')}: {type(exc).__name__}: {exc}")
+    return parsed
+
+
+def _parse_bytes(raw: bytes) -> EmailMessage:
+    """Feed the parser in chunks so a large message is never copied whole as a str."""
+    parser = BytesFeedParser(policy=policy.default)
+    view = memoryview(raw)
+    for start in range(0, len(raw), _CHUNK):
+        parser.feed(bytes(view[start : start + _CHUNK]))
+    message = parser.close()
+    assert isinstance(message, EmailMessage)
+    return message
+
+
+# Headers ---------------------------------------------------------------------------------
+
+
+def _read_headers(message: EmailMessage, parsed: ParsedMessage) -> None:
+    parsed.defects.extend(_defect_names(message))
+    parsed.subject = clean_line(header_text(message, "subject"))
+    parsed.from_name, parsed.from_address = _first_address(message, "from")
+    parsed.from_name = clean_line(parsed.from_name)
+    parsed.reply_to = _first_address(message, "reply-to")[1]
+    if not parsed.from_address:
+        parsed.from_name, parsed.from_address = _first_address(message, "sender")
+    parsed.to = _addresses(message, "to")
+    parsed.cc = _addresses(message, "cc")
+    parsed.date = _date(header_text(message, "date"))
+    ids = message_ids(header_text(message, "message-id"))
+    parsed.message_id = ids[0] if ids else _bare_id(header_text(message, "message-id"))
+    parsed.in_reply_to = message_ids(header_text(message, "in-reply-to"))
+    parsed.references = message_ids(header_text(message, "references"))[-MAX_IDS:]
+
+
+def raw_header(message: Message, name: str) -> list[str]:
+    """All raw (undecoded) values of a header, without touching the header parser."""
+    lname = name.lower()
+    return [str(value) for key, value in message.raw_items() if key.lower() == lname]
+
+
+def header_text(message: Message, name: str) -> str:
+    """The first value of a header, RFC 2047-decoded, tolerating any malformation."""
+    values = raw_header(message, name)
+    if not values:
+        return ""
+    try:
+        value = message.get(name)
+        text = str(value) if value is not None else ""
+    except Exception:  # a malformed header the policy cannot structure
+        text = _decode_words(values[0])
+    return _fix_surrogates(text)
+
+
+def _decode_words(value: str) -> str:
+    """RFC 2047 by hand-off to email.header, with a charset fallback per word."""
+    try:
+        return str(make_header(decode_header(value)))
+    except Exception:  # unknown charset in an encoded word
+        parts = []
+        for chunk, charset in decode_header(value):
+            if isinstance(chunk, bytes):
+                parts.append(decode_bytes(chunk, charset, []))
+            else:
+                parts.append(chunk)
+        return "".join(parts)
+
+
+def clean_line(value: str) -> str:
+    """One line of text: no CR/LF or other control characters, spaces collapsed.
+
+    This is what keeps a header injection in a subject from reaching outgoing mail.
+    """
+    value = _CONTROL.sub(" ", _fix_surrogates(value))
+    return re.sub(r"\s+", " ", value).strip()
+
+
+def message_ids(value: str) -> list[str]:
+    """Message ids without angle brackets, in order, without duplicates."""
+    found = _MESSAGE_ID.findall(value)
+    if not found and value.strip():
+        found = [_bare_id(token) for token in value.split()]
+    return list(dict.fromkeys(clean for clean in (_bare_id(i) for i in found) if clean))
+
+
+def _bare_id(value: str) -> str:
+    value = clean_line(value).strip("<> ")
+    return "" if " " in value or len(value) > 990 else value
+
+
+def _first_address(message: Message, name: str) -> tuple[str, str]:
+    pairs = _address_pairs(message, name)
+    return pairs[0] if pairs else ("", "")
+
+
+def _addresses(message: Message, name: str) -> list[str]:
+    return list(dict.fromkeys(address for _, address in _address_pairs(message, name)))
+
+
+def _address_pairs(message: Message, name: str) -> list[tuple[str, str]]:
+    """(display name, lower-cased address) for every address in every copy of a header."""
+    pairs: list[tuple[str, str]] = []
+    try:
+        headers = message.get_all(name) or []
+        for header in headers:
+            for address in getattr(header, "addresses", ()):
+                if "@" in address.addr_spec:
+                    pairs.append((str(address.display_name), address.addr_spec.lower()))
+    except Exception:  # malformed address list: fall back to the lenient utils parser
+        pairs = []
+    if not pairs:
+        raw = [_decode_words(value) for value in raw_header(message, name)]
+        for display, address in getaddresses(raw):
+            if "@" in address:
+                pairs.append((display, address.lower()))
+    return [(clean_line(display), clean_line(address)) for display, address in pairs]
+
+
+def _date(value: str) -> datetime | None:
+    if not value:
+        return None
+    try:
+        when = parsedate_to_datetime(value)
+    except Exception:  # unparseable date: the receiving time will do
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def _defect_names(message: Message) -> list[str]:
+    return [type(defect).__name__ for defect in getattr(message, "defects", [])]
+
+
+# Text ------------------------------------------------------------------------------------
+
+
+def decode_bytes(data: bytes, charset: str | None, defects: list[str]) -> str:
+    """Decode with the declared charset, then utf-8, cp1252, latin-1 (which always works)."""
+    tried: list[str] = []
+    for name in (charset, *_FALLBACK_CHARSETS):
+        codec = _codec(name)
+        if codec is None or codec in tried:
+            if name and name == charset and codec is None:
+                defects.append(f"unknown charset {clean_line(name)[:40]!r}")
+            continue
+        tried.append(codec)
+        try:
+            text = data.decode(codec)
+        except (UnicodeDecodeError, LookupError, ValueError):
+            continue
+        if charset and tried[0] != codec:
+            defects.append(f"charset {clean_line(charset)[:40]!r} failed, decoded as {codec}")
+        return text
+    return data.decode("latin-1")
+
+
+def _codec(name: str | None) -> str | None:
+    if not name:
+        return None
+    try:
+        info = codecs.lookup(name.strip().strip("\"'"))
+    except (LookupError, ValueError, TypeError):
+        return None
+    if info.name in _UNSAFE_CODECS or not getattr(info, "_is_text_encoding", True):
+        return None
+    return info.name
+
+
+def _fix_surrogates(text: str) -> str:
+    """Undecodable bytes (kept as surrogates by the parser) become text or U+FFFD."""
+    if not any("\ud800" <= char <= "\udfff" for char in text):
+        return text
+    try:
+        data = text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "replace").decode("utf-8")
+    return decode_bytes(data, None, [])
+
+
+def _normalise(text: str) -> str:
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+    return unicodedata.normalize("NFC", text)
+
+
+def _unflow(text: str, delsp: bool) -> str:
+    """Join the soft line breaks of format=flowed text (RFC 3676)."""
+    out: list[str] = []
+    buffer: str | None = None
+    depth_of_buffer = 0
+    for line in text.split("\n"):
+        depth = len(line) - len(line.lstrip(">"))
+        content = line[depth:]
+        content = content[1:] if content.startswith(" ") else content
+        if buffer is not None and depth != depth_of_buffer:
+            out.append(_quote_prefix(depth_of_buffer) + buffer)
+            buffer = None
+        soft = content.endswith(" ") and content != "-- "
+        if soft and delsp:
+            content = content[:-1]
+        buffer = content if buffer is None else buffer + content
+        depth_of_buffer = depth
+        if not soft:
+            out.append(_quote_prefix(depth) + buffer)
+            buffer = None
+    if buffer is not None:
+        out.append(_quote_prefix(depth_of_buffer) + buffer)
+    return "\n".join(out)
+
+
+def _quote_prefix(depth: int) -> str:
+    return ">" * depth + " " if depth else ""
+
+
+def _clean_body(text: str) -> str:
+    text = _normalise(_fix_surrogates(text))
+    return re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", text)
+
+
+# Body and attachments --------------------------------------------------------------------
+
+
+def _read_body(message: EmailMessage, parsed: ParsedMessage) -> None:
+    body = _Body()
+    _walk(message, body, 0)
+    html = "\n".join(body.htmls)
+    text = "\n\n".join(t for t in body.texts if t.strip())
+    if not text.strip() and html:
+        text = html_to_text(html)
+    parsed.text = text.strip()
+    parsed.new_text, parsed.quoted_text = split_reply(parsed.text)
+    parsed.html = sanitise_html(html) if html else ""
+    parsed.attachments = body.attachments
+    parsed.defects.extend(body.defects)
+
+
+def _walk(part: Message, body: _Body, depth: int) -> None:
+    """Collect body texts, HTML and attachments from one MIME part and its children."""
+    if depth > MAX_DEPTH:
+        body.defects.append("MIME nesting too deep; inner parts ignored")
+        return
+    body.defects.extend(_defect_names(part) if depth else [])
+    ctype = part.get_content_type()
+    if part.get_content_maintype() == "message":
+        body.attachments.append(_message_attachment(part, len(body.attachments)))
+        return
+    if part.is_multipart():
+        children = [child for child in part.get_payload() if isinstance(child, Message)]
+        if ctype == "multipart/alternative":
+            _alternative(children, body, depth)
+        else:
+            for child in children:
+                _walk(child, body, depth + 1)
+        return
+    if _is_body_text(part):
+        text = _part_text(part, body.defects)
+        (body.htmls if ctype == "text/html" else body.texts).append(text)
+        return
+    body.attachments.append(_attachment(part, len(body.attachments), body.defects))
+
+
+def _alternative(children: list[Message], body: _Body, depth: int) -> None:
+    """Plain text preferred; the richest HTML kept; attachments of every branch kept."""
+    branches = []
+    for child in children:
+        branch = _Body()
+        _walk(child, branch, depth + 1)
+        branches.append(branch)
+        body.attachments.extend(branch.attachments)
+        body.defects.extend(branch.defects)
+    plain = next((b.texts for b in branches if any(t.strip() for t in b.texts)), [])
+    html = next((b.htmls for b in reversed(branches) if b.htmls), [])
+    body.texts.extend(plain)
+    body.htmls.extend(html)
+    if plain and html:
+        html_text = html_to_text("\n".join(html))
+        if _diverges("\n".join(plain), html_text):
+            # Some clients (Thunderbird forwarding) send alternatives that disagree; keep
+            # both so nothing the sender wrote is lost from the ticket.
+            body.texts.append(html_text)
+            body.defects.append("text and HTML alternatives differ; HTML text appended")
+
+
+def _diverges(plain: str, html_text: str) -> bool:
+    words = set(re.findall(r"\w{3,}", html_text.lower()))
+    if len(words) < 3:
+        return False
+    known = set(re.findall(r"\w{3,}", plain.lower()))
+    return len(words & known) < len(words) / 2
+
+
+def _is_body_text(part: Message) -> bool:
+    if part.get_content_type() not in {"text/plain", "text/html"}:
+        return False
+    if part.get_content_disposition() == "attachment":
+        return False
+    return not _filename(part)
+
+
+def _part_text(part: Message, defects: list[str]) -> str:
+    data = part.get_payload(decode=True)
+    if not isinstance(data, bytes):
+        data = str(part.get_payload()).encode("utf-8", "surrogateescape")
+    text = _clean_body(decode_bytes(data, part.get_content_charset(), defects))
+    if part.get_content_type() == "text/plain" and _param(part, "format") == "flowed":
+        text = _unflow(text, _param(part, "delsp") == "yes")
+    return text
+
+
+def _param(part: Message, name: str) -> str:
+    value = part.get_param(name)
+    return str(value).strip().lower() if isinstance(value, str) else ""
+
+
+def _attachment(part: Message, index: int, defects: list[str]) -> ParsedAttachment:
+    data = part.get_payload(decode=True)
+    if not isinstance(data, bytes):
+        data = b""
+    ctype = part.get_content_type()
+    content_id = _bare_id(str(part.get("content-id", "") or ""))
+    filename = _filename(part) or _default_name(ctype, index)
+    inline = bool(content_id) and part.get_content_disposition() != "attachment"
+    return ParsedAttachment(safe_filename(filename), ctype, data, content_id, inline)
+
+
+def _message_attachment(part: Message, index: int) -> ParsedAttachment:
+    """A forwarded or returned message, kept whole as an .eml (or its text) file."""
+    ctype = part.get_content_type()
+    payload = part.get_payload()
+    inner = payload[0] if isinstance(payload, list) and len(payload) == 1 else None
+    if ctype in {"message/rfc822", "message/global"} and isinstance(inner, Message):
+        content = _message_bytes(inner)
+        subject = clean_line(header_text(inner, "subject"))
+        name = _filename(part) or f"{subject or 'forwarded-message'}.eml"
+        return ParsedAttachment(safe_filename(name, ".eml"), "message/rfc822", content)
+    content = _message_bytes(part).split(b"\n\n", 1)[-1]
+    name = _filename(part) or _default_name(ctype, index)
+    return ParsedAttachment(safe_filename(name), ctype, content)
+
+
+def _message_bytes(message: Message) -> bytes:
+    try:
+        return message.as_bytes(policy=policy.default.clone(refold_source="none"))
+    except Exception:  # a part the generator cannot write back: keep its text
+        return str(message.get_payload()).encode("utf-8", "surrogateescape")
+
+
+def _filename(part: Message) -> str:
+    try:
+        name = part.get_filename() or ""
+    except Exception:  # malformed RFC 2231 parameters
+        name = ""
+    return clean_line(_decode_words(name)) if name else ""
+
+
+def _default_name(ctype: str, index: int) -> str:
+    if ctype in _SIGNATURE_TYPES:
+        return _SIGNATURE_TYPES[ctype]
+    import mimetypes
+
+    extension = mimetypes.guess_extension(ctype) or ".bin"
+    return f"attachment-{index + 1}{extension}"
+
+
+def safe_filename(name: str, extension: str = "") -> str:
+    """A file name without paths or control characters, at most 200 characters."""
+    name = clean_line(name).replace("\\", "/").rsplit("/", 1)[-1].strip(". ")
+    name = re.sub(r'[<>:"|?*]', "_", name) or "attachment"
+    if extension and not name.lower().endswith(extension):
+        name += extension
+    if len(name) > 200:
+        stem, dot, ext = name.rpartition(".")
+        name = stem[: 200 - len(ext) - 1] + "." + ext if dot and len(ext) <= 10 else name[:200]
+    return name
+
+
+# Machines --------------------------------------------------------------------------------
+
+
+def _read_machine_signs(message: EmailMessage, parsed: ParsedMessage) -> None:
+    header: dict[str, list[str]] = {}
+    for key, value in message.raw_items():
+        header.setdefault(key.lower(), []).append(clean_line(_decode_words(str(value))))
+    parsed.auto_reasons = auto_reasons(
+        header, parsed.from_address, parsed.subject, message.get_content_type()
+    )
+    bounce = find_bounce(message, parsed.from_address, header)
+    parsed.is_bounce = bounce.is_bounce
+    parsed.bounced_recipients = bounce.recipients
+    parsed.bounced_message_id = bounce.message_id
