@@ -1,0 +1,105 @@
+"""Writing business calendars: the only way in for the API, the admin and commands.
+
+Only administrators (staff) change calendars; every field is checked before anything is
+written (tuki.calendars.validation), and a calendar made default takes over from the old
+one in the same transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from tuki.accounts.models import User
+from tuki.calendars import validation
+from tuki.calendars.models import Calendar
+from tuki.tickets.services import ServiceError
+
+
+@dataclass
+class CalendarInput:
+    """What a calendar is made of, as typed (times "HH:MM", dates "YYYY-MM-DD")."""
+
+    name: str
+    time_zone: str = "UTC"
+    week: dict[str, Any] = field(default_factory=dict)
+    holidays: list[Any] = field(default_factory=list)  # custom closed days
+    holiday_country: str = ""
+    holiday_subdivision: str = ""
+    extra_working_days: dict[str, Any] = field(default_factory=dict)
+    always_open: bool = False
+    is_default: bool = False
+
+
+def may_change_calendars(user: User) -> bool:
+    return user.is_authenticated and user.role == "admin"
+
+
+def clean_calendar_input(data: CalendarInput, *, instance: Calendar | None = None) -> CalendarInput:
+    """`data` with every field checked and normalised; ServiceError names the first bad one."""
+    name = validation.clean_name(data.name)
+    taken = Calendar.objects.filter(name__iexact=name)
+    if instance is not None and instance.pk is not None:
+        taken = taken.exclude(pk=instance.pk)
+    if taken.exists():
+        raise ServiceError(
+            _("A calendar named %(name)s exists already.") % {"name": name},
+            field="name",
+            code="duplicate",
+        )
+    country, subdivision = validation.clean_holiday_region(
+        data.holiday_country, data.holiday_subdivision
+    )
+    return CalendarInput(
+        name=name,
+        time_zone=validation.clean_time_zone(data.time_zone),
+        week=validation.clean_week(data.week, always_open=bool(data.always_open)),
+        holidays=validation.clean_dates(data.holidays),
+        holiday_country=country,
+        holiday_subdivision=subdivision,
+        extra_working_days=validation.clean_extra_days(data.extra_working_days),
+        always_open=bool(data.always_open),
+        is_default=bool(data.is_default),
+    )
+
+
+def create_calendar(actor: User, data: CalendarInput) -> Calendar:
+    """A new calendar from `data`; refused for non-administrators and bad input."""
+    return update_calendar(actor, Calendar(), data)
+
+
+def update_calendar(actor: User, calendar: Calendar, data: CalendarInput) -> Calendar:
+    """Replace every field of `calendar` with `data` (an unsaved `calendar` is created)."""
+    _check_may_change(actor)
+    clean = clean_calendar_input(data, instance=calendar)
+    with transaction.atomic():
+        _apply(calendar, clean)
+        return calendar
+
+
+def _apply(calendar: Calendar, clean: CalendarInput) -> None:
+    if clean.is_default:
+        # One default at a time (a partial unique constraint backs this up).
+        others = Calendar.objects.filter(is_default=True)
+        if calendar.pk is not None:
+            others = others.exclude(pk=calendar.pk)
+        others.update(is_default=False)
+    calendar.name = clean.name
+    calendar.time_zone = clean.time_zone
+    calendar.week = clean.week
+    calendar.closed_days = clean.holidays
+    calendar.holiday_country = clean.holiday_country
+    calendar.holiday_subdivision = clean.holiday_subdivision
+    calendar.extra_working_days = clean.extra_working_days
+    calendar.always_open = clean.always_open
+    calendar.is_default = clean.is_default
+    calendar.save()
+
+
+def _check_may_change(actor: User) -> None:
+    if not may_change_calendars(actor):
+        raise PermissionDenied(_("Only administrators may change business calendars."))
