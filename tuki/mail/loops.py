@@ -115,12 +115,15 @@ def _bounce_from_report(report: Message) -> Bounce:
         }:
             continue
         for block in _status_blocks(part):
+            recipient = str(block.get("final-recipient") or block.get("original-recipient") or "")
+            if not recipient:
+                continue  # the per-message block (Reporting-MTA, Arrival-Date)
             action = str(block.get("action", "")).strip().lower()
             actions.append(action)
-            recipient = str(block.get("final-recipient") or block.get("original-recipient") or "")
             address = recipient.rpartition(";")[2].strip().strip("<>").lower()
             if "@" in address and action in {"failed", ""}:
                 recipients.append(address)
+    # No recipient blocks at all is a malformed report: a failure is the safe reading.
     is_bounce = not actions or any(action in {"failed", ""} for action in actions)
     return Bounce(is_bounce, _unique(recipients), _returned_message_id(report))
 

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import mimetypes
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email import policy
 from email.feedparser import BytesFeedParser
-from email.header import decode_header, make_header
+from email.header import decode_header
 from email.message import EmailMessage, Message
 from email.utils import getaddresses, parsedate_to_datetime
 
@@ -34,10 +35,18 @@ _FALLBACK_CHARSETS = ("utf-8", "cp1252", "latin-1")
 _UNSAFE_CODECS = {"unicode_escape", "raw_unicode_escape", "idna", "punycode", "undefined"}
 _MESSAGE_ID = re.compile(r"<([^<>\s]{1,990})>")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
-_SIGNATURE_TYPES = {
+_DEFAULT_NAMES = {
     "application/pgp-signature": "signature.asc",
     "application/pkcs7-signature": "smime.p7s",
     "application/x-pkcs7-signature": "smime.p7s",
+    "application/pkcs7-mime": "smime.p7m",
+    "application/x-pkcs7-mime": "smime.p7m",
+    "application/pgp-encrypted": "pgp-encrypted.txt",
+    "message/delivery-status": "delivery-status.txt",
+    "message/global-delivery-status": "delivery-status.txt",
+    "message/disposition-notification": "disposition-notification.txt",
+    "text/rfc822-headers": "returned-headers.txt",
+    "message/global-headers": "returned-headers.txt",
 }
 
 
@@ -143,30 +152,41 @@ def raw_header(message: Message, name: str) -> list[str]:
 
 
 def header_text(message: Message, name: str) -> str:
-    """The first value of a header, RFC 2047-decoded, tolerating any malformation."""
+    """The first value of a header, RFC 2047-decoded, tolerating any malformation.
+
+    The policy's parser handles most headers; for what it cannot structure, or words in
+    a charset it does not know (it substitutes U+FFFD), our own decoding with charset
+    fallbacks takes over.
+    """
     values = raw_header(message, name)
     if not values:
         return ""
     try:
         value = message.get(name)
-        text = str(value) if value is not None else ""
+        text: str | None = str(value) if value is not None else ""
     except Exception:  # a malformed header the policy cannot structure
+        text = None
+    if text is None or ("\ufffd" in text and "\ufffd" not in values[0]):
         text = _decode_words(values[0])
     return _fix_surrogates(text)
 
 
 def _decode_words(value: str) -> str:
-    """RFC 2047 by hand-off to email.header, with a charset fallback per word."""
+    """RFC 2047 decoding by email.header, each word through our charset fallbacks."""
+    value = re.sub(r"\r?\n(?=[ \t])", "", value)
     try:
-        return str(make_header(decode_header(value)))
-    except Exception:  # unknown charset in an encoded word
-        parts = []
-        for chunk, charset in decode_header(value):
-            if isinstance(chunk, bytes):
-                parts.append(decode_bytes(chunk, charset, []))
-            else:
-                parts.append(chunk)
-        return "".join(parts)
+        chunks = decode_header(value)
+    except Exception:  # email.header gives up on some malformed words: keep them as text
+        return value
+    parts = []
+    for chunk, charset in chunks:
+        if isinstance(chunk, str):
+            parts.append(chunk)
+        elif charset is None:  # the text between encoded words
+            parts.append(chunk.decode("raw-unicode-escape", "replace"))
+        else:
+            parts.append(decode_bytes(chunk, charset, []))
+    return _fix_surrogates("".join(parts))
 
 
 def clean_line(value: str) -> str:
@@ -332,6 +352,9 @@ def _read_body(message: EmailMessage, parsed: ParsedMessage) -> None:
     parsed.new_text, parsed.quoted_text = split_reply(parsed.text)
     parsed.html = sanitise_html(html) if html else ""
     parsed.attachments = body.attachments
+    for index, attachment in enumerate(parsed.attachments):
+        if not attachment.filename:  # named here, once the whole tree is numbered
+            attachment.filename = _default_name(attachment.content_type, index)
     parsed.defects.extend(body.defects)
 
 
@@ -343,7 +366,7 @@ def _walk(part: Message, body: _Body, depth: int) -> None:
     body.defects.extend(_defect_names(part) if depth else [])
     ctype = part.get_content_type()
     if part.get_content_maintype() == "message":
-        body.attachments.append(_message_attachment(part, len(body.attachments)))
+        body.attachments.append(_message_attachment(part))
         return
     if part.is_multipart():
         children = [child for child in part.get_payload() if isinstance(child, Message)]
@@ -357,7 +380,7 @@ def _walk(part: Message, body: _Body, depth: int) -> None:
         text = _part_text(part, body.defects)
         (body.htmls if ctype == "text/html" else body.texts).append(text)
         return
-    body.attachments.append(_attachment(part, len(body.attachments), body.defects))
+    body.attachments.append(_attachment(part))
 
 
 def _alternative(children: list[Message], body: _Body, depth: int) -> None:
@@ -413,18 +436,18 @@ def _param(part: Message, name: str) -> str:
     return str(value).strip().lower() if isinstance(value, str) else ""
 
 
-def _attachment(part: Message, index: int, defects: list[str]) -> ParsedAttachment:
+def _attachment(part: Message) -> ParsedAttachment:
     data = part.get_payload(decode=True)
     if not isinstance(data, bytes):
         data = b""
     ctype = part.get_content_type()
     content_id = _bare_id(str(part.get("content-id", "") or ""))
-    filename = _filename(part) or _default_name(ctype, index)
+    filename = _filename(part)
     inline = bool(content_id) and part.get_content_disposition() != "attachment"
-    return ParsedAttachment(safe_filename(filename), ctype, data, content_id, inline)
+    return ParsedAttachment(filename and safe_filename(filename), ctype, data, content_id, inline)
 
 
-def _message_attachment(part: Message, index: int) -> ParsedAttachment:
+def _message_attachment(part: Message) -> ParsedAttachment:
     """A forwarded or returned message, kept whole as an .eml (or its text) file."""
     ctype = part.get_content_type()
     payload = part.get_payload()
@@ -434,9 +457,9 @@ def _message_attachment(part: Message, index: int) -> ParsedAttachment:
         subject = clean_line(header_text(inner, "subject"))
         name = _filename(part) or f"{subject or 'forwarded-message'}.eml"
         return ParsedAttachment(safe_filename(name, ".eml"), "message/rfc822", content)
-    content = _message_bytes(part).split(b"\n\n", 1)[-1]
-    name = _filename(part) or _default_name(ctype, index)
-    return ParsedAttachment(safe_filename(name), ctype, content)
+    content = re.split(rb"\r?\n\r?\n", _message_bytes(part), maxsplit=1)[-1]
+    name = _filename(part)
+    return ParsedAttachment(name and safe_filename(name), ctype, content)
 
 
 def _message_bytes(message: Message) -> bytes:
@@ -455,10 +478,8 @@ def _filename(part: Message) -> str:
 
 
 def _default_name(ctype: str, index: int) -> str:
-    if ctype in _SIGNATURE_TYPES:
-        return _SIGNATURE_TYPES[ctype]
-    import mimetypes
-
+    if ctype in _DEFAULT_NAMES:
+        return _DEFAULT_NAMES[ctype]
     extension = mimetypes.guess_extension(ctype) or ".bin"
     return f"attachment-{index + 1}{extension}"
 

@@ -30,4 +30,4 @@ def build(
 
 def raw(lines: str) -> bytes:
     """A message written by hand; lines joined with CRLF like on the wire."""
-    return lines.strip("\n").replace("\n", "\r\n").encode("utf-8") + b"\r\n"
+    return lines.lstrip("\n").replace("\n", "\r\n").encode("utf-8")
