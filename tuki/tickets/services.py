@@ -221,17 +221,6 @@ def _set_status(
     return changed
 
 
-def _on_commit_notify(ticket: Ticket, comment: Comment | None, what: str) -> None:
-    from tuki.tickets import tasks
-
-    ticket_id, comment_id = ticket.pk, comment.pk if comment else None
-    transaction.on_commit(
-        lambda: tasks.notify_requester.enqueue(
-            ticket_id=ticket_id, comment_id=comment_id, what=what
-        )
-    )
-
-
 def default_service_desk() -> SupportGroup:
     group = SupportGroup.objects.filter(tier=SupportGroup.Tier.SERVICE_DESK, is_active=True).first()
     if group is None:
@@ -520,8 +509,6 @@ def add_comment(
             if target:
                 fields += _set_status(ticket, author, target, reason=_("The requester replied."))
         _touch(ticket, *fields)
-        if not internal and not from_requester:
-            _on_commit_notify(ticket, comment, "reply")
     return comment
 
 
@@ -733,20 +720,28 @@ def resolve_ticket(
         ticket.resolution_code = code
         ticket.resolution = resolution
         _touch(ticket, *fields, "resolution_code", "resolution")
-        if notify:
-            _on_commit_notify(ticket, None, "resolved")
     return ticket
 
 
-def reopen_ticket(actor: User | None, ticket: Ticket, *, reason: str = "") -> Ticket:
-    """The issue is back: return the ticket to the group that resolved it."""
+def reopen_ticket(
+    actor: User | None, ticket: Ticket, *, reason: str = "", allow_closed: bool = False
+) -> Ticket:
+    """The issue is back: return the ticket to the group that resolved it.
+
+    `allow_closed` (a mailbox set to reopen closed tickets on a reply) also reopens a closed
+    ticket, to where its workflow allows or else to where a resolved ticket would go."""
+    reopenable = (StatusCategory.RESOLVED, StatusCategory.CLOSED) if allow_closed else ()
     with transaction.atomic():
         ticket = _lock(actor, ticket)
-        if ticket.status.category != StatusCategory.RESOLVED:
+        if ticket.status.category != StatusCategory.RESOLVED and (
+            ticket.status.category not in reopenable
+        ):
             raise ServiceError(
                 _("Only resolved tickets can be reopened."), field="status", code="not_resolved"
             )
         target = _first_allowed(ticket, StatusCategory.OPEN, prefer=("in_progress", "assigned"))
+        if target is None and ticket.status.category == StatusCategory.CLOSED:
+            target = _reopen_target_of_closed(ticket)
         if target is None:
             raise ServiceError(
                 _("This workflow does not allow reopening."),
@@ -764,6 +759,19 @@ def reopen_ticket(actor: User | None, ticket: Ticket, *, reason: str = "") -> Ti
             _event(ticket, actor, "reply" if not comment.is_internal else "note", comment=comment)
         _touch(ticket, *fields)
     return ticket
+
+
+def _reopen_target_of_closed(ticket: Ticket) -> Status | None:
+    # Most workflows have no way out of Closed; reopen to where Resolved would go.
+    resolved = Status.objects.filter(category=StatusCategory.RESOLVED).order_by("order").first()
+    moves = StatusTransition.objects.filter(
+        kind=ticket.kind, from_status=resolved, to_status__category=StatusCategory.OPEN
+    ).select_related("to_status")
+    targets = {t.to_status.key: t.to_status for t in moves}
+    for key in ("in_progress", "assigned"):
+        if key in targets:
+            return targets[key]
+    return next(iter(targets.values()), None)
 
 
 def close_ticket(actor: User | None, ticket: Ticket, *, comment: str = "") -> Ticket:
@@ -797,6 +805,48 @@ def close_ticket(actor: User | None, ticket: Ticket, *, comment: str = "") -> Ti
         )
         _touch(ticket, *fields)
     return ticket
+
+
+# --- watchers --------------------------------------------------------------------------------
+
+
+def add_watchers(
+    actor: User | None,
+    ticket: Ticket,
+    users: Iterable[User],
+    *,
+    actor_kind: str = ActorKind.USER,
+) -> list[User]:
+    """People who follow a ticket (e.g. Cc'd on an email); one event per new watcher."""
+    _require_agent(actor)
+    with transaction.atomic():
+        ticket = _lock(actor, ticket)
+        current = set(ticket.watchers.values_list("pk", flat=True))
+        added = [
+            user
+            for user in dict.fromkeys(users)
+            if user.is_active and user.pk not in current and user.pk != ticket.requester_id
+        ]
+        for user in added:
+            ticket.watchers.add(user)
+            _event(ticket, actor, "field", field="watchers", new=user, actor_kind=actor_kind)
+        if added:
+            _touch(ticket)
+    return added
+
+
+# --- SLA -------------------------------------------------------------------------------------
+
+
+def record_sla_event(
+    ticket: Ticket, action: str, *, field: str = "", old: object = "", new: object = ""
+) -> TicketEvent:
+    """A warning or breach of an SLA clock, in the timeline (actor kind "sla").
+
+    The sla app calls it (tickets never imports sla); other apps follow it as any event.
+    The caller holds a transaction.
+    """
+    return _event(ticket, None, action, field=field, old=old, new=new, actor_kind=ActorKind.SLA)
 
 
 # --- links and merge -----------------------------------------------------------------------

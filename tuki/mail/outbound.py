@@ -1,0 +1,189 @@
+"""Mail to requesters about their tickets: planned with the change, sent by a task.
+
+1. A ticket event (tickets/signals.py `event_recorded`, inside the service's transaction)
+   plans an OutboundMessage row: recipients, From, Message-ID and threading headers. The row
+   commits or rolls back with the change, so no mail is promised for a change that failed.
+2. After commit a task (tasks.send_outbound) claims the row, composes the message
+   (compose.compose_ticket_email) and sends it over SMTP. A failure is retried with a
+   growing delay, then marked failed; the ticket page shows it.
+3. Mail is never sent to the desk's own addresses, to bouncing addresses, in answer to an
+   automatic message, or as more than N acknowledgements per address and hour.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from email.utils import formataddr, parseaddr
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tuki.mail import conf
+from tuki.mail.models import (
+    BouncingAddress,
+    InboundMessage,
+    Mailbox,
+    OutboundMessage,
+    OutboundStatus,
+)
+from tuki.mail.senders import desk_addresses
+from tuki.tickets.models import Channel, StatusCategory, Ticket, TicketEvent
+
+
+@dataclass(frozen=True)
+class Ingesting:
+    """The message being taken in right now, for the mail its changes would send."""
+
+    mailbox: Mailbox | None
+    is_auto: bool
+    message_id: str
+
+
+ingesting: contextvars.ContextVar[Ingesting | None] = contextvars.ContextVar(
+    "tuki_mail_ingesting", default=None
+)
+
+
+def what_for(event: TicketEvent) -> str:
+    """Which mail (compose's `what`) an event sends, or "" for none."""
+    ticket = event.ticket
+    if event.action == "created":
+        return "created" if ticket.channel in (Channel.EMAIL, Channel.WEB) else ""
+    if event.action == "reply" and event.comment is not None:
+        comment = event.comment
+        author = comment.author
+        by_agent = author is not None and (author.is_agent or author.is_superuser)
+        return "reply" if by_agent and not comment.is_internal else ""
+    if event.action == "resolution":
+        return "resolved"
+    if event.action == "status" and ticket.status.category == StatusCategory.CLOSED:
+        # The requester who confirmed the resolution needs no mail about it.
+        confirmed = event.actor_id is not None and event.actor_id == ticket.requester_id
+        return "" if confirmed or ticket.merged_into_id else "closed"
+    return ""
+
+
+def plan(event: TicketEvent, what: str) -> OutboundMessage | None:
+    """Record the mail an event sends; call inside the service's transaction."""
+    ticket = event.ticket
+    requester = ticket.requester
+    if not requester.email:
+        return None
+    mailbox, from_email = sender_for(ticket)
+    outbound = OutboundMessage(
+        ticket=ticket,
+        comment=event.comment if what == "reply" else None,
+        what=what,
+        mailbox=mailbox,
+        from_email=from_email,
+        to_address=requester.email.lower(),
+        cc=",".join(watcher_addresses(ticket)),
+        message_id=new_message_id(from_email),
+        subject=f"[{ticket.number}] {ticket.title}"[:255],
+    )
+    outbound.in_reply_to, references = thread_headers(ticket)
+    outbound.references = " ".join(references)
+    outbound.status, outbound.reason = OutboundStatus.PENDING, ""
+    reason = why_not_send(outbound)
+    if reason:
+        outbound.status, outbound.reason = OutboundStatus.SKIPPED, reason
+    outbound.save()
+    if outbound.status == OutboundStatus.PENDING:
+        outbound_id = outbound.pk
+        transaction.on_commit(lambda: enqueue_send(outbound_id))
+    return outbound
+
+
+def enqueue_send(outbound_id: int, *, delay: timedelta | None = None) -> None:
+    from tuki.mail import tasks
+
+    task = tasks.send_outbound
+    if delay is not None and task.get_backend().supports_defer:
+        task = task.using(run_after=timezone.now() + delay)
+    elif delay is not None:
+        return  # no deferred tasks here (tests): the sweep retries when it is due
+    task.enqueue(outbound_id)
+
+
+def why_not_send(outbound: OutboundMessage) -> str:
+    """Why this mail must not go out, or "" when it may."""
+    current = ingesting.get()
+    if current is not None and current.is_auto:
+        return _("It would answer an automatic message.")
+    own = desk_addresses()
+    if outbound.to_address in own:
+        return _("The recipient is the service desk itself.")
+    bouncing = set(BouncingAddress.objects.values_list("address", flat=True))
+    if outbound.to_address in bouncing:
+        return _("Mail to %(address)s bounces.") % {"address": outbound.to_address}
+    outbound.cc = ",".join(a for a in outbound.cc_list if a not in own and a not in bouncing)
+    if outbound.what == "created" and over_ack_limit(outbound.to_address):
+        return _("Too many acknowledgements to this address in the last hour.")
+    return ""
+
+
+def over_ack_limit(address: str) -> bool:
+    since = timezone.now() - timedelta(hours=1)
+    sent = OutboundMessage.objects.filter(
+        to_address=address,
+        what="created",
+        created_at__gte=since,
+        status__in=(OutboundStatus.PENDING, OutboundStatus.SENDING, OutboundStatus.SENT),
+    ).count()
+    return sent >= conf.ack_limit_per_hour()
+
+
+def watcher_addresses(ticket: Ticket) -> list[str]:
+    """Requester-side watchers; agents follow the ticket in Tuki, not by mail."""
+    watchers = ticket.watchers.filter(is_active=True, is_agent=False, is_superuser=False)
+    return sorted({w.email.lower() for w in watchers if w.email} - {ticket.requester.email.lower()})
+
+
+def sender_for(ticket: Ticket) -> tuple[Mailbox | None, str]:
+    """The mailbox the ticket came in through (or is being taken in through), else EMAIL_FROM."""
+    current = ingesting.get()
+    mailbox = current.mailbox if current is not None else None
+    if mailbox is None:
+        first = (
+            InboundMessage.objects.filter(ticket=ticket, mailbox__is_active=True)
+            .select_related("mailbox")
+            .order_by("received_at", "id")
+            .first()
+        )
+        mailbox = first.mailbox if first else None
+    if mailbox is None:
+        return None, settings.DEFAULT_FROM_EMAIL
+    name = mailbox.from_name or parseaddr(settings.DEFAULT_FROM_EMAIL)[0]
+    return mailbox, formataddr((name, mailbox.address)) if name else mailbox.address
+
+
+def new_message_id(from_email: str) -> str:
+    """Unique and unguessable; without the angle brackets, as parsed ids are stored."""
+    domain = parseaddr(from_email)[1].rpartition("@")[2] or "tuki.invalid"
+    return f"tuki.{uuid.uuid4().hex}@{domain}"
+
+
+def thread_headers(ticket: Ticket) -> tuple[str, list[str]]:
+    """In-Reply-To (the latest message of the ticket) and References (oldest first, capped)."""
+    current = ingesting.get()
+    dated: list[tuple[object, str]] = []
+    for at, message_id in (
+        InboundMessage.objects.filter(ticket=ticket)
+        .exclude(message_id="")
+        .values_list("received_at", "message_id")
+    ):
+        dated.append((at, message_id))
+    sent = OutboundMessage.objects.filter(ticket=ticket).exclude(status=OutboundStatus.SKIPPED)
+    dated += list(sent.values_list("created_at", "message_id"))
+    ids = [message_id for _at, message_id in sorted(dated, key=lambda d: d[0])]
+    if current is not None and current.message_id and current.message_id not in ids:
+        ids.append(current.message_id)  # the message being taken in is the newest
+    if not ids:
+        return "", []
+    references = ids[:1] + ids[1:][-9:]  # the thread's root and the last few (RFC 5322 3.6.4)
+    return ids[-1], references

@@ -1,0 +1,202 @@
+"""What one parsed message does to tickets, through the ticket services only.
+
+Decisions (docs/email.md):
+- a message Tuki sent, or mail from the desk's own address, is ignored (a loop);
+- a bounce of Tuki's mail is an internal note on its ticket and marks the address bouncing;
+- a reply joins its ticket (threading.py) only when the sender may see that ticket;
+  anyone else quoting a ticket number gets a new ticket of their own;
+- an automatic message (auto_reasons) on a ticket is an internal note: it neither wakes the
+  ticket nor reopens it; elsewhere it may open a ticket, which is never acknowledged;
+- a requester's reply to a resolved ticket reopens it; to a closed ticket it reopens it or
+  opens a follow-up linked "related", by the mailbox's setting;
+- agents' replies are public, or internal notes when their groups may not write to requesters.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from tuki.accounts.models import User
+from tuki.mail import bounces, threading
+from tuki.mail.models import ClosedReplies, InboundStatus, Mailbox, OutboundMessage
+from tuki.mail.parsing import ParsedMessage
+from tuki.mail.senders import Refused, desk_addresses, known_recipients, resolve_sender
+from tuki.tickets import access
+from tuki.tickets import services as tickets
+from tuki.tickets.models import (
+    ActorKind,
+    Channel,
+    Comment,
+    Kind,
+    LinkType,
+    StatusCategory,
+    Ticket,
+)
+
+MAX_ATTACHMENTS = 100
+
+
+@dataclass
+class Outcome:
+    status: str
+    action: str = ""
+    ticket: Ticket | None = None
+    comment: Comment | None = None
+    code: str = ""
+    reason: str = ""
+
+
+def route(parsed: ParsedMessage, mailbox: Mailbox | None, *, complete: bool = True) -> Outcome:
+    if not complete:
+        limit = settings_max_mb()
+        raise Refused(
+            "too_large",
+            _("The message is larger than the limit of %(limit)d MB; only its headers were kept.")
+            % {"limit": limit},
+        )
+    if (
+        parsed.message_id
+        and OutboundMessage.objects.filter(message_id=parsed.message_id[:255]).exists()
+    ):
+        return Outcome(
+            InboundStatus.IGNORED,
+            "loop",
+            code="own_message",
+            reason=_("Tuki sent this message itself."),
+        )
+    if parsed.is_bounce:
+        return bounces.handle(parsed)
+    if parsed.from_address.lower() in desk_addresses():
+        return Outcome(
+            InboundStatus.IGNORED,
+            "loop",
+            code="own_address",
+            reason=_("The message comes from the service desk's own address."),
+        )
+    sender = resolve_sender(parsed.from_address, parsed.from_name, mailbox)
+    ticket = threading.find_ticket(parsed.subject, parsed.in_reply_to, parsed.references)
+    if ticket is not None and not may_post(sender, ticket):
+        outcome = new_ticket(parsed, mailbox, sender)
+        outcome.reason = _("The sender may not see %(number)s; a new ticket was opened.") % {
+            "number": ticket.number
+        }
+        return outcome
+    if ticket is None:
+        return new_ticket(parsed, mailbox, sender)
+    return reply(parsed, mailbox, sender, ticket)
+
+
+def settings_max_mb() -> int:
+    from tuki.mail import conf
+
+    return max(1, conf.max_message_size() // conf.MB)
+
+
+def may_post(sender: User, ticket: Ticket) -> bool:
+    return Ticket.objects.visible_to(sender).filter(pk=ticket.pk).exists()
+
+
+def new_ticket(parsed: ParsedMessage, mailbox: Mailbox | None, sender: User) -> Outcome:
+    uploads, dropped = uploads_of(parsed)
+    group = mailbox.group if mailbox and mailbox.group and mailbox.group.is_active else None
+    ticket = tickets.create_ticket(
+        None,
+        title=threading.strip_numbers(parsed.subject) or _("(no subject)"),
+        requester=sender,
+        description=parsed.text.strip(),
+        kind=mailbox.kind if mailbox else Kind.INCIDENT,
+        category=mailbox.category if mailbox else None,
+        channel=Channel.EMAIL,
+        group=group,
+        uploads=uploads,
+        actor_kind=ActorKind.EMAIL,
+    )
+    _after(parsed, ticket, sender, dropped)
+    return Outcome(InboundStatus.PROCESSED, "created", ticket)
+
+
+def reply(parsed: ParsedMessage, mailbox: Mailbox | None, sender: User, ticket: Ticket) -> Outcome:
+    if parsed.auto_reasons:
+        return auto_note(parsed, ticket)
+    is_agent = sender.is_agent or sender.is_superuser
+    category = ticket.status.category
+    policy = mailbox.closed_replies if mailbox else ClosedReplies.REOPEN
+    action = "reply"
+    if not is_agent and category == StatusCategory.CLOSED and policy == ClosedReplies.FOLLOW_UP:
+        return follow_up(parsed, mailbox, sender, ticket)
+    if not is_agent and category in (StatusCategory.RESOLVED, StatusCategory.CLOSED):
+        ticket = tickets.reopen_ticket(sender, ticket, allow_closed=True)
+        action = "reopened"
+    uploads, dropped = uploads_of(parsed)
+    internal = is_agent and not access.can_reply_publicly(sender, ticket)
+    comment = tickets.add_comment(
+        sender,
+        ticket,
+        (parsed.new_text or parsed.text).strip(),
+        internal=internal,
+        channel=Channel.EMAIL,
+        uploads=uploads,
+        actor_kind=ActorKind.EMAIL,
+    )
+    _after(parsed, ticket, sender, dropped)
+    return Outcome(InboundStatus.PROCESSED, "note" if internal else action, ticket, comment)
+
+
+def follow_up(parsed: ParsedMessage, mailbox: Mailbox | None, sender: User, old: Ticket) -> Outcome:
+    outcome = new_ticket(parsed, mailbox, sender)
+    tickets.link_tickets(None, outcome.ticket, old, LinkType.RELATED)  # type: ignore[arg-type]
+    outcome.action = "follow_up"
+    outcome.reason = _("%(old)s is closed; this follow-up is linked to it.") % {"old": old.number}
+    return outcome
+
+
+def auto_note(parsed: ParsedMessage, ticket: Ticket) -> Outcome:
+    """Agents read an out-of-office or a machine's answer; it changes nothing on the ticket."""
+    body = _("Automatic message from %(sender)s (%(why)s):") % {
+        "sender": parsed.from_address,
+        "why": ", ".join(parsed.auto_reasons),
+    }
+    text = (parsed.new_text or parsed.text).strip()
+    comment = tickets.add_comment(
+        None,
+        ticket,
+        f"{body}\n\n{text}" if text else body,
+        internal=True,
+        channel=Channel.EMAIL,
+        actor_kind=ActorKind.EMAIL,
+    )
+    return Outcome(InboundStatus.PROCESSED, "auto_note", ticket, comment)
+
+
+def uploads_of(parsed: ParsedMessage) -> tuple[list[tickets.Upload], list[str]]:
+    """The attachments to keep, and the names of those too large to keep."""
+    keep: list[tickets.Upload] = []
+    dropped: list[str] = []
+    for attachment in parsed.attachments[:MAX_ATTACHMENTS]:
+        name = attachment.filename or "attachment"
+        if len(attachment.content) > settings.MAX_ATTACHMENT_SIZE:
+            dropped.append(name)
+        else:
+            keep.append(tickets.Upload(name=name, content=attachment.content))
+    dropped += [a.filename or "attachment" for a in parsed.attachments[MAX_ATTACHMENTS:]]
+    return keep, dropped
+
+
+def _after(parsed: ParsedMessage, ticket: Ticket, sender: User, dropped: list[str]) -> None:
+    """Cc'd people follow the ticket; agents learn which attachments were not kept."""
+    watchers = known_recipients([*parsed.cc, *parsed.to], exclude=[sender.email])
+    if watchers:
+        tickets.add_watchers(None, ticket, watchers, actor_kind=ActorKind.EMAIL)
+    if dropped:
+        tickets.add_comment(
+            None,
+            ticket,
+            _("Attachments not kept (larger than the limit): %(names)s")
+            % {"names": ", ".join(dropped)},
+            internal=True,
+            channel=Channel.EMAIL,
+            actor_kind=ActorKind.EMAIL,
+        )

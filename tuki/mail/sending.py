@@ -1,0 +1,178 @@
+"""Deliver planned OutboundMessages over SMTP (the TUKI_EMAIL_* settings), with retries.
+
+Delivery is at least once: a worker killed after the SMTP server accepted a message but
+before the row says so sends it again on retry, with the same Message-ID, which mail
+clients treat as one message.
+"""
+
+from __future__ import annotations
+
+import email
+import email.message
+import logging
+import smtplib
+from datetime import timedelta
+from email import policy
+
+from django.core.mail import EmailMessage, get_connection
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from tuki.mail import conf
+from tuki.mail.models import OutboundMessage, OutboundStatus
+
+logger = logging.getLogger(__name__)
+
+STUCK_AFTER = timedelta(minutes=10)  # a "sending" row older than this lost its worker
+
+
+class StoredEmail(EmailMessage):
+    """An already composed message, sent byte for byte through Django's mail backends."""
+
+    def __init__(self, outbound: OutboundMessage):
+        super().__init__(
+            subject=outbound.subject,
+            from_email=outbound.from_email,
+            to=[outbound.to_address],
+            cc=outbound.cc_list,
+        )
+        self.raw = bytes(outbound.raw)
+
+    def message(self, *, policy: object = None) -> email.message.EmailMessage:  # type: ignore[override]
+        parsed = email.message_from_bytes(self.raw, _class=_RawMessage, policy=_SMTP_POLICY)
+        parsed.raw_bytes = self.raw
+        return parsed
+
+
+class _RawMessage(email.message.EmailMessage):
+    """Parsed for the backends that read headers; serialised as the very bytes composed."""
+
+    raw_bytes = b""
+
+    def as_bytes(self, unixfrom: bool = False, policy: object = None, linesep: str = "") -> bytes:
+        return self.raw_bytes
+
+
+_SMTP_POLICY = policy.SMTP
+
+
+def claim(outbound_id: int) -> OutboundMessage | None:
+    """Take a due message for this worker alone (conditional update: exactly one row)."""
+    now = timezone.now()
+    due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    taken = OutboundMessage.objects.filter(
+        due, pk=outbound_id, status=OutboundStatus.PENDING
+    ).update(status=OutboundStatus.SENDING, next_attempt_at=now + STUCK_AFTER)
+    return OutboundMessage.objects.filter(pk=outbound_id).first() if taken == 1 else None
+
+
+def compose(outbound: OutboundMessage) -> bytes:
+    from tuki.mail.compose import compose_ticket_email
+
+    message = compose_ticket_email(
+        outbound.ticket,
+        what=outbound.what,
+        comment=outbound.comment,
+        to=[outbound.to_address],
+        from_email=outbound.from_email,
+        message_id=outbound.message_id,
+        in_reply_to=outbound.in_reply_to,
+        references=outbound.reference_list,
+        cc=outbound.cc_list,
+    )
+    outbound.subject = str(message.subject)[:255]
+    return message.message().as_bytes(linesep="\r\n")
+
+
+def send(outbound_id: int) -> str:
+    """One delivery attempt. Returns the row's new status."""
+    outbound = claim(outbound_id)
+    if outbound is None:
+        return "not due"
+    outbound.attempts += 1
+    try:
+        if not outbound.raw:
+            outbound.raw = compose(outbound)
+    except Exception as exc:  # a template or data problem: retrying will not help
+        logger.exception("cannot compose outbound message %s", outbound.pk)
+        return _finish(outbound, OutboundStatus.FAILED, f"{type(exc).__name__}: {exc}")
+    try:
+        get_connection(fail_silently=False).send_messages([StoredEmail(outbound)])
+    except smtplib.SMTPRecipientsRefused as exc:
+        return _finish(outbound, OutboundStatus.FAILED, _smtp_error(exc))
+    except (smtplib.SMTPException, OSError) as exc:
+        return _retry_or_fail(outbound, _smtp_error(exc))
+    outbound.sent_at = timezone.now()
+    return _finish(outbound, OutboundStatus.SENT, "")
+
+
+def _smtp_error(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {exc}"[:2000]
+
+
+def _retry_or_fail(outbound: OutboundMessage, error: str) -> str:
+    if outbound.attempts >= conf.send_attempts():
+        return _finish(outbound, OutboundStatus.FAILED, error)
+    delay = backoff(outbound.attempts)
+    outbound.next_attempt_at = timezone.now() + delay
+    status = _finish(outbound, OutboundStatus.PENDING, error)
+    from tuki.mail.outbound import enqueue_send
+
+    outbound_id = outbound.pk
+    transaction.on_commit(lambda: enqueue_send(outbound_id, delay=delay))
+    return status
+
+
+def backoff(attempts: int) -> timedelta:
+    """1, 4, 16, 64 minutes ... capped at 6 hours."""
+    return timedelta(minutes=min(4 ** (attempts - 1), 360))
+
+
+def _finish(outbound: OutboundMessage, status: str, error: str) -> str:
+    outbound.status = status
+    outbound.last_error = error
+    if status != OutboundStatus.PENDING:
+        outbound.next_attempt_at = None
+    outbound.save(
+        update_fields=[
+            "status",
+            "last_error",
+            "attempts",
+            "raw",
+            "subject",
+            "sent_at",
+            "next_attempt_at",
+        ]
+    )
+    logger.info("outbound %s to %s: %s %s", outbound.pk, outbound.to_address, status, error)
+    return status
+
+
+def requeue_due(limit: int = 100) -> int:
+    """Enqueue messages whose retry is due or whose worker vanished (lost enqueue, crash)."""
+    from tuki.mail.outbound import enqueue_send
+
+    now = timezone.now()
+    stuck = OutboundMessage.objects.filter(status=OutboundStatus.SENDING, next_attempt_at__lt=now)
+    stuck.update(status=OutboundStatus.PENDING, next_attempt_at=now)
+    due = OutboundMessage.objects.filter(
+        Q(next_attempt_at__lte=now)
+        | Q(next_attempt_at__isnull=True, created_at__lte=now - timedelta(minutes=2)),
+        status=OutboundStatus.PENDING,
+    ).values_list("pk", flat=True)[:limit]
+    ids = list(due)
+    for outbound_id in ids:
+        enqueue_send(outbound_id)
+    return len(ids)
+
+
+def retry_now(outbound: OutboundMessage) -> None:
+    """An admin asks for another attempt of a failed message."""
+    OutboundMessage.objects.filter(
+        pk=outbound.pk, status__in=(OutboundStatus.FAILED, OutboundStatus.PENDING)
+    ).update(status=OutboundStatus.PENDING, next_attempt_at=None, attempts=0)
+    outbound_id = outbound.pk
+    from tuki.mail.outbound import enqueue_send
+
+    transaction.on_commit(lambda: enqueue_send(outbound_id))

@@ -1,0 +1,183 @@
+"""Taking in one email: exactly once, into the right ticket, or into quarantine with a reason.
+
+1. Parse (parsing.parse_message never raises) and derive the message's key: its Message-ID,
+   or the SHA-256 of its bytes when it has none.
+2. In one transaction: insert the InboundMessage row (the key is unique, so a second copy of
+   the message, even from a racing worker, stops here), then do the ticket work in a
+   savepoint (routing.py). A refusal rolls the ticket work back and keeps the row as
+   quarantined with its reason; an unexpected error does the same, so bad input never
+   blocks a mailbox. Only a database outage (TransientError) leaves nothing behind, for a
+   retry: the IMAP message is flagged after the commit, the MTA gets exit code 75.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass
+
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tuki.mail import conf, outbound, routing
+from tuki.mail.models import InboundMessage, InboundStatus, Mailbox
+from tuki.mail.parsing import ParsedMessage, parse_message
+from tuki.mail.senders import Refused
+
+logger = logging.getLogger(__name__)
+
+TRANSIENT = (OperationalError, InterfaceError)
+DUPLICATE = "duplicate"
+
+
+class TransientError(Exception):
+    """Nothing was written; try the same message again later (the database is unavailable)."""
+
+
+@dataclass
+class IngestResult:
+    status: str  # processed, quarantined, ignored, or duplicate (taken in before)
+    inbound: InboundMessage
+
+    @property
+    def ticket_number(self) -> str:
+        return self.inbound.ticket.number if self.inbound.ticket_id else ""  # type: ignore[union-attr]
+
+    @property
+    def reason(self) -> str:
+        return self.inbound.reason
+
+
+class _AlreadyTaken(Exception):
+    pass
+
+
+def checkpoint(name: str) -> None:
+    """A named point of ingestion; tests replace this to simulate a crash right there."""
+
+
+def message_key(message_id: str, digest: str) -> str:
+    if message_id:
+        return "m:" + hashlib.sha256(message_id.encode("utf-8", "replace")).hexdigest()
+    return "r:" + digest
+
+
+def ingest_message(
+    raw: bytes, mailbox: Mailbox | None = None, *, size: int | None = None
+) -> IngestResult:
+    """Take in one message. `size` is the full size when `raw` holds only the headers."""
+    try:
+        return _ingest(raw, mailbox, len(raw) if size is None else size)
+    except TRANSIENT as exc:
+        raise TransientError(str(exc)) from exc
+
+
+def _ingest(raw: bytes, mailbox: Mailbox | None, size: int) -> IngestResult:
+    if size > conf.max_message_size():
+        raw = header_part(raw)
+    parsed = parse_message(raw)
+    key = message_key(parsed.message_id, parsed.digest)
+    existing = InboundMessage.objects.filter(key=key).select_related("ticket").first()
+    if existing is not None:
+        return IngestResult(DUPLICATE, existing)
+    try:
+        with transaction.atomic():
+            inbound = _claim(key, parsed, size, mailbox)
+            _process(inbound, parsed)
+            checkpoint("ingest.before_commit")
+    except _AlreadyTaken:
+        return IngestResult(DUPLICATE, InboundMessage.objects.get(key=key))
+    return IngestResult(inbound.status, inbound)
+
+
+def header_part(raw: bytes) -> bytes:
+    """The header block of a message (all of it when there is no body separator)."""
+    for separator in (b"\r\n\r\n", b"\n\n"):
+        end = raw.find(separator)
+        if end >= 0:
+            return raw[: end + len(separator)]
+    return raw[:65536]
+
+
+def _claim(key: str, parsed: ParsedMessage, size: int, mailbox: Mailbox | None) -> InboundMessage:
+    try:
+        with transaction.atomic():
+            return InboundMessage.objects.create(
+                key=key,
+                mailbox=mailbox,
+                message_id=parsed.message_id[:255],
+                digest=parsed.digest,
+                from_address=parsed.from_address[:255],
+                subject=parsed.subject[:255],
+                size=size,
+                raw=parsed.raw,
+                status=InboundStatus.QUARANTINED,  # until processing says otherwise
+                is_auto=bool(parsed.auto_reasons or parsed.is_bounce),
+            )
+    except IntegrityError:
+        raise _AlreadyTaken from None
+
+
+def _process(inbound: InboundMessage, parsed: ParsedMessage) -> None:
+    """Do the ticket work in a savepoint and record its outcome on the row."""
+    context = outbound.Ingesting(inbound.mailbox, inbound.is_auto, parsed.message_id[:255])
+    token = outbound.ingesting.set(context)
+    try:
+        with transaction.atomic():
+            outcome = routing.route(parsed, inbound.mailbox, complete=inbound.is_complete)
+    except Refused as refused:
+        outcome = routing.Outcome(
+            InboundStatus.QUARANTINED, code=refused.code, reason=refused.message
+        )
+    except TRANSIENT:
+        raise
+    except Exception as exc:  # bad input must never block the mailbox: quarantine it
+        logger.exception("cannot process inbound message %s", inbound.key)
+        message = getattr(exc, "message", "") or str(exc) or type(exc).__name__
+        outcome = routing.Outcome(
+            InboundStatus.QUARANTINED,
+            code=getattr(exc, "code", "") or "error",
+            reason=_("Tuki could not process this message: %(error)s") % {"error": message},
+        )
+    finally:
+        outbound.ingesting.reset(token)
+    _record(inbound, outcome)
+
+
+def _record(inbound: InboundMessage, outcome: routing.Outcome) -> None:
+    inbound.status = outcome.status
+    inbound.action = outcome.action
+    inbound.reason_code = str(outcome.code)[:40]
+    inbound.reason = outcome.reason
+    inbound.ticket = outcome.ticket
+    inbound.comment = outcome.comment
+    inbound.processed_at = timezone.now()
+    inbound.save(
+        update_fields=[
+            "status",
+            "action",
+            "reason_code",
+            "reason",
+            "ticket",
+            "comment",
+            "processed_at",
+        ]
+    )
+
+
+def reprocess(inbound: InboundMessage) -> IngestResult:
+    """Try a quarantined message again (an admin fixed what refused it)."""
+    try:
+        with transaction.atomic():
+            row = (
+                InboundMessage.objects.select_for_update()
+                .select_related("mailbox")
+                .get(pk=inbound.pk)
+            )
+            if row.status != InboundStatus.QUARANTINED:
+                return IngestResult(DUPLICATE, row)
+            _process(row, parse_message(bytes(row.raw)))
+    except TRANSIENT as exc:
+        raise TransientError(str(exc)) from exc
+    return IngestResult(row.status, row)
