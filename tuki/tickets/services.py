@@ -423,6 +423,10 @@ def update_ticket(
                 continue
             setattr(ticket, field, value)
             dirty.append(field)
+            if field == "requester":
+                # Before the event: receivers of event_recorded read the up-to-date ticket.
+                ticket.organisation = value.organisation
+                dirty.append("organisation")
             _event(
                 ticket,
                 actor,
@@ -432,16 +436,13 @@ def update_ticket(
                 new=_field_display(field, value),
                 reason=reason,
             )
-            if field == "requester":
-                ticket.organisation = value.organisation
-                dirty.append("organisation")
         if "impact" in dirty or "urgency" in dirty:
             new_priority = compute_priority(ticket.impact, ticket.urgency)
             if new_priority != ticket.priority:
+                old_priority, ticket.priority = ticket.priority, new_priority
                 _event(
-                    ticket, actor, "field", field="priority", old=ticket.priority, new=new_priority
+                    ticket, actor, "field", field="priority", old=old_priority, new=new_priority
                 )
-                ticket.priority = new_priority
                 dirty.append("priority")
         if dirty:
             _touch(ticket, *[f for f in dict.fromkeys(dirty) if f != "updated_at"])
@@ -592,17 +593,19 @@ def take_ticket(actor: User, ticket: Ticket) -> Ticket:
 def _move_group(ticket: Ticket, actor: User | None, group: SupportGroup, reason: str) -> list[str]:
     if not group.is_active:
         raise ServiceError(_("This group is inactive."), field="group", code="inactive_group")
+    old = ticket.group
+    # Moved before the event: receivers of event_recorded read the up-to-date ticket.
+    ticket.group = group
+    ticket.reassignment_count += 1
     _event(
         ticket,
         actor,
-        "escalated" if group.tier > ticket.group.tier else "group",
+        "escalated" if group.tier > old.tier else "group",
         field="group",
-        old=ticket.group,
+        old=old,
         new=group,
         reason=reason,
     )
-    ticket.group = group
-    ticket.reassignment_count += 1
     return ["group", "reassignment_count"]
 
 
@@ -833,6 +836,20 @@ def add_watchers(
         if added:
             _touch(ticket)
     return added
+
+
+# --- SLA -------------------------------------------------------------------------------------
+
+
+def record_sla_event(
+    ticket: Ticket, action: str, *, field: str = "", old: object = "", new: object = ""
+) -> TicketEvent:
+    """A warning or breach of an SLA clock, in the timeline (actor kind "sla").
+
+    The sla app calls it (tickets never imports sla); other apps follow it as any event.
+    The caller holds a transaction.
+    """
+    return _event(ticket, None, action, field=field, old=old, new=new, actor_kind=ActorKind.SLA)
 
 
 # --- SLA -------------------------------------------------------------------------------------

@@ -1,0 +1,350 @@
+"""Clock arithmetic and bookkeeping: start, pause, resume, stop and reschedule one clock.
+
+Every change is collected in a `Work` and written in bulk by `Work.flush()`, so one ticket
+and a hundred thousand go through the same code. Callers hold the ticket's transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from django.db import transaction
+
+from tuki.calendars.arithmetic import Schedule, add_business_minutes, business_minutes_between
+from tuki.sla.models import (
+    ACTIVE_STATES,
+    BREACH,
+    ClockChange,
+    ClockState,
+    SlaClock,
+    SlaClockLog,
+    SlaTimer,
+)
+
+CLOCK_FIELDS = [
+    "policy",
+    "agreement",
+    "calendar",
+    "target_minutes",
+    "pauses",
+    "paused_since",
+    "deadline",
+    "warn_at",
+    "stopped_at",
+    "state",
+    "elapsed_minutes",
+    "updated_at",
+]
+BATCH = 500
+
+
+class Work:
+    """Changes to clocks, their timers and logs, written together by `flush()`."""
+
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+        self.schedules: dict[int | None, Schedule] = {}
+        self.timers: dict[int, list[SlaTimer]] = {}  # clock id -> its timers
+        self.reset()
+
+    def reset(self) -> None:
+        self.dirty: dict[int, SlaClock] = {}
+        self.dirty_timers: dict[int, SlaTimer] = {}
+        self.new_timers: list[SlaTimer] = []
+        self.gone_timers: list[int] = []
+        self.logs: list[SlaClockLog] = []
+        self.plans: list[SlaTimer] = []
+        self.breaches: list[tuple[SlaClock, SlaTimer]] = []
+
+    # --- loading ---------------------------------------------------------------------------
+
+    def schedule(self, calendar_id: int | None) -> Schedule:
+        """One Schedule per calendar per operation (its arithmetic caches live on it)."""
+        found = self.schedules.get(calendar_id)
+        if found is None:
+            from tuki.calendars.models import Calendar
+
+            calendar = Calendar.objects.filter(pk=calendar_id).first() if calendar_id else None
+            found = (calendar or Calendar.default()).schedule()
+            self.schedules[calendar_id] = found
+        return found
+
+    def load_timers(self, clocks: list[SlaClock]) -> None:
+        ids = [c.pk for c in clocks if c.pk not in self.timers]
+        for clock_id in ids:
+            self.timers[clock_id] = []
+        for start in range(0, len(ids), BATCH):
+            for timer in SlaTimer.objects.filter(clock_id__in=ids[start : start + BATCH]):
+                self.timers[timer.clock_id].append(timer)
+
+    # --- recording -------------------------------------------------------------------------
+
+    def touch(self, clock: SlaClock) -> None:
+        clock.updated_at = self.at
+        self.dirty[clock.pk] = clock
+
+    def log(
+        self,
+        clock: SlaClock,
+        what: str,
+        why: str,
+        details: dict[str, object] | None = None,
+        old: datetime | None = None,
+    ) -> None:
+        self.logs.append(
+            SlaClockLog(
+                clock=clock,
+                at=self.at,
+                what=what,
+                why=why,
+                details=details or {},
+                old_deadline=old,
+                new_deadline=clock.deadline,
+            )
+        )
+
+    def flush(self, on_breach: Callable[[SlaClock, SlaTimer], None] | None = None) -> None:
+        clocks = list(self.dirty.values())
+        SlaClock.objects.bulk_update(clocks, CLOCK_FIELDS, batch_size=BATCH)
+        SlaTimer.objects.bulk_update(
+            list(self.dirty_timers.values()), ["due_at", "planned_for"], batch_size=BATCH
+        )
+        SlaTimer.objects.bulk_create(self.new_timers, batch_size=BATCH)
+        if self.gone_timers:
+            SlaTimer.objects.filter(pk__in=self.gone_timers, fired_at__isnull=True).delete()
+        SlaClockLog.objects.bulk_create(self.logs, batch_size=BATCH)
+        for clock, timer in self.breaches:
+            if on_breach is not None:
+                on_breach(clock, timer)
+        plans = [(t, t.due_at) for t in self.plans]
+        if plans:
+            transaction.on_commit(lambda: plan_timers(plans))
+        self.reset()
+
+
+def plan_timers(plans: list[tuple[SlaTimer, datetime | None]]) -> int:
+    """Enqueue a task for the exact instant of each timer (backends that can defer only)."""
+    from tuki.sla import tasks
+
+    if not tasks.can_defer():
+        return 0
+    for timer, due_at in plans:
+        if due_at is not None and timer.pk is not None:
+            tasks.fire_sla_timer.using(run_after=due_at).enqueue(
+                timer_id=timer.pk, due_at=due_at.isoformat()
+            )
+    return len(plans)
+
+
+# --- arithmetic ------------------------------------------------------------------------------
+
+
+def pause_spans(clock: SlaClock) -> list[tuple[datetime, datetime]]:
+    return clock.pause_spans()
+
+
+def elapsed(work: Work, clock: SlaClock, until: datetime) -> float:
+    schedule = work.schedule(clock.calendar_id)
+    return business_minutes_between(schedule, clock.started_at, until, pause_spans(clock))
+
+
+def threshold_instants(work: Work, clock: SlaClock, thresholds: list[int]) -> dict[int, datetime]:
+    """When each percentage of the target is used up, chained so each step adds a little."""
+    schedule = work.schedule(clock.calendar_id)
+    pauses = pause_spans(clock)
+    instants: dict[int, datetime] = {}
+    at, done = clock.started_at, 0.0
+    for percent in [*thresholds, BREACH]:
+        minutes = clock.target_minutes * percent / 100
+        at = add_business_minutes(schedule, at, max(0.0, minutes - done), pauses)
+        instants[percent], done = at, minutes
+    return instants
+
+
+def reschedule(work: Work, clock: SlaClock, thresholds: list[int] | None) -> None:
+    """Deadline, first warning and timers from the clock's state; plan the next timer.
+
+    `thresholds` None keeps the clock's warning percentages as they are.
+    """
+    work.touch(clock)
+    timers = {t.percent: t for t in work.timers.setdefault(clock.pk, [])}
+    if thresholds is None:
+        thresholds = sorted(
+            p for p in timers if p != BREACH and timers[p].pk not in work.gone_timers
+        )
+    wanted = [p for p in thresholds if p < BREACH]
+    if clock.state == ClockState.RUNNING:
+        instants = threshold_instants(work, clock, wanted)
+        clock.deadline = instants[BREACH]
+        clock.warn_at = instants[wanted[0]] if wanted else None
+    else:
+        instants = {}
+        if clock.state != ClockState.BREACHED:
+            clock.warn_at = None
+        if clock.state in (ClockState.PAUSED, ClockState.CANCELLED):
+            clock.deadline = None
+    for percent in [*wanted, BREACH]:
+        timer = timers.get(percent)
+        due = instants.get(percent)
+        if timer is None:
+            timer = SlaTimer(clock=clock, percent=percent, due_at=due)
+            work.new_timers.append(timer)
+            work.timers[clock.pk].append(timer)
+            timers[percent] = timer
+        elif timer.fired_at is None and timer.due_at != due:
+            timer.due_at = due
+            if timer.pk:
+                work.dirty_timers[timer.pk] = timer
+    for percent, timer in timers.items():
+        if percent not in wanted and percent != BREACH and timer.fired_at is None and timer.pk:
+            work.gone_timers.append(timer.pk)
+    plan_next(work, clock)
+
+
+def plan_next(work: Work, clock: SlaClock) -> None:
+    """Only the clock's next threshold gets a task; firing it plans the one after."""
+    pending = sorted(
+        (t for t in work.timers.get(clock.pk, []) if t.fired_at is None and t.due_at),
+        key=lambda t: t.percent,
+    )
+    pending = [t for t in pending if t.pk not in work.gone_timers]
+    if not pending or clock.state != ClockState.RUNNING:
+        return
+    timer = pending[0]
+    if timer.planned_for != timer.due_at:
+        timer.planned_for = timer.due_at
+        if timer.pk:
+            work.dirty_timers[timer.pk] = timer
+        work.plans.append(timer)
+
+
+# --- state changes ---------------------------------------------------------------------------
+
+
+def start(
+    work: Work,
+    clock: SlaClock,
+    thresholds: list[int],
+    why: str,
+    details: dict[str, object],
+) -> SlaClock:
+    """Save a new running clock, its timers and the log line that explains it."""
+    clock.state = ClockState.RUNNING
+    clock.updated_at = work.at
+    clock.save()
+    work.timers[clock.pk] = []
+    reschedule(work, clock, thresholds)
+    work.log(clock, ClockChange.STARTED, why, details)
+    return clock
+
+
+def pause(work: Work, clock: SlaClock, why: str, details: dict[str, object]) -> None:
+    if clock.state != ClockState.RUNNING:
+        return
+    old = clock.deadline
+    clock.elapsed_minutes = elapsed(work, clock, work.at)
+    clock.paused_since = work.at
+    clock.state = ClockState.PAUSED
+    reschedule(work, clock, None)
+    work.log(clock, ClockChange.PAUSED, why, details, old)
+
+
+def resume(
+    work: Work, clock: SlaClock, thresholds: list[int], why: str, details: dict[str, object]
+) -> None:
+    if clock.state != ClockState.PAUSED:
+        return
+    _close_pause(clock, work.at)
+    clock.state = ClockState.RUNNING
+    reschedule(work, clock, thresholds)
+    work.log(clock, ClockChange.RESUMED, why, details)
+
+
+def _close_pause(clock: SlaClock, at: datetime) -> None:
+    if clock.paused_since is not None:
+        if at > clock.paused_since:
+            span = [clock.paused_since.astimezone(UTC).isoformat(), at.astimezone(UTC).isoformat()]
+            clock.pauses = [*clock.pauses, span]
+        clock.paused_since = None
+
+
+def stop(work: Work, clock: SlaClock, why: str, details: dict[str, object]) -> None:
+    """The metric is achieved: met if in time, else breached (recorded once)."""
+    if clock.stopped_at is not None or clock.state == ClockState.CANCELLED:
+        return
+    old = clock.deadline
+    was_breached = clock.state == ClockState.BREACHED
+    if clock.state == ClockState.PAUSED:
+        _close_pause(clock, work.at)
+        clock.state = ClockState.RUNNING
+        clock.deadline = threshold_instants(work, clock, [])[BREACH]
+    clock.elapsed_minutes = elapsed(work, clock, work.at)
+    clock.stopped_at = work.at
+    late = was_breached or clock.elapsed_minutes > clock.target_minutes
+    clock.state = ClockState.BREACHED if late else ClockState.MET
+    if late and not was_breached:
+        breach = next((t for t in work.timers.get(clock.pk, []) if t.percent == BREACH), None)
+        if breach is not None and breach.fired_at is None:
+            work.breaches.append((clock, breach))
+    _cancel_timers(work, clock)
+    work.touch(clock)
+    what = ClockChange.STOPPED_LATE if late else ClockChange.MET
+    work.log(clock, what, why, details, old)
+
+
+def cancel(work: Work, clock: SlaClock, why: str, details: dict[str, object]) -> None:
+    """The clock no longer applies (its policy has no target for it any more)."""
+    if clock.state not in ACTIVE_STATES:
+        return
+    old = clock.deadline
+    if clock.state == ClockState.RUNNING:
+        clock.elapsed_minutes = elapsed(work, clock, work.at)
+    _close_pause(clock, work.at)
+    clock.state = ClockState.CANCELLED
+    clock.deadline = clock.warn_at = None
+    _cancel_timers(work, clock)
+    work.touch(clock)
+    work.log(clock, ClockChange.CANCELLED, why, details, old)
+
+
+def _cancel_timers(work: Work, clock: SlaClock) -> None:
+    for timer in work.timers.get(clock.pk, []):
+        if timer.fired_at is None and timer.due_at is not None:
+            timer.due_at = None
+            if timer.pk:
+                work.dirty_timers[timer.pk] = timer
+
+
+def retarget(
+    work: Work,
+    clock: SlaClock,
+    *,
+    target: int,
+    thresholds: list[int],
+    changes: dict[str, object],
+    why: str,
+    details: dict[str, object],
+) -> bool:
+    """Apply a new target, policy, agreement or calendar; log it if anything moved."""
+    old_deadline, old_warn = clock.deadline, clock.warn_at
+    old_target = clock.target_minutes
+    moved = old_target != target
+    for name, value in changes.items():
+        if getattr(clock, name) != value:
+            setattr(clock, name, value)
+            moved = True
+    clock.target_minutes = target
+    if clock.state == ClockState.PAUSED:
+        clock.elapsed_minutes = elapsed(work, clock, clock.paused_since or work.at)
+    before = [(t.percent, t.due_at) for t in work.timers.get(clock.pk, [])]
+    reschedule(work, clock, thresholds)
+    after = [(t.percent, t.due_at) for t in work.timers.get(clock.pk, [])]
+    if not moved and clock.deadline == old_deadline and clock.warn_at == old_warn:
+        if before == after:
+            work.dirty.pop(clock.pk, None)
+            return False
+    if old_target != target:
+        details = {**details, "old_target": old_target, "new_target": target}
+    work.log(clock, ClockChange.RECOMPUTED, why, details, old_deadline)
+    return True
