@@ -9,7 +9,7 @@ is put back. Answers are in UTC.
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -26,6 +26,7 @@ router = Router(tags=["sla"])
 
 # Ten years of round-the-clock minutes: more is a typing error, not a service level.
 MAX_MINUTES = 10 * 366 * 24 * 60
+MAX_SPAN = timedelta(minutes=MAX_MINUTES)
 
 Periods = list[list[str]]
 _LOST_PLUS = re.compile(r"(.+[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?) (\d{2}:?\d{2})")
@@ -113,8 +114,10 @@ def deadline(request: HttpRequest, calendar_id: int, start: str, minutes: float)
         _refuse("minutes", _("Give between 0 and %(max)d minutes.") % {"max": MAX_MINUTES})
     try:
         return {"deadline": add_business_minutes(calendar.schedule(), begin, minutes)}
-    except (ValueError, OverflowError):
+    except ValueError:
         _refuse("minutes", _("This calendar has no working time to reach that deadline."))
+    except OverflowError:
+        _refuse("start", _("Dates so near the ends of the calendar cannot be computed."))
 
 
 @router.get(
@@ -128,7 +131,12 @@ def elapsed(request: HttpRequest, calendar_id: int, start: str, end: str) -> Any
     finish = _instant(end, "end", calendar)
     if finish < begin:
         _refuse("end", _("The end is before the start."))
-    return {"minutes": business_minutes_between(calendar.schedule(), begin, finish)}
+    if finish - begin > MAX_SPAN:
+        _refuse("end", _("The end may be at most ten years after the start."))
+    try:
+        return {"minutes": business_minutes_between(calendar.schedule(), begin, finish)}
+    except OverflowError:
+        _refuse("start", _("Dates so near the ends of the calendar cannot be computed."))
 
 
 def _instant(value: str, name: str, calendar: Calendar) -> datetime:

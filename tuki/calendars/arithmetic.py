@@ -181,7 +181,8 @@ def add_business_minutes(
     day = compiled.local_date(begin) - _ONE_DAY  # yesterday's overnight period may still run
     if not compiled.works_after(day):
         raise ValueError("the schedule has no working time")
-    for _ in range(_MAX_DAYS):
+    give_up = date.fromordinal(min(day.toordinal() + _MAX_DAYS, date.max.toordinal()))
+    while day < give_up:
         if day.weekday() == 0:
             total, first, last = compiled.week_summary(day)
             if total < left and (total == 0 or (first >= begin and not cut.overlaps(first, last))):

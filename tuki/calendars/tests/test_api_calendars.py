@@ -202,3 +202,37 @@ class TestCalculator:
             end="2026-03-06T08:00Z",
         )
         assert error_fields(response) == ["end"]
+
+    @pytest.mark.parametrize(
+        ("params", "field"),
+        [
+            ({"start": "2026-01-01T00:00Z", "end": "2046-01-01T00:00Z"}, "end"),
+            ({"start": "0001-01-01T00:00Z", "end": "0001-01-02T00:00Z"}, "start"),
+            ({"start": "2026-01-01T00:00Z", "end": "soon"}, "end"),
+        ],
+    )
+    def test_bad_elapsed_query(self, desk, helsinki, params, field) -> None:
+        response = get(
+            client_as(desk, "operator"), f"/sla/calendars/{helsinki.pk}/elapsed", **params
+        )
+        assert error_fields(response) == [field]
+
+    def test_deadline_beyond_the_calendar_is_refused(self, desk, helsinki) -> None:
+        response = get(
+            client_as(desk, "operator"),
+            f"/sla/calendars/{helsinki.pk}/deadline",
+            start="9999-12-30T00:00Z",
+            minutes=10_000,
+        )
+        assert error_fields(response) == ["start"]
+
+    def test_deadline_on_a_calendar_without_time_is_refused(self, desk) -> None:
+        # A row written around the service (by hand, say) with no working time at all.
+        calendar = Calendar.objects.create(name="Never", week={}, always_open=False)
+        response = get(
+            client_as(desk, "operator"),
+            f"/sla/calendars/{calendar.pk}/deadline",
+            start="2026-01-01T00:00Z",
+            minutes=10,
+        )
+        assert error_fields(response) == ["minutes"]
