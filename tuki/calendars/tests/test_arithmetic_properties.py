@@ -217,3 +217,21 @@ def test_week_jumps_agree_with_day_by_day(sched, a, b) -> None:
         total += business_minutes_between(sched, cursor, step)
         cursor = step
     assert abs(total - business_minutes_between(sched, a, b)) < TOLERANCE
+
+
+@SETTINGS
+@given(
+    st.sampled_from(["Europe/Bucharest", "Europe/Helsinki", "America/New_York"]),
+    st.dates(date(2020, 1, 1), date(2030, 12, 31)),
+)
+def test_an_office_day_is_eight_hours_every_day_of_the_year(zone_name, day) -> None:
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(zone_name)
+    sched = Schedule(zone_name, {d: ((time(8), time(16)),) for d in range(7)})
+    midnight = datetime.combine(day, time(0), tzinfo=zone)
+    following = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
+    assert business_minutes_between(sched, midnight, following) == 480
+    assert add_business_minutes(sched, midnight, 480) == datetime.combine(
+        day, time(16), tzinfo=zone
+    )
