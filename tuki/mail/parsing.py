@@ -10,6 +10,7 @@ Pure: no Django, no database.
 
 from __future__ import annotations
 
+import binascii
 import codecs
 import hashlib
 import mimetypes
@@ -30,6 +31,7 @@ from tuki.mail.quotes import split_reply
 MAX_DEPTH = 20  # nested multiparts deeper than this are noise (or an attack)
 MAX_IDS = 100  # references kept per message (the last ones matter for threading)
 _CHUNK = 1 << 16
+_LARGE_PART = 1 << 20  # characters of encoded payload
 _FALLBACK_CHARSETS = ("utf-8", "cp1252", "latin-1")
 # Codecs that are not charsets: they would reinterpret the text rather than decode it.
 _UNSAFE_CODECS = {"unicode_escape", "raw_unicode_escape", "idna", "punycode", "undefined"}
@@ -129,7 +131,6 @@ def _parse_bytes(raw: bytes) -> EmailMessage:
 
 
 def _read_headers(message: EmailMessage, parsed: ParsedMessage) -> None:
-    parsed.defects.extend(_defect_names(message))
     parsed.subject = clean_line(header_text(message, "subject"))
     parsed.from_name, parsed.from_address = _first_address(message, "from")
     parsed.from_name = clean_line(parsed.from_name)
@@ -363,12 +364,13 @@ def _walk(part: Message, body: _Body, depth: int) -> None:
     if depth > MAX_DEPTH:
         body.defects.append("MIME nesting too deep; inner parts ignored")
         return
-    body.defects.extend(_defect_names(part) if depth else [])
     ctype = part.get_content_type()
     if part.get_content_maintype() == "message":
+        body.defects.extend(_defect_names(part))
         body.attachments.append(_message_attachment(part))
         return
     if part.is_multipart():
+        body.defects.extend(_defect_names(part))
         children = [child for child in part.get_payload() if isinstance(child, Message)]
         if ctype == "multipart/alternative":
             _alternative(children, body, depth)
@@ -379,8 +381,9 @@ def _walk(part: Message, body: _Body, depth: int) -> None:
     if _is_body_text(part):
         text = _part_text(part, body.defects)
         (body.htmls if ctype == "text/html" else body.texts).append(text)
-        return
-    body.attachments.append(_attachment(part))
+    else:
+        body.attachments.append(_attachment(part))
+    body.defects.extend(_defect_names(part))  # after decoding, which notes its own defects
 
 
 def _alternative(children: list[Message], body: _Body, depth: int) -> None:
@@ -421,10 +424,28 @@ def _is_body_text(part: Message) -> bool:
     return not _filename(part)
 
 
-def _part_text(part: Message, defects: list[str]) -> str:
+def _payload_bytes(part: Message) -> bytes:
+    """The decoded content of a leaf part.
+
+    For a large base64 part, get_payload(decode=True) splits the text into lines and
+    joins them again (three copies of a 50 MB file); binascii decodes it in one. Small or
+    damaged parts take the stdlib path, which repairs padding and notes defects.
+    """
+    payload = part.get_payload()
+    if isinstance(payload, str) and len(payload) > _LARGE_PART:
+        try:
+            if str(part.get("content-transfer-encoding", "")).strip().lower() == "base64":
+                return binascii.a2b_base64(payload)
+        except (binascii.Error, ValueError):
+            pass  # not clean base64: the stdlib decoder is more forgiving
     data = part.get_payload(decode=True)
-    if not isinstance(data, bytes):
-        data = str(part.get_payload()).encode("utf-8", "surrogateescape")
+    if isinstance(data, bytes):
+        return data
+    return str(payload).encode("utf-8", "surrogateescape") if isinstance(payload, str) else b""
+
+
+def _part_text(part: Message, defects: list[str]) -> str:
+    data = _payload_bytes(part)
     text = _clean_body(decode_bytes(data, part.get_content_charset(), defects))
     if part.get_content_type() == "text/plain" and _param(part, "format") == "flowed":
         text = _unflow(text, _param(part, "delsp") == "yes")
@@ -437,9 +458,7 @@ def _param(part: Message, name: str) -> str:
 
 
 def _attachment(part: Message) -> ParsedAttachment:
-    data = part.get_payload(decode=True)
-    if not isinstance(data, bytes):
-        data = b""
+    data = _payload_bytes(part)
     ctype = part.get_content_type()
     content_id = _bare_id(str(part.get("content-id", "") or ""))
     filename = _filename(part)
