@@ -38,6 +38,7 @@ class StoredEmail(EmailMessage):
             cc=outbound.cc_list,
         )
         self.raw = bytes(outbound.raw)
+        self.body = _plain_text(self.raw)  # for the console and test backends' readers
 
     def message(self, *, policy: object = None) -> email.message.EmailMessage:  # type: ignore[override]
         parsed = email.message_from_bytes(self.raw, _class=_RawMessage, policy=_SMTP_POLICY)
@@ -55,6 +56,15 @@ class _RawMessage(email.message.EmailMessage):
 
 
 _SMTP_POLICY = policy.SMTP
+
+
+def _plain_text(raw: bytes) -> str:
+    parsed = email.message_from_bytes(raw, policy=policy.default)
+    part = parsed.get_body(("plain",)) if isinstance(parsed, email.message.EmailMessage) else None
+    try:
+        return part.get_content() if part is not None else ""
+    except (LookupError, ValueError):
+        return ""
 
 
 def claim(outbound_id: int) -> OutboundMessage | None:

@@ -81,6 +81,7 @@ def _ingest(raw: bytes, mailbox: Mailbox | None, size: int) -> IngestResult:
     existing = InboundMessage.objects.filter(key=key).select_related("ticket").first()
     if existing is not None:
         return IngestResult(DUPLICATE, existing)
+    checkpoint("ingest.before_claim")  # another worker may take the message right here
     try:
         with transaction.atomic():
             inbound = _claim(key, parsed, size, mailbox)

@@ -56,6 +56,21 @@ class ImapServer:
         finally:
             client.logout()
 
+    def reset(self) -> None:
+        client = self.client()
+        try:
+            status, folders = client.list()
+            for line in folders or []:
+                name = line.decode().rsplit(" ", 1)[-1].strip('"')
+                if name != "INBOX":
+                    client.delete(name)
+            status, data = client.select("INBOX")
+            if int(data[0] or 0):
+                client.store("1:*", "+FLAGS", "\\Deleted")
+                client.expunge()
+        finally:
+            client.logout()
+
     def uids(self, criteria: str = "ALL", folder: str = "INBOX") -> list[str]:
         client = self.client()
         try:
@@ -102,6 +117,7 @@ listen = 127.0.0.1
 ssl = no
 disable_plaintext_auth = no
 auth_mechanisms = plain login
+auth_failure_delay = 0
 first_valid_uid = 1
 default_internal_user = {accounts["internal"]}
 default_internal_group = {accounts["internal_group"]}
@@ -149,7 +165,14 @@ def _wait_for(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
 
 
 @pytest.fixture
-def imap_server() -> Iterator[ImapServer]:
+def imap_server(dovecot: ImapServer) -> ImapServer:
+    """The shared dovecot with an empty INBOX and no other folders."""
+    dovecot.reset()
+    return dovecot
+
+
+@pytest.fixture(scope="session")
+def dovecot() -> Iterator[ImapServer]:
     if not Path(DOVECOT).exists():
         pytest.skip("Debian's dovecot is not installed (apt-get install dovecot-imapd)")
     accounts = _accounts()

@@ -63,3 +63,39 @@ def reply_to(
         in_reply_to=parent,
         references=references,
     )
+
+
+def bounce(message_id: str, recipient: str = "maija@acme.fi") -> bytes:
+    """A delivery status notification (RFC 3464) for a message Tuki sent."""
+    return f"""From: Mail Delivery System <MAILER-DAEMON@mx.acme.fi>
+To: support@tuki.test
+Subject: Undelivered Mail Returned to Sender
+Message-ID: <bounce.{next(_counter)}@mx.acme.fi>
+Auto-Submitted: auto-replied
+MIME-Version: 1.0
+Content-Type: multipart/report; report-type=delivery-status; boundary="b1"
+
+--b1
+Content-Type: text/plain
+
+The mail system could not deliver your message to <{recipient}>: user unknown.
+
+--b1
+Content-Type: message/delivery-status
+
+Reporting-MTA: dns; mx.acme.fi
+
+Final-Recipient: rfc822; {recipient}
+Action: failed
+Status: 5.1.1
+
+--b1
+Content-Type: text/rfc822-headers
+
+From: support@tuki.test
+To: {recipient}
+Subject: [INC-1] VPN
+Message-ID: <{message_id}>
+
+--b1--
+""".replace("\n", "\r\n").encode()
