@@ -80,6 +80,7 @@ def schedule_next(mailbox_id: int, delay: timedelta) -> bool:
 
     if not tasks.poll_mailbox.get_backend().supports_defer:
         return False  # immediate backend (tests): polls are run explicitly
+    poll_row(mailbox_id)
     now = timezone.now()
     at = now + delay
     due = Q(next_poll_at__isnull=True) | Q(next_poll_at__lte=now)
