@@ -12,8 +12,8 @@ from contextlib import contextmanager
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from django.core.exceptions import PermissionDenied
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
@@ -88,6 +88,27 @@ class StatusOut(Schema):
         return obj.label
 
 
+class SlaClockOut(Schema):
+    """One SLA clock (of the sla app, read through Ticket.sla_clocks)."""
+
+    metric: str = Field(description="first_response, next_response, resolution or ola")
+    group: GroupRef | None = Field(None, description="The group of an OLA clock")
+    cycle: int
+    state: str = Field(description="running, paused, met, breached or cancelled")
+    policy: str | None
+    target_minutes: int = Field(description="Business minutes allowed")
+    elapsed_minutes: float = Field(description="Business minutes used by the last pause or stop")
+    started_at: datetime
+    paused_since: datetime | None
+    warn_at: datetime | None = Field(None, description="When the first warning is due")
+    deadline: datetime | None = Field(None, description="Empty while paused")
+    stopped_at: datetime | None
+
+    @staticmethod
+    def resolve_policy(obj: Any) -> str | None:
+        return obj.policy.name if obj.policy else None
+
+
 class TicketOut(Schema):
     id: int
     number: str
@@ -121,6 +142,16 @@ class TicketOut(Schema):
     reassignment_count: int
     comment_count: int = Field(0, description="Comments the caller may read")
     attachment_count: int = Field(0, description="Attachments the caller may read")
+    sla: list[SlaClockOut] = Field(
+        [], description="SLA clocks, every cycle; group targets (OLA) for agents only"
+    )
+
+    @staticmethod
+    def resolve_sla(obj: Ticket, context: Any) -> list[Any]:
+        clocks = list(obj.sla_clocks.all()) if hasattr(obj, "sla_clocks") else []  # type: ignore[attr-defined]
+        if not _is_agent(context["request"].auth):
+            clocks = [c for c in clocks if c.metric != "ola"]
+        return clocks
 
     @staticmethod
     def resolve_tags(obj: Ticket) -> list[str]:
@@ -356,9 +387,19 @@ def _annotated(user: User, qs: QuerySet[Ticket]) -> QuerySet[Ticket]:
     return (
         qs.with_related()
         .select_related("escalated_to", "merged_into")
-        .prefetch_related("tags")
+        .prefetch_related("tags", *_sla_clocks())
         .annotate(comment_count=_count(comments), attachment_count=_count(attachments))
     )
+
+
+def _sla_clocks() -> list[Prefetch]:
+    """The sla app's clocks in one query, by the relation it adds (tickets never imports sla)."""
+    try:
+        model = Ticket._meta.get_field("sla_clocks").related_model
+    except FieldDoesNotExist:
+        return []
+    clocks = model._default_manager.select_related("group", "policy").order_by("started_at", "id")
+    return [Prefetch("sla_clocks", queryset=clocks)]
 
 
 def _count(qs: QuerySet[Any]) -> Coalesce:

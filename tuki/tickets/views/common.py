@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from functools import wraps
 from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django_htmx.http import HttpResponseClientRedirect
@@ -38,6 +41,40 @@ def agent_required(view: View | None = None, *, hide: bool = False) -> Any:
         return wrapper
 
     return decorator(view) if view is not None else decorator
+
+
+def with_sla(qs: QuerySet[Any]) -> QuerySet[Any]:
+    """Each ticket's most urgent open SLA clock, as columns of the same query.
+
+    `sla_deadline`, `sla_warn_at` and `sla_metric` of the open clock due first (running,
+    or breached and still unanswered) and `sla_paused`. The clocks are read through the
+    relation the sla app adds to Ticket, so tickets never imports sla.
+    """
+    try:
+        clocks = qs.model._meta.get_field("sla_clocks").related_model._default_manager
+    except FieldDoesNotExist:
+        return qs
+    mine = clocks.filter(ticket=OuterRef("pk"))
+    due = mine.filter(Q(state="running") | Q(state="breached", stopped_at__isnull=True)).order_by(
+        "deadline"
+    )
+    return qs.annotate(
+        sla_deadline=Subquery(due.values("deadline")[:1]),
+        sla_warn_at=Subquery(due.values("warn_at")[:1]),
+        sla_metric=Subquery(due.values("metric")[:1]),
+        sla_paused=Exists(mine.filter(state="paused")),
+    )
+
+
+def sla_at_risk(qs: QuerySet[Any], now: datetime) -> QuerySet[Any]:
+    """Tickets with an open clock past its first warning or its deadline, due first first."""
+    clocks = qs.model._meta.get_field("sla_clocks").related_model._default_manager
+    risky = clocks.filter(ticket=OuterRef("pk"), stopped_at__isnull=True).filter(
+        Q(state="running", warn_at__lte=now)
+        | Q(state="running", deadline__lte=now)
+        | Q(state="breached")
+    )
+    return with_sla(qs.filter(Exists(risky))).order_by(F("sla_deadline").asc(nulls_last=True))
 
 
 def go_to(request: HttpRequest, url: str) -> HttpResponse:

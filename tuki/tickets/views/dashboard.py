@@ -5,9 +5,10 @@ from __future__ import annotations
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from tuki.tickets.models import ACTIVE_CATEGORIES, StatusCategory, Ticket
-from tuki.tickets.views.common import agent_required
+from tuki.tickets.views.common import agent_required, sla_at_risk, with_sla
 
 LIST_SIZE = 8
 
@@ -29,8 +30,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     visible = Ticket.objects.visible_to(request.user)
     sections = _sections(request.user)
     counts = visible.aggregate(**{name: Count("pk", filter=q) for name, q in sections.items()})
-    rows = visible.with_related().order_by("priority", "-updated_at")
-    recent = visible.with_related().filter(sections["groups"]).order_by("-updated_at")
+    rows = with_sla(visible.with_related()).order_by("priority", "-updated_at")
+    recent = with_sla(visible.with_related()).filter(sections["groups"]).order_by("-updated_at")
+    # Breaches coming in the work of my groups, mine, and what my desk answers for.
+    owned = Q(owner=request.user, status__category__in=ACTIVE_CATEGORIES)
+    mine_or_owned = sections["groups"] | sections["mine"] | owned
+    at_risk = sla_at_risk(visible.with_related().filter(mine_or_owned), timezone.now())
     context = {
         "nav": "dashboard",
         "counts": counts,
@@ -38,5 +43,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "unassigned": list(rows.filter(sections["unassigned"])[:LIST_SIZE]),
         "waiting": list(rows.filter(sections["waiting"])[:LIST_SIZE]),
         "recent": list(recent[:LIST_SIZE]),
+        "at_risk": list(at_risk[:LIST_SIZE]),
     }
     return render(request, "tickets/dashboard.html", context)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import F, Q
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -16,10 +16,11 @@ from tuki.lib.htmx import render_page_or_fragment
 from tuki.tickets import services
 from tuki.tickets.forms import SORTS, BulkForm, QueueFilterForm
 from tuki.tickets.models import ACTIVE_CATEGORIES, Ticket, TicketQuerySet
-from tuki.tickets.views.common import agent_required
+from tuki.tickets.views.common import agent_required, with_sla
 
 PAGE_SIZE = 50
 DEFAULT_SORT = "-updated"
+SLA_SORT = "deadline"
 
 
 def apply_filters(qs: TicketQuerySet, form: QueueFilterForm, user: object) -> TicketQuerySet:
@@ -63,6 +64,15 @@ def _people_filters(qs: TicketQuerySet, form: QueueFilterForm, user: object) -> 
 
 def order(qs: TicketQuerySet, sort: str) -> tuple[TicketQuerySet, str]:
     key = sort.lstrip("-")
+    if key == SLA_SORT:
+        # Next SLA deadline (with_sla's column); tickets without a running clock last.
+        deadline = F("sla_deadline")
+        by = (
+            deadline.desc(nulls_last=True)
+            if sort.startswith("-")
+            else deadline.asc(nulls_last=True)
+        )
+        return qs.order_by(by, "-id"), sort
     if key not in SORTS:
         sort, key = DEFAULT_SORT, DEFAULT_SORT.lstrip("-")
     prefix = "-" if sort.startswith("-") else ""
@@ -77,7 +87,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     if number and visible.filter(kind=number[0], pk=number[1]).exists():
         # Typing a number in the search box jumps straight to the ticket.
         return redirect("tickets:detail", form.value("q").strip().strip("[]").upper())
-    qs, sort = order(apply_filters(visible, form, request.user), form.value("sort"))
+    qs, sort = order(with_sla(apply_filters(visible, form, request.user)), form.value("sort"))
     page = Paginator(qs.with_related().prefetch_related("tags"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )

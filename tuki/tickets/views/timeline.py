@@ -125,11 +125,39 @@ def describe(event: TicketEvent) -> Entry:
         entry.link = _number_url(event.new_value)
     elif event.action == "created":
         entry.label, entry.new = str(ACTION_LABELS["created"]), ""
+    elif event.action in ("sla_warning", "sla_breached"):
+        _describe_sla(entry, event)
     elif event.action == "assigned" and not entry.new:
         entry.label, entry.new = str(ACTION_LABELS["assigned"]), _("nobody")
     else:
         entry.label = str(ACTION_LABELS.get(event.action, event.action.replace("_", " ")))
     return entry
+
+
+# The sla app's metrics (tickets never imports sla): field of its sla_* events.
+SLA_METRICS = {
+    "first_response": gettext_lazy("first response"),
+    "next_response": gettext_lazy("next response"),
+    "resolution": gettext_lazy("resolution"),
+    "ola": gettext_lazy("group target"),
+}
+
+
+def _describe_sla(entry: Entry, event: TicketEvent) -> None:
+    """An SLA warning or breach; `old_value` names the group of an OLA clock."""
+    metric = str(SLA_METRICS.get(event.field, event.field))
+    if event.old_value:
+        metric = f"{metric} ({event.old_value})"
+    if event.action == "sla_warning":
+        entry.label = _("SLA warning: %(percent)s%% of the %(metric)s time is used") % {
+            "percent": event.new_value,
+            "metric": metric,
+        }
+        entry.icon = "bi-alarm"
+    else:
+        entry.label = _("SLA breached: the %(metric)s deadline passed") % {"metric": metric}
+        entry.icon = "bi-exclamation-octagon"
+    entry.old = entry.new = ""
 
 
 def _describe_link(entry: Entry, event: TicketEvent) -> None:
