@@ -17,28 +17,34 @@ import re
 _WRAP = 3
 _MAX_ATTRIBUTION = 400
 
-# Attribution lines: the whole (possibly unwrapped) line must match.
+# Attribution lines: the whole (possibly unwrapped) line must match. A real attribution
+# names a date, a time or an address, or quoted lines follow it (_is_attribution).
 _ATTRIBUTIONS = [
-    # English: Gmail, Thunderbird, Apple Mail ("On 1 Jan 2024, at 10:00, Jane <j@x> wrote:").
-    r"On\b.{1,380}\b(wrote|writes|said)\s*:",
-    r".{1,300}\bwrote\s*:",  # Thunderbird without a date ("Jane Doe wrote:")
-    # Romanian: "La 1 ian. 2024, la 10:00, Ion <ion@x> a scris:", "În data de ... a scris:".
-    r"(La|Pe|În|In|Î?n data de)\b.{1,380}\ba\s+scris\s*:",
-    r".{1,300}\ba\s+scris\s*:",
-    # Finnish: "Matti kirjoitti 1.2.2024 klo 10.00:", "ma 1.2.2024 klo 10.00 Matti <m@x> kirjoitti:".
-    r".{1,300}\bkirjoitti\b.{0,120}:",
-    # A few neighbours seen at the desk (German, French, Swedish), cheap to recognise.
+    # English: Gmail, Outlook, Thunderbird, Apple Mail, Yahoo; or just "Jane Doe wrote:".
+    r".{1,380}\b(wrote|writes)\s*:",
+    # Romanian: "La 1 ian. 2024, la 10:00, Ion <ion@x> a scris:", "În data de ... a scris:",
+    # Thunderbird "Pe 01.01.2024 10:00, Ion a scris:".
+    r".{1,380}\ba\s+scris\s*:",
+    # Finnish: "Matti kirjoitti 1.2.2024 klo 10.00:", "ma 1.2.2024 klo 10.00 Matti <m@x>
+    # kirjoitti:", Apple Mail "1.2.2024 kello 10.00, Matti <m@x> kirjoitti:".
+    r".{1,300}\bkirjoitti\s*:",
+    r".{1,300}\bkirjoitti\s+[^:]{0,20}\d{1,2}\.\d{1,2}\.[^:]{0,60}:",
+    # Neighbours seen at a European desk (German, French, Swedish), cheap to recognise.
     r"Am\b.{1,380}\bschrieb\b.{0,200}:",
     r"Le\b.{1,380}\ba\s+écrit\s*:",
-    r".{1,300}\bskrev\b.{0,120}:",
+    r"Den\b.{1,380}\bskrev\b.{0,200}:",
 ]
 _ATTRIBUTION_RE = re.compile(r"^\s*(?:" + "|".join(_ATTRIBUTIONS) + r")\s*$", re.IGNORECASE)
+# A date (3.3.2025, 2025-03-03, 3/3/25), a time (10:12, 10.12) or an address.
+_EVIDENCE_RE = re.compile(r"@|\b\d{1,4}[./:-]\d{1,2}\b|\b\d{1,2}\s+\w{3,}\.?,?\s+\d{4}\b")
 
 # Separator lines: "-----Original Message-----", forwarded-message banners and the like.
 _SEPARATOR_WORDS = [
     r"original message",
     r"forwarded message",
     r"begin forwarded message",
+    r"început(ul)? mesaj(ului)? (redirecționat|redirectionat|redirecţionat)",
+    r"alkaa välitetty viesti",
     r"mesaj(ul)? original",
     r"mesaj(ul)? (redirecționat|redirectionat|redirecţionat|transmis|înaintat|inaintat)",
     r"alkuperäinen viesti",
@@ -52,7 +58,7 @@ _SEPARATOR_WORDS = [
     r"vidarebefordrat meddelande",
 ]
 _SEPARATOR_RE = re.compile(
-    r"^\s*[-_=*\s]*(?:" + "|".join(_SEPARATOR_WORDS) + r")\s*[-_=*\s:]*$", re.IGNORECASE
+    r"^[-_=*\s]*(?:" + "|".join(_SEPARATOR_WORDS) + r")[-_=*\s:]*$", re.IGNORECASE
 )
 _RULE_RE = re.compile(r"^\s*_{10,}\s*$")  # Outlook's line above its header block
 
@@ -62,11 +68,17 @@ _OTHER_KEYS = (
     r"sent|date|to|cc|subject|trimis|data|către|catre|cc|subiect|lähetetty|päivämäärä|"
     r"vastaanottaja|kopio|aihe|gesendet|datum|an|betreff|skickat|till|ämne|envoyé|à|objet"
 )
-_HEADER_FROM_RE = re.compile(r"^\s*[*>\s]*(?:" + _FROM_KEYS + r")\s*:\*?\s*\S", re.IGNORECASE)
-_HEADER_OTHER_RE = re.compile(r"^\s*[*>\s]*(?:" + _OTHER_KEYS + r")\s*:\*?", re.IGNORECASE)
+_HEADER_FROM_RE = re.compile(r"^[*>\s]*(?:" + _FROM_KEYS + r")\s*:\*?\s*\S", re.IGNORECASE)
+_HEADER_OTHER_RE = re.compile(r"^[*>\s]*(?:" + _OTHER_KEYS + r")\s*:\*?", re.IGNORECASE)
 
-_EVIDENCE_RE = re.compile(r"\d|@")
 _SIGNATURE_RE = re.compile(r"^-- ?$")
+# Signatures phones add on their own, in our three languages.
+_MOBILE_RE = re.compile(
+    r"^\s*(sent from my \w[\w\s-]{0,30}|get outlook for \w+|sent from outlook for \w+|"
+    r"trimis de pe [\w\s-]{1,40}|trimis din outlook pentru \w+|"
+    r"lähetetty [\w-]+(sta|stä|lta|ltä)( \w+)?|hanki outlook \w+)\s*$",
+    re.IGNORECASE,
+)
 _QUOTED_RE = re.compile(r"^\s*>")
 
 
@@ -93,7 +105,7 @@ def _find_marker(lines: list[str]) -> int | None:
         stripped = line.strip()
         if not stripped:
             continue
-        if _SIGNATURE_RE.match(line.rstrip("\n")) or _SEPARATOR_RE.match(stripped):
+        if _SIGNATURE_RE.match(line) or _SEPARATOR_RE.match(stripped) or _MOBILE_RE.match(line):
             return index
         if _RULE_RE.match(line) and _is_header_block(lines, index + 1):
             return index

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 
 from tuki.mail.parsing import parse_message
@@ -57,3 +58,53 @@ def test_arbitrary_bytes_give_a_sane_result() -> None:
     assert isinstance(message.text, str)
     assert message.subject == ""
     assert message.message_id == ""
+
+
+def test_a_truncated_message_keeps_what_arrived() -> None:
+    whole = build("Line one.\nLine two.\n").as_bytes()
+    message = parse_message(whole[: whole.index(b"Line two")])
+    assert message.subject == "VPN down"
+    assert message.text == "Line one."
+
+
+def test_a_message_cut_inside_its_headers_still_has_a_sender() -> None:
+    message = parse_message(b"From: ana@acme.example\r\nSubject: Half a subj")
+    assert message.from_address == "ana@acme.example"
+    assert message.subject == "Half a subj"
+    assert message.text == ""
+
+
+def test_thousands_of_nested_parts_fall_back_to_headers_and_raw_text() -> None:
+    parts = b"".join(
+        b"--B%d\r\nContent-Type: multipart/mixed; boundary=B%d\r\n\r\n" % (i, i + 1)
+        for i in range(1500)
+    )
+    data = b"Subject: deep\r\nContent-Type: multipart/mixed; boundary=B0\r\n\r\n" + parts
+    message = parse_message(data)
+    assert message.subject == "deep"
+    assert message.defects[0] == "unparseable MIME structure: RecursionError"
+    assert "B1499" in message.text
+
+
+def test_repeated_defects_are_counted_once() -> None:
+    data = b"Content-Type: multipart/mixed; boundary=B\r\n\r\n" + (
+        b"--B\r\nContent-Type: multipart/mixed; boundary=B\r\n\r\n" * 30
+    )
+    defects = parse_message(data).defects
+    assert "StartBoundaryNotFoundDefect (x30)" in defects
+    assert len(defects) == len(set(defects))
+
+
+def test_huge_headers_are_read_quickly_and_cut() -> None:
+    data = (
+        b"From: a@b.c\r\nSubject: " + b"=?utf-8?q?caf=C3=A9?= " * 50_000 + b"\r\n"
+        b"To: " + b"x@y.z, " * 50_000 + b"\r\nReferences: " + b"<r@x> " * 50_000 + b"<last@x>\r\n"
+        b"\r\nbody"
+    )
+    started = time.monotonic()
+    message = parse_message(data)
+    assert time.monotonic() - started < 5  # the structured parser alone took over a minute
+    assert message.subject.startswith("cafécafé")
+    assert len(message.subject) < 20_000
+    assert message.to == ["x@y.z"]
+    assert message.references == ["r@x", "last@x"]
