@@ -144,8 +144,10 @@ class _TextExtractor(HTMLParser):
 
     def text(self) -> str:
         self._line()
-        text = "\n".join(line.rstrip() for line in self.lines)
-        return re.sub(r"\n{3,}", "\n\n", text).strip()
+        lines = [line.rstrip() for line in self.lines]
+        while lines and not lines[-1].strip("> "):  # an empty quote level at the end
+            lines.pop()
+        return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
 def html_to_text(markup: str) -> str:

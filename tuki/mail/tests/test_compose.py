@@ -140,3 +140,41 @@ def test_what_we_send_parses_back_to_the_same_ticket_and_text(incident: Ticket, 
     assert "Please restart the <b>VPN</b> client." in parsed.text
     assert parsed.new_text.endswith(f"/portal/tickets/{incident.number}/")
     assert parsed.auto_reasons == []
+
+
+def test_the_title_and_resolution_are_escaped_in_html(incident: Ticket) -> None:
+    Ticket.objects.filter(pk=incident.pk).update(
+        title="<script>alert(1)</script>", resolution="Fixed <img src=x onerror=alert(1)>"
+    )
+    incident.refresh_from_db()
+    html = mail(incident, "resolved").alternatives[0][0]
+    assert "<script>" not in html and "<img src=x" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "Fixed &lt;img src=x onerror=alert(1)&gt;" in html
+    assert "Fixed <img src=x onerror=alert(1)>" in mail(incident, "resolved").body
+
+
+def test_romanian_requesters_get_romanian_mail(desk: Desk, incident: Ticket) -> None:
+    desk.requester.language = "ro"
+    desk.requester.save()
+    incident.refresh_from_db()
+    message = mail(incident, "resolved")
+    assert message.subject == f"[{incident.number}] Rezolvat: VPN drops every few minutes"
+    assert message.body.startswith("Bună ziua, Maija,")
+
+
+def test_the_active_language_is_left_as_it_was(desk: Desk, incident: Ticket) -> None:
+    from django.utils import translation
+
+    desk.requester.language = "fi"
+    desk.requester.save()
+    incident.refresh_from_db()
+    with translation.override("ro"):
+        mail(incident, "created")
+        assert translation.get_language() == "ro"
+
+
+def test_cc_recipients_are_kept(incident: Ticket) -> None:
+    message = mail(incident, "created", cc=["matti@acme.fi"])
+    assert message.cc == ["matti@acme.fi"]
+    assert message.recipients() == ["maija@acme.fi", "matti@acme.fi"]
