@@ -25,6 +25,7 @@ _AUTO_SUBJECT = re.compile(
     re.IGNORECASE,
 )
 _MESSAGE_ID = re.compile(r"<([^<>\s]+)>")
+_STATUS_TYPES = {"message/delivery-status", "message/global-delivery-status"}
 
 
 @dataclass
@@ -81,9 +82,9 @@ def find_bounce(message: Message, from_address: str, header: dict[str, list[str]
 
     A DSN that only reports a delay or a successful relay is not a bounce.
     """
-    report = _delivery_report(message)
-    if report is not None:
-        return _bounce_from_report(report)
+    statuses = [part for part in _parts(message) if part.get_content_type() in _STATUS_TYPES]
+    if statuses:
+        return _bounce_from_statuses(statuses, message)
     local = from_address.rpartition("@")[0]
     failed = header.get("x-failed-recipients", [])
     if not (_BOUNCE_LOCALPARTS.match(local) or failed):
@@ -97,23 +98,23 @@ def find_bounce(message: Message, from_address: str, header: dict[str, list[str]
     return Bounce(True, _unique(recipients), _returned_message_id(message))
 
 
-def _delivery_report(message: Message) -> Message | None:
-    if message.get_content_type() != "multipart/report":
-        return None
-    if (message.get_param("report-type") or "").lower() != "delivery-status":
-        return None
-    return message
+def _parts(message: Message) -> list[Message]:
+    """This part and its multipart descendants, not looking inside attached messages.
+
+    A DSN is usually multipart/report; some servers send it as multipart/mixed. A bounce
+    forwarded to the desk as an attachment is not itself a bounce.
+    """
+    found = [message]
+    if message.get_content_maintype() == "multipart":
+        for child in _children(message):
+            found.extend(_parts(child))
+    return found
 
 
-def _bounce_from_report(report: Message) -> Bounce:
+def _bounce_from_statuses(statuses: list[Message], message: Message) -> Bounce:
     recipients: list[str] = []
     actions: list[str] = []
-    for part in _children(report):
-        if part.get_content_type() not in {
-            "message/delivery-status",
-            "message/global-delivery-status",
-        }:
-            continue
+    for part in statuses:
         for block in _status_blocks(part):
             recipient = str(block.get("final-recipient") or block.get("original-recipient") or "")
             if not recipient:
@@ -125,7 +126,7 @@ def _bounce_from_report(report: Message) -> Bounce:
                 recipients.append(address)
     # No recipient blocks at all is a malformed report: a failure is the safe reading.
     is_bounce = not actions or any(action in {"failed", ""} for action in actions)
-    return Bounce(is_bounce, _unique(recipients), _returned_message_id(report))
+    return Bounce(is_bounce, _unique(recipients), _returned_message_id(message))
 
 
 def _status_blocks(part: Message) -> list[Message]:

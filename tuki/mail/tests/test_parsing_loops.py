@@ -188,3 +188,38 @@ Disposition: manual-action/MDN-sent-manually; displayed
     parsed = parse_message(data)
     assert parsed.is_bounce is False
     assert "multipart/report" in parsed.auto_reasons
+
+
+STATUS_PART = """Content-Type: message/delivery-status
+
+Reporting-MTA: dns; mx.acme.fi
+
+Final-Recipient: rfc822; gone@acme.fi
+Action: failed
+Status: 5.1.1
+"""
+
+
+def test_a_delivery_status_inside_multipart_mixed_is_a_bounce() -> None:
+    data = raw(
+        "From: postmaster@acme.fi\nTo: desk@tuki.example\nSubject: Undeliverable: VPN\n"
+        "Content-Type: multipart/mixed; boundary=Z\n\n--Z\nContent-Type: text/plain\n\n"
+        f"Delivery failed.\n--Z\n{STATUS_PART}--Z\n{HEADERS_PART}--Z--\n"
+    )
+    parsed = parse_message(data)
+    assert parsed.is_bounce is True
+    assert parsed.bounced_recipients == ["gone@acme.fi"]
+    assert parsed.bounced_message_id == "out-12-3@tuki.example"
+
+
+def test_a_bounce_forwarded_by_a_person_is_not_a_bounce() -> None:
+    bounce = DSN.format(action="failed", returned=HEADERS_PART)
+    data = raw(
+        "From: Ana <ana@acme.example>\nTo: desk@tuki.example\nSubject: Fwd: bounce\n"
+        "Content-Type: multipart/mixed; boundary=F\n\n--F\nContent-Type: text/plain\n\n"
+        f"Why does this bounce?\n--F\nContent-Type: message/rfc822\n\n{bounce}\n--F--\n"
+    )
+    parsed = parse_message(data)
+    assert parsed.is_bounce is False
+    assert parsed.auto_reasons == []
+    assert parsed.attachments[0].filename == "Undelivered Mail Returned to Sender.eml"
