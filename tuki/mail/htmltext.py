@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Mapping
 from html.parser import HTMLParser
 
 import nh3
@@ -159,3 +160,20 @@ def html_to_text(markup: str) -> str:
     except Exception:  # html.parser is lenient; this is a last resort for odd input
         return html.unescape(re.sub(r"<[^>]*>", " ", markup)).strip()
     return extractor.text()
+
+
+_CID_SRC = re.compile(r'\bsrc="cid:([^"]*)"', re.IGNORECASE)
+
+
+def replace_cids(markup: str, urls: Mapping[str, str]) -> str:
+    """Point the cid: images of sanitised HTML at their stored attachments.
+
+    `urls` maps a content id (without <>) to a URL; an image whose part we do not have
+    loses its source rather than keep a cid: link the browser cannot follow.
+    """
+
+    def swap(match: re.Match[str]) -> str:
+        url = urls.get(html.unescape(match.group(1)).strip("<>"))
+        return f'src="{html.escape(url, quote=True)}"' if url else 'src=""'
+
+    return _CID_SRC.sub(swap, markup)

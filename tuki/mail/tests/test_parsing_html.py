@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tuki.mail.htmltext import html_to_text, sanitise_html
+from tuki.mail.htmltext import html_to_text, replace_cids, sanitise_html
 
 
 @pytest.mark.parametrize(
@@ -53,3 +53,11 @@ def test_html_is_sanitised_for_our_pages(markup: str, expected: str) -> None:
 )
 def test_html_becomes_readable_text(markup: str, expected: str) -> None:
     assert html_to_text(markup) == expected
+
+
+def test_cid_images_point_at_their_stored_attachments() -> None:
+    markup = sanitise_html('<p><img src="cid:logo@acme" alt="l"><img src="cid:gone@acme"></p>')
+    urls = {"logo@acme": '/attachments/7/?x=1&y="2"'}
+    assert replace_cids(markup, urls) == (
+        '<p><img src="/attachments/7/?x=1&amp;y=&quot;2&quot;" alt="l"><img src=""></p>'
+    )
