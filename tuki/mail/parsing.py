@@ -17,6 +17,7 @@ import io
 import mimetypes
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email import policy
@@ -89,6 +90,9 @@ class ParsedMessage:
     defects: list[str] = field(default_factory=list)
 
 
+_Step = Callable[[EmailMessage, ParsedMessage], None]
+
+
 @dataclass
 class _Body:
     """What the walk over the MIME tree collects."""
@@ -108,8 +112,7 @@ def parse_message(raw: bytes) -> ParsedMessage:
         message = _parse_bytes(raw)
     except Exception as exc:  # e.g. RecursionError on thousands of nested multiparts
         parsed.defects.append(f"unparseable MIME structure: {type(exc).__name__}")
-        message = _parse_bytes(raw, headers_only=True)
-        steps = (_read_headers, _read_raw_body, _read_machine_signs)
+        message, steps = _headers_only(raw)
     for step in steps:
         try:
             step(message, parsed)
@@ -118,6 +121,18 @@ def parse_message(raw: bytes) -> ParsedMessage:
             parsed.defects.append(f"{step.__name__.strip('_')}: {reason}")
     parsed.defects = _summarise(parsed.defects)
     return parsed
+
+
+def _headers_only(raw: bytes) -> tuple[EmailMessage, tuple[_Step, ...]]:
+    """The headers and the body as one text, for a structure the parser cannot build."""
+    try:
+        return _parse_bytes(raw, headers_only=True), (
+            _read_headers,
+            _read_raw_body,
+            _read_machine_signs,
+        )
+    except Exception:  # not even headers: keep the bytes as text
+        return EmailMessage(policy=policy.default), (_read_raw_body,)
 
 
 def _summarise(defects: list[str], limit: int = 50) -> list[str]:
@@ -433,7 +448,8 @@ def _alternative(children: list[Message], body: _Body, depth: int) -> None:
     body.htmls.extend(html)
     if plain and html:
         html_text = html_to_text("\n".join(html))
-        if _diverges("\n".join(plain), html_text):
+        # Only what the HTML says anew counts: a text part may leave out the history.
+        if _diverges("\n".join(plain), split_reply(html_text)[0]):
             # Some clients (Thunderbird forwarding) send alternatives that disagree; keep
             # both so nothing the sender wrote is lost from the ticket.
             body.texts.append(html_text)

@@ -304,3 +304,24 @@ def test_message_ids_lose_their_brackets_and_duplicates() -> None:
 def test_a_missing_or_bracketless_message_id() -> None:
     assert parse_message(raw("From: a@b.c\n\nx")).message_id == ""
     assert parse_message(raw("From: a@b.c\nMessage-ID: abc@x\n\nx")).message_id == "abc@x"
+
+
+def test_an_html_part_with_more_history_than_the_text_part_adds_nothing() -> None:
+    history = " ".join(f"word{i}" for i in range(200))
+    data = raw(
+        f"""{HEAD}Subject: x
+Content-Type: multipart/alternative; boundary=A
+
+--A
+Content-Type: text/plain
+
+It works now, thanks.
+--A
+Content-Type: text/html
+
+<p>It works now, thanks.</p><div>On 3/3/25 10:12, Desk wrote:<blockquote>{history}</blockquote></div>
+--A--"""
+    )
+    message = parse_message(data)
+    assert message.text == "It works now, thanks."
+    assert message.defects == []
