@@ -17,11 +17,11 @@ _MACHINE_LOCALPARTS = re.compile(
     re.IGNORECASE,
 )
 _BOUNCE_LOCALPARTS = re.compile(r"^(mailer-daemon|postmaster|mail-daemon)$", re.IGNORECASE)
-# Out-of-office subjects in English, Romanian and Finnish (Outlook, Gmail, Exchange).
+# Out-of-office subjects in English, Romanian and Finnish (Outlook, Gmail, Exchange), as
+# clients write them: a prefix and a colon. "Out of office not working" is a person.
 _AUTO_SUBJECT = re.compile(
-    r"^\s*(automatic reply|auto(matic)?[- ]?(reply|response)|out of (the )?office|"
-    r"r[ăa]spuns automat|absent de la birou|automaattinen vastaus|"
-    r"poissa toimistolta|lomalla)\b",
+    r"^\s*(automatic reply|auto(matic)?[- ]?(reply|response)|out of (the )?office( reply)?|"
+    r"r[ăa]spuns automat|absent de la birou|automaattinen vastaus|poissa toimistolta)\s*:",
     re.IGNORECASE,
 )
 _MESSAGE_ID = re.compile(r"<([^<>\s]+)>")

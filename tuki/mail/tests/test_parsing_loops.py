@@ -223,3 +223,10 @@ def test_a_bounce_forwarded_by_a_person_is_not_a_bounce() -> None:
     assert parsed.is_bounce is False
     assert parsed.auto_reasons == []
     assert parsed.attachments[0].filename == "Undelivered Mail Returned to Sender.eml"
+
+
+@pytest.mark.parametrize(
+    "subject", ["Out of office not working", "Automatic reply settings", "Autoreply for Ana?"]
+)
+def test_people_asking_about_auto_replies_are_people(subject: str) -> None:
+    assert parse_message(message(subject=subject)).auto_reasons == []
