@@ -191,6 +191,22 @@ class InboundMessage(models.Model):
         return len(self.raw) >= self.size
 
 
+class QuarantineManager(models.Manager["QuarantinedMessage"]):
+    def get_queryset(self) -> models.QuerySet[QuarantinedMessage]:
+        return super().get_queryset().filter(status=InboundStatus.QUARANTINED)
+
+
+class QuarantinedMessage(InboundMessage):
+    """The refused messages, for the admin's quarantine list (re-process or discard)."""
+
+    objects = QuarantineManager()
+
+    class Meta:
+        proxy = True
+        verbose_name = _("quarantined message")
+        verbose_name_plural = _("quarantine")
+
+
 class OutboundStatus(models.TextChoices):
     PENDING = "pending", _("Waiting to be sent")
     SENDING = "sending", _("Sending")

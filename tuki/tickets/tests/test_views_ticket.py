@@ -11,8 +11,9 @@ from tuki.tickets.models import Ticket, TicketEvent
 # session, user, my group ids, the ticket via access, the ticket with its joins, tags,
 # watchers, comments, events, attachments, allowed statuses, may I reply, links,
 # group members, the group choices of the assign and escalate forms, and the SLA clocks
-# with their history (one query: the clocks' logs, each joined to its clock).
-TICKET_PAGE_QUERIES = 17
+# with their history (one query: the clocks' logs, each joined to its clock), and the
+# ticket's email in and out (two queries: the timeline's delivery status).
+TICKET_PAGE_QUERIES = 19
 SEES = ["operator", "specialist", "lead", "admin"]
 HIDDEN = ["requester", "colleague", "outsider", "other_agent"]
 
