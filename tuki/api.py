@@ -66,11 +66,13 @@ def _mount_routers() -> None:
     # Imported here so each app's api module can import `api`-level helpers without a cycle.
     from tuki.accounts.api import router as accounts_router
     from tuki.calendars.api import router as calendars_router
+    from tuki.sla.api import router as sla_router
     from tuki.tickets.api import router as tickets_router
 
     api.add_router("", accounts_router)
     api.add_router("", tickets_router)
     api.add_router("/sla/calendars", calendars_router)
+    api.add_router("/sla/", sla_router)
 
 
 _mount_routers()

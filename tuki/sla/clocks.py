@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
-from django.db import transaction
+from django.db import connection, models, transaction
 
 from tuki.calendars.arithmetic import Schedule, add_business_minutes, business_minutes_between
 from tuki.sla.models import (
@@ -40,16 +41,20 @@ BATCH = 500
 
 
 class Work:
-    """Changes to clocks, their timers and logs, written together by `flush()`."""
+    """Changes to clocks, their timers and logs, written together by `flush()`.
+
+    A clock's timers hang on the clock object (`timers_of`), so new clocks, saved only at
+    the flush, are handled like the others.
+    """
 
     def __init__(self, at: datetime) -> None:
         self.at = at
         self.schedules: dict[int | None, Schedule] = {}
-        self.timers: dict[int, list[SlaTimer]] = {}  # clock id -> its timers
         self.reset()
 
     def reset(self) -> None:
-        self.dirty: dict[int, SlaClock] = {}
+        self.new_clocks: list[SlaClock] = []
+        self.dirty: dict[int, SlaClock] = {}  # by id(): saved clocks that changed
         self.dirty_timers: dict[int, SlaTimer] = {}
         self.new_timers: list[SlaTimer] = []
         self.gone_timers: list[int] = []
@@ -71,18 +76,21 @@ class Work:
         return found
 
     def load_timers(self, clocks: list[SlaClock]) -> None:
-        ids = [c.pk for c in clocks if c.pk not in self.timers]
-        for clock_id in ids:
-            self.timers[clock_id] = []
+        todo = {c.pk: c for c in clocks if c.pk and not hasattr(c, "_work_timers")}
+        for clock in todo.values():
+            clock._work_timers = []  # type: ignore[attr-defined]
+        ids = list(todo)
         for start in range(0, len(ids), BATCH):
             for timer in SlaTimer.objects.filter(clock_id__in=ids[start : start + BATCH]):
-                self.timers[timer.clock_id].append(timer)
+                timer.clock = todo[timer.clock_id]
+                todo[timer.clock_id]._work_timers.append(timer)  # type: ignore[attr-defined]
 
     # --- recording -------------------------------------------------------------------------
 
     def touch(self, clock: SlaClock) -> None:
         clock.updated_at = self.at
-        self.dirty[clock.pk] = clock
+        if clock.pk:
+            self.dirty[id(clock)] = clock
 
     def log(
         self,
@@ -105,15 +113,13 @@ class Work:
         )
 
     def flush(self, on_breach: Callable[[SlaClock, SlaTimer], None] | None = None) -> None:
-        clocks = list(self.dirty.values())
-        SlaClock.objects.bulk_update(clocks, CLOCK_FIELDS, batch_size=BATCH)
-        SlaTimer.objects.bulk_update(
-            list(self.dirty_timers.values()), ["due_at", "planned_for"], batch_size=BATCH
-        )
+        SlaClock.objects.bulk_create(self.new_clocks, batch_size=BATCH)
         SlaTimer.objects.bulk_create(self.new_timers, batch_size=BATCH)
+        SlaClockLog.objects.bulk_create(self.logs, batch_size=BATCH)
+        update_rows(SlaClock, list(self.dirty.values()), CLOCK_FIELDS)
+        update_rows(SlaTimer, list(self.dirty_timers.values()), ["due_at", "planned_for"])
         if self.gone_timers:
             SlaTimer.objects.filter(pk__in=self.gone_timers, fired_at__isnull=True).delete()
-        SlaClockLog.objects.bulk_create(self.logs, batch_size=BATCH)
         for clock, timer in self.breaches:
             if on_breach is not None:
                 on_breach(clock, timer)
@@ -121,6 +127,38 @@ class Work:
         if plans:
             transaction.on_commit(lambda: plan_timers(plans))
         self.reset()
+
+
+def timers_of(clock: SlaClock) -> list[SlaTimer]:
+    """The clock's timers as loaded by `Work.load_timers` (a new clock's, as created)."""
+    found = getattr(clock, "_work_timers", None)
+    if found is None:
+        found = clock._work_timers = []  # type: ignore[attr-defined]
+    return found
+
+
+def update_rows(model: type[models.Model], objs: list[Any], names: list[str]) -> None:
+    """UPDATE each row with its own values in one executemany.
+
+    Django's bulk_update builds a CASE per field and row, which costs more Python time than
+    the arithmetic for a hundred thousand clocks; one prepared statement does not.
+    """
+    if not objs:
+        return
+    fields = [model._meta.get_field(name) for name in names]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)  # type: ignore[union-attr]
+    sql = (
+        f"UPDATE {quote(model._meta.db_table)} SET {assignments} "
+        f"WHERE {quote(model._meta.pk.column)} = %s"  # type: ignore[union-attr]
+    )
+    rows = [
+        [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields]  # type: ignore[union-attr]
+        + [obj.pk]
+        for obj in objs
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def plan_timers(plans: list[tuple[SlaTimer, datetime | None]]) -> int:
@@ -168,7 +206,7 @@ def reschedule(work: Work, clock: SlaClock, thresholds: list[int] | None) -> Non
     `thresholds` None keeps the clock's warning percentages as they are.
     """
     work.touch(clock)
-    timers = {t.percent: t for t in work.timers.setdefault(clock.pk, [])}
+    timers = {t.percent: t for t in timers_of(clock)}
     if thresholds is None:
         thresholds = sorted(
             p for p in timers if p != BREACH and timers[p].pk not in work.gone_timers
@@ -190,7 +228,7 @@ def reschedule(work: Work, clock: SlaClock, thresholds: list[int] | None) -> Non
         if timer is None:
             timer = SlaTimer(clock=clock, percent=percent, due_at=due)
             work.new_timers.append(timer)
-            work.timers[clock.pk].append(timer)
+            timers_of(clock).append(timer)
             timers[percent] = timer
         elif timer.fired_at is None and timer.due_at != due:
             timer.due_at = due
@@ -205,7 +243,7 @@ def reschedule(work: Work, clock: SlaClock, thresholds: list[int] | None) -> Non
 def plan_next(work: Work, clock: SlaClock) -> None:
     """Only the clock's next threshold gets a task; firing it plans the one after."""
     pending = sorted(
-        (t for t in work.timers.get(clock.pk, []) if t.fired_at is None and t.due_at),
+        (t for t in timers_of(clock) if t.fired_at is None and t.due_at),
         key=lambda t: t.percent,
     )
     pending = [t for t in pending if t.pk not in work.gone_timers]
@@ -229,11 +267,11 @@ def start(
     why: str,
     details: dict[str, object],
 ) -> SlaClock:
-    """Save a new running clock, its timers and the log line that explains it."""
+    """A new running clock, its timers and the log line that explains it (saved at flush)."""
     clock.state = ClockState.RUNNING
     clock.updated_at = work.at
-    clock.save()
-    work.timers[clock.pk] = []
+    clock._work_timers = []  # type: ignore[attr-defined]
+    work.new_clocks.append(clock)
     reschedule(work, clock, thresholds)
     work.log(clock, ClockChange.STARTED, why, details)
     return clock
@@ -284,7 +322,7 @@ def stop(work: Work, clock: SlaClock, why: str, details: dict[str, object]) -> N
     late = was_breached or clock.elapsed_minutes > clock.target_minutes
     clock.state = ClockState.BREACHED if late else ClockState.MET
     if late and not was_breached:
-        breach = next((t for t in work.timers.get(clock.pk, []) if t.percent == BREACH), None)
+        breach = next((t for t in timers_of(clock) if t.percent == BREACH), None)
         if breach is not None and breach.fired_at is None:
             work.breaches.append((clock, breach))
     _cancel_timers(work, clock)
@@ -309,7 +347,7 @@ def cancel(work: Work, clock: SlaClock, why: str, details: dict[str, object]) ->
 
 
 def _cancel_timers(work: Work, clock: SlaClock) -> None:
-    for timer in work.timers.get(clock.pk, []):
+    for timer in timers_of(clock):
         if timer.fired_at is None and timer.due_at is not None:
             timer.due_at = None
             if timer.pk:
@@ -337,12 +375,12 @@ def retarget(
     clock.target_minutes = target
     if clock.state == ClockState.PAUSED:
         clock.elapsed_minutes = elapsed(work, clock, clock.paused_since or work.at)
-    before = [(t.percent, t.due_at) for t in work.timers.get(clock.pk, [])]
+    before = [(t.percent, t.due_at) for t in timers_of(clock)]
     reschedule(work, clock, thresholds)
-    after = [(t.percent, t.due_at) for t in work.timers.get(clock.pk, [])]
+    after = [(t.percent, t.due_at) for t in timers_of(clock)]
     if not moved and clock.deadline == old_deadline and clock.warn_at == old_warn:
         if before == after:
-            work.dirty.pop(clock.pk, None)
+            work.dirty.pop(id(clock), None)
             return False
     if old_target != target:
         details = {**details, "old_target": old_target, "new_target": target}
