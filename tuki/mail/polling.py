@@ -110,17 +110,24 @@ def schedule_soon(mailbox_id: int) -> bool:
 
 
 def ensure_polling(mailbox_id: int | None = None) -> int:
-    """Start the chain of every active IMAP mailbox whose chain is not running (or stalled)."""
+    """Start the chain of every active IMAP mailbox whose chain ended or stalled, or whose
+    next poll lies further ahead than its (maybe just shortened) interval."""
     mailboxes = Mailbox.objects.filter(is_active=True).exclude(imap_host="")
     if mailbox_id is not None:
         mailboxes = mailboxes.filter(pk=mailbox_id)
     started = 0
+    now = timezone.now()
     for mailbox in mailboxes:
         row = poll_row(mailbox.pk)
-        stalled = timezone.now() - timedelta(
-            seconds=3 * max(MIN_INTERVAL, mailbox.poll_interval) + 300
-        )
-        if row.next_poll_at is None or row.next_poll_at < stalled:
+        interval = timedelta(seconds=max(MIN_INTERVAL, mailbox.poll_interval))
+        stalled = now - 3 * interval - timedelta(minutes=5)
+        at = row.next_poll_at
+        if at is None or at < stalled or at > now + interval * 2 ** min(row.failures, 10):
             MailboxPoll.objects.filter(pk=row.pk).update(next_poll_at=None)
             started += schedule_next(mailbox.pk, timedelta(0))
     return started
+
+
+def chain_ended(mailbox_id: int) -> None:
+    """The mailbox was switched off: saving it active again restarts its chain at once."""
+    MailboxPoll.objects.filter(mailbox_id=mailbox_id).update(next_poll_at=None)

@@ -171,11 +171,7 @@ def reprocess(inbound: InboundMessage) -> IngestResult:
     """Try a quarantined message again (an admin fixed what refused it)."""
     try:
         with transaction.atomic():
-            row = (
-                InboundMessage.objects.select_for_update()
-                .select_related("mailbox")
-                .get(pk=inbound.pk)
-            )
+            row = InboundMessage.objects.select_for_update().get(pk=inbound.pk)
             if row.status != InboundStatus.QUARANTINED:
                 return IngestResult(DUPLICATE, row)
             _process(row, parse_message(bytes(row.raw)))

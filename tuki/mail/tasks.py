@@ -17,6 +17,7 @@ def poll_mailbox(mailbox_id: int) -> str:
     """Poll one mailbox, having first scheduled the next poll (polling.py explains the chain)."""
     mailbox = Mailbox.objects.filter(pk=mailbox_id).first()
     if mailbox is None or not mailbox.polls_imap:
+        polling.chain_ended(mailbox_id)
         return "inactive"
     failures = polling.poll_row(mailbox_id).failures
     polling.schedule_next(mailbox_id, polling.next_delay(mailbox, failures=failures))

@@ -116,3 +116,23 @@ class TestSchedule:
     def test_without_deferred_tasks_nothing_is_scheduled(self, mailbox):
         assert not polling.schedule_next(mailbox.pk, timedelta(0))
         assert polling.ensure_polling() == 0
+
+
+class TestRestart:
+    def test_a_mailbox_switched_off_and_on_again_polls_at_once(self, mailbox, queue):
+        polling.schedule_next(mailbox.pk, timedelta(0))
+        mailbox.is_active = False
+        mailbox.save()
+        assert tasks.poll_mailbox.call(mailbox.pk) == "inactive"
+        queue.clear()
+        mailbox.is_active = True
+        mailbox.save()
+        assert len(polls(queue)) == 1
+
+    def test_a_shorter_interval_applies_at_once(self, mailbox, queue):
+        polling.schedule_next(mailbox.pk, timedelta(hours=1))
+        queue.clear()
+        mailbox.poll_interval = 30
+        mailbox.save()
+        [poll] = polls(queue)
+        assert poll.task.run_after <= timezone.now()
