@@ -8,10 +8,11 @@ PostgreSQL database when TUKI_DATABASE_URL names a server), never the configured
 - TUKI_BENCH_SLA_TICKETS open incidents (default 100,000) created over the last week;
 - their clocks started by the engine (two per ticket, three timers each).
 
-Then the office day becomes 08:00-17:00 and `recompute_calendar` moves every open clock,
+Then the office day becomes 09:00-17:00 (nearly every deadline moves) and `recompute_calendar` moves every open clock,
 its timers and its log, a thousand tickets per transaction, as the task after a calendar
-change does. Planning the timer tasks (an INSERT per clock into the database task queue)
-is timed apart. `seconds` is unused: each step runs once.
+change does, and enqueues the moved clocks' next timers (an INSERT per clock into the
+configured task queue, timed apart). Starting the clocks is set-up, without timer tasks.
+`seconds` is unused: each step runs once.
 """
 
 from __future__ import annotations
@@ -113,20 +114,22 @@ def run(seconds: float) -> Iterator[tuple[str, float, str]]:
         with throwaway_database():
             with timed(spent, "data"):
                 office, ids = make_data(TICKETS)
+            clocks.plan_timers = lambda plans: 0  # set-up: no timer tasks for the start
             with timed(spent, "start"):
                 services.recompute_tickets(ids, why="policy")
-            started_plan = spent.pop("plan", 0.0)
+            clocks.plan_timers = plan
             clock_count = SlaClock.objects.count()
             logs_before = SlaClockLog.objects.count()
-            office.week = {d: [["08:00", "17:00"]] for d in ("mon", "tue", "wed", "thu", "fri")}
+            office.week = {d: [["09:00", "17:00"]] for d in ("mon", "tue", "wed", "thu", "fri")}
             office.save()
             with timed(spent, "recompute"):
-                changed = services.recompute_calendar(office.pk, name=office.name, at=timezone.now())
+                changed = services.recompute_calendar(
+                    office.pk, name=office.name, at=timezone.now()
+                )
             yield ("open tickets", float(len(ids)), "")
             yield ("clocks (timers)", float(clock_count), f"({SlaTimer.objects.count():,})")
             yield ("create the tickets", spent["data"], "s")
-            yield ("start their clocks (incl. planning)", spent["start"], "s")
-            yield ("  of which planning timer tasks", started_plan, "s")
+            yield ("start their clocks (no timer tasks)", spent["start"], "s")
             yield ("recompute after the calendar change", spent["recompute"], "s")
             yield ("  of which planning timer tasks", spent.get("plan", 0.0), "s")
             yield ("  clocks moved", float(changed), "")

@@ -167,11 +167,13 @@ def plan_timers(plans: list[tuple[SlaTimer, datetime | None]]) -> int:
 
     if not tasks.can_defer():
         return 0
-    for timer, due_at in plans:
-        if due_at is not None and timer.pk is not None:
-            tasks.fire_sla_timer.using(run_after=due_at).enqueue(
-                timer_id=timer.pk, due_at=due_at.isoformat()
-            )
+    # One transaction for the lot: a database queue then writes them in one commit.
+    with transaction.atomic():
+        for timer, due_at in plans:
+            if due_at is not None and timer.pk is not None:
+                tasks.fire_sla_timer.using(run_after=due_at).enqueue(
+                    timer_id=timer.pk, due_at=due_at.isoformat()
+                )
     return len(plans)
 
 

@@ -10,6 +10,7 @@ import pytest
 from django.apps import apps
 from django.utils import timezone
 
+from tuki.calendars import models as calendar_models
 from tuki.calendars.models import Calendar
 from tuki.sla.models import OlaTarget, SlaPolicy, SlaTarget
 
@@ -47,6 +48,9 @@ class Frozen:
 
 @pytest.fixture
 def frozen(monkeypatch: pytest.MonkeyPatch) -> Frozen:
+    # Calendar.schedule() caches per (row id, updated_at) in the process; with a frozen
+    # clock and ids reused after each test's rollback, another test's entry would match.
+    monkeypatch.setattr(calendar_models, "_SCHEDULES", {})
     return Frozen(monkeypatch, hel(3, 9))
 
 
