@@ -76,7 +76,7 @@ def ingest_message(
 def _ingest(raw: bytes, mailbox: Mailbox | None, size: int) -> IngestResult:
     if size > conf.max_message_size():
         raw = header_part(raw)
-    parsed = parse_message(raw)
+    parsed = scrub(parse_message(raw))
     key = message_key(parsed.message_id, parsed.digest)
     existing = InboundMessage.objects.filter(key=key).select_related("ticket").first()
     if existing is not None:
@@ -89,7 +89,43 @@ def _ingest(raw: bytes, mailbox: Mailbox | None, size: int) -> IngestResult:
             checkpoint("ingest.before_commit")
     except _AlreadyTaken:
         return IngestResult(DUPLICATE, InboundMessage.objects.get(key=key))
+    except TRANSIENT:
+        raise
+    except Exception as exc:  # not even the row could be stored: keep the bytes, say why
+        logger.exception("cannot store inbound message %s", key)
+        return IngestResult(InboundStatus.QUARANTINED, _unstorable(key, parsed, size, mailbox, exc))
     return IngestResult(inbound.status, inbound)
+
+
+def _unstorable(
+    key: str, parsed: ParsedMessage, size: int, mailbox: Mailbox | None, exc: Exception
+) -> InboundMessage:
+    """A poison message must not block its mailbox: quarantine it with the bare minimum."""
+    with transaction.atomic():
+        return InboundMessage.objects.create(
+            key=key,
+            mailbox=mailbox,
+            digest=parsed.digest,
+            size=size,
+            raw=parsed.raw,
+            status=InboundStatus.QUARANTINED,
+            reason_code="error",
+            reason=_("Tuki could not store this message: %(error)s")
+            % {"error": type(exc).__name__},
+        )
+
+
+def scrub(parsed: ParsedMessage) -> ParsedMessage:
+    """Drop NUL characters, which PostgreSQL refuses in text, from every text value."""
+    for item in [parsed, *parsed.attachments]:
+        for name, value in vars(item).items():
+            if isinstance(value, str) and "\x00" in value:
+                setattr(item, name, value.replace("\x00", ""))
+            elif isinstance(value, list) and any(isinstance(v, str) and "\x00" in v for v in value):
+                setattr(
+                    item, name, [v.replace("\x00", "") if isinstance(v, str) else v for v in value]
+                )
+    return parsed
 
 
 def header_part(raw: bytes) -> bytes:
@@ -174,7 +210,7 @@ def reprocess(inbound: InboundMessage) -> IngestResult:
             row = InboundMessage.objects.select_for_update().get(pk=inbound.pk)
             if row.status != InboundStatus.QUARANTINED:
                 return IngestResult(DUPLICATE, row)
-            _process(row, parse_message(bytes(row.raw)))
+            _process(row, scrub(parse_message(bytes(row.raw))))
     except TRANSIENT as exc:
         raise TransientError(str(exc)) from exc
     return IngestResult(row.status, row)

@@ -264,3 +264,31 @@ class TestReprocess:
         refused.inbound.refresh_from_db()
         assert refused.inbound.ticket.requester.email == "pekka@acme.fi"
         assert services.reprocess(refused.inbound).status == "duplicate"
+
+
+class TestNulCharacters:
+    def test_nul_characters_never_reach_the_database(self, desk, mailbox):
+        raw = (
+            b"From: maija@acme.fi\r\nTo: support@tuki.test\r\nSubject: a\x00b\r\n"
+            b"Message-ID: <n\x00ul@acme.fi>\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"
+            b"text\x00with nul\r\n"
+        )
+        result = services.ingest_message(raw, mailbox)
+        assert result.status == "processed", result.reason
+        ticket = result.inbound.ticket
+        assert "\x00" not in ticket.title + ticket.description + result.inbound.message_id
+
+    def test_a_message_that_cannot_even_be_stored_is_quarantined_bare(
+        self, desk, mailbox, monkeypatch
+    ):
+        def broken(inbound, parsed):
+            raise ValueError("unstorable")
+
+        monkeypatch.setattr(services, "_process", broken)
+        result = services.ingest_message(mail(message_id="poison@acme.fi"), mailbox)
+        assert (result.status, result.inbound.reason_code) == ("quarantined", "error")
+        assert b"poison@acme.fi" in bytes(result.inbound.raw)
+        assert (
+            services.ingest_message(mail(message_id="poison@acme.fi"), mailbox).status
+            == "duplicate"
+        )
