@@ -8,10 +8,11 @@ PostgreSQL database when TUKI_DATABASE_URL names a server), never the configured
 - TUKI_BENCH_SLA_TICKETS open incidents (default 100,000) created over the last week;
 - their clocks started by the engine (two per ticket, three timers each).
 
-Then the office day becomes 09:00-17:00 (nearly every deadline moves) and `recompute_calendar` moves every open clock,
-its timers and its log, a thousand tickets per transaction, as the task after a calendar
-change does, and enqueues the moved clocks' next timers (an INSERT per clock into the
-configured task queue, timed apart). Starting the clocks is set-up, without timer tasks.
+Then the office day becomes 09:00-17:00, so nearly every deadline moves, and
+`recompute_calendar` moves every open clock, its timers and its log, a thousand tickets
+per transaction, as the task after a calendar change does, and enqueues the moved clocks'
+next timers (an INSERT per clock into the configured task queue, timed apart). Starting
+the clocks is set-up, without timer tasks.
 `seconds` is unused: each step runs once.
 """
 
