@@ -185,7 +185,7 @@ class TestRules:
                 "/sla/agreements",
                 {
                     "name": "A",
-                    "organisation": 1,
+                    "organisation": "ACME",
                     "valid_from": "2025-02-01",
                     "valid_until": "2025-01-01",
                 },
@@ -195,6 +195,7 @@ class TestRules:
     )
     def test_bad_input_names_the_field_and_writes_nothing(self, desk, sla, path, body, field):
         before = (Service.objects.count(), SlaPolicy.objects.count(), Agreement.objects.count())
+        body = {k: desk.acme.pk if v == "ACME" else v for k, v in body.items()}
         response = post(client_as(desk, "admin"), path, body)
         assert response.status_code == 422, response.content
         assert any(field in map(str, e["loc"]) for e in response.json()["detail"])
