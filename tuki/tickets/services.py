@@ -440,9 +440,7 @@ def update_ticket(
             new_priority = compute_priority(ticket.impact, ticket.urgency)
             if new_priority != ticket.priority:
                 old_priority, ticket.priority = ticket.priority, new_priority
-                _event(
-                    ticket, actor, "field", field="priority", old=old_priority, new=new_priority
-                )
+                _event(ticket, actor, "field", field="priority", old=old_priority, new=new_priority)
                 dirty.append("priority")
         if dirty:
             _touch(ticket, *[f for f in dict.fromkeys(dirty) if f != "updated_at"])
@@ -836,20 +834,6 @@ def add_watchers(
         if added:
             _touch(ticket)
     return added
-
-
-# --- SLA -------------------------------------------------------------------------------------
-
-
-def record_sla_event(
-    ticket: Ticket, action: str, *, field: str = "", old: object = "", new: object = ""
-) -> TicketEvent:
-    """A warning or breach of an SLA clock, in the timeline (actor kind "sla").
-
-    The sla app calls it (tickets never imports sla); other apps follow it as any event.
-    The caller holds a transaction.
-    """
-    return _event(ticket, None, action, field=field, old=old, new=new, actor_kind=ActorKind.SLA)
 
 
 # --- SLA -------------------------------------------------------------------------------------
