@@ -19,7 +19,7 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from tuki.accounts.models import Location, Organisation, SupportGroup, User
-from tuki.tickets.models import Category, Ticket
+from tuki.tickets.models import Category, Ticket, TicketEvent
 
 DEMO_PASSWORD = "tuki-demo"
 STAFF_DOMAIN = "tuki.example"
@@ -133,7 +133,7 @@ def logins() -> list[tuple[str, str, str]]:
 
 def load_demo(seed: int = 2024, now: datetime | None = None) -> dict[str, int] | None:
     """Load the demo into a database without tickets; None if it already holds tickets."""
-    from tuki.core import demo_stories
+    from tuki.core import demo_sla, demo_stories
 
     if Ticket.objects.exists():
         return None
@@ -143,7 +143,15 @@ def load_demo(seed: int = 2024, now: datetime | None = None) -> dict[str, int] |
     quiet = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     with override_settings(TASKS=quiet), transaction.atomic():
         cast = build_cast(rnd)
-        return demo_stories.play(cast, rnd, now or timezone.now())
+        moment = now or timezone.now()
+        # Before the tickets: their clocks start through the normal ticket events.
+        demo_sla.setup_sla(cast.admin, cast.groups, moment)
+        with demo_sla.frozen_rules():
+            summary = demo_stories.play(cast, rnd, moment)
+            # After the backdating, which the clocks know nothing of (see demo_sla).
+            demo_sla.replay_clocks(list(Ticket.objects.values_list("pk", flat=True)), moment)
+        summary["events"] = TicketEvent.objects.count()
+        return summary
 
 
 def build_cast(rnd: random.Random) -> Cast:

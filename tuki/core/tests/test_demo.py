@@ -10,9 +10,20 @@ from django.db.models import Min
 from django.utils import timezone
 
 from tuki.accounts.models import Location, Organisation, SupportGroup, User
+from tuki.calendars.models import Calendar
 from tuki.core.demo import build_cast, load_demo, logins
 from tuki.core.demo_stories import Director
-from tuki.tickets.models import Category, Kind, Status, Tag, Ticket, TicketEvent, TicketLink
+from tuki.sla.models import Agreement, ClockState, Metric, SlaClock, SlaClockLog, SlaPolicy
+from tuki.tickets.models import (
+    ActorKind,
+    Category,
+    Kind,
+    Status,
+    Tag,
+    Ticket,
+    TicketEvent,
+    TicketLink,
+)
 
 
 @pytest.fixture(scope="module")
@@ -24,6 +35,8 @@ def loaded(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, 
     yield summary
     with django_db_blocker.unblock():
         Ticket.objects.all().delete()
+        SlaPolicy.objects.all().delete()
+        Calendar.objects.all().delete()
         Category.objects.all().delete()
         SupportGroup.objects.all().delete()
         User.objects.all().delete()
@@ -85,7 +98,9 @@ def test_history_is_spread_over_the_last_two_months_and_never_in_the_future(demo
     assert not Ticket.objects.filter(updated_at__gt=now).exists()
     assert not TicketEvent.objects.filter(created_at__gt=now).exists()
     for ticket in Ticket.objects.filter(pk__in=range(1, 400, 7)):
-        times = list(ticket.events.values_list("created_at", flat=True))
+        # SLA warnings and breaches come when due, without touching the ticket.
+        events = ticket.events.exclude(actor_kind=ActorKind.SLA)
+        times = list(events.values_list("created_at", flat=True))
         assert ticket.created_at <= min(times) and max(times) <= ticket.updated_at
         if ticket.closed_at:
             assert ticket.created_at <= ticket.closed_at <= now
@@ -114,3 +129,36 @@ def test_the_same_seed_plans_the_same_tickets(demo):
 
     assert plan(7) == plan(7)
     assert plan(7) != plan(8)
+
+
+def test_each_client_has_an_agreement_on_its_office_calendar(demo):
+    calendars = dict(Agreement.objects.values_list("organisation__name", "calendar__name"))
+    assert calendars == {"Revontuli Oy": "Helsinki office", "Carpatica SRL": "Bucharest office"}
+    helsinki = Calendar.objects.get(name="Helsinki office")
+    assert (helsinki.time_zone, helsinki.holiday_country) == ("Europe/Helsinki", "FI")
+    for policy in SlaPolicy.objects.all():
+        assert policy.targets.count() == 5 and policy.ola_targets.exists()
+        assert policy.warning_thresholds == [75, 90]
+
+
+def test_clocks_follow_the_backdated_history_with_a_mix_of_states(demo):
+    now = timezone.now()
+    clocks = SlaClock.objects.all()
+    incidents = Ticket.objects.filter(kind__in=[Kind.INCIDENT, Kind.REQUEST])
+    assert not incidents.filter(sla_clocks__isnull=True).exists()
+    assert not Ticket.objects.filter(kind=Kind.PROBLEM, sla_clocks__isnull=False).exists()
+    states = set(clocks.values_list("state", flat=True))
+    assert {ClockState.MET, ClockState.RUNNING, ClockState.PAUSED, ClockState.BREACHED} <= states
+    assert {Metric.FIRST_RESPONSE, Metric.NEXT_RESPONSE, Metric.RESOLUTION, Metric.OLA} <= set(
+        clocks.values_list("metric", flat=True)
+    )
+    assert clocks.filter(state=ClockState.PAUSED, ticket__status__key="pending_customer").exists()
+    # Clocks start with their ticket's (backdated) registration, not when the demo loaded.
+    for clock in clocks.filter(metric=Metric.FIRST_RESPONSE, cycle=1)[:50]:
+        assert clock.started_at == clock.ticket.created_at
+    running = clocks.filter(state=ClockState.RUNNING)
+    assert not running.filter(deadline__lt=now).exists()  # overdue ones were announced
+    warned = SlaClockLog.objects.filter(what="warned", clock__state=ClockState.RUNNING)
+    assert warned.exists()  # at risk
+    breaches = TicketEvent.objects.filter(action="sla_breached")
+    assert breaches.exists() and not breaches.filter(created_at__gt=now).exists()
