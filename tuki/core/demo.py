@@ -17,6 +17,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from tuki.accounts.models import Location, Organisation, SupportGroup, User
 from tuki.tickets.models import Category, Ticket, TicketEvent
@@ -150,8 +151,18 @@ def load_demo(seed: int = 2024, now: datetime | None = None) -> dict[str, int] |
             summary = demo_stories.play(cast, rnd, moment)
             # After the backdating, which the clocks know nothing of (see demo_sla).
             demo_sla.replay_clocks(list(Ticket.objects.values_list("pk", flat=True)), moment)
+        _never_send_demo_mail()
         summary["events"] = TicketEvent.objects.count()
         return summary
+
+
+def _never_send_demo_mail() -> None:
+    """The demo's planned notifications stay unsent: their addresses are made up."""
+    from tuki.mail.models import OutboundMessage, OutboundStatus
+
+    OutboundMessage.objects.filter(status=OutboundStatus.PENDING).update(
+        status=OutboundStatus.SKIPPED, reason=gettext("Demo data: never sent.")
+    )
 
 
 def build_cast(rnd: random.Random) -> Cast:

@@ -162,3 +162,10 @@ def test_clocks_follow_the_backdated_history_with_a_mix_of_states(demo):
     assert warned.exists()  # at risk
     breaches = TicketEvent.objects.filter(action="sla_breached")
     assert breaches.exists() and not breaches.filter(created_at__gt=now).exists()
+
+
+def test_the_demo_never_sends_its_made_up_mail(demo):
+    from tuki.mail.models import OutboundMessage, OutboundStatus
+
+    assert OutboundMessage.objects.exists()
+    assert not OutboundMessage.objects.exclude(status=OutboundStatus.SKIPPED).exists()
