@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import grp
 import imaplib
+import logging
 import os
 import pwd
 import shutil
@@ -238,6 +239,9 @@ def smtp_sink(settings: object) -> Iterator[SmtpSink]:
     port = free_port()
     sink = SmtpSink("127.0.0.1", port)
     controller = controller_module.Controller(_Handler(sink), hostname="127.0.0.1", port=port)
+    # The server thread logs each session at INFO; after the test, pytest has closed the
+    # stream that logging writes to, and the late lines print as "Logging error".
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
     controller.start()
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"  # type: ignore[attr-defined]
     settings.EMAIL_HOST = "127.0.0.1"  # type: ignore[attr-defined]
