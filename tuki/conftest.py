@@ -56,6 +56,8 @@ def ensure_workflow() -> None:
     if not Status.objects.exists():
         seed = importlib.import_module("tuki.tickets.migrations.0002_seed_workflow")
         seed.seed_models(Status, StatusTransition, PriorityRule)
+        approval = importlib.import_module("tuki.tickets.migrations.0004_request_approval_flow")
+        approval.seed_models(Status, StatusTransition)
 
 
 @pytest.fixture

@@ -39,6 +39,14 @@ INSTALLED_APPS = [
     "tuki.calendars",
     "tuki.sla",
     "tuki.mail",
+    "tuki.automation",
+    "tuki.routing",
+    "tuki.approvals",
+    "tuki.notifications",
+    "tuki.macros",
+    "tuki.webhooks",
+    "tuki.knowledge",
+    "tuki.search",
 ]
 
 MIDDLEWARE = [

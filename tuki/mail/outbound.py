@@ -187,3 +187,57 @@ def thread_headers(ticket: Ticket) -> tuple[str, list[str]]:
         return "", []
     references = ids[:1] + ids[1:][-9:]  # the thread's root and the last few (RFC 5322 3.6.4)
     return ids[-1], references
+
+
+def plan_notice(
+    ticket: Ticket,
+    *,
+    to_address: str,
+    subject: str,
+    text: str,
+    html: str = "",
+    what: str = "notice",
+    auto_submitted: str = "auto-generated",
+) -> OutboundMessage | None:
+    """Mail about a ticket to anyone but through the requester flow: an agent's notification,
+    an approver's request, a rule's email. Call inside the transaction that causes it.
+
+    The message is composed now (the caller renders it in the recipient's language) and
+    stored byte for byte; the same task sends it with the same retries, and the same
+    refusals apply (the desk's own addresses, bouncing addresses, answers to automatic mail).
+    Returns None when there is no address.
+    """
+    from django.core.mail import EmailMultiAlternatives
+
+    address = (to_address or "").strip().lower()
+    if not address:
+        return None
+    mailbox, from_email = sender_for(ticket)
+    outbound = OutboundMessage(
+        ticket=ticket,
+        what=what[:20],
+        mailbox=mailbox,
+        from_email=from_email,
+        to_address=address,
+        message_id=new_message_id(from_email),
+        subject=subject.replace("\r", " ").replace("\n", " ")[:255],
+        status=OutboundStatus.PENDING,
+    )
+    message = EmailMultiAlternatives(
+        subject=outbound.subject,
+        body=text,
+        from_email=from_email,
+        to=[address],
+        headers={"Message-ID": f"<{outbound.message_id}>", "Auto-Submitted": auto_submitted},
+    )
+    if html:
+        message.attach_alternative(html, "text/html")
+    outbound.raw = message.message().as_bytes(linesep="\r\n")
+    reason = why_not_send(outbound)
+    if reason:
+        outbound.status, outbound.reason = OutboundStatus.SKIPPED, reason
+    outbound.save()
+    if outbound.status == OutboundStatus.PENDING:
+        outbound_id = outbound.pk
+        transaction.on_commit(lambda: enqueue_send(outbound_id))
+    return outbound

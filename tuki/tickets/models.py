@@ -518,6 +518,16 @@ class TicketEvent(models.Model):
     comment = models.ForeignKey(
         Comment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Set by `services.acting_as` while an automation rule acts. A plain id, not a foreign key:
+    # tickets knows nothing of the automation app (DESIGN.md, apps depend downward).
+    rule_id = models.PositiveIntegerField(
+        _("rule"), null=True, blank=True, help_text=_("The automation rule that made this change.")
+    )
+    depth = models.PositiveSmallIntegerField(
+        _("rule depth"),
+        default=0,
+        help_text=_("How many rules acted in a chain before this change (0 for people)."),
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -7,8 +7,10 @@ name the field at fault, so forms and the API can show them next to it.
 
 from __future__ import annotations
 
+import contextvars
 import hashlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -124,6 +126,43 @@ def _first_allowed(ticket: Ticket, category: str, prefer: Sequence[str] = ()) ->
     return candidates[0] if candidates else None
 
 
+@dataclass(frozen=True)
+class Acting:
+    """Who acts when no person does: an automation rule, an SLA timer, an import."""
+
+    actor_kind: str
+    reason: str = ""
+    rule_id: int | None = None
+    depth: int = 0
+
+
+_acting: contextvars.ContextVar[Acting | None] = contextvars.ContextVar(
+    "tuki_tickets_acting", default=None
+)
+
+
+@contextmanager
+def acting_as(
+    actor_kind: str, reason: str = "", *, rule_id: int | None = None, depth: int = 0
+) -> Iterator[Acting]:
+    """Within this block, events recorded with no actor name this actor kind and reason.
+
+    The automation engine wraps a rule's actions in it (actor=None): every change lands in
+    the timeline as "rule", with the rule's name as the reason and the rule's id and chain
+    depth on the event, which is how the engine refuses to re-trigger a rule or loop.
+    """
+    acting = Acting(actor_kind, reason, rule_id, depth)
+    token = _acting.set(acting)
+    try:
+        yield acting
+    finally:
+        _acting.reset(token)
+
+
+def current_acting() -> Acting | None:
+    return _acting.get()
+
+
 def _event(
     ticket: Ticket,
     actor: User | None,
@@ -136,6 +175,11 @@ def _event(
     comment: Comment | None = None,
     actor_kind: str = ActorKind.USER,
 ) -> TicketEvent:
+    acting = _acting.get()
+    rule_id, depth = None, 0
+    if acting is not None and actor is None:
+        actor_kind, reason = acting.actor_kind, reason or acting.reason
+        rule_id, depth = acting.rule_id, acting.depth
     event = TicketEvent.objects.create(
         ticket=ticket,
         actor=actor,
@@ -146,6 +190,8 @@ def _event(
         new_value=_display(new)[:300],
         reason=reason,
         comment=comment,
+        rule_id=rule_id,
+        depth=depth,
     )
     signals.event_recorded.send(sender=TicketEvent, event=event)
     transaction.on_commit(lambda: signals.event_committed.send(sender=TicketEvent, event=event))

@@ -1,0 +1,5 @@
+"""Approvals: REST API endpoints under /api/v1/."""
+
+from ninja import Router
+
+router = Router(tags=["approvals"])

@@ -1,0 +1,5 @@
+"""Knowledge base: REST API endpoints under /api/v1/."""
+
+from ninja import Router
+
+router = Router(tags=["knowledge"])

@@ -1,0 +1,1 @@
+"""Macros: the models."""

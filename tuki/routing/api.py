@@ -1,0 +1,5 @@
+"""Routing and assignment: REST API endpoints under /api/v1/."""
+
+from ninja import Router
+
+router = Router(tags=["routing"])

@@ -1,0 +1,1 @@
+"""Routing and assignment: the models."""

@@ -1,0 +1,5 @@
+"""Webhooks: REST API endpoints under /api/v1/."""
+
+from ninja import Router
+
+router = Router(tags=["webhooks"])
