@@ -210,6 +210,22 @@ class SupportGroup(models.Model):
     )
     is_active = models.BooleanField(_("active"), default=True)
 
+    class Assignment(models.TextChoices):
+        MANUAL = "manual", _("manual")
+        ROUND_ROBIN = "round_robin", _("round robin")
+        LEAST_WORK = "least_work", _("least open work")
+
+    assignment = models.CharField(
+        _("assignment"),
+        max_length=20,
+        choices=Assignment.choices,
+        default=Assignment.MANUAL,
+        help_text=_(
+            "How a ticket arriving without an assignee gets one: left to the group, the next "
+            "member in turn, or the member with the fewest open tickets (tuki/routing)."
+        ),
+    )
+
     class Meta:
         ordering = ["tier", "name"]
         verbose_name = _("support group")
@@ -217,6 +233,39 @@ class SupportGroup(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class Absence(models.Model):
+    """An agent's away dates (leave, training): automatic assignment skips them.
+
+    Dates are days in the agent's own time zone, both ends included.
+    """
+
+    user = models.ForeignKey(
+        User, verbose_name=_("agent"), on_delete=models.CASCADE, related_name="absences"
+    )
+    starts_on = models.DateField(_("away from"))
+    ends_on = models.DateField(_("away until"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["starts_on", "id"]
+        indexes = [models.Index(fields=["user", "ends_on"], name="absence_user_end")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")),
+                name="absence_ends_after_start",
+            )
+        ]
+        verbose_name = _("absence")
+        verbose_name_plural = _("absences")
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.starts_on} – {self.ends_on}"
 
 
 class ApiToken(models.Model):
