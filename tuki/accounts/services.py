@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import zoneinfo
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from tuki.accounts.models import User
+from tuki.accounts.models import Absence, SupportGroup, User
 
 PREFERENCE_FIELDS = ("full_name", "phone", "language", "time_zone")
 
@@ -20,3 +26,102 @@ def update_preferences(user: User, **values: Any) -> User:
         user.full_clean(exclude=["password"])
         user.save(update_fields=[f for f in PREFERENCE_FIELDS if f in values])
     return user
+
+
+# --- assignment modes and away dates (tuki/routing reads them) -------------------------------
+
+
+def _refuse(message: str, field: str, code: str = "invalid") -> Exception:
+    # The tickets app defines the one error type every form and endpoint understands;
+    # imported late because accounts sits below tickets.
+    from tuki.tickets.services import ServiceError
+
+    return ServiceError(message, field=field, code=code)
+
+
+def may_manage_group(actor: User, group: SupportGroup) -> bool:
+    """Administrators and the group's manager set how the group assigns its tickets."""
+    if not actor.is_authenticated or not actor.is_active:
+        return False
+    return bool(actor.is_staff or actor.is_superuser or group.manager_id == actor.pk)
+
+
+def may_manage_absences(actor: User, user: User) -> bool:
+    """An agent keeps their own away dates; administrators and the manager of a group the
+    agent belongs to keep them too."""
+    if not actor.is_authenticated or not actor.is_active:
+        return False
+    if actor.is_staff or actor.is_superuser:
+        return True
+    if actor.pk == user.pk:
+        return bool(actor.is_agent)
+    return SupportGroup.objects.filter(manager=actor, members=user).exists()
+
+
+def set_assignment_mode(actor: User, group: SupportGroup, mode: str) -> SupportGroup:
+    if not may_manage_group(actor, group):
+        raise PermissionDenied(_("Only administrators and the group's manager may do this."))
+    if mode not in SupportGroup.Assignment.values:
+        raise _refuse(_("Unknown assignment mode."), "assignment", "invalid")
+    with transaction.atomic():
+        SupportGroup.objects.filter(pk=group.pk).update(assignment=mode)
+    group.assignment = mode
+    return group
+
+
+def add_absence(
+    actor: User, user: User, *, starts_on: date, ends_on: date, note: str = ""
+) -> Absence:
+    """Record away dates (both days included, in the agent's time zone)."""
+    if not may_manage_absences(actor, user):
+        raise PermissionDenied(_("You may not change this agent's away dates."))
+    if not (user.is_agent or user.is_superuser):
+        raise _refuse(_("Only agents have away dates."), "user", "not_agent")
+    if starts_on is None:
+        raise _refuse(_("This field is required."), "starts_on", "required")
+    if ends_on is None:
+        raise _refuse(_("This field is required."), "ends_on", "required")
+    if ends_on < starts_on:
+        raise _refuse(_("The last day cannot be before the first."), "ends_on", "invalid")
+    if (ends_on - starts_on).days > 366:
+        raise _refuse(_("Away dates may span a year at most."), "ends_on", "too_long")
+    note = (note or "").strip()
+    if len(note) > 200:
+        raise _refuse(_("Keep the note under 200 characters."), "note", "too_long")
+    with transaction.atomic():
+        return Absence.objects.create(
+            user=user, starts_on=starts_on, ends_on=ends_on, note=note, created_by=actor
+        )
+
+
+def delete_absence(actor: User, absence: Absence) -> None:
+    if not may_manage_absences(actor, absence.user):
+        raise PermissionDenied(_("You may not change this agent's away dates."))
+    with transaction.atomic():
+        absence.delete()
+
+
+def local_today(user: User, now: datetime | None = None) -> date:
+    """Today in the user's own time zone (away dates are the agent's calendar days)."""
+    now = now or timezone.now()
+    try:
+        zone = zoneinfo.ZoneInfo(user.time_zone or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = zoneinfo.ZoneInfo("UTC")
+    return timezone.localtime(now, zone).date()
+
+
+def away_user_ids(users: Iterable[User], now: datetime | None = None) -> set[int]:
+    """Which of these users are away today, each in their own time zone (one query)."""
+    now = now or timezone.now()
+    today = {u.pk: local_today(u, now) for u in users}
+    if not today:
+        return set()
+    # Every time zone's today lies within a day of UTC's; narrow in SQL, decide per user.
+    utc_day = now.astimezone(UTC).date()
+    rows = Absence.objects.filter(
+        user_id__in=today,
+        starts_on__lte=utc_day + timedelta(days=1),
+        ends_on__gte=utc_day - timedelta(days=1),
+    ).values_list("user_id", "starts_on", "ends_on")
+    return {uid for uid, start, end in rows if start <= today[uid] <= end}

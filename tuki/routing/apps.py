@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class RoutingConfig(AppConfig):
     name = "tuki.routing"
     verbose_name = _("Routing and assignment")
+
+    def ready(self) -> None:
+        from tuki.routing import receivers  # noqa: F401  (connects to ticket events)

@@ -1,0 +1,42 @@
+"""Routing and assignment in the background, after the ticket's change committed.
+
+Each task is idempotent (services re-check under row locks) and swallows its own errors:
+a routing rule pointing at a vanished group must never undo or block the ticket change
+that triggered it. Errors are logged.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django_tasks import task
+
+log = logging.getLogger(__name__)
+
+
+@task()
+def route_ticket(ticket_id: int, depth: int = 0) -> str:
+    """A new ticket: the routing rules, then the receiving group's assignment mode."""
+    from tuki.routing import services
+
+    try:
+        outcome = services.route_new_ticket(ticket_id, depth)
+        if not outcome.startswith("routed"):
+            # Routed tickets are assigned on their group event (assign_ticket task).
+            outcome += "; " + services.auto_assign(ticket_id, depth)
+        return outcome
+    except Exception:
+        log.exception("Routing ticket %s failed", ticket_id)
+        return "failed"
+
+
+@task()
+def assign_ticket(ticket_id: int, depth: int = 0) -> str:
+    """A ticket arrived in a group: give it to a member if the group assigns automatically."""
+    from tuki.routing import services
+
+    try:
+        return services.auto_assign(ticket_id, depth)
+    except Exception:
+        log.exception("Auto-assigning ticket %s failed", ticket_id)
+        return "failed"
