@@ -882,6 +882,21 @@ def add_watchers(
     return added
 
 
+def remove_watcher(actor: User | None, ticket: Ticket, user: User) -> bool:
+    """Stop someone following a ticket: agents may remove anyone, people themselves.
+    False when they were not watching (nothing recorded)."""
+    if actor is not None and actor.pk != user.pk:
+        _require_agent(actor)
+    with transaction.atomic():
+        ticket = _lock(actor, ticket)
+        if not ticket.watchers.filter(pk=user.pk).exists():
+            return False
+        ticket.watchers.remove(user)
+        _event(ticket, actor, "field", field="watchers", old=user)
+        _touch(ticket)
+    return True
+
+
 # --- SLA -------------------------------------------------------------------------------------
 
 
@@ -894,6 +909,22 @@ def record_sla_event(
     The caller holds a transaction.
     """
     return _event(ticket, None, action, field=field, old=old, new=new, actor_kind=ActorKind.SLA)
+
+
+def record_event(
+    ticket: Ticket,
+    actor: User | None,
+    action: str,
+    *,
+    field: str = "",
+    old: object = "",
+    new: object = "",
+    reason: str = "",
+) -> TicketEvent:
+    """An event another app records about a ticket it acted on (approvals: requested,
+    approved, rejected), in the timeline and announced like any other. The caller holds a
+    transaction; with actor=None inside `acting_as`, the rule (or system) is the actor."""
+    return _event(ticket, actor, action, field=field, old=old, new=new, reason=reason)
 
 
 # --- links and merge -----------------------------------------------------------------------
