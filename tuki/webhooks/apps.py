@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class WebhooksConfig(AppConfig):
     name = "tuki.webhooks"
     verbose_name = _("Webhooks")
+
+    def ready(self) -> None:
+        from tuki.webhooks import receivers  # noqa: F401

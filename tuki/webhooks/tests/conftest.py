@@ -1,0 +1,1 @@
+from tuki.webhooks.tests.receiver import receiver  # noqa: F401
