@@ -480,7 +480,25 @@ def validate_rule(data: dict[str, Any]) -> dict[str, Any]:
         raise ServiceError(refused.message, field=refused.path, code=refused.code) from None
 
 
+def validate_conditions(
+    conditions: Any, kinds: Any = (), trigger: str = "event"
+) -> tuple[dict[str, Any], list[str]]:
+    """Cleaned conditions and kinds alone (the rule editor's preview), or ServiceError."""
+    try:
+        validator = _Validator({})
+        cleaned_kinds = validator._kinds(list(kinds or []))
+        validator.kinds = cleaned_kinds or list(Kind.values)
+        validator.trigger = trigger
+        tree = conditions or {"match": "all", "items": []}
+        return validator._group(tree, "conditions", 1), cleaned_kinds
+    except _Refused as refused:
+        raise ServiceError(refused.message, field=refused.path, code=refused.code) from None
+
+
 class _Validator:
+    kinds: list[str]
+    trigger: str
+
     def __init__(self, data: dict[str, Any]) -> None:
         self.data = data
 
@@ -821,6 +839,15 @@ class _Validator:
     def _template(self, raw: Any, path: str) -> str:
         if not isinstance(raw, str):
             raise _Refused(path, _("Give text."), "wrong_type")
+        try:
+            from tuki.macros.services import validate_template
+        except ImportError:
+            validate_template = None
+        if validate_template is not None:
+            try:
+                return validate_template(raw, field=path)
+            except ServiceError as exc:
+                raise _Refused(path, exc.message, exc.code) from None
         for name in PLACEHOLDER_RE.findall(raw):
             if name not in PLACEHOLDERS:
                 raise _Refused(

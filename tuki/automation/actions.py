@@ -1,0 +1,220 @@
+"""Actions: what a rule does to a ticket, each through the public service that owns it.
+
+Called by the engine inside `acting_as(RULE, rule.name, ...)` with actor=None, so every
+change lands in the ticket's history as the rule's. A target that vanished since the rule
+was saved (a deleted group) raises `ActionFailed`: an error on the RuleRun, never a crash.
+Other apps are imported lazily: they depend on tickets, not on automation.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from tuki.accounts.models import SupportGroup, User
+from tuki.tickets import services as tickets
+from tuki.tickets.models import Category, Ticket
+
+
+class ActionFailed(Exception):
+    """An action that could not be carried out; the message goes on the RuleRun."""
+
+
+def render(template: str, ticket: Ticket) -> str:
+    """A rule's text with its placeholders filled in (the macros app's renderer: one
+    whitelist of placeholders for macros and rules, no template engine)."""
+    from tuki.macros.services import render_text
+
+    return render_text(template or "", ticket, None)
+
+
+def _get(model: Any, pk: Any, what: str) -> Any:
+    found = model.objects.filter(pk=pk).first()
+    if found is None:
+        raise ActionFailed(_("The %(what)s this rule names no longer exists.") % {"what": what})
+    return found
+
+
+def _plugged(module: str, name: str, pk: Any, what: str) -> Any:
+    model = getattr(importlib.import_module(module), name)
+    return _get(model, pk, what)
+
+
+def set_field(ticket: Ticket, action: dict[str, Any]) -> str:
+    field, value = action["field"], action["value"]
+    if field == "category":
+        value = _get(Category, value, _("category"))
+    elif field == "title":
+        value = render(value, ticket)
+    tickets.update_ticket(None, ticket, **{field: value})
+    return f"{field} = {value}"
+
+
+def set_status(ticket: Ticket, action: dict[str, Any]) -> str:
+    reason = render(action.get("reason", ""), ticket)
+    tickets.change_status(None, ticket, action["status"], reason=reason)
+    return f"status = {action['status']}"
+
+
+def assign(ticket: Ticket, action: dict[str, Any]) -> str:
+    group = _get(SupportGroup, action["group"], _("group")) if "group" in action else None
+    assignee = _get(User, action["assignee"], _("agent")) if "assignee" in action else None
+    if assignee is not None:
+        tickets.assign_ticket(None, ticket, assignee=assignee, group=group)
+        return f"assignee = {assignee}"
+    assert group is not None
+    if group.pk != ticket.group_id:
+        tickets.escalate_ticket(None, ticket, group=group)
+    return f"group = {group}"
+
+
+def add_tags(ticket: Ticket, action: dict[str, Any]) -> str:
+    current = {t.name for t in ticket.tags.all()}
+    tickets.update_ticket(None, ticket, tags=current | set(action["tags"]))
+    return "+" + ", +".join(action["tags"])
+
+
+def remove_tags(ticket: Ticket, action: dict[str, Any]) -> str:
+    current = {t.name for t in ticket.tags.all()}
+    tickets.update_ticket(None, ticket, tags=current - set(action["tags"]))
+    return "-" + ", -".join(action["tags"])
+
+
+def add_note(ticket: Ticket, action: dict[str, Any]) -> str:
+    tickets.add_comment(None, ticket, render(action["body"], ticket), internal=True)
+    return _("internal note")
+
+
+def public_reply(ticket: Ticket, action: dict[str, Any]) -> str:
+    tickets.add_comment(None, ticket, render(action["body"], ticket), internal=False)
+    return _("public reply")
+
+
+def recipients_of(ticket: Ticket, who: str) -> list[User]:
+    if who.startswith("user:"):
+        return list(User.objects.filter(pk=int(who[5:])))
+    if who == "assignee":
+        return [ticket.assignee] if ticket.assignee else []
+    if who == "owner":
+        return [ticket.owner] if ticket.owner else []
+    if who == "group":
+        return list(ticket.group.members.all())
+    if who == "owner_group":
+        return list(ticket.owner_group.members.all())
+    if who == "group_manager":
+        return [ticket.group.manager] if ticket.group.manager else []
+    if who == "watchers":
+        return list(ticket.watchers.all())
+    return []
+
+
+def notify(ticket: Ticket, action: dict[str, Any]) -> str:
+    from tuki.notifications.services import notify as send
+
+    users: dict[int, User] = {}
+    for who in action["to"]:
+        users.update({u.pk: u for u in recipients_of(ticket, who)})
+    made = send(list(users.values()), ticket, "rule", render(action["text"], ticket))
+    return _("%(n)d notified") % {"n": len(made)}
+
+
+def send_email(ticket: Ticket, action: dict[str, Any]) -> str:
+    from tuki.mail.outbound import plan_notice
+
+    to = action["to"]
+    user: User | None = None
+    if to == "requester":
+        user = ticket.requester
+    elif to == "assignee":
+        user = ticket.assignee
+    elif to == "group_manager":
+        user = ticket.group.manager
+    address = action.get("address", "") if to == "address" else (user.email if user else "")
+    if not address:
+        raise ActionFailed(_("There is nobody to write to."))
+    language = (user.language if user else "") or settings.LANGUAGE_CODE
+    with translation.override(language):
+        plan_notice(
+            ticket,
+            to_address=address,
+            subject=render(action["subject"], ticket),
+            text=render(action["body"], ticket),
+            what="rule",
+        )
+    return _("email to %(address)s") % {"address": address}
+
+
+def webhook(ticket: Ticket, action: dict[str, Any]) -> str:
+    from tuki.webhooks.services import queue_delivery
+
+    hook = _plugged("tuki.webhooks.models", "Webhook", action["webhook"], _("webhook"))
+    queue_delivery(hook, ticket, "rule")
+    return _("webhook %(name)s") % {"name": hook}
+
+
+def create_ticket(ticket: Ticket, action: dict[str, Any]) -> str:
+    group = _get(SupportGroup, action["group"], _("group")) if "group" in action else None
+    created = tickets.create_ticket(
+        None,
+        title=render(action["title"], ticket),
+        description=render(action.get("description", ""), ticket),
+        requester=ticket.requester,
+        kind=action["kind"],
+        category=ticket.category,
+        group=group,
+        impact=ticket.impact,
+        urgency=ticket.urgency,
+    )
+    tickets.link_tickets(None, ticket, created, action.get("link_type", "related"))  # type: ignore[arg-type]
+    return _("created %(number)s") % {"number": created.number}
+
+
+def run_macro(ticket: Ticket, action: dict[str, Any]) -> str:
+    from tuki.macros.services import apply_macro
+
+    macro = _plugged("tuki.macros.models", "Macro", action["macro"], _("macro"))
+    apply_macro(None, ticket, macro)
+    return _("macro %(name)s") % {"name": macro}
+
+
+def escalate_to_manager(ticket: Ticket, action: dict[str, Any]) -> str:
+    done = tickets.escalate_ticket(None, ticket, to_manager=True)
+    return _("escalated to %(name)s") % {"name": done.escalated_to}
+
+
+def request_approval(ticket: Ticket, action: dict[str, Any]) -> str:
+    from tuki.approvals.services import request_approval as ask
+
+    template = _plugged(
+        "tuki.approvals.models", "ApprovalTemplate", action["template"], _("approval template")
+    )
+    ask(None, ticket, template=template)
+    return _("approval %(name)s requested") % {"name": template}
+
+
+RUNNERS: dict[str, Callable[[Ticket, dict[str, Any]], str]] = {
+    "set_field": set_field,
+    "set_status": set_status,
+    "assign": assign,
+    "add_tags": add_tags,
+    "remove_tags": remove_tags,
+    "add_note": add_note,
+    "public_reply": public_reply,
+    "notify": notify,
+    "send_email": send_email,
+    "webhook": webhook,
+    "create_ticket": create_ticket,
+    "run_macro": run_macro,
+    "escalate_to_manager": escalate_to_manager,
+    "request_approval": request_approval,
+}
+
+
+def run_action(ticket: Ticket, action: dict[str, Any]) -> str:
+    """Carry out one action; a short summary for the RuleRun."""
+    return RUNNERS[action["type"]](ticket, action)

@@ -1,0 +1,123 @@
+"""Ticket events → notifications, in a task after the change commits.
+
+1. `event_recorded` (inside the service's transaction) only collects the event's id into a
+   batch for its ticket: no I/O, so the service stays quick.
+2. The batch's on-commit callback enqueues one task with every event of that change (an
+   assignment that also moves the status is one batch), so people are told once per change.
+   A rolled-back change never enqueues (Django drops the callback).
+3. The task (tasks.py) runs the rules (rules.py) and calls `services.notify`.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.dispatch import receiver
+
+from tuki.tickets.models import Ticket, TicketEvent
+from tuki.tickets.signals import event_recorded
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(eq=False)
+class Batch:
+    ticket_id: int
+    savepoints: tuple[str, ...]
+    event_ids: list[int] = field(default_factory=list)
+    flushed: bool = False
+    callback: Callable[[], None] | None = None
+
+
+_local = threading.local()
+
+
+def _batches() -> list[Batch]:
+    if not hasattr(_local, "batches"):
+        _local.batches = []
+    return _local.batches
+
+
+def _nested(a: tuple[str, ...], b: tuple[str, ...]) -> bool:
+    """One transaction level inside the other (a service calling a service)."""
+    shorter, longer = sorted((a, b), key=len)
+    return longer[: len(shorter)] == shorter
+
+
+def _open_batch(connection: Any, ticket_id: int) -> Batch:
+    """The batch of this ticket in the current transaction, or a new one.
+
+    A batch is live while its callback is still queued on the connection: Django empties
+    the queue on commit and on rollback (and drops a rolled-back savepoint's callbacks).
+    """
+    queued = {id(entry[1]) for entry in connection.run_on_commit}
+    live = [b for b in _batches() if not b.flushed and id(b.callback) in queued]
+    _local.batches = live
+    here = tuple(connection.savepoint_ids)
+    for batch in live:
+        if batch.ticket_id == ticket_id and _nested(batch.savepoints, here):
+            return batch
+    batch = Batch(ticket_id, here)
+    batch.callback = functools.partial(_flush, batch)
+    live.append(batch)
+    transaction.on_commit(batch.callback, robust=True)
+    return batch
+
+
+def _flush(batch: Batch) -> None:
+    batch.flushed = True
+    if batch.event_ids:
+        enqueue(batch.event_ids)
+
+
+def enqueue(event_ids: list[int]) -> None:
+    from tuki.notifications.tasks import notify_events
+
+    notify_events.enqueue(list(event_ids))
+
+
+@receiver(event_recorded, sender=TicketEvent, dispatch_uid="tuki.notifications.collect")
+def collect(sender: type, event: TicketEvent, **kwargs: Any) -> None:
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:  # autocommit: the event is already committed
+        enqueue([event.pk])
+        return
+    _open_batch(connection, event.ticket_id).event_ids.append(event.pk)
+
+
+def process(event_ids: list[int]) -> str:
+    """Run the rules over one batch and notify; what was done, for the task's result."""
+    from tuki.notifications import rules, services
+
+    events = list(
+        TicketEvent.objects.filter(pk__in=event_ids)
+        .select_related("actor", "comment")
+        .order_by("created_at", "id")
+    )
+    if not events:
+        return "no events"
+    ticket = (
+        Ticket.objects.with_related()
+        .select_related("owner", "group__manager")
+        .filter(pk=events[0].ticket_id)
+        .first()
+    )
+    if ticket is None:
+        return "no ticket"
+    told = 0
+    for intent in rules.intents_for(ticket, events):
+        try:
+            made = services.notify(
+                intent.users, ticket, intent.kind, intent.text, actor=intent.actor, url=intent.url
+            )
+        except Exception:  # one failing rule must not keep the others' people uninformed
+            logger.exception("Notifying %s on ticket %s failed", intent.kind, ticket.pk)
+            continue
+        told += len(made)
+    return f"{told} notifications"

@@ -1,0 +1,225 @@
+"""Who is told what when a ticket changes. Pure decisions over one batch of events (the
+events of one transaction on one ticket, receivers.py); `notify` does the writing.
+
+One notification per person per batch: the most specific reason wins (a mention beats
+"a ticket I watch changed"), so an assignment that also moves the status is one message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.utils.functional import Promise
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from tuki.notifications import mentions
+from tuki.notifications.models import NotificationKind as K
+from tuki.tickets.models import ActorKind, Ticket, TicketEvent
+
+if TYPE_CHECKING:
+    from tuki.accounts.models import User
+
+# Most specific first: who gets several reasons in one batch gets the first.
+RANK = [
+    K.MENTION,
+    K.ASSIGNED_TO_ME,
+    K.SLA_BREACH,
+    K.SLA_WARNING,
+    K.NOTE_ON_MY_TICKET,
+    K.REPLY_ON_MY_TICKET,
+    K.GROUP_TICKET,
+    K.WATCHED_TICKET_CHANGED,
+]
+SLA_WARNING = ("sla_warning",)
+SLA_BREACH = ("sla_breached", "sla_breach")
+# Not news to a watcher: the conversation has its own kinds, SLA its own, files come with a
+# comment, and being added or removed as a watcher is about the watcher.
+NOT_A_CHANGE = ("attachment", *SLA_WARNING, *SLA_BREACH)
+
+
+@dataclass
+class Intent:
+    """Tell these people this, on behalf of this actor (who is never told)."""
+
+    users: list[User]
+    kind: str
+    text: Promise
+    actor: User | None
+    url: str = ""
+
+
+def who(event: TicketEvent) -> str:
+    """The actor's name, or the rule's, or Tuki's."""
+    if event.actor is not None:
+        return str(event.actor)
+    if event.actor_kind == ActorKind.RULE and event.reason:
+        return str(format_lazy(_("Rule “{name}”"), name=event.reason))
+    if event.actor_kind == ActorKind.SLA:
+        return str(_("SLA"))
+    return "Tuki"
+
+
+def excerpt(text: str, limit: int = 160) -> str:
+    flat = " ".join((text or "").split())
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def _members(ticket: Ticket) -> list[User]:
+    return list(ticket.group.members.filter(is_active=True)) if ticket.group_id else []
+
+
+def _comment_url(ticket: Ticket, event: TicketEvent) -> str:
+    anchor = f"#comment-{event.comment_id}" if event.comment_id else ""
+    return ticket.get_absolute_url() + anchor
+
+
+# --- one rule per reason -----------------------------------------------------------------------
+
+
+def assigned(ticket: Ticket, event: TicketEvent) -> Iterable[Intent]:
+    """The new assignee, if it is still them (the event keeps only their name); or whoever
+    a ticket is registered for."""
+    if ticket.assignee is None:
+        return
+    is_them = event.action == "assigned" and str(ticket.assignee) == event.new_value
+    if is_them or event.action == "created":
+        text = format_lazy(
+            _("{who} assigned {number} to you: {title}"),
+            who=who(event),
+            number=ticket.number,
+            title=ticket.title,
+        )
+        yield Intent([ticket.assignee], K.ASSIGNED_TO_ME, text, event.actor)
+
+
+def group_ticket(ticket: Ticket, event: TicketEvent) -> Iterable[Intent]:
+    """A new ticket, or one moved to a group, nobody in the group has yet: its members."""
+    if ticket.assignee_id or not ticket.is_active:
+        return
+    if event.action == "created":
+        text = _("New ticket in {group}: {number} {title}")
+    elif event.action in ("escalated", "group") and event.field == "group":
+        text = _("{number} came to {group}: {title}")
+    else:
+        return
+    message = format_lazy(text, group=ticket.group, number=ticket.number, title=ticket.title)
+    yield Intent(_members(ticket), K.GROUP_TICKET, message, event.actor)
+
+
+def conversation(ticket: Ticket, event: TicketEvent) -> Iterable[Intent]:
+    """A reply or a note on a ticket assigned to me or owned by me."""
+    if event.action not in ("reply", "note") or event.comment is None:
+        return
+    people = [ticket.assignee, ticket.owner]
+    if event.action == "note":
+        text = _("{who} added a note on {number}: {excerpt}")
+        kind = K.NOTE_ON_MY_TICKET
+    else:
+        text = _("{who} replied on {number}: {excerpt}")
+        kind = K.REPLY_ON_MY_TICKET
+    message = format_lazy(
+        text, who=who(event), number=ticket.number, excerpt=excerpt(event.comment.body)
+    )
+    users = [user for user in people if user is not None]
+    yield Intent(users, kind, message, event.actor, _comment_url(ticket, event))
+
+
+def mentioned(ticket: Ticket, event: TicketEvent) -> Iterable[Intent]:
+    """Agents @mentioned in an internal note (notify skips those who cannot see it)."""
+    if event.action != "note" or event.comment is None or not event.comment.is_internal:
+        return
+    users = list(mentions.mentioned_agents(event.comment.body))
+    if users:
+        message = format_lazy(
+            _("{who} mentioned you on {number}: {excerpt}"),
+            who=who(event),
+            number=ticket.number,
+            excerpt=excerpt(event.comment.body),
+        )
+        yield Intent(users, K.MENTION, message, event.actor, _comment_url(ticket, event))
+
+
+def sla(ticket: Ticket, event: TicketEvent) -> Iterable[Intent]:
+    """Warnings and breaches: the assignee, else the group; on a breach the manager too."""
+    if event.action not in SLA_WARNING + SLA_BREACH:
+        return
+    from tuki.sla.models import Metric
+
+    metric = Metric(event.field).label if event.field in Metric.values else event.field
+    users = [ticket.assignee] if ticket.assignee else _members(ticket)
+    if event.action in SLA_BREACH:
+        if ticket.group_id and ticket.group.manager:
+            users.append(ticket.group.manager)
+        text = _("{number}: the {metric} deadline has passed: {title}")
+        kind = K.SLA_BREACH
+    else:
+        text = _("{number}: the {metric} deadline is near: {title}")
+        kind = K.SLA_WARNING
+    message = format_lazy(text, number=ticket.number, metric=metric, title=ticket.title)
+    yield Intent(users, kind, message, None)
+
+
+def watched(ticket: Ticket, events: Sequence[TicketEvent]) -> Iterable[Intent]:
+    """Agent watchers, once for the whole batch, with what changed."""
+    changes = [e for e in events if not _about_watching(e) and e.action not in NOT_A_CHANGE]
+    if not changes:
+        return
+    watchers = [u for u in ticket.watchers.all() if u.is_agent or u.is_superuser]
+    if not watchers:
+        return
+    summary = "; ".join(dict.fromkeys(describe(e) for e in changes[:4]))
+    first = changes[0]
+    message = format_lazy(
+        _("{who} changed {number}: {summary}"),
+        who=who(first),
+        number=ticket.number,
+        summary=summary,
+    )
+    url = _comment_url(ticket, first) if first.comment_id else ""
+    # Whoever made any of these changes is not told about them.
+    actors = {e.actor_id for e in changes if e.actor_id}
+    users = [u for u in watchers if u.pk not in actors]
+    yield Intent(users, K.WATCHED_TICKET_CHANGED, message, first.actor, url)
+
+
+def _about_watching(event: TicketEvent) -> bool:
+    return event.action == "field" and event.field == "watchers"
+
+
+def describe(event: TicketEvent) -> str:
+    from tuki.tickets.views.timeline import ACTION_LABELS, FIELD_LABELS
+
+    if event.action in ("reply", "note") and event.comment is not None:
+        label = _("added a note") if event.action == "note" else _("replied")
+        return f"{label}: {excerpt(event.comment.body, 80)}"
+    if event.action == "field":
+        label = format_lazy(_("changed {field}"), field=FIELD_LABELS.get(event.field, event.field))
+    else:
+        label = ACTION_LABELS.get(event.action, event.action)
+    change = " → ".join(v for v in (event.old_value, event.new_value) if v)
+    return f"{label}: {change}" if change else str(label)
+
+
+PER_EVENT = (mentioned, assigned, sla, conversation, group_ticket)
+
+
+def intents_for(ticket: Ticket, events: Sequence[TicketEvent]) -> list[Intent]:
+    """Every reason to tell someone, one notification per person (the highest RANK)."""
+    found: list[Intent] = []
+    for event in events:
+        for rule in PER_EVENT:
+            found.extend(rule(ticket, event))
+    found.extend(watched(ticket, events))
+    found.sort(key=lambda intent: RANK.index(intent.kind))
+    told: set[int] = set()
+    result = []
+    for intent in found:
+        actor_id = intent.actor.pk if intent.actor else None
+        users = [u for u in intent.users if u.pk not in told and u.pk != actor_id]
+        told.update(u.pk for u in users)
+        if users:
+            result.append(Intent(users, intent.kind, intent.text, intent.actor, intent.url))
+    return result
