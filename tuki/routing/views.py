@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -134,8 +135,8 @@ def _absence_members(actor: User) -> object:
     if actor.is_staff or actor.is_superuser:
         return User.objects.filter(is_agent=True, is_active=True)
     return User.objects.filter(
-        support_groups__manager=actor, is_active=True
-    ).distinct() | User.objects.filter(pk=actor.pk)
+        Q(pk=actor.pk) | Q(pk__in=SupportGroup.objects.filter(manager=actor).values("members"))
+    )
 
 
 @login_required
