@@ -10,8 +10,9 @@ from tuki.tickets.models import Ticket
 
 URL = "/desk/tickets/"
 # session, user; filter choices: statuses, groups, agents, organisations; my group ids;
-# count, the page's rows (with every related row joined) and their tags.
-QUEUE_QUERIES = 10
+# count, the page's rows (with every related row joined) and their tags; the header bell's
+# unread notification count.
+QUEUE_QUERIES = 11
 
 
 def make_tickets(desk, count: int) -> list[Ticket]:

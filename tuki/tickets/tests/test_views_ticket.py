@@ -12,8 +12,9 @@ from tuki.tickets.models import Ticket, TicketEvent
 # watchers, comments, events, attachments, allowed statuses, may I reply, links,
 # group members, the group choices of the assign and escalate forms, and the SLA clocks
 # with their history (one query: the clocks' logs, each joined to its clock), and the
-# ticket's email in and out (two queries: the timeline's delivery status).
-TICKET_PAGE_QUERIES = 19
+# ticket's email in and out (two queries: the timeline's delivery status), and the header
+# bell's unread notification count.
+TICKET_PAGE_QUERIES = 20
 SEES = ["operator", "specialist", "lead", "admin"]
 HIDDEN = ["requester", "colleague", "outsider", "other_agent"]
 
