@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from tuki.accounts.models import User
 from tuki.lib.htmx import render_page_or_fragment
 from tuki.portal.forms import ConfirmForm, NewRequestForm, ReopenForm, ReplyForm
+from tuki.search import deflection
 from tuki.tickets import access, services
 from tuki.tickets.models import (
     Attachment,
@@ -158,6 +159,8 @@ def new(request: HttpRequest) -> HttpResponse:
         except ServiceError as exc:
             form.add_service_error(exc)
         else:
+            # Suggestions were shown and the request went in anyway: counted (tuki/search).
+            deflection.record_submitted(request, ticket)
             messages.success(
                 request,
                 _("Thank you! We registered your request as %(number)s and will be in touch.")

@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from tuki.search import views
 
 app_name = "search"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.search_page, name="page"),
+    path("portal/", views.portal_search, name="portal"),
+    path("suggest/", views.suggest, name="suggest"),
+    path("solved/<int:pk>/", views.solved, name="solved"),
+]

@@ -1,0 +1,68 @@
+"""Self-service deflection: remembering that suggestions were shown, and what came of it.
+
+While someone types a request (portal) or an operator types a call (Log a call), matching
+articles are suggested and the session remembers the text they matched. Then:
+- "This solved my problem" on an article records outcome `solved` (no ticket);
+- the request submitted anyway records outcome `submitted` with the new ticket.
+Either way the remembered suggestion is used up, so each attempt counts once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from tuki.tickets.models import Ticket
+
+SESSION_KEY = "search_deflection"
+CHANNELS = ("portal", "call")
+
+
+def remember(request: HttpRequest, query: str, channel: str) -> None:
+    request.session[SESSION_KEY] = {"query": query[:500], "channel": channel}
+
+
+def pending(request: HttpRequest) -> dict[str, str] | None:
+    value = request.session.get(SESSION_KEY) if hasattr(request, "session") else None
+    if isinstance(value, dict) and value.get("channel") in CHANNELS:
+        return value
+    return None
+
+
+def _session_key(request: HttpRequest) -> str:
+    return request.session.session_key or ""
+
+
+def record_solved(request: HttpRequest, article: Any) -> Any:
+    from tuki.knowledge.services import record_deflection
+
+    shown = pending(request) or {"query": "", "channel": "portal"}
+    deflection = record_deflection(
+        request.user,
+        query=shown["query"],
+        article=article,
+        outcome="solved",
+        channel=shown["channel"],
+        session_key=_session_key(request),
+    )
+    request.session.pop(SESSION_KEY, None)
+    return deflection
+
+
+def record_submitted(request: HttpRequest, ticket: Ticket, channel: str = "portal") -> Any:
+    """Called by the request form after the ticket exists; nothing if nothing was suggested."""
+    from tuki.knowledge.services import record_deflection
+
+    shown = pending(request)
+    if shown is None or shown["channel"] != channel:
+        return None
+    request.session.pop(SESSION_KEY, None)
+    return record_deflection(
+        request.user,
+        query=shown["query"],
+        outcome="submitted",
+        ticket=ticket,
+        channel=channel,
+        session_key=_session_key(request),
+    )

@@ -1,0 +1,148 @@
+"""Who may find what, and search results ready to show: the pages and the API share this.
+
+- Agents and administrators (the workspace): the tickets `Ticket.objects.visible_to(user)`
+  allows, with their internal notes; the articles `articles_visible_to(user)` allows
+  (drafts too, not archived).
+- Requesters (and anyone in the portal): their own requests (and their organisation's
+  when granted), matched and shown on their public text only; published articles they may
+  read. Agents in the portal see only the requests they made themselves, as in the portal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import QuerySet
+from django.urls import NoReverseMatch, reverse
+from django.utils.safestring import SafeString
+
+from tuki.search import engine
+from tuki.search.documents import ARTICLE, KINDS, TICKET
+from tuki.tickets.models import Category, Ticket
+
+
+def is_agent(user: Any) -> bool:
+    return bool(user.is_authenticated and user.is_active and (user.is_agent or user.is_superuser))
+
+
+@dataclass
+class Filters:
+    q: str = ""
+    kind: str = ""  # "", "ticket" or "article"
+    status: str = ""  # a ticket status category (new, open, pending, resolved, closed)
+    category: int | None = None  # a ticket category, with the ones below it
+    language: str = ""
+
+
+@dataclass
+class Result:
+    kind: str
+    object_id: int
+    title: SafeString
+    snippet: SafeString
+    language: str
+    url: str
+    label: str  # INC-12, KB-3
+    obj: Any = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _published(qs: QuerySet[Any]) -> QuerySet[Any]:
+    from tuki.knowledge.models import State
+
+    return qs.filter(state=State.PUBLISHED)
+
+
+def allowed_for(user: Any, filters: Filters, *, portal: bool) -> dict[str, QuerySet[Any]]:
+    """The allowed-id subqueries per kind, narrowed by the filters."""
+    from tuki.knowledge.access import articles_visible_to
+
+    tickets = Ticket.objects.visible_to(user)
+    articles = articles_visible_to(user)
+    if portal:
+        if is_agent(user):
+            tickets = tickets.filter(requester=user)
+        articles = _published(articles)
+    if filters.status:
+        tickets = tickets.filter(status__category=filters.status)
+    if filters.category:
+        below = [filters.category] + _descendants(filters.category)
+        tickets = tickets.filter(category_id__in=below)
+    allowed: dict[str, QuerySet[Any]] = {TICKET: tickets.values("pk")}
+    # Status and category are ticket fields: asking for them asks for tickets.
+    if not (filters.status or filters.category):
+        allowed[ARTICLE] = articles.values("pk")
+    if filters.kind in KINDS:
+        allowed = {k: v for k, v in allowed.items() if k == filters.kind}
+    return allowed
+
+
+def _descendants(category_id: int) -> list[int]:
+    pairs = list(Category.objects.values_list("pk", "parent_id"))
+    found, frontier = [], [category_id]
+    while frontier:
+        children = [pk for pk, parent in pairs if parent in frontier and pk not in found]
+        found += children
+        frontier = children
+    return found
+
+
+def run(
+    user: Any, filters: Filters, *, portal: bool, limit: int, offset: int = 0
+) -> tuple[list[Result], int]:
+    """One page of results and the total; 4 queries at most whatever the page holds."""
+    allowed = allowed_for(user, filters, portal=portal)
+    options = {
+        "allowed": allowed,
+        "language": filters.language or None,
+        "public_only": portal or not is_agent(user),
+    }
+    hits = engine.search(filters.q, limit=limit, offset=offset, **options)
+    total = engine.count(filters.q, **options) if hits or offset else 0
+    return load(hits, user, portal=portal), total
+
+
+def suggest(user: Any, text: str, *, limit: int = 5) -> list[Result]:
+    """Published articles matching any word of what someone is typing (deflection)."""
+    from tuki.knowledge.access import articles_visible_to
+
+    allowed = {ARTICLE: _published(articles_visible_to(user)).values("pk")}
+    hits = engine.search(text, allowed=allowed, any_word=True, public_only=True, limit=limit)
+    return load(hits, user, portal=True)
+
+
+def load(hits: list[engine.Hit], user: Any, *, portal: bool) -> list[Result]:
+    """The objects behind the hits, one query per kind, in the hits' order."""
+    from tuki.knowledge.models import Article
+
+    ticket_ids = [h.object_id for h in hits if h.kind == TICKET]
+    article_ids = [h.object_id for h in hits if h.kind == ARTICLE]
+    tickets = Ticket.objects.with_related().in_bulk(ticket_ids) if ticket_ids else {}
+    articles = (
+        Article.objects.select_related("category").in_bulk(article_ids) if article_ids else {}
+    )
+    results = []
+    for hit in hits:
+        obj = (tickets if hit.kind == TICKET else articles).get(hit.object_id)
+        if obj is None:  # deleted since it was indexed
+            continue
+        if hit.kind == TICKET:
+            url = reverse("portal:detail", args=[obj.number]) if portal else obj.get_absolute_url()
+        else:
+            url = article_url(obj.pk, hit.language, portal=portal)
+        results.append(
+            Result(
+                hit.kind, hit.object_id, hit.title, hit.snippet, hit.language, url, obj.number, obj
+            )
+        )
+    return results
+
+
+def article_url(pk: int, language: str = "", *, portal: bool = True) -> str:
+    """The knowledge app's reader page for the article, in the language that matched."""
+    try:
+        url = reverse("knowledge:article", args=[pk])
+    except NoReverseMatch:  # the knowledge pages are not mounted
+        url = f"/kb/{pk}/"
+    return f"{url}?lang={language}" if language else url

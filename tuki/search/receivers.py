@@ -1,0 +1,36 @@
+"""Ticket events that change a ticket's searchable text enqueue its re-indexing.
+
+On `event_committed` (after commit, so the task reads the stored ticket): the receiver only
+enqueues a task, so the request that changed the ticket pays one INSERT at most.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
+
+from tuki.search import documents, engine
+from tuki.tickets.models import Ticket, TicketEvent
+from tuki.tickets.signals import event_committed
+
+TEXT_ACTIONS = frozenset({"created", "reply", "note", "merged_from", "resolution"})
+TEXT_FIELDS = frozenset({"title", "description"})
+
+
+def changes_text(event: TicketEvent) -> bool:
+    return event.action in TEXT_ACTIONS or (event.action == "field" and event.field in TEXT_FIELDS)
+
+
+@receiver(event_committed, sender=TicketEvent, dispatch_uid="search_index_ticket")
+def on_event_committed(sender: Any, event: TicketEvent, **kwargs: Any) -> None:
+    if changes_text(event):
+        from tuki.search import tasks
+
+        tasks.index_ticket.enqueue(event.ticket_id)
+
+
+@receiver(post_delete, sender=Ticket, dispatch_uid="search_remove_ticket")
+def on_ticket_deleted(sender: Any, instance: Ticket, **kwargs: Any) -> None:
+    engine.remove_document(documents.TICKET, instance.pk)
