@@ -90,4 +90,8 @@ def step_formset(data: Any = None, steps: list[dict[str, Any]] | None = None) ->
     formset_class = forms.formset_factory(
         StepForm, extra=1 if initial else 2, max_num=MAX_STEPS, absolute_max=MAX_STEPS
     )
-    return formset_class(data, initial=initial, prefix="steps")
+    formset = formset_class(data, initial=initial, prefix="steps")
+    for form in formset.forms:
+        # A row equal to its initial step is still that step (not "unchanged, so empty").
+        form.empty_permitted = False
+    return formset

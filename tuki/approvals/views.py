@@ -19,8 +19,9 @@ from django.views.decorators.http import require_POST
 from tuki.accounts.models import SupportGroup, User
 from tuki.approvals import access, services
 from tuki.approvals.forms import DecisionForm, RequestForm, TemplateForm, step_formset
-from tuki.approvals.models import ApprovalStep, ApprovalTemplate, Via
+from tuki.approvals.models import APPROVABLE_KINDS, ApprovalStep, ApprovalTemplate, Rule, Via
 from tuki.tickets import access as ticket_access
+from tuki.tickets.models import Kind
 from tuki.tickets.services import ServiceError
 from tuki.tickets.views.common import agent_required
 
@@ -206,12 +207,14 @@ def template_list(request: HttpRequest) -> HttpResponse:
             pk__in={s.get("group") for t in templates for s in t.steps if s.get("group")}
         )
     }
+    kinds = dict(Kind.choices)
     rows = [
         {
             "template": t,
+            "kinds": [kinds[k] for k in t.kinds or APPROVABLE_KINDS],
             "steps": [
                 {
-                    "rule": s.get("rule"),
+                    "rule": Rule(s.get("rule")).label,
                     "users": [users[i] for i in s.get("users") or [] if i in users],
                     "group": groups.get(s.get("group")),
                 }
