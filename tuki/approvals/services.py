@@ -25,7 +25,9 @@ from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tuki.accounts.models import SupportGroup, User
 from tuki.approvals.models import (
@@ -338,13 +340,16 @@ def _start(step: ApprovalStep, actor: User | None) -> None:
     voters = list(step.voters.all())
     for voter in voters:
         _mail_voter(voter, step, ticket)
+    # In the app only (no ticket: notifications mails nothing without one), since the mail
+    # above already carries the approver's own link; voters who cannot see the ticket are
+    # told too, the link goes to the decision page.
     _notify(
         voters,
-        ticket,
+        None,
         "approval_requested",
-        _("Your approval is requested: %(number)s %(title)s")
-        % {"number": ticket.number, "title": ticket.title},
+        _interpolate(REQUESTED_TEXT, number=ticket.number, title=ticket.title),
         actor=actor,
+        url=reverse("approvals:step", args=[step.pk]),
     )
 
 
@@ -385,15 +390,32 @@ def _mail_voter(voter: User, step: ApprovalStep, ticket: Ticket) -> None:
     plan_notice(ticket, to_address=voter.email, subject=subject, text=text, what="approval")
 
 
-def _notify(users: list[User], ticket: Ticket, kind: str, text: str, actor: User | None) -> None:
-    """In-app notifications, when the notifications app offers them (it may land later)."""
+REQUESTED_TEXT = gettext_lazy("Your approval is requested: %(number)s %(title)s")
+APPROVED_TEXT = gettext_lazy("Approved: %(number)s %(title)s")
+REJECTED_TEXT = gettext_lazy("Rejected: %(number)s %(title)s")
+
+
+def _interpolate(text: Promise, **params: object) -> Promise:
+    """Translated when rendered: notifications renders each in its recipient's language."""
+    return lazy(lambda: str(text) % params, str)()
+
+
+def _notify(
+    users: list[User],
+    ticket: Ticket | None,
+    kind: str,
+    text: Promise,
+    actor: User | None,
+    url: str = "",
+) -> None:
+    """Notifications (tuki.notifications: in the app, and mail by preference)."""
     try:
         from tuki.notifications.services import notify
-    except ImportError:
+    except ImportError:  # an install without the notifications app
         return
     users = [u for u in users if u is not None]
     if users:
-        notify(users, ticket, kind, text, actor=actor, url=reverse("approvals:mine"))
+        notify(users, ticket, kind, text, actor=actor, url=url)
 
 
 # --- decide ----------------------------------------------------------------------------------
@@ -532,11 +554,8 @@ def _finish(approval: Approval, state: str, actor: User, comment: str) -> None:
         target = _status_after_rejection(ticket)
     if ticket.status.key == AWAITING and target is not None:
         _as_system(ticket, target, reason)
-    text = (
-        _("Approved: %(number)s %(title)s")
-        if state == State.APPROVED
-        else _("Rejected: %(number)s %(title)s")
-    ) % {"number": ticket.number, "title": ticket.title}
+    message = APPROVED_TEXT if state == State.APPROVED else REJECTED_TEXT
+    text = _interpolate(message, number=ticket.number, title=ticket.title)
     people = [approval.requested_by, ticket.assignee, ticket.owner]
     _notify(
         list(dict.fromkeys(p for p in people if p is not None)),

@@ -417,3 +417,23 @@ class TestTemplates:
 def test_approvers_get_the_mail_after_commit(desk, hw_request, managers):
     ask(desk, hw_request, one("any", managers[:1]))
     assert [m.to for m in mail.outbox if "Approval" in m.subject or "Hyväksyntä" in m.subject]
+
+
+class TestNotifications:
+    def test_agent_approvers_are_told_in_the_app_and_mailed_once(self, desk, hw_request):
+        from tuki.notifications.models import Notification
+
+        approval = ask(desk, hw_request, one("any", [desk.lead, desk.other_agent]))
+        told = Notification.objects.filter(kind="approval_requested")
+        assert {n.recipient for n in told} == {desk.lead, desk.other_agent}
+        step = approval.steps.get()
+        assert told.first().url == f"/approvals/steps/{step.pk}/"
+        assert OutboundMessage.objects.filter(to_address="lead@tuki.test").count() == 1
+
+    def test_whoever_asked_is_told_the_outcome(self, desk, hw_request, managers):
+        from tuki.notifications.models import Notification
+
+        approval = ask(desk, hw_request, one("any", managers[:1]))
+        reject(managers[0], approval.steps.get(), "No")
+        told = Notification.objects.get(kind="approval_decided")
+        assert told.recipient == desk.operator and hw_request.number in told.text
