@@ -153,10 +153,10 @@ def sla(ticket: Ticket, event: TicketEvent) -> Iterable[Intent]:
     if event.action in SLA_BREACH:
         if ticket.group_id and ticket.group.manager:
             users.append(ticket.group.manager)
-        text = _("{number}: the {metric} deadline has passed: {title}")
+        text = _("SLA breached on {number} ({metric}): {title}")
         kind = K.SLA_BREACH
     else:
-        text = _("{number}: the {metric} deadline is near: {title}")
+        text = _("SLA warning on {number} ({metric}): {title}")
         kind = K.SLA_WARNING
     message = format_lazy(text, number=ticket.number, metric=metric, title=ticket.title)
     yield Intent(users, kind, message, None)

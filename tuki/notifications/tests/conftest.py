@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from tuki.accounts.models import User
+from tuki.notifications import receivers
 from tuki.notifications.models import Notification
 
 
@@ -26,6 +27,7 @@ def committed(django_capture_on_commit_callbacks: Any) -> Callable[..., Any]:
     """committed(fn, *args) runs a service call and then its after-commit work (the task)."""
 
     def run(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        receivers.forget_pending()
         with django_capture_on_commit_callbacks(execute=True):
             return fn(*args, **kwargs)
 
