@@ -272,6 +272,11 @@ class Row:
     children: list[Row] = field(default_factory=list)
 
     @property
+    def slug(self) -> str:
+        """The path as it may appear in an HTML id (and a CSS selector)."""
+        return self.path.replace(".", "-")
+
+    @property
     def can_nest(self) -> bool:
         """Whether a group may go inside this group (the root counts as depth 1)."""
         return self.depth + 3 <= MAX_DEPTH
@@ -528,3 +533,16 @@ def apply_change(
         actions.append({"type": ""})
     elif do == "remove-action" and at.isdigit() and int(at) < len(actions):
         del actions[int(at)]
+
+
+def describe_path(conditions: dict[str, Any], where: str) -> str:
+    """The label of the condition an error path names ("conditions.items.1.value" → Title)."""
+    node: Any = conditions
+    parts = where.split(".")[1:] if where.startswith("conditions") else []
+    while len(parts) >= 2 and parts[0] == "items" and parts[1].isdigit():
+        items = node.get("items") if isinstance(node, dict) else None
+        if not items or int(parts[1]) >= len(items):
+            return ""
+        node, parts = items[int(parts[1])], parts[2:]
+    spec = schema.CONDITION_FIELDS.get(node.get("field", "")) if isinstance(node, dict) else None
+    return str(spec.label) if spec else ""

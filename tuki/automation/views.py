@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -90,13 +91,24 @@ def toggle(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_required
 @require_POST
 def move(request: HttpRequest, pk: int) -> HttpResponse:
+    """One place up or down in the run order."""
     rule = get_object_or_404(Rule, pk=pk)
-    ordered = list(Rule.objects.order_by("position", "pk").values_list("pk", flat=True))
-    here = ordered.index(rule.pk)
+    ordered = list(Rule.objects.order_by("position", "pk"))
+    here = next(n for n, r in enumerate(ordered) if r.pk == rule.pk)
     there = here - 1 if request.POST.get("direction") == "up" else here + 1
     if 0 <= there < len(ordered):
-        services.move_rule(request.user, rule, there)
+        ordered[here], ordered[there] = ordered[there], ordered[here]
+        _renumber(request.user, ordered)
     return _back_to_list(request)
+
+
+def _renumber(actor: Any, ordered: list[Rule]) -> None:
+    """Positions 10, 20, 30... in this order; only rules whose position changes are moved
+    (rules sharing the default position get distinct ones the first time)."""
+    with transaction.atomic():
+        for n, rule in enumerate(ordered, start=1):
+            if rule.position != n * 10:
+                services.move_rule(actor, rule, n * 10)
 
 
 @staff_required
@@ -240,15 +252,15 @@ def preview(request: HttpRequest) -> HttpResponse:
     """Which open tickets the conditions match now (before the rule is saved)."""
     conditions = f.read_conditions(request.POST)
     kinds = [k for k in request.POST.getlist("kinds") if k]
+    trigger = request.POST.get("trigger") or Rule.Trigger.EVENT
     context: dict[str, Any] = {}
     try:
-        count, tickets = services.preview(
-            request.user, conditions=conditions, kinds=kinds, limit=PREVIEW_SIZE
+        context["result"] = services.preview_rule(
+            request.user, conditions=conditions, kinds=kinds, limit=PREVIEW_SIZE, trigger=trigger
         )
     except ServiceError as exc:
         context["error"] = exc.message
-    else:
-        context.update(count=count, tickets=tickets)
+        context["where"] = f.describe_path(conditions, exc.field or "")
     return render(request, "automation/partials/preview.html", context)
 
 
