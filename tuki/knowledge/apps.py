@@ -8,6 +8,7 @@ class KnowledgeConfig(AppConfig):
 
     def ready(self) -> None:
         from tuki.knowledge import receivers, signals
+        from tuki.tickets.signals import event_committed
 
         signals.article_changed.connect(
             receivers.on_article_changed, dispatch_uid="knowledge.index_article"
@@ -15,3 +16,4 @@ class KnowledgeConfig(AppConfig):
         signals.article_deleted.connect(
             receivers.on_article_deleted, dispatch_uid="knowledge.unindex_article"
         )
+        event_committed.connect(receivers.on_ticket_event, dispatch_uid="knowledge.used_in_reply")

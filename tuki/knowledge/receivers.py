@@ -2,46 +2,42 @@
 
 The engine (tuki.search.engine) is a library that knows no other app's models: it stores
 "documents" by (kind, object_id, language). Each translation of an article is one document;
-all states and audiences are indexed, because the search filters hits through
-access.articles_visible_to(user) when it runs, not when it indexes.
+all states and audiences are indexed, because searches filter hits through
+access.articles_visible_to(user) when they run, not when they index. Indexing runs after
+commit and costs a few rows per article, so it is done in the request, not in a task.
 """
 
 from __future__ import annotations
 
-import importlib
-import logging
-from types import ModuleType
+import re
 from typing import Any
 
 from tuki.knowledge.markdown import plain_text
 from tuki.knowledge.models import Article
+from tuki.search import engine
+from tuki.tickets.models import TicketEvent
 
 KIND = "article"
-log = logging.getLogger(__name__)
 
 
-def _engine() -> ModuleType | None:
-    # The search app is built beside this one; until its engine exists, indexing is a no-op.
-    try:
-        return importlib.import_module("tuki.search.engine")
-    except ImportError:
-        return None
+def article_documents(article: Article) -> list[engine.Document]:
+    docs = []
+    for translation in article.translations.all():
+        text = plain_text(translation.body)
+        docs.append(
+            engine.Document(KIND, article.pk, translation.language, translation.title, text, text)
+        )
+    return docs
 
 
 def index_article(article_id: int) -> None:
     """Replace the article's documents with one per current translation."""
-    engine = _engine()
-    if engine is None:
-        return
-    engine.remove_document(KIND, article_id)
     article = Article.objects.filter(pk=article_id).prefetch_related("translations").first()
-    if article is None:
-        return
-    for translation in article.translations.all():
-        text = plain_text(translation.body)
-        engine.index_document(
-            KIND, article.pk, translation.language, translation.title, text, public_body=text
-        )
+    docs = article_documents(article) if article is not None else []
+    if docs:
+        engine.reindex(KIND, docs)  # replaces every language of the article
+    else:
+        engine.remove_document(KIND, article_id)
 
 
 def on_article_changed(sender: Any, article: Article, **kwargs: Any) -> None:
@@ -49,6 +45,31 @@ def on_article_changed(sender: Any, article: Article, **kwargs: Any) -> None:
 
 
 def on_article_deleted(sender: Any, article_id: int, **kwargs: Any) -> None:
-    engine = _engine()
-    if engine is not None:
-        engine.remove_document(KIND, article_id)
+    engine.remove_document(KIND, article_id)
+
+
+# --- articles used in replies ------------------------------------------------------------------
+
+ARTICLE_REFERENCE = re.compile(r"\bKB-(\d{1,9})\b|/kb/(\d{1,9})/")
+COMMENT_ACTIONS = frozenset({"reply", "note"})
+
+
+def referenced_ids(text: str) -> set[int]:
+    return {int(a or b) for a, b in ARTICLE_REFERENCE.findall(text or "")}
+
+
+def on_ticket_event(sender: Any, event: TicketEvent, **kwargs: Any) -> None:
+    """An agent's reply or note naming an article (KB-12, or its link — what "Insert
+    article" puts in the reply box) records that the article was used on the ticket."""
+    from tuki.knowledge import access, services
+
+    if event.action not in COMMENT_ACTIONS or event.comment_id is None:
+        return
+    author = event.actor
+    if author is None or not access.is_editor(author):
+        return
+    ids = referenced_ids(event.comment.body)
+    if not ids:
+        return
+    for article in access.articles_visible_to(author).filter(pk__in=ids):
+        services.link_to_ticket(author, event.ticket, article)

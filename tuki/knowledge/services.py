@@ -61,7 +61,7 @@ def _require_editor(actor: User | AnonymousUser | None) -> None:
 
 
 def _require_admin(actor: User | None) -> None:
-    if actor is None or not actor.is_superuser:
+    if actor is None or not (actor.is_superuser or actor.is_staff):
         raise PermissionDenied(_("Only administrators may do this."))
 
 
