@@ -431,3 +431,11 @@ class TestTemplatePages:
 
     def test_another_template_id_is_a_404(self, desk):
         assert desk.client_for(desk.admin).get("/approvals/templates/9999/").status_code == 404
+
+
+class TestAdmin:
+    def test_the_data_administration_lists_approvals_read_only(self, desk, approval):
+        c = desk.client_for(desk.admin)
+        assert c.get("/admin/approvals/approval/").status_code == 200
+        assert c.get(f"/admin/approvals/approval/{approval.pk}/change/").status_code == 200
+        assert c.get("/admin/approvals/approvaltemplate/add/").status_code == 403
