@@ -118,11 +118,16 @@ def _check_may_use(actor: User, ticket: Ticket, macro: Macro) -> None:
             )
 
 
-def _text_for(macro: Macro, ticket: Ticket, actor: User | None, extra_text: str) -> str:
+def preview_text(macro: Macro, ticket: Ticket, user: User | None) -> str:
+    """The macro's text as it would be posted on this ticket."""
     # A public reply reads best in the requester's language (status names, priorities).
     language = ticket.requester.language if not macro.internal else translation.get_language()
     with translation.override(language or None):
-        body = render_text(macro.body, ticket, actor).strip()
+        return render_text(macro.body, ticket, user).strip()
+
+
+def _text_for(macro: Macro, ticket: Ticket, actor: User | None, extra_text: str) -> str:
+    body = preview_text(macro, ticket, actor)
     parts = [p for p in (body, (extra_text or "").strip()) if p]
     return "\n\n".join(parts)
 
