@@ -41,6 +41,11 @@ ACTION_LABELS = {
     "unlinked": gettext_lazy("removed a link"),
     "merged": gettext_lazy("merged this ticket into another"),
     "merged_from": gettext_lazy("merged another ticket into this one"),
+    # The approvals app records these (tickets never imports it).
+    "approval_requested": gettext_lazy("asked for approval"),
+    "approval_approved": gettext_lazy("approved"),
+    "approval_rejected": gettext_lazy("rejected"),
+    "approval_cancelled": gettext_lazy("cancelled the approval"),
 }
 ICONS = {
     "created": "bi-plus-circle",
@@ -51,6 +56,10 @@ ICONS = {
     "escalated_manager": "bi-exclamation-triangle",
     "resolution": "bi-check2-circle",
     "field": "bi-pencil",
+    "approval_requested": "bi-hourglass-split",
+    "approval_approved": "bi-check-circle",
+    "approval_rejected": "bi-x-circle",
+    "approval_cancelled": "bi-slash-circle",
 }
 FIELD_LABELS = {
     **EDITABLE_FIELDS,
