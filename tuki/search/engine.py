@@ -444,9 +444,16 @@ def _postgres_plan(
 
 
 def _postgres_tsquery(tokens: list[str], language: str | None, any_word: bool) -> str:
+    return _cached_tsquery(tuple(tokens), language, any_word)
+
+
+@lru_cache(maxsize=2048)
+def _cached_tsquery(tokens: tuple[str, ...], language: str | None, any_word: bool) -> str:
     """The tsquery text for these words, parsed by PostgreSQL's own dictionaries.
 
-    Tokens hold letters and digits only, so `word:*` is always valid to_tsquery input.
+    Tokens hold letters and digits only, so `word:*` is always valid to_tsquery input. The
+    result depends only on the dictionaries, so a process may keep it (a page asks for the
+    same query three times: hits, count, snippets).
     """
     configs = [PG_CONFIGS[language]] if language else list(PG_CONFIGS.values())
     if any_word:

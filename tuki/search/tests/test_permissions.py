@@ -13,9 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 def found(user: object, q: str, *, portal: bool = False, **filters: object) -> set[str]:
-    results, total = queries.run(
-        user, queries.Filters(q=q, **filters), portal=portal, limit=100
-    )
+    results, total = queries.run(user, queries.Filters(q=q, **filters), portal=portal, limit=100)
     assert total == len(results)
     return {r.label for r in results}
 
