@@ -49,7 +49,7 @@ class RoutingRuleForm(BootstrapMixin, forms.Form):
     group = forms.ModelChoiceField(
         label=_("Route to group"),
         queryset=SupportGroup.objects.filter(is_active=True),
-        empty_label=None,
+        empty_label="—",
         help_text=_("The service desk keeps ownership; the work moves to this group."),
     )
 
