@@ -2,8 +2,10 @@ from django.contrib import admin
 from django.urls import include, path
 
 from tuki.api import api
+from tuki.core.views import healthz
 
 urlpatterns = [
+    path("healthz", healthz, name="healthz"),
     path("", include("tuki.accounts.urls")),
     path("desk/", include("tuki.tickets.urls")),
     path("portal/", include("tuki.portal.urls")),

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 import signal
+import socket
 import threading
 from pathlib import Path
 from types import FrameType
 
 import uvicorn
+from uvicorn.supervisors import Multiprocess
 from django.conf import settings
 from django.db import connections
 from django.utils.crypto import get_random_string
@@ -47,11 +49,52 @@ class WorkerThread(threading.Thread):
         self.join(timeout)
 
 
-def serve(host: str, port: int, *, with_worker: bool = False, log_level: str = "info") -> None:
-    """Serve tuki.asgi until Ctrl-C or SIGTERM, then stop the worker cleanly."""
+def bind_tcp(host: str, port: int) -> socket.socket:
+    """A listening TCP socket that says it is TCP (IPPROTO_TCP), shareable with workers."""
+    family, kind, proto, _name, address = socket.getaddrinfo(
+        host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP
+    )[0]
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(address)
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def serve(
+    host: str,
+    port: int,
+    *,
+    with_worker: bool = False,
+    log_level: str = "info",
+    workers: int = 1,
+) -> None:
+    """Serve tuki.asgi until Ctrl-C or SIGTERM, then stop the worker cleanly.
+
+    With `workers` > 1 uvicorn runs that many processes behind one socket (its own
+    supervisor restarts them); the task worker then runs apart (`tuki worker`).
+    """
     # whitenoise serves from the finders (WHITENOISE_USE_FINDERS) and only warns when the
     # collectstatic folder is missing; an empty one keeps the log clean.
     Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
+    if workers > 1:
+        if with_worker:
+            raise ValueError("--with-worker needs a single web process; run `tuki worker` apart")
+        config = uvicorn.Config(
+            "tuki.asgi:application",
+            host=host,
+            port=port,
+            workers=workers,
+            log_level=log_level,
+            lifespan="off",
+        )
+        # uvicorn.run(workers=N) would bind with proto 0, and asyncio only sets TCP_NODELAY
+        # on accepted sockets whose proto is IPPROTO_TCP: every keep-alive request after the
+        # first then waits ~40 ms for a delayed ACK (Kludex/uvicorn#3149). Bind it ourselves.
+        sock = bind_tcp(host, port)
+        Multiprocess(config, sockets=[sock]).run()
+        return
     worker = WorkerThread() if with_worker else None
     server = uvicorn.Server(
         uvicorn.Config(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from argparse import ArgumentParser
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from tuki.core.serving import serve
 
@@ -29,6 +29,26 @@ class Command(BaseCommand):
             action="store_true",
             help="Run the background task worker in this process too (small installs).",
         )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=1,
+            help="Web processes (default 1). More than one needs a separate `tuki worker`.",
+        )
+        parser.add_argument(
+            "--log-level",
+            default="info",
+            choices=["critical", "error", "warning", "info", "debug"],
+            help="Server log level (default: %(default)s)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        serve(options["host"], options["port"], with_worker=options["with_worker"])
+        if options["workers"] > 1 and options["with_worker"]:
+            raise CommandError("--with-worker needs --workers 1; run `tuki worker` apart.")
+        serve(
+            options["host"],
+            options["port"],
+            with_worker=options["with_worker"],
+            workers=options["workers"],
+            log_level=options["log_level"],
+        )
