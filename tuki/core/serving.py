@@ -10,11 +10,11 @@ from pathlib import Path
 from types import FrameType
 
 import uvicorn
-from uvicorn.supervisors import Multiprocess
 from django.conf import settings
 from django.db import connections
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Worker
+from uvicorn.supervisors import Multiprocess
 
 logger = logging.getLogger(__name__)
 
