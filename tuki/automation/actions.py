@@ -153,7 +153,8 @@ def webhook(ticket: Ticket, action: dict[str, Any]) -> str:
     from tuki.webhooks.services import queue_delivery
 
     hook = _plugged("tuki.webhooks.models", "Webhook", action["webhook"], _("webhook"))
-    queue_delivery(hook, ticket, "rule")
+    acting = tickets.current_acting()
+    queue_delivery(hook, ticket, "rule", payload={"rule": acting.reason if acting else ""})
     return _("webhook %(name)s") % {"name": hook}
 
 

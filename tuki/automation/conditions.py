@@ -194,10 +194,9 @@ def condition_met(cond: dict[str, Any], ctx: Context) -> bool:
         haystack = "\n".join((ctx.ticket.title, ctx.ticket.description, ctx.last_comment()))
         found = str(value).lower() in haystack.lower()
         return found if op == "contains" else not found
-    actual = _ATTRS[name](ctx.ticket)
     if name == "category":
         return _category_met(op, value, ctx.ticket)
-    return compare(op, actual, value)
+    return compare(op, _ATTRS[name](ctx.ticket), value)
 
 
 def compare(op: str, actual: Any, value: Any) -> bool:

@@ -176,7 +176,10 @@ def run_pass(
         if not matches(rule.conditions, Context(ticket, changes)):
             continue
         trigger = next((e for e in events if keys_match(ticket, e, rule.events)), events[0])
-        run = act(rule, ticket, trigger, depth + 1, (*chain, rule.pk))
+        # Rules acting earlier in this pass are part of the chain too: a later rule's
+        # changes must not bring them back (R1 → R2 → R1).
+        chain = (*chain, rule.pk)
+        run = act(rule, ticket, trigger, depth + 1, chain)
         runs.append(run)
         if run.ok:
             ticket = Ticket.objects.with_related().get(pk=ticket.pk)
