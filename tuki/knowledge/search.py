@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q
+
 from tuki.knowledge import access
-from tuki.knowledge.models import Article, State
+from tuki.knowledge.models import Article, ArticleCategory, State
 from tuki.knowledge.receivers import KIND
 from tuki.search import engine
+
+
+def in_category(node: ArticleCategory) -> Q:
+    """Articles in this category or any category below it."""
+    return Q(category__path=node.path) | Q(category__path__startswith=f"{node.path} › ")
 
 
 def find_articles(
@@ -18,7 +25,7 @@ def find_articles(
     limit: int = 20,
     offset: int = 0,
     published_only: bool = True,
-    category_path: str = "",
+    category: ArticleCategory | None = None,
     log: bool = True,
 ) -> list[Article]:
     """Ranked articles the user may read; each carries its `hit` (title and snippet HTML).
@@ -30,8 +37,8 @@ def find_articles(
     allowed = access.articles_visible_to(user)
     if published_only:
         allowed = allowed.filter(state=State.PUBLISHED)
-    if category_path:
-        allowed = allowed.filter(category__path__startswith=category_path)
+    if category is not None:
+        allowed = allowed.filter(in_category(category))
     hits = engine.search(
         q, allowed={KIND: allowed.values("pk")}, kinds=[KIND], language=language,
         limit=limit, offset=offset,

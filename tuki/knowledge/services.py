@@ -55,7 +55,7 @@ COMMENT_MAX = 2_000
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _require_editor(actor: User | AnonymousUser | None) -> None:
+def require_editor(actor: User | AnonymousUser | None) -> None:
     if actor is None or not access.is_editor(actor):
         raise PermissionDenied(_("Only agents may edit the knowledge base."))
 
@@ -262,7 +262,7 @@ def create_article(
     source_ticket: Ticket | None = None,
 ) -> Article:
     """A new draft with its first translation and version 1."""
-    _require_editor(actor)
+    require_editor(actor)
     title, body = _clean_title(title), _clean_body(body)
     language, audience = _clean_language(language), _clean_audience(audience)
     organisations = _check_organisations(audience, organisations)
@@ -298,7 +298,7 @@ ARTICLE_FIELDS = (
 @transaction.atomic
 def update_article(actor: User, article: Article, **changes: Any) -> Article:
     """Change the language-free fields (those in ARTICLE_FIELDS); the text has its own service."""
-    _require_editor(actor)
+    require_editor(actor)
     unknown = set(changes) - set(ARTICLE_FIELDS)
     if unknown:
         field = sorted(unknown)[0]
@@ -339,7 +339,7 @@ def update_article(actor: User, article: Article, **changes: Any) -> Article:
 @transaction.atomic
 def delete_article(actor: User, article: Article) -> None:
     """Administrators and the owner may delete; everyone else archives instead."""
-    _require_editor(actor)
+    require_editor(actor)
     if not (actor.is_superuser or article.owner_id == actor.pk):
         raise PermissionDenied(_("Only the owner or an administrator may delete an article."))
     article_id = article.pk
@@ -358,7 +358,7 @@ def allowed_states(article: Article) -> tuple[str, ...]:
 @transaction.atomic
 def set_state(actor: User, article: Article, state: str) -> Article:
     """Move along draft → review → published → archived, only by the allowed moves."""
-    _require_editor(actor)
+    require_editor(actor)
     article = Article.objects.select_for_update().get(pk=article.pk)
     if state not in State.values:
         raise ServiceError(_("Unknown state."), field="state", code="unknown_state")
@@ -394,7 +394,7 @@ def set_state(actor: User, article: Article, state: str) -> Article:
 def add_translation(
     actor: User, article: Article, language: str, *, title: str, body: str = "", note: str = ""
 ) -> ArticleTranslation:
-    _require_editor(actor)
+    require_editor(actor)
     language = _clean_language(language)
     title, body = _clean_title(title), _clean_body(body)
     Article.objects.select_for_update().filter(pk=article.pk).first()
@@ -428,7 +428,7 @@ def update_translation(
     when someone saved in between, the edit is refused instead of silently overwriting theirs.
     An edit that changes nothing makes no version.
     """
-    _require_editor(actor)
+    require_editor(actor)
     language = _clean_language(language)
     title, body = _clean_title(title), _clean_body(body)
     translation = (
@@ -469,7 +469,7 @@ def _save_version(
 @transaction.atomic
 def restore_version(actor: User, version: ArticleVersion, *, note: str = "") -> ArticleTranslation:
     """Bring back an old version's text as a new version; history is never rewritten."""
-    _require_editor(actor)
+    require_editor(actor)
     translation = ArticleTranslation.objects.select_for_update().get(pk=version.translation_id)
     note = _clean_note(note) or _("Restored version %(number)d") % {"number": version.number}
     return _save_version(translation, actor, version.title, version.body, note)
@@ -478,7 +478,7 @@ def restore_version(actor: User, version: ArticleVersion, *, note: str = "") -> 
 @transaction.atomic
 def delete_translation(actor: User, article: Article, language: str) -> None:
     """Remove one language; the last one stays (an article without text means nothing)."""
-    _require_editor(actor)
+    require_editor(actor)
     language = _clean_language(language)
     Article.objects.select_for_update().filter(pk=article.pk).first()
     translations = list(article.translations.all())
@@ -506,7 +506,7 @@ def delete_translation(actor: User, article: Article, language: str) -> None:
 def add_attachments(
     actor: User, article: Article, uploads: Iterable[Upload]
 ) -> list[ArticleAttachment]:
-    _require_editor(actor)
+    require_editor(actor)
     saved = []
     limit = settings.MAX_ATTACHMENT_SIZE
     for upload in uploads:
@@ -536,7 +536,7 @@ def add_attachments(
 
 @transaction.atomic
 def remove_attachment(actor: User, attachment: ArticleAttachment) -> None:
-    _require_editor(actor)
+    require_editor(actor)
     article = attachment.article
     attachment.delete()
     # The file stays when another row (here or on a ticket) still points at the same bytes.
@@ -597,7 +597,7 @@ def vote(
 
 def link_to_ticket(actor: User, ticket: Ticket, article: Article) -> TicketArticle:
     """Record that the article was used on the ticket (idempotent)."""
-    _require_editor(actor)
+    require_editor(actor)
     try:
         with transaction.atomic():
             link, _created = TicketArticle.objects.get_or_create(
@@ -611,7 +611,7 @@ def link_to_ticket(actor: User, ticket: Ticket, article: Article) -> TicketArtic
 def article_from_ticket(actor: User, ticket: Ticket, *, language: str = "") -> Article:
     """A draft prefilled from a resolved ticket: problem, resolution, tags; internal until
     someone checks it holds no personal data."""
-    _require_editor(actor)
+    require_editor(actor)
     if ticket.status.category not in (StatusCategory.RESOLVED, StatusCategory.CLOSED):
         raise ServiceError(
             _("Only a resolved or closed ticket can become an article."),

@@ -34,6 +34,7 @@ from tuki.knowledge.models import (
     Language,
     State,
 )
+from tuki.knowledge.search import in_category
 from tuki.knowledge.views.common import (
     agent_required,
     page_context,
@@ -56,7 +57,7 @@ def _filtered(user: Any, form: ListFilterForm) -> QuerySet[Article]:
     if state:
         qs = qs.filter(state=state)
     if data.get("category"):
-        qs = qs.filter(category__path__startswith=data["category"].path)
+        qs = qs.filter(in_category(data["category"]))
     if data.get("language"):
         qs = qs.filter(translations__language=data["language"])
     if data.get("audience"):

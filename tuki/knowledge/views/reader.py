@@ -12,7 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
@@ -30,7 +30,7 @@ from tuki.knowledge.models import (
     State,
     TicketArticle,
 )
-from tuki.knowledge.search import find_articles
+from tuki.knowledge.search import find_articles, in_category
 from tuki.knowledge.views.common import is_agent, page_context, reader_language, titled, with_titles
 from tuki.lib.htmx import is_fragment_request
 from tuki.tickets.models import Ticket
@@ -90,7 +90,7 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
     qs = (
         access.articles_visible_to(request.user)
         .filter(state=State.PUBLISHED)
-        .filter(Q(category__path=node.path) | Q(category__path__startswith=f"{node.path} › "))
+        .filter(in_category(node))
         .select_related("category")
         .order_by("category__path", "-view_count", "-id")
     )
