@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -134,6 +135,15 @@ def link(request: HttpRequest, token: str) -> HttpResponse:
     if approver is None:
         raise Http404("No such approver")
     found = access.get_step_for_voter(approver, step_id)
+    # Signed out, the page speaks the approver's language, as the mail did.
+    language = approver.language if not request.user.is_authenticated else None
+    with translation.override(language or translation.get_language()):
+        return _link_page(request, found, approver, token)
+
+
+def _link_page(
+    request: HttpRequest, found: ApprovalStep, approver: User, token: str
+) -> HttpResponse:
     context = {"via_link": True, "token": token}
     if request.method == "POST":
         failed = _decide(request, found, approver, Via.EMAIL, context)
@@ -143,11 +153,8 @@ def link(request: HttpRequest, token: str) -> HttpResponse:
         found.approval.refresh_from_db()
         done = {**_summary(found, approver), **context, "just_decided": True}
         return render(request, "approvals/decide.html", done)
-    return render(
-        request,
-        "approvals/decide.html",
-        {**_summary(found, approver), **context, "form": DecisionForm()},
-    )
+    page = {**_summary(found, approver), **context, "form": DecisionForm()}
+    return render(request, "approvals/decide.html", page)
 
 
 # --- ticket page panel actions ---------------------------------------------------------------

@@ -186,6 +186,10 @@ class TestEmailLink:
         assert b"Secret internal note" not in page.content
         assert b"maija@acme.fi" not in page.content
 
+    def test_signed_out_the_page_speaks_the_approvers_language(self, desk, approval, managers):
+        page = Client().get(link_of(managers[0], first_step(approval)))
+        assert b'<html lang="fi">' in page.content
+
     def test_used_twice_the_second_time_says_it_is_done(self, desk, approval, managers):
         path = link_of(managers[0], first_step(approval))
         Client().post(path, {"decision": "approve"})
