@@ -556,7 +556,7 @@ def highlight(text: str, needles: list[tuple[str, bool]], *, whole: bool = False
         return any(word.startswith(n) if p else word == n for n, p in needles)
 
     first = 0 if whole else next((i for i, (s, e) in enumerate(spans) if hit(s, e)), 0)
-    lo = 0 if whole else max(0, first - 8)
+    lo = 0 if whole or first < 12 else first - 8  # near the start: show the start
     hi = len(spans) if whole else min(len(spans), lo + SNIPPET_WORDS)
     out, cursor = [], spans[lo][0]
     for start, end in spans[lo:hi]:
