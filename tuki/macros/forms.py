@@ -99,6 +99,8 @@ class MacroForm(BootstrapMixin, forms.Form):
             is_active=True, is_agent=True
         ).order_by("full_name")
         self.action_sources: list[str] = []
+        # BootstrapMixin styles it as a text box; each option is a check box.
+        self.fields["kinds"].widget.attrs["class"] = "form-check-input"
 
     @classmethod
     def initial_for(cls, macro: Macro) -> dict[str, Any]:

@@ -29,6 +29,11 @@ class WebhookForm(BootstrapMixin, forms.Form):
     )
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # BootstrapMixin styles it as a text box; each option is a check box.
+        self.fields["events"].widget.attrs["class"] = "form-check-input"
+
     def service_data(self) -> dict[str, Any]:
         data = self.cleaned_data
         return {
