@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from tuki.accounts.models import User
 from tuki.automation import engine
+from tuki.automation.access import may_manage_rules
 from tuki.automation.conditions import Context, annotate_anchors, matches, to_q
 from tuki.automation.models import Rule, RuleRun, ScheduledRun
 from tuki.automation.schema import validate_conditions, validate_rule
@@ -42,7 +43,7 @@ PREVIEW_SCAN = 2000
 
 
 def _require_staff(actor: User | None) -> None:
-    if actor is None or not (actor.is_staff or actor.is_superuser):
+    if not may_manage_rules(actor):
         raise PermissionDenied(_("Only administrators may manage rules."))
 
 
