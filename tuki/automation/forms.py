@@ -321,9 +321,21 @@ def plugged_choices(kind: str) -> list[tuple[str, str]]:
 
 
 def condition_rows(
-    conditions: dict[str, Any], errors: dict[str, str], choices: Choices
+    conditions: dict[str, Any], errors: dict[str, str], choices: Choices, *, scheduled: bool = False
 ) -> list[Row]:
-    return _rows(conditions.get("items") or [], "", "conditions", 0, errors, choices)
+    rows = _rows(conditions.get("items") or [], "", "conditions", 0, errors, choices)
+    if scheduled:  # "changed" tests need an event; a scheduled rule has none
+        _without_change_ops(rows)
+    return rows
+
+
+def _without_change_ops(rows: list[Row]) -> None:
+    for row in rows:
+        keep = [
+            o for o in row.operators if o[0] not in schema.CHANGE_OPS or o[0] == row.node.get("op")
+        ]
+        row.operators = keep
+        _without_change_ops(row.children)
 
 
 def _rows(
@@ -472,14 +484,28 @@ def _param_widget(
     return widget
 
 
-def field_options(kinds: list[str]) -> list[tuple[str, Any, bool]]:
-    """The field picker: (key, label, fits); a field fits when it applies to every ticked
-    kind (or to all, when none is ticked). Fields that do not fit are shown disabled."""
-    options = []
+FIELD_SECTIONS = [
+    ("requester.", _("Requester")),
+    ("organisation", _("Organisation and office")),
+    ("location", _("Organisation and office")),
+    ("time_since.", _("Time")),
+    ("business_hours", _("Time")),
+    ("", _("Ticket")),
+]
+
+
+def field_options(kinds: list[str]) -> list[tuple[Any, list[tuple[str, Any, bool]]]]:
+    """The field picker in sections: (section, [(key, label, fits)]). A field fits when it
+    applies to every ticked kind (or to all, when none is ticked); others show disabled."""
+    sections: dict[Any, list[tuple[str, Any, bool]]] = {}
+    for _prefix, title in FIELD_SECTIONS:
+        sections.setdefault(title, [])
     for key, spec in schema.CONDITION_FIELDS.items():
         fits = spec.kinds is None or not kinds or set(kinds) <= set(spec.kinds)
-        options.append((key, spec.label, fits))
-    return options
+        title = next(t for prefix, t in FIELD_SECTIONS if key.startswith(prefix))
+        sections[title].append((key, spec.label, fits))
+    order = [_("Ticket"), _("Requester"), _("Organisation and office"), _("Time")]
+    return [(title, sections[title]) for title in order if sections.get(title)]
 
 
 def action_options(kinds: list[str]) -> list[tuple[str, Any, bool]]:

@@ -208,7 +208,7 @@ def _editor(
     context = _builder_context(form, conditions, actions, errors)
     context.update(rule=rule, nav="manage")
     if rule is not None:
-        context["runs"] = _runs(rule)[:5]
+        context["runs"] = _runs(rule, 5)
     return render(request, "automation/rule_edit.html", context, status=status)
 
 
@@ -221,16 +221,17 @@ def _builder_context(
     conditions = conditions or {"match": "all", "items": []}
     kinds = list(form["kinds"].value() or [])
     choices = f.Choices()
+    scheduled = form["trigger"].value() == Rule.Trigger.SCHEDULED
     return {
         "form": form,
         "match": conditions.get("match", "all"),
-        "rows": f.condition_rows(conditions, errors, choices),
+        "rows": f.condition_rows(conditions, errors, choices, scheduled=scheduled),
         "actions": f.action_rows(actions, errors, choices),
         "field_options": f.field_options(kinds),
         "operator_labels": f.schema.OPERATORS,
         "action_options": f.action_options(kinds),
         "root_errors": f.errors_under(errors, "conditions", exact=True),
-        "scheduled": form["trigger"].value() == Rule.Trigger.SCHEDULED,
+        "scheduled": scheduled,
         "max_depth": f.MAX_DEPTH,
     }
 
@@ -267,12 +268,19 @@ def preview(request: HttpRequest) -> HttpResponse:
 # --- the run log ---------------------------------------------------------------------------
 
 
-def _runs(rule: Rule) -> Any:
-    return RuleRun.objects.filter(rule=rule).select_related("ticket").order_by("-at", "-pk")
+def _runs(rule: Rule, limit: int) -> list[RuleRun]:
+    """The newest runs, each with `trigger_label`: the event's name, or "scheduled"."""
+    runs = list(
+        RuleRun.objects.filter(rule=rule).select_related("ticket").order_by("-at", "-pk")[:limit]
+    )
+    for run in runs:
+        label = f.schema.EVENTS.get(run.trigger)
+        run.trigger_label = label or (_("scheduled") if run.trigger == "scheduled" else run.trigger)
+    return runs
 
 
 @staff_required
 def runs(request: HttpRequest, pk: int) -> HttpResponse:
     rule = get_object_or_404(Rule, pk=pk)
-    context = {"rule": rule, "runs": _runs(rule)[:RUN_LOG_SIZE], "nav": "manage"}
+    context = {"rule": rule, "runs": _runs(rule, RUN_LOG_SIZE), "nav": "manage"}
     return render(request, "automation/rule_runs.html", context)

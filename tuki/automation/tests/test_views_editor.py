@@ -277,6 +277,14 @@ class TestBuilder:
         page = self.post(desk, trigger="scheduled").content.decode()
         assert 'id="rule-wait"' in page and 'id="rule-events"' not in page
 
+    def test_a_scheduled_rule_offers_no_changed_tests(self, desk):
+        event_ops = [op for op, _label in self.post(desk).context["rows"][0].operators]
+        assert "changed" in event_ops
+        ops = [
+            op for op, _label in self.post(desk, trigger="scheduled").context["rows"][0].operators
+        ]
+        assert "changed" not in ops and "contains" in ops
+
     def test_kinds_disable_fields_and_actions_that_do_not_fit(self, desk):
         response = self.post(desk, kinds=["incident"])
         usable = {key: ok for key, _label, ok in response.context["action_options"]}
@@ -306,12 +314,14 @@ class TestPreview:
 class TestRunLog:
     def test_runs_are_listed_newest_first_with_errors(self, desk, incident):
         rule = Rule.objects.create(name="R", events=["created"], actions=[])
-        RuleRun.objects.create(rule=rule, ticket=incident, ok=True, changes=["tags: +vpn"])
+        RuleRun.objects.create(
+            rule=rule, ticket=incident, ok=True, changes=["tags: +vpn"], trigger="created"
+        )
         RuleRun.objects.create(rule=rule, ticket=incident, ok=False, error="Group vanished")
         response = desk.client_for(desk.admin).get(f"/automation/{rule.pk}/runs/")
         page = response.content.decode()
         assert page.index("Group vanished") < page.index("tags: +vpn")
-        assert incident.number in page
+        assert incident.number in page and "Ticket created" in page
 
     @pytest.mark.parametrize("who", ["operator", "requester"])
     def test_others_do_not_see_the_run_log(self, desk, incident, who):
