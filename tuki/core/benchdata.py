@@ -156,9 +156,10 @@ class Table:
         cols = ", ".join(quote(c) for c in self.columns)
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
+                # COPY's text format built here: several times faster than write_row.
+                data = "".join(["\t".join(map(_copy_text, row)) + "\n" for row in self.rows])
                 with cursor.cursor.copy(f"COPY {quote(table)} ({cols}) FROM STDIN") as copy:
-                    for row in self.rows:
-                        copy.write_row(row)
+                    copy.write(data.encode())
             else:
                 marks = ", ".join(["%s"] * len(self.columns))
                 rows = [tuple(_sqlite(v) for v in row) for row in self.rows]
@@ -169,6 +170,24 @@ class Table:
 
 def _db_value(value: Any) -> Any:
     return value
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(value: Any) -> str:
+    """One value in PostgreSQL's COPY text format."""
+    if value is None:
+        return "\\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    if isinstance(value, str):
+        return value.translate(_COPY_ESCAPES)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)
 
 
 def _sqlite(value: Any) -> Any:
@@ -329,6 +348,7 @@ def load(
     while done < tickets:
         count = min(sizes.chunk, tickets - done)
         with transaction.atomic():
+            _skip_constraint_triggers()
             generator.chunk(count, loaded)
         done += count
         if progress:
@@ -337,6 +357,22 @@ def load(
     _reset_sequences()
     loaded.seconds = time.perf_counter() - started
     return loaded
+
+
+def _skip_constraint_triggers() -> None:
+    """On PostgreSQL, as a superuser: no foreign-key trigger per row for this transaction.
+
+    The generator only writes ids it has just written or read, so the checks would find
+    nothing; they would cost a lookup per reference, most of the load's time. Without the
+    privilege the checks simply run.
+    """
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+        row = cursor.fetchone()
+        if row and row[0]:
+            cursor.execute("SET LOCAL session_replication_role = replica")
 
 
 def _reset_sequences() -> None:
@@ -362,6 +398,15 @@ class Generator:
         self.channel = weighted(rng, _channel_mix())
         self.reassignments = weighted(rng, {int(k): v for k, v in PROFILE["reassignments"].items()})
         self.span = timedelta(days=730)
+        # Bodies and descriptions drawn from pools made once: fresh random text per row
+        # would be most of the generator's time and tell the database nothing more.
+        self.bodies = [
+            " ".join(rng.sample(WORDS, rng.randrange(8, 30))).capitalize() + "." for _ in range(997)
+        ]
+        self.descriptions = [" ".join(rng.sample(WORDS, 18)).capitalize() + "." for _ in range(991)]
+        self.titles = [
+            f"{a.capitalize()}: {p} {b}" for a in THINGS for p in PROBLEMS for b in THINGS if a != b
+        ]
         self.matrix = {(1, 1): 1, (1, 2): 2, (1, 3): 3, (2, 1): 2, (2, 2): 3, (2, 3): 4}
         self.matrix.update({(3, 1): 3, (3, 2): 4, (3, 3): 5})
 
@@ -486,9 +531,8 @@ class Generator:
                 closed_at = None
         timeline = [entry for entry in timeline if entry[1] <= now]
         updated = max(entry[1] for entry in timeline)
-        title = f"{rng.choice(THINGS).capitalize()}: {rng.choice(PROBLEMS)} {rng.choice(THINGS)}"
-        words = rng.sample(WORDS, 18)
-        description = " ".join(words).capitalize() + "."
+        title = self.titles[tid * 7919 % len(self.titles)]
+        description = self.descriptions[tid % len(self.descriptions)]
         tickets.add(
             tid, kind, title, description, world.status[status], impact, urgency,
             self.matrix[(impact, urgency)], rng.choice(world.categories), self.channel(),
@@ -509,7 +553,7 @@ class Generator:
                 self.next_comment += 1
                 internal = action == "note"
                 author = requester if action == "reply_requester" else assignee
-                body = " ".join(rng.sample(WORDS, rng.randrange(8, 30))).capitalize() + "."
+                body = self.bodies[cid % len(self.bodies)]
                 comments.add(cid, tid, author, body, internal, "web", at)
                 comment_id, actor = cid, author
                 action = "reply" if action == "reply_requester" else action
