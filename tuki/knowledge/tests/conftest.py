@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
@@ -30,7 +31,13 @@ def published(desk: Desk, title: str, **extra: object) -> Article:
 
 
 @pytest.fixture
-def kb(desk: Desk) -> Kb:
+def kb(desk: Desk, django_capture_on_commit_callbacks: Any) -> Kb:
+    # Run the after-commit work (the search index follows article_changed) as it would run.
+    with django_capture_on_commit_callbacks(execute=True):
+        return _kb(desk)
+
+
+def _kb(desk: Desk) -> Kb:
     network = services.save_category(desk.admin, name="Network")
     vpn = services.save_category(desk.admin, name="VPN", parent=network)
     public = published(desk, "Connect to the VPN", category=vpn, is_faq=True, tags=["vpn"])
