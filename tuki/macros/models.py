@@ -84,5 +84,11 @@ class Macro(models.Model):
     def is_canned_response(self) -> bool:
         return not self.actions
 
+    @property
+    def kind_labels(self) -> list[str]:
+        from tuki.tickets.models import Kind
+
+        return [str(Kind(k).label) for k in self.kinds if k in Kind.values]
+
     def applies_to(self, kind: str) -> bool:
         return not self.kinds or kind in self.kinds

@@ -305,3 +305,22 @@ def test_apply_the_group_note_as_specialist(desk: Desk, escalated: Ticket, macro
     assert response.status_code == 302
     comment = Comment.objects.get(ticket=escalated)
     assert comment.is_internal and comment.body == f"Checked {escalated.number}"
+
+
+def test_list_and_picker_in_a_fixed_number_of_queries(
+    desk: Desk, incident: Ticket, django_assert_max_num_queries
+) -> None:
+    for n in range(15):
+        services.create_macro(desk.operator, name=f"Mine {n}", body="x", kinds=["incident"])
+        services.create_macro(
+            desk.admin, name=f"Desk {n}", scope=Scope.GROUP, group=desk.service_desk, body="y"
+        )
+        services.create_macro(desk.admin, name=f"All {n}", scope=Scope.GLOBAL, body="z")
+    client = desk.client_for(desk.operator)
+    client.get("/macros/")
+    with django_assert_max_num_queries(12):
+        page = client.get("/macros/").content.decode()
+    assert "Mine 14" in page and "Desk 14" in page and "All 14" in page and "Incident" in page
+    with django_assert_max_num_queries(10):
+        page = client.get(f"/macros/tickets/{incident.number}/picker/").content.decode()
+    assert page.count("<option") == 46
