@@ -1,7 +1,7 @@
 """One worker of test_two_workers.py: wait for the start signal, auto-assign every ticket.
 
-Usage: python -m tuki.routing.tests.race_worker START_EPOCH TICKET_ID...
-Prints {ticket_id: outcome} as JSON.
+Usage: python -m tuki.routing.tests.race_worker OUT_FILE START_EPOCH TICKET_ID...
+Writes {ticket_id: outcome} as JSON to OUT_FILE (stdout carries other apps' task logs).
 """
 
 from __future__ import annotations
@@ -19,9 +19,11 @@ def main(argv: list[str]) -> None:
     django.setup()
     from tuki.routing.services import auto_assign
 
-    start, ids = float(argv[0]), [int(i) for i in argv[1:]]
+    out, start, ids = argv[0], float(argv[1]), [int(i) for i in argv[2:]]
     time.sleep(max(0.0, start - time.time()))  # both workers begin at the same instant
-    print(json.dumps({ticket_id: auto_assign(ticket_id) for ticket_id in ids}))
+    results = {ticket_id: auto_assign(ticket_id) for ticket_id in ids}
+    with open(out, "w") as f:
+        json.dump(results, f)
 
 
 if __name__ == "__main__":

@@ -50,17 +50,19 @@ def test_round_robin_is_fair_with_two_workers(desk, team, tmp_path):
     ids = [str(t.pk) for t in tickets]
     env, copy = _worker_env(tmp_path)
     start = time.time() + 4  # time enough for both processes to set Django up
+    outs = [tmp_path / f"worker-{n}.json" for n in (1, 2)]
     workers = [
         subprocess.Popen(
-            [sys.executable, "-m", "tuki.routing.tests.race_worker", str(start), *order],
+            [sys.executable, "-m", "tuki.routing.tests.race_worker", str(out), str(start), *order],
             cwd=ROOT,
             env=env,
-            stdout=subprocess.PIPE,
-            text=True,
+            stdout=subprocess.DEVNULL,
         )
-        for order in (ids, ids[::-1])
+        for out, order in zip(outs, (ids, ids[::-1]), strict=True)
     ]
-    outputs = [json.loads(w.communicate(timeout=120)[0]) for w in workers]
+    for worker in workers:
+        worker.wait(timeout=120)
+    outputs = [json.loads(out.read_text()) for out in outs]
     assert all(w.returncode == 0 for w in workers)
 
     assigned = [t for out in outputs for t, result in out.items() if result.startswith("assigned")]
