@@ -315,7 +315,7 @@ def request_approval(
 
 def _lock_ticket(actor: User | None, ticket: Ticket) -> Ticket:
     qs = Ticket.objects.all() if actor is None else Ticket.objects.visible_to(actor)
-    if not qs.select_for_update().filter(pk=ticket.pk).exists():
+    if qs.select_for_update().filter(pk=ticket.pk).values_list("pk", flat=True).first() is None:
         raise PermissionDenied(_("You cannot see this ticket."))
     return Ticket.objects.with_related().get(pk=ticket.pk)
 
@@ -450,9 +450,14 @@ def decide(
             code="required",
         )
     with transaction.atomic():
-        # The approval row first: two voters deciding at once are counted one after the other.
+        # Locks in the order every writer takes them (ticket, approval, step): two voters
+        # deciding at once are counted one after the other, and an agent cancelling the
+        # ticket meanwhile waits or is waited for, never deadlocks.
+        ticket_id = Approval.objects.filter(pk=step.approval_id).values("ticket_id")
+        ticket = _lock_ticket(None, Ticket(pk=ticket_id[0]["ticket_id"]))
         approval = Approval.objects.select_for_update().get(pk=step.approval_id)
         step = ApprovalStep.objects.select_for_update().get(pk=step.pk)
+        approval.ticket = ticket
         step.approval = approval
         if not step.voters.filter(pk=actor.pk).exists():
             raise PermissionDenied(_("You are not an approver of this step."))
@@ -466,8 +471,6 @@ def decide(
         made = ApprovalDecision.objects.create(
             step=step, approver=actor, decision=decision, comment=comment, via=via
         )
-        ticket = _lock_ticket(None, approval.ticket)
-        approval.ticket = ticket
         _record_decision(ticket, actor, step, made)
         _apply_outcome(actor, approval, step, made)
     return made
