@@ -60,7 +60,16 @@ class DeliveryOut(Schema):
     delivered_at: datetime | None
 
 
+class AttemptOut(Schema):
+    number: int
+    at: datetime
+    response_status: int | None
+    error: str
+    duration_ms: int | None
+
+
 class DeliveryDetail(DeliveryOut):
+    attempt_log: list[AttemptOut]
     payload: dict[str, Any]
     request_headers: dict[str, str]
     request_body: str
@@ -99,6 +108,16 @@ def _delivery(d: WebhookDelivery, *, detail: bool = False) -> dict[str, Any]:
     }
     if detail:
         data.update(
+            attempt_log=[
+                {
+                    "number": a.number,
+                    "at": a.at,
+                    "response_status": a.response_status,
+                    "error": a.error,
+                    "duration_ms": a.duration_ms,
+                }
+                for a in d.attempt_log.all()
+            ],
             payload=d.payload,
             request_headers=d.request_headers,
             request_body=d.request_body,

@@ -35,6 +35,7 @@ from tuki.webhooks.models import (
     TEST_EVENT,
     DeliveryState,
     Webhook,
+    WebhookAttempt,
     WebhookDelivery,
     new_secret,
 )
@@ -269,6 +270,10 @@ def deliver(delivery_id: int) -> str:
     delivery = claim(delivery_id)
     if delivery is None:
         return "not due"
+    if not delivery.webhook.is_active:
+        # Switched off while this waited: keep it, failed, for a retry once it is back on.
+        delivery.error = _("The webhook was switched off.")
+        return _finish(delivery, DeliveryState.FAILED)
     delivery.attempts += 1
     delivery.last_attempt_at = timezone.now()
     delivery.response_status, delivery.response_body, delivery.error = None, "", ""
@@ -288,6 +293,15 @@ def deliver(delivery_id: int) -> str:
         delivery.error = f"{type(exc).__name__}: {exc}"[:2000]
         logger.info("webhook delivery %s failed: %s", delivery.pk, delivery.error)
     delivery.duration_ms = int((time.monotonic() - started) * 1000)
+    WebhookAttempt.objects.create(
+        delivery=delivery,
+        number=WebhookAttempt.objects.filter(delivery=delivery).count() + 1,  # across retries
+        at=delivery.last_attempt_at,
+        response_status=delivery.response_status,
+        response_excerpt=delivery.response_body[:500],
+        error=delivery.error,
+        duration_ms=delivery.duration_ms,
+    )
     if status is not None and 200 <= status < 300:
         delivery.delivered_at = timezone.now()
         return _finish(delivery, DeliveryState.SENT)

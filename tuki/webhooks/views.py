@@ -192,6 +192,7 @@ def delivery_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "webhook": delivery.webhook,
         "body": pretty,
         "retryable": delivery.state in (DeliveryState.FAILED, DeliveryState.PENDING),
+        "attempts": list(delivery.attempt_log.all()),
     }
     return render(request, "webhooks/delivery_detail.html", context)
 

@@ -98,6 +98,7 @@ def test_test_log_and_retry(
     assert [d["id"] for d in log] == [delivery_id] and log[0]["response_status"] == 503
     detail = client.get(f"{API}/deliveries/{delivery_id}").json()
     assert detail["request_headers"]["X-Tuki-Event"] == "ping"
+    assert [a["response_status"] for a in detail["attempt_log"]] == [503]
     assert json.loads(detail["request_body"])["event"] == "ping"
     with django_capture_on_commit_callbacks(execute=True):
         response = call(client, "post", f"{API}/deliveries/{delivery_id}/retry")

@@ -227,3 +227,30 @@ def test_an_inactive_webhook_is_not_queued(desk: Desk, incident: Ticket) -> None
     with pytest.raises(ServiceError) as caught:
         services.queue_delivery(hook, incident, "updated")
     assert caught.value.code == "inactive"
+
+
+def test_each_attempt_is_logged(
+    desk: Desk, incident: Ticket, receiver: Receiver, django_capture_on_commit_callbacks
+) -> None:
+    receiver.statuses = [500, 502]
+    hook = _hook(desk, receiver.url)
+    with django_capture_on_commit_callbacks(execute=True):
+        delivery = services.queue_delivery(hook, incident, "updated")
+    for _ in range(2):
+        _make_due(delivery)
+        services.deliver(delivery.pk)
+    log = list(delivery.attempt_log.values_list("number", "response_status"))
+    assert log == [(1, 500), (2, 502), (3, 200)]
+    page = desk.client_for(desk.admin).get(f"/webhooks/deliveries/{delivery.pk}/").content.decode()
+    assert "HTTP 500" in page and "HTTP 502" in page
+
+
+def test_a_webhook_switched_off_meanwhile_sends_nothing(
+    desk: Desk, incident: Ticket, receiver: Receiver
+) -> None:
+    hook = _hook(desk, receiver.url)
+    delivery = services.queue_delivery(hook, incident, "updated")
+    services.update_webhook(desk.admin, hook, is_active=False)
+    assert services.deliver(delivery.pk) == DeliveryState.FAILED
+    delivery.refresh_from_db()
+    assert "switched off" in delivery.error and receiver.requests == []
