@@ -382,7 +382,10 @@ class TestTemplatePages:
         data.update(extra)
         return data
 
-    @pytest.mark.parametrize("who", ["requester", "operator", "specialist", "lead", "other_agent"])
+    @pytest.mark.parametrize(
+        "who",
+        ["requester", "colleague", "outsider", "operator", "specialist", "lead", "other_agent"],
+    )
     def test_only_staff_see_them(self, desk, who, managers):
         c = client(desk, who)
         assert c.get("/approvals/templates/").status_code == 404
