@@ -86,6 +86,12 @@ def apply_macro(
     """
     if actor is not None:
         _check_may_use(actor, ticket, macro)
+    elif not macro.is_active:
+        raise ServiceError(
+            _("The macro %(name)s is switched off.") % {"name": macro.name},
+            field="macro",
+            code="inactive",
+        )
     if not macro.applies_to(ticket.kind):
         raise ServiceError(
             _("This macro is not for %(kind)s tickets.")

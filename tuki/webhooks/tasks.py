@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+from django.core.cache import cache
 from django_tasks import task
+
+SWEEP_EVERY = 60  # seconds between catch-up sweeps, per cache
 
 
 @task()
 def deliver_webhook(delivery_id: int) -> str:
-    """One attempt of one delivery (services.deliver); then catch up on any lost ones."""
+    """One attempt of one delivery (services.deliver); now and then a catch-up sweep."""
     from tuki.webhooks import services
 
     state = services.deliver(delivery_id)
-    services.deliver_due(limit=20)  # retries whose deferred task was lost (crash, no defer)
+    # Retries whose deferred task was lost (a crash, or a backend that cannot defer). At
+    # most once a minute: a sweep from every task would enqueue the same due rows over
+    # and over while the queue drains.
+    if cache.add("tuki:webhooks:sweep", 1, timeout=SWEEP_EVERY):
+        services.deliver_due()
     return state
 
 

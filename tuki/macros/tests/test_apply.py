@@ -221,3 +221,10 @@ def test_update_and_delete_follow_who_may_edit(desk: Desk) -> None:
         services.delete_macro(desk.operator, network)
     services.delete_macro(desk.lead, network)
     assert not Macro.objects.exists()
+
+
+def test_a_rule_cannot_run_a_switched_off_macro(desk: Desk, incident: Ticket) -> None:
+    macro = _macro(desk.admin, scope=Scope.GLOBAL, body="Old", is_active=False)
+    with pytest.raises(ServiceError) as caught:
+        services.apply_macro(None, incident, macro)
+    assert caught.value.code == "inactive"
