@@ -16,6 +16,7 @@ from typing import Any
 
 from django import forms
 from django.http import QueryDict
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from tuki.automation import schema
@@ -572,3 +573,28 @@ def describe_path(conditions: dict[str, Any], where: str) -> str:
         node, parts = items[int(parts[1])], parts[2:]
     spec = schema.CONDITION_FIELDS.get(node.get("field", "")) if isinstance(node, dict) else None
     return str(spec.label) if spec else ""
+
+
+def describe_when(rule: Rule) -> str:
+    """The list's summary of when a rule runs: its events, or its wait."""
+    if rule.trigger != Rule.Trigger.SCHEDULED:
+        return ", ".join(str(schema.EVENTS.get(e, e)) for e in rule.events)
+    wait = rule.wait or {}
+    business = bool(wait.get("business"))
+    amount, unit = split_minutes(int(wait.get("minutes") or 0), business)
+    units = {
+        "minutes": ngettext("%(n)d minute", "%(n)d minutes", amount),
+        "hours": ngettext("%(n)d hour", "%(n)d hours", amount),
+        "days": ngettext("%(n)d business day", "%(n)d business days", amount)
+        if business
+        else ngettext("%(n)d day", "%(n)d days", amount),
+    }
+    text = units[unit] % {"n": amount}
+    if business and unit != "days":
+        text = gettext("%(time)s of business time") % {"time": text}
+    since = schema.WAIT_SINCE.get(wait.get("since") or "status_changed", "")
+    return gettext("after %(time)s since %(since)s") % {"time": text, "since": since}
+
+
+def describe_kinds(rule: Rule) -> str:
+    return ", ".join(str(Kind(k).label) for k in rule.kinds if k in Kind.values)

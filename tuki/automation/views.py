@@ -70,7 +70,9 @@ def _rules() -> Any:
 
 def _list_context() -> dict[str, Any]:
     rules = list(_rules())
-    return {"rules": rules, "events": f.schema.EVENTS, "nav": "manage"}
+    for rule in rules:
+        rule.when, rule.kind_labels = f.describe_when(rule), f.describe_kinds(rule)
+    return {"rules": rules, "nav": "manage"}
 
 
 @staff_required
@@ -233,6 +235,7 @@ def _builder_context(
         "root_errors": f.errors_under(errors, "conditions", exact=True),
         "scheduled": scheduled,
         "max_depth": f.MAX_DEPTH,
+        "placeholders": f.schema.PLACEHOLDERS,
     }
 
 

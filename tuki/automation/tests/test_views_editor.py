@@ -121,7 +121,11 @@ class TestSaving:
         assert rule.trigger == "scheduled" and rule.events == []
         assert rule.wait == {"minutes": 2400, "business": True, "since": "status_changed"}
         page = desk.client_for(desk.admin).get(f"/automation/{rule.pk}/").content.decode()
-        assert 'name="wait_amount" value="5"' in page
+        assert 'id="id_wait_amount" value="5"' in page
+        assert (
+            "after 5 business days since the last status change"
+            in desk.client_for(desk.admin).get("/automation/").content.decode()
+        )
 
 
 class TestRefusedInput:
