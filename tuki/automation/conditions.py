@@ -195,7 +195,7 @@ def condition_met(cond: dict[str, Any], ctx: Context) -> bool:
         found = str(value).lower() in haystack.lower()
         return found if op == "contains" else not found
     if name == "category":
-        return _category_met(op, value, ctx.ticket)
+        return _category_met(op, value, ctx)
     return compare(op, _ATTRS[name](ctx.ticket), value)
 
 
@@ -235,14 +235,16 @@ def _tags_met(op: str, value: Any, tags: set[str]) -> bool:
     return bool(tags) == (op == "is_set")
 
 
-def _category_met(op: str, value: Any, ticket: Ticket) -> bool:
+def _category_met(op: str, value: Any, ctx: Context) -> bool:
     """A category matches itself and everything below it."""
     if op in ("is_set", "is_not_set"):
-        return (ticket.category_id is not None) == (op == "is_set")
+        return (ctx.ticket.category_id is not None) == (op == "is_set")
     wanted = value if isinstance(value, list) else [value]
+    ticket = ctx.ticket
     path = ticket.category.path if ticket.category else None
     hit = path is not None and any(
-        path == p or path.startswith(p + SEP) for p in _category_paths(wanted)
+        path == p or path.startswith(p + SEP)
+        for p in ctx.cached(f"categories:{wanted}", lambda: _category_paths(wanted))
     )
     return hit if op in ("eq", "in") else not hit
 

@@ -30,6 +30,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Max, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -152,28 +153,49 @@ def changes_of(events: Iterable[TicketEvent]) -> dict[str, list[tuple[str, str]]
     return changes
 
 
+_rules_cache: dict[str, Any] = {"version": None, "rules": {}}
+
+
 def active_rules(trigger: str) -> list[Rule]:
-    return list(Rule.objects.filter(is_active=True, trigger=trigger).order_by("position", "id"))
+    return list(rules_by_trigger().get(trigger, []))
+
+
+def rules_by_trigger() -> dict[str, list[Rule]]:
+    """Active rules per trigger in run order. Parsed rules are kept per process while the
+    table is unchanged: one small aggregate query tells (every save moves updated_at)."""
+    version = Rule.objects.aggregate(
+        n=Count("id"), last=Max("updated_at"), top=Max("id"), order=Sum("position")
+    )
+    key = tuple(sorted(version.items()))
+    if _rules_cache["version"] != key:
+        by_trigger: dict[str, list[Rule]] = {}
+        for rule in Rule.objects.filter(is_active=True).order_by("position", "id"):
+            by_trigger.setdefault(rule.trigger, []).append(rule)
+        _rules_cache.update(version=key, rules=by_trigger)
+    return _rules_cache["rules"]
 
 
 def run_pass(
     ticket_id: int, events: list[TicketEvent], chain: tuple[int, ...] = ()
 ) -> list[RuleRun]:
     """Run the event rules once for a ticket's events of one service call."""
-    ticket = Ticket.objects.with_related().filter(pk=ticket_id).first()
-    if ticket is None:
+    try:
+        ticket = Ticket.objects.with_related().get(pk=ticket_id)
+    except Ticket.DoesNotExist:
         return []
     keys = event_keys(ticket, events)
     depth = max((e.depth for e in events), default=0)
     acted_by = set(chain) | {e.rule_id for e in events if e.rule_id}
     changes = changes_of(events)
+    ctx = Context(ticket, changes)  # one per state of the ticket: its reads are shared
     runs: list[RuleRun] = []
-    for rule in active_rules(Rule.Trigger.EVENT) if keys else []:
+    rules = rules_by_trigger()
+    for rule in rules.get(Rule.Trigger.EVENT, []) if keys else []:
         if rule.pk in acted_by or not keys.intersection(rule.events):
             continue
         if rule.kinds and ticket.kind not in rule.kinds:
             continue
-        if not matches(rule.conditions, Context(ticket, changes)):
+        if not matches(rule.conditions, ctx):
             continue
         trigger = next((e for e in events if keys_match(ticket, e, rule.events)), events[0])
         # Rules acting earlier in this pass are part of the chain too: a later rule's
@@ -183,9 +205,10 @@ def run_pass(
         runs.append(run)
         if run.ok:
             ticket = Ticket.objects.with_related().get(pk=ticket.pk)
+            ctx = Context(ticket, changes)
         if rule.stop_processing:
             break
-    plan_scheduled(ticket)
+    plan_scheduled(ticket, rules=rules.get(Rule.Trigger.SCHEDULED, []))
     return runs
 
 
@@ -254,42 +277,51 @@ def due_at(ctx: Context, wait: dict[str, Any], anchor: datetime) -> datetime:
     return anchor + timedelta(minutes=wait["minutes"])
 
 
-def plan_scheduled(ticket: Ticket, only: Rule | None = None) -> list[ScheduledRun]:
+def plan_scheduled(
+    ticket: Ticket, only: Rule | None = None, rules: list[Rule] | None = None
+) -> list[ScheduledRun]:
     """Plan the scheduled rules this ticket now matches; cancel those it no longer does.
 
     Time tests in the conditions are left for the fire; the wait counts from the anchor.
     `only`: plan that one rule (a rule just saved), leaving the others' plans alone.
     """
-    rules = [only] if only is not None else active_rules(Rule.Trigger.SCHEDULED)
+    if only is not None:
+        rules = [only]
+    elif rules is None:
+        rules = active_rules(Rule.Trigger.SCHEDULED)
     runs = ScheduledRun.objects.filter(ticket=ticket, state=ScheduledRun.State.PENDING)
     if only is not None:
         runs = runs.filter(rule=only)
     pending = {run.rule_id: run for run in runs}
     if not rules and not pending:
         return []
-    planned: list[ScheduledRun] = []
+    ctx = Context(ticket, skip_time=True)
+    wanted: list[tuple[Rule, datetime]] = []
     keep: set[int] = set()
+    for rule in rules:
+        if rule.kinds and ticket.kind not in rule.kinds:
+            continue
+        if not matches(rule.conditions, ctx):
+            continue
+        anchor = ctx.anchor(rule.wait.get("since", "status_changed"))
+        current = pending.get(rule.pk)
+        if current is not None and current.anchor == anchor:
+            keep.add(current.pk)
+        else:
+            wanted.append((rule, anchor))
+    stale = [run.pk for run in pending.values() if run.pk not in keep]
+    if not wanted and not stale:
+        return []  # nothing to write: no transaction either
+    planned: list[ScheduledRun] = []
     with transaction.atomic():
-        for rule in rules:
-            if rule.kinds and ticket.kind not in rule.kinds:
-                continue
-            ctx = Context(ticket, skip_time=True)
-            if not matches(rule.conditions, ctx):
-                continue
-            anchor = ctx.anchor(rule.wait.get("since", "status_changed"))
-            current = pending.get(rule.pk)
-            if current is not None and current.anchor == anchor:
-                keep.add(current.pk)
-                continue
-            run = _plan(rule, ticket, anchor, due_at(ctx, rule.wait, anchor))
-            if run is not None:
-                keep.add(run.pk)
-                planned.append(run)
-        stale = [run.pk for run in pending.values() if run.pk not in keep]
         if stale:
             ScheduledRun.objects.filter(pk__in=stale, state=ScheduledRun.State.PENDING).update(
                 state=ScheduledRun.State.CANCELLED
             )
+        for rule, anchor in wanted:
+            run = _plan(rule, ticket, anchor, due_at(ctx, rule.wait, anchor))
+            if run is not None:
+                planned.append(run)
         if planned:
             transaction.on_commit(lambda: _enqueue(planned))
     return planned
