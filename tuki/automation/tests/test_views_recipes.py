@@ -96,7 +96,7 @@ def test_remind_and_resolve_pending_tickets_are_two_scheduled_rules(desk, commit
         "wait_business": "on",
         "wait_since": "status_changed",
     }
-    pending = [("0", {"field": "status_category", "op": "eq", "value": "pending"})]
+    pending = [("0", {"field": "status", "op": "eq", "value": "pending_customer"})]
     remind = save(
         desk,
         form(
@@ -135,6 +135,10 @@ def test_remind_and_resolve_pending_tickets_are_two_scheduled_rules(desk, commit
         tickets.change_status(desk.operator, incident, "pending_customer")
     planned = ScheduledRun.objects.filter(ticket=incident, state="pending")
     assert set(planned.values_list("rule__name", flat=True)) == {remind.name, resolve.name}
+    with committed():  # waiting for a supplier is not waiting for the requester
+        tickets.change_status(desk.operator, incident, "in_progress")
+        tickets.change_status(desk.operator, incident, "pending_supplier")
+    assert not ScheduledRun.objects.filter(ticket=incident, state="pending").exists()
 
 
 def test_escalate_to_the_groups_manager_on_sla_warning(desk, committed, escalated):
