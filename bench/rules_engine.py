@@ -162,6 +162,8 @@ def per_second(work: Callable[[int], int], seconds: float) -> float:
 
 
 def run(seconds: float) -> Iterator[tuple[str, float, str]]:
+    from django.utils import timezone
+
     from tuki.automation import engine
     from tuki.automation.models import Rule
     from tuki.tickets import services as tickets
@@ -191,6 +193,6 @@ def run(seconds: float) -> Iterator[tuple[str, float, str]]:
 
         with_rules = per_second(update, seconds)
         yield (f"service calls end to end, {RULES} active rules", with_rules, "events/s")
-        Rule.objects.update(is_active=False)
+        Rule.objects.update(is_active=False, updated_at=timezone.now())
         without = per_second(update, seconds)
         yield ("service calls end to end, no active rule", without, "events/s")

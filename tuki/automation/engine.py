@@ -30,7 +30,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Max, Sum
+from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -164,7 +164,11 @@ def rules_by_trigger() -> dict[str, list[Rule]]:
     """Active rules per trigger in run order. Parsed rules are kept per process while the
     table is unchanged: one small aggregate query tells (every save moves updated_at)."""
     version = Rule.objects.aggregate(
-        n=Count("id"), last=Max("updated_at"), top=Max("id"), order=Sum("position")
+        n=Count("id"),
+        active=Count("id", filter=Q(is_active=True)),
+        last=Max("updated_at"),
+        top=Max("id"),
+        order=Sum("position"),
     )
     key = tuple(sorted(version.items()))
     if _rules_cache["version"] != key:
