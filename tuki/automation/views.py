@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import Max, OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -153,7 +153,7 @@ def _edit(request: HttpRequest, rule: Rule | None) -> HttpResponse:
         data = _rule_data(form, conditions, actions)
         try:
             if rule is None:
-                rule = services.create_rule(request.user, **data)
+                rule = services.create_rule(request.user, position=_last_position(), **data)
             else:
                 rule = services.update_rule(request.user, rule, **data)
         except ServiceError as exc:
@@ -162,6 +162,12 @@ def _edit(request: HttpRequest, rule: Rule | None) -> HttpResponse:
             messages.success(request, _("Rule “%(name)s” saved.") % {"name": rule.name})
             return redirect("automation:rules")
     return _editor(request, rule, form, conditions, actions, errors, status=422)
+
+
+def _last_position() -> int:
+    """A new rule runs after the existing ones (positions may have grown past the default)."""
+    highest = Rule.objects.aggregate(top=Max("position"))["top"]
+    return max(100, (highest or 0) + 10)
 
 
 def _rule_data(

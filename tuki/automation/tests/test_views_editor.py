@@ -83,6 +83,13 @@ class TestSaving:
         assert set(ticket.tags.values_list("name", flat=True)) == {"vpn", "network"}
         assert ticket.events.filter(actor_kind="rule", reason="VPN to Network Helsinki").exists()
 
+    def test_a_new_rule_runs_after_the_existing_ones(self, desk):
+        for n in range(12):
+            Rule.objects.create(name=f"R{n}", position=10 * (n + 1), events=["created"])
+        desk.client_for(desk.admin).post(NEW, vpn_rule_post(desk))
+        last = Rule.objects.order_by("position", "pk").last()
+        assert last.name == "VPN to Network Helsinki" and last.position == 130
+
     def test_the_edit_page_shows_what_was_saved_and_saves_changes(self, desk):
         client = desk.client_for(desk.admin)
         client.post(NEW, vpn_rule_post(desk))
