@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
+
 from tuki.automation import services
 from tuki.automation.models import Rule, RuleRun
 from tuki.conftest import Desk
@@ -307,3 +309,37 @@ def test_a_refused_transition_is_an_error_on_the_run(
         tickets.add_comment(desk.operator, incident, "hm", internal=True)
     run = rule.runs.get()
     assert not run.ok and run.error
+
+
+# --- a real commit (no captured callbacks) --------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_real_commits_run_the_pass_and_its_consequences_breadth_first(desk: Desk) -> None:
+    first = make_rule(
+        desk,
+        name="Escalate VPN",
+        conditions={
+            "match": "all",
+            "items": [{"field": "title", "op": "contains", "value": "vpn"}],
+        },
+        actions=[{"type": "assign", "group": desk.network_hel.pk}],
+    )
+    second = make_rule(
+        desk,
+        name="Note the move",
+        events=["updated"],
+        conditions={
+            "match": "all",
+            "items": [{"field": "group", "op": "changed_to", "value": desk.network_hel.pk}],
+        },
+        actions=[{"type": "add_note", "body": "Moved to {{ticket.group}} by a rule"}],
+    )
+    ticket = tickets.create_ticket(desk.operator, title="VPN down", requester=desk.requester)
+    ticket = Ticket.objects.with_related().get(pk=ticket.pk)
+    assert ticket.group == desk.network_hel
+    assert ticket.comments.get().body == "Moved to Network Helsinki by a rule"
+    runs = list(RuleRun.objects.order_by("id"))
+    assert [(r.rule_id, r.depth, r.ok) for r in runs] == [(first.pk, 1, True), (second.pk, 2, True)]
+    note = TicketEvent.objects.get(ticket=ticket, action="note")
+    assert (note.reason, note.rule_id, note.depth) == ("Note the move", second.pk, 2)
