@@ -13,9 +13,9 @@ Two implementations behind one interface (DESIGN.md: one code base for both data
   configurations and ORed (the reader's words match whichever language the document is
   in); words are prefix-matched on their stem, because Snowball stems of one word's forms
   differ in their tails (en printing → print / printers → printer, fi tulostin → tulost /
-  tulostimen → tulostim). Short queries also match titles by trigram word similarity
-  (pg_trgm), which is what finds "password" for "pasword". Ranked by ts_rank, snippets by
-  ts_headline.
+  tulostimen → tulostim). When the words find nothing, a short query matches titles by
+  trigram word similarity (pg_trgm), which is what finds "password" for "pasword". Ranked
+  by ts_rank, snippets by ts_headline.
 - SQLite: the FTS5 table `search_fts` holds the Snowball stems of each row (stemmed here in
   Python with the row's language), the query is stemmed the same way (again every language,
   ORed, prefix-matched) and built only from quoted tokens, so no FTS5 syntax ever reaches
@@ -58,6 +58,10 @@ MAX_BODY_CHARS = 200_000
 PREFIX_FROM = 4  # words this long are prefix-matched on their stem
 TRIGRAM_MAX_CHARS = 60
 SNIPPET_WORDS = 32
+COUNT_CAP = 1000  # counts stop here ("1,000+")
+# Ranking reads every candidate's vector; a query matching more documents than this ranks
+# the first RANK_CAP the index yields (such a query needs more words anyway).
+RANK_CAP = 10_000
 # Private-use characters mark highlights inside the database's output before escaping.
 MARK_ON, MARK_OFF = "\ue000", "\ue001"
 WORD = re.compile(r"[^\W_]+")
@@ -205,6 +209,9 @@ def reindex(kind: str, items: Iterable[Document], *, full: bool = False, batch: 
                 chunk = []
         if chunk:
             written += _write(kind, chunk, replace=not full)
+        if full and not _is_sqlite():
+            with connection.cursor() as cursor:  # fresh statistics: the planner picks GIN
+                cursor.execute("ANALYZE search_searchentry")
     return written
 
 
@@ -282,6 +289,8 @@ class _Plan:
     rank_params: list[Any]
     source_sql: str  # FROM clause naming the entries `e`
     source_params: list[Any]
+    count_source_sql: str  # the same without ranking work
+    count_source_params: list[Any]
 
 
 def search(
@@ -315,9 +324,9 @@ def count(
     public_only: bool = False,
     any_word: bool = False,
 ) -> int:
-    """How many objects `search` would find with the same arguments."""
+    """How many objects `search` would find with the same arguments, up to COUNT_CAP."""
     rows = _run(q, allowed, kinds, language, public_only, any_word, None, 0)
-    return int(rows[0][0]) if rows else 0
+    return min(int(rows[0][0]), COUNT_CAP) if rows else 0
 
 
 def _run(
@@ -337,15 +346,22 @@ def _run(
     language = language if language in STEMMERS else None
     try:
         with transaction.atomic():
-            plan = (_sqlite_plan if _is_sqlite() else _postgres_plan)(
-                tokens, language, public_only, any_word
-            )
-            if plan is None:
-                return []
-            sql, params = _select(plan, wanted, allowed, language, limit, offset)
-            with connection.cursor() as cursor:
-                cursor.execute(sql, params)
-                return list(cursor.fetchall())
+            if _is_sqlite():
+                plans = [_sqlite_plan(tokens, language, public_only, any_word)]
+            else:
+                plans = [_postgres_plan(tokens, language, public_only, any_word)]
+                if not any_word:  # titles like the words, for typos: when the words find nothing
+                    plans.append(_trigram_plan(tokens, public_only))
+            for plan in plans:
+                if plan is None:
+                    continue
+                sql, params = _select(plan, wanted, allowed, language, limit, offset)
+                with connection.cursor() as cursor:
+                    cursor.execute(sql, params)
+                    rows = list(cursor.fetchall())
+                if rows and (limit is not None or rows[0][0]):
+                    return rows
+            return []
     except DatabaseError:
         # The query is built from word tokens only, so this should not happen; if it does,
         # the reader gets no results rather than an error page (logged for us to fix).
@@ -379,7 +395,7 @@ def _select(
         cond_params.append(language)
     ranked = (
         f"SELECT e.id, e.kind, e.object_id, e.language, ({plan.rank_sql}) AS rank "
-        f"FROM {plan.source_sql} WHERE {' AND '.join(conditions)}"
+        f"FROM {plan.source_sql} WHERE {' AND '.join(conditions)} LIMIT {RANK_CAP}"
     )
     numbered = (
         "SELECT r.*, ROW_NUMBER() OVER (PARTITION BY r.kind, r.object_id "
@@ -387,7 +403,13 @@ def _select(
     )
     all_params = [*plan.rank_params, *plan.source_params, *cond_params]
     if limit is None:
-        return f"SELECT COUNT(*) FROM ({numbered}) n WHERE n.rn = 1", all_params
+        # Counting stops early: a page says "1,000+" rather than scanning every match.
+        rows = (
+            f"SELECT e.kind, e.object_id FROM {plan.count_source_sql} "
+            f"WHERE {' AND '.join(conditions)} LIMIT {COUNT_CAP * 3}"
+        )
+        sql = f"SELECT COUNT(*) FROM (SELECT DISTINCT x.kind, x.object_id FROM ({rows}) x) d"
+        return sql, [*plan.count_source_params, *cond_params]
     sql = (
         f"SELECT n.id, n.kind, n.object_id, n.language, n.rank FROM ({numbered}) n "
         "WHERE n.rn = 1 ORDER BY n.rank DESC, n.id DESC LIMIT %s OFFSET %s"
@@ -398,7 +420,7 @@ def _select(
 def _ids_sql(qs: QuerySet[Any]) -> tuple[str, tuple[Any, ...]]:
     if not qs.query.values_select:
         qs = qs.values("pk")
-    return qs.query.sql_with_params()
+    return qs.order_by().query.sql_with_params()  # an IN list needs no order
 
 
 def _sqlite_plan(
@@ -417,30 +439,34 @@ def _sqlite_plan(
         "(SELECT rowid AS rid, -bm25(search_fts, 10.0, 1.0, 1.0) AS score FROM search_fts "
         "WHERE search_fts MATCH %s) f JOIN search_searchentry e ON e.id = f.rid"
     )
-    return _Plan("1 = 1", [], "f.score", [], source, [expression])
+    count_source = (
+        "(SELECT rowid AS rid FROM search_fts WHERE search_fts MATCH %s) f "
+        "JOIN search_searchentry e ON e.id = f.rid"
+    )
+    return _Plan("1 = 1", [], "f.score", [], source, [expression], count_source, [expression])
 
 
 def _postgres_plan(
     tokens: list[str], language: str | None, public_only: bool, any_word: bool
 ) -> _Plan | None:
     tsquery = _postgres_tsquery(tokens, language, any_word)
-    vector = "e.public_document" if public_only else "e.document"
-    phrase = " ".join(tokens)
-    typo = not any_word and 3 <= len(phrase) <= TRIGRAM_MAX_CHARS
-    if not tsquery and not typo:
+    if not tsquery:
         return None
-    match, match_params = [], []
+    vector = "e.public_document" if public_only else "e.document"
+    table = "search_searchentry e"
     rank = f"ts_rank({vector}, %s::tsquery)"
-    rank_params: list[Any] = [tsquery]
-    if tsquery:
-        match.append(f"{vector} @@ %s::tsquery")
-        match_params.append(tsquery)
-    if typo:
-        match.append("%s <%% e.title")
-        match_params.append(phrase)
-        rank += " + 0.05 * word_similarity(%s, e.title)"
-        rank_params.append(phrase)
-    return _Plan(" OR ".join(match), match_params, rank, rank_params, "search_searchentry e", [])
+    return _Plan(f"{vector} @@ %s::tsquery", [tsquery], rank, [tsquery], table, [], table, [])
+
+
+def _trigram_plan(tokens: list[str], public_only: bool) -> _Plan | None:
+    """Titles whose words are most like the query's (pg_trgm word similarity): "pasword"
+    finds "Reset your password". Only for short queries, which is what typos are in."""
+    phrase = " ".join(tokens)
+    if not 3 <= len(phrase) <= TRIGRAM_MAX_CHARS:
+        return None
+    table = "search_searchentry e"
+    rank = "word_similarity(%s, e.title)"
+    return _Plan("%s <%% e.title", [phrase], rank, [phrase], table, [], table, [])
 
 
 def _postgres_tsquery(tokens: list[str], language: str | None, any_word: bool) -> str:
@@ -451,22 +477,29 @@ def _postgres_tsquery(tokens: list[str], language: str | None, any_word: bool) -
 def _cached_tsquery(tokens: tuple[str, ...], language: str | None, any_word: bool) -> str:
     """The tsquery text for these words, parsed by PostgreSQL's own dictionaries.
 
-    Tokens hold letters and digits only, so `word:*` is always valid to_tsquery input. The
-    result depends only on the dictionaries, so a process may keep it (a page asks for the
-    same query three times: hits, count, snippets).
+    Each word is parsed by every configuration (its stems in each language, ORed; the same
+    stem once), and the words are ANDed (ORed for `any_word`). Tokens hold letters and
+    digits only, so `word:*` is always valid to_tsquery input, and each operand below is
+    PostgreSQL's own output, so the composed text is valid tsquery syntax. The result
+    depends only on the dictionaries, so a process may keep it (a page asks three times).
     """
     configs = [PG_CONFIGS[language]] if language else list(PG_CONFIGS.values())
     if any_word:
         configs = [c for c in configs if c != "simple"]  # keeps "is", "the" out of "any"
-    parts, params = [], []
+    columns, params = [], []
     for token in tokens:
         operand = f"{token}:*" if len(token) >= PREFIX_FROM else token
-        parts.append("(" + " || ".join(f"to_tsquery('{c}', %s)" for c in configs) + ")")
+        columns += [f"to_tsquery('{c}', %s)::text" for c in configs]
         params += [operand] * len(configs)
-    joiner = " || " if any_word else " && "
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT ({joiner.join(parts)})::text", params)
-        return cursor.fetchone()[0] or ""
+        cursor.execute(f"SELECT {', '.join(columns)}", params)
+        row = cursor.fetchone()
+    groups = []
+    for start in range(0, len(row), len(configs)):
+        operands = list(dict.fromkeys(o for o in row[start : start + len(configs)] if o))
+        if operands:
+            groups.append("(" + " | ".join(f"({o})" for o in operands) + ")")
+    return (" | " if any_word else " & ").join(groups)
 
 
 # --- snippets ----------------------------------------------------------------------------------

@@ -57,6 +57,7 @@ def _results(request: HttpRequest, form: SearchForm, *, portal: bool) -> dict[st
         "has_previous": number > 1,
         "has_next": number < pages,
         "base_query": query.urlencode(),
+        "count_cap": engine.COUNT_CAP,
     }
 
 

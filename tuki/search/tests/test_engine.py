@@ -143,7 +143,7 @@ class TestIndexing:
         docs = [engine.Document(NOTE, n, "en", f"Printer {n}", "Jams.") for n in range(2500)]
         assert engine.reindex(NOTE, docs, full=True) == 2500
         assert ids("stale") == []
-        assert engine.count("printer", allowed=everything()) == 2500
+        assert engine.count("printer", allowed=everything()) == engine.COUNT_CAP  # "1,000+"
 
     def test_nul_bytes_and_huge_text_are_stored(self) -> None:
         add(1, "en", "Nul\x00title", "a\x00b printer " + "word " * 60_000)
@@ -214,10 +214,16 @@ class TestTypos:
         add(2, "en", "Printer jams", "Open the tray.")
         assert ids("pasword") == [1]
 
-    def test_typo_hits_rank_below_real_hits(self) -> None:
+    def test_typos_are_a_fallback_when_the_words_find_nothing(self) -> None:
         add(1, "en", "Passwords", "Reset them.")
         add(2, "en", "Pasword policy", "Typo in the title.")
-        assert ids("pasword")[0] == 2
+        assert ids("pasword") == [2]
+        assert ids("passwords") == [1]
+
+    def test_permissions_hold_for_typo_matches(self) -> None:
+        add(1, "en", "Reset your password", "Use the self-service page.")
+        allowed = {NOTE: SearchEntry.objects.none()}
+        assert ids("pasword", allowed=allowed) == []
 
 
 class TestQueryLog:
