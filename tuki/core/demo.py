@@ -134,7 +134,7 @@ def logins() -> list[tuple[str, str, str]]:
 
 def load_demo(seed: int = 2024, now: datetime | None = None) -> dict[str, int] | None:
     """Load the demo into a database without tickets; None if it already holds tickets."""
-    from tuki.core import demo_sla, demo_stories
+    from tuki.core import demo_knowledge, demo_sla, demo_stories
     from tuki.routing import demo as routing_demo
 
     if Ticket.objects.exists():
@@ -154,6 +154,7 @@ def load_demo(seed: int = 2024, now: datetime | None = None) -> dict[str, int] |
             demo_sla.replay_clocks(list(Ticket.objects.values_list("pk", flat=True)), moment)
         _never_send_demo_mail()
         routing_demo.seed(cast, moment)  # after the stories: today's rules, not history's
+        demo_knowledge.seed(cast, moment)  # after the stories: articles name resolved tickets
         summary["events"] = TicketEvent.objects.count()
         return summary
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from tuki.accounts.models import Location, Organisation, SupportGroup, User
 from tuki.calendars.models import Calendar
+from tuki.core import demo_knowledge
 from tuki.core.demo import build_cast, load_demo, logins
 from tuki.core.demo_stories import Director
 from tuki.sla.models import Agreement, ClockState, Metric, SlaClock, SlaClockLog, SlaPolicy
@@ -38,6 +39,7 @@ def loaded(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, 
     assert summary is not None
     yield summary
     with django_db_blocker.unblock():
+        demo_knowledge.wipe()  # articles, categories, deflections and their search documents
         Ticket.objects.all().delete()
         SlaPolicy.objects.all().delete()
         Calendar.objects.all().delete()
