@@ -283,14 +283,17 @@ def recorded_as(name: str, value: Any) -> str:
 # --- preview: conditions as a queryset filter ----------------------------------------------------
 
 
-def to_q(tree: dict[str, Any], now: datetime) -> tuple[Q, bool]:
+def to_q(tree: dict[str, Any], now: datetime, skip_time: bool = False) -> tuple[Q, bool]:
     """A filter every matching ticket passes, and whether it is exact (no check in Python
     needed). Conditions SQL cannot express (business time, business hours, the last comment)
     become a looser filter and `exact=False`."""
     items = tree.get("items", [])
     if not items:
         return Q(), True
-    parts = [to_q(item, now) if "items" in item else _condition_q(item, now) for item in items]
+    parts = [
+        to_q(item, now, skip_time) if "items" in item else _condition_q(item, now, skip_time)
+        for item in items
+    ]
     exact = all(e for _q, e in parts)
     if tree.get("match", "all") == "all":
         combined = Q()
@@ -305,8 +308,10 @@ def to_q(tree: dict[str, Any], now: datetime) -> tuple[Q, bool]:
     return combined, exact
 
 
-def _condition_q(cond: dict[str, Any], now: datetime) -> tuple[Q, bool]:
+def _condition_q(cond: dict[str, Any], now: datetime, skip_time: bool = False) -> tuple[Q, bool]:
     name, op, value = cond["field"], cond["op"], cond.get("value")
+    if skip_time and (name == "business_hours" or name.startswith("time_since.")):
+        return Q(), True  # planning a scheduled rule: time tests are for the fire
     if op in ("changed", "changed_from", "changed_to"):
         return Q(), True  # existing tickets have no event now: a preview shows them all
     if name == "business_hours":

@@ -460,10 +460,6 @@ def available(spec: ActionSpec) -> bool:
         return False
 
 
-def event_fields(field_key: str) -> FieldSpec | None:
-    return CONDITION_FIELDS.get(field_key)
-
-
 # --- validation --------------------------------------------------------------------------------
 
 
@@ -865,8 +861,16 @@ class _Validator:
             model = getattr(importlib.import_module(module), name)
         except (ImportError, AttributeError):
             raise _Refused(path, _("This app is not installed yet."), "unavailable") from None
-        if not model.objects.filter(pk=raw).exists():
+        found = model.objects.filter(pk=raw).first()
+        if found is None:
             raise _Refused(path, _("Nothing with this id exists."), "not_found")
+        template_kinds = getattr(found, "kinds", None) if type_ == "approval_template" else None
+        if template_kinds and set(self.kinds) - set(template_kinds):
+            raise _Refused(
+                path,
+                _("This approval template is not for every kind this rule applies to."),
+                "kind_lacks_template",
+            )
         return raw
 
     def _action_rules(self, key: str, out: dict[str, Any], path: str) -> None:

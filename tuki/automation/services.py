@@ -22,7 +22,7 @@ from tuki.automation.access import may_manage_rules
 from tuki.automation.conditions import Context, annotate_anchors, matches, to_q
 from tuki.automation.models import Rule, RuleRun, ScheduledRun
 from tuki.automation.schema import validate_conditions, validate_rule
-from tuki.tickets.models import Ticket, TicketEvent
+from tuki.tickets.models import ACTIVE_CATEGORIES, StatusCategory, Ticket, TicketEvent
 from tuki.tickets.services import ServiceError
 
 RULE_FIELDS = (
@@ -139,7 +139,8 @@ def plan_rule(rule_id: int, *, chunk: int = 500) -> int:
     rule = Rule.objects.filter(pk=rule_id, is_active=True, trigger=Rule.Trigger.SCHEDULED).first()
     if rule is None:
         return 0
-    qs = _candidates(rule.conditions, rule.kinds, timezone.now())[0].order_by("pk")
+    qs = _candidates(rule.conditions, rule.kinds, timezone.now(), planning=True)[0]
+    qs = qs.order_by("pk")
     planned, last = 0, 0
     while True:
         batch = list(qs.filter(pk__gt=last)[:chunk])
@@ -161,13 +162,19 @@ class Preview:
     scanned: int
 
 
-def _candidates(conditions: dict[str, Any], kinds: list[str], now: datetime) -> tuple[Any, bool]:
-    qs = Ticket.objects.active()
+def _candidates(
+    conditions: dict[str, Any], kinds: list[str], now: datetime, *, planning: bool = False
+) -> tuple[Any, bool]:
+    """Tickets that may match: open ones (and resolved ones, for scheduled rules that close
+    them), narrowed by the conditions SQL can express. `planning`: for a scheduled rule's
+    plans, whose time tests wait for the fire."""
+    categories = [*ACTIVE_CATEGORIES, StatusCategory.RESOLVED] if planning else ACTIVE_CATEGORIES
+    qs = Ticket.objects.filter(status__category__in=categories)
     if kinds:
         qs = qs.filter(kind__in=kinds)
     if "time_since." in json.dumps(conditions):
         qs = annotate_anchors(qs)
-    q, exact = to_q(conditions, now)
+    q, exact = to_q(conditions, now, skip_time=planning)
     return qs.filter(q).with_related(), exact
 
 

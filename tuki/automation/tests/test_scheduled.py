@@ -181,3 +181,27 @@ def test_scheduled_rules_plan_nothing_for_tickets_they_do_not_match(
     with committed():
         tickets.change_status(desk.operator, incident, "in_progress")
     assert not ScheduledRun.objects.exists()
+
+
+def test_a_rule_saved_later_plans_tickets_whose_time_test_holds_only_later(
+    desk: Desk, committed: Any, incident: Ticket
+) -> None:
+    with committed():
+        tickets.change_status(desk.operator, incident, "pending_customer")
+        later = services.create_rule(
+            desk.admin,
+            name="Old and waiting",
+            trigger="scheduled",
+            kinds=["incident"],
+            conditions={
+                "match": "all",
+                "items": [
+                    *PENDING["items"],
+                    {"field": "time_since.created", "op": "more_than", "value": {"minutes": 90}},
+                ],
+            },
+            wait={"minutes": 120, "business": False, "since": "status_changed"},
+            actions=[{"type": "add_note", "body": "old"}],
+        )
+    run = run_of(later, incident)
+    assert services.fire_scheduled(run.pk, now=run.due_at) == "fired"

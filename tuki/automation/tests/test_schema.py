@@ -202,3 +202,15 @@ def test_send_email_to_an_address_needs_a_valid_one(desk: Desk) -> None:
         ]
         == "boss@acme.fi"
     )
+
+
+def test_an_approval_template_must_fit_the_rules_kinds(desk: Desk) -> None:
+    from tuki.approvals.services import create_template
+
+    steps = [{"rule": "any", "users": [desk.lead.pk]}]
+    changes_only = create_template(desk.admin, name="CAB", kinds=["change"], steps=steps)
+    action = {"type": "request_approval", "template": changes_only.pk}
+    error = refused(rule(kinds=["request", "change"], actions=[action]))
+    assert error.field == "actions.0.template" and error.code == "kind_lacks_template"
+    assert validate_rule(rule(kinds=["change"], actions=[action]))["actions"] == [action]
+    assert refused(rule(kinds=[], actions=[action])).field == "actions.0.type"
