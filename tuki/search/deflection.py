@@ -9,6 +9,7 @@ Either way the remembered suggestion is used up, so each attempt counts once.
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.http import HttpRequest
@@ -19,15 +20,22 @@ SESSION_KEY = "search_deflection"
 CHANNELS = ("portal", "call")
 
 
+PENDING_FOR = 3600  # seconds: suggestions older than this no longer count
+
+
 def remember(request: HttpRequest, query: str, channel: str) -> None:
-    request.session[SESSION_KEY] = {"query": query[:500], "channel": channel}
+    request.session[SESSION_KEY] = {"query": query[:500], "channel": channel, "at": time.time()}
 
 
 def pending(request: HttpRequest) -> dict[str, str] | None:
+    """The suggestions this session was shown, if recent (an hour: one attempt, not a day)."""
     value = request.session.get(SESSION_KEY) if hasattr(request, "session") else None
-    if isinstance(value, dict) and value.get("channel") in CHANNELS:
-        return value
-    return None
+    if not isinstance(value, dict) or value.get("channel") not in CHANNELS:
+        return None
+    at = value.get("at")
+    if not isinstance(at, int | float) or time.time() - at > PENDING_FOR:
+        return None
+    return value
 
 
 def _session_key(request: HttpRequest) -> str:

@@ -89,6 +89,12 @@ def _ticket_jump(user: Any, text: str) -> str | None:
 def portal_search(request: HttpRequest) -> HttpResponse:
     """The portal search: the requester's own requests and the articles they may read."""
     form = SearchForm(_data(request), portal=True)
+    parsed = Ticket.parse_number(_data(request).get("q", ""))
+    if parsed:  # INC-123: straight to the request, if it is one of theirs
+        mine = queries.allowed_for(request.user, queries.Filters(), portal=True)["ticket"]
+        ticket = Ticket.objects.filter(pk__in=mine, kind=parsed[0], pk=parsed[1]).first()
+        if ticket is not None:
+            return redirect("portal:detail", number=ticket.number)
     context = {"nav": "portal_search", "portal": True, **_results(request, form, portal=True)}
     return render_page_or_fragment(
         request, "search/portal.html", "search/partials/results.html", context

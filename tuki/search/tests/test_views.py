@@ -136,6 +136,15 @@ class TestPortalSearch:
         assert reverse("portal:detail", args=[library.mine.number]) in html
         assert library.colleagues.number not in html
 
+    def test_a_request_number_jumps_to_it_only_for_its_requester(
+        self, desk: Desk, library: Library
+    ) -> None:
+        number = library.mine.number
+        response = desk.client_for(desk.requester).get(PORTAL, {"q": number})
+        assert response["Location"] == reverse("portal:detail", args=[number])
+        assert desk.client_for(desk.colleague).get(PORTAL, {"q": number}).status_code == 200
+        assert desk.client_for(desk.operator).get(PORTAL, {"q": number}).status_code == 200
+
     def test_hostile_queries(self, desk: Desk, library: Library) -> None:
         client = desk.client_for(desk.requester)
         for q in ('"', "NOT", "🔥" * 50, "x" * 10_000, "a\x00b", "*:^", "%%"):
@@ -220,6 +229,22 @@ class TestSolved:
         url = reverse("search:solved", args=[library.acme.pk])
         assert desk.client_for(desk.outsider).post(url).status_code == 404
         assert not Deflection.objects.exists()
+
+    def test_old_suggestions_no_longer_count(self, desk: Desk, library: Library) -> None:
+        client = desk.client_for(desk.requester)
+        client.get(SUGGEST, {"title": "printer jams"})
+        session = client.session
+        session[deflection.SESSION_KEY]["at"] -= deflection.PENDING_FOR + 1
+        session.save()
+        client.post(self.url(library))
+        assert Deflection.objects.get().query == ""  # counted, without the stale text
+        form = {"kind": "incident", "title": "Printer", "description": "x", "urgency": "3"}
+        client.get(SUGGEST, {"title": "printer jams"})
+        session = client.session
+        session[deflection.SESSION_KEY]["at"] -= deflection.PENDING_FOR + 1
+        session.save()
+        client.post(reverse("portal:new"), form)
+        assert not Deflection.objects.filter(outcome="submitted").exists()
 
     def test_get_is_refused_and_anonymous_signs_in(self, desk: Desk, library: Library) -> None:
         assert desk.client_for(desk.requester).get(self.url(library)).status_code == 405
