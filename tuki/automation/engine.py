@@ -201,11 +201,11 @@ def run_pass(
             continue
         if not matches(rule.conditions, ctx):
             continue
-        trigger = next((e for e in events if keys_match(ticket, e, rule.events)), events[0])
+        trigger, key = trigger_of(ticket, events, keys, rule.events)
         # Rules acting earlier in this pass are part of the chain too: a later rule's
         # changes must not bring them back (R1 → R2 → R1).
         chain = (*chain, rule.pk)
-        run = act(rule, ticket, trigger, depth + 1, chain)
+        run = act(rule, ticket, trigger, depth + 1, chain, trigger=key)
         runs.append(run)
         if run.ok:
             ticket = Ticket.objects.with_related().get(pk=ticket.pk)
@@ -216,8 +216,17 @@ def run_pass(
     return runs
 
 
-def keys_match(ticket: Ticket, event: TicketEvent, wanted: list[str]) -> bool:
-    return bool(event_keys(ticket, [event]).intersection(wanted))
+def trigger_of(
+    ticket: Ticket, events: list[TicketEvent], keys: set[str], wanted: list[str]
+) -> tuple[TicketEvent, str]:
+    """The event that set the rule off and which of its events (schema.EVENTS) it was."""
+    for event in events:
+        own = event_keys(ticket, [event]) if len(events) > 1 else keys
+        for key in wanted:
+            if key in own:
+                return event, key
+    key = next(k for k in wanted if k in keys)
+    return events[0], key
 
 
 def act(

@@ -56,6 +56,7 @@ def test_a_rule_acts_on_a_new_ticket_in_the_rules_name(desk: Desk, committed: An
     assert {e.rule_id for e in events} == {rule.pk}
     run = RuleRun.objects.get()
     assert run.ok and run.rule == rule and run.event.action == "created"
+    assert run.trigger == "created"  # a key of schema.EVENTS
     assert len(run.changes) == 2
 
 
@@ -145,6 +146,7 @@ def test_sla_warning_and_breach_triggers(desk: Desk, committed: Any, incident: T
     assert incident.escalated_to == desk.lead
     event = TicketEvent.objects.get(ticket=incident, action="escalated_manager")
     assert event.reason == "Breached" and event.actor_kind == ActorKind.RULE
+    assert RuleRun.objects.get(rule__name="Breached").trigger == "sla_breach"
 
 
 def test_kinds_limit_a_rule(desk: Desk, committed: Any) -> None:
