@@ -90,3 +90,25 @@ def test_the_search_pages_look_right(
     requester.goto(f"{base}/search/portal/?q=%22%20OR%20NEAR(%F0%9F%94%A5")
     requester.wait_for_selector("#search-empty")
     shoot(requester, "portal-search-nothing")
+
+
+def test_an_operator_logging_a_call_sees_suggested_articles(
+    chromium: Any, live_server: Any, desk: Any, shoot: Any
+) -> None:
+    base = live_server.url
+    from tuki.knowledge.models import Audience
+
+    published(
+        desk, "VPN drops: renew the certificate", "Open the VPN client, renew the certificate."
+    )
+    published(
+        desk, "VPN concentrator restart (desk only)", "Restart the VPN concentrator from the console.",
+        audience=Audience.INTERNAL,
+    )  # fmt: skip
+    operator = sign_in(chromium, base, desk.operator.email)
+    operator.goto(f"{base}/desk/call/")
+    operator.locator("#id_title").press_sequentially("VPN keeps dropping", delay=20)
+    operator.locator("#call-suggestions .search-suggestion").first.wait_for()
+    titles = operator.locator("#call-suggestions .search-suggestion").all_inner_texts()
+    assert any("certificate" in t for t in titles) and any("concentrator" in t for t in titles)
+    shoot(operator, "log-call-suggestions")
