@@ -15,3 +15,6 @@ if os.environ.get("TUKI_RACE_SQLITE"):
     }
 # Planning the next threshold would enqueue; these workers only fire what is due.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Breaches mail the people notified (tuki.notifications); the console backend would print
+# them into the JSON these workers write to stdout.
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
