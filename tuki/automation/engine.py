@@ -83,7 +83,9 @@ def collect(event: TicketEvent) -> None:
             func.event_ids.append(event.pk)
             return
     batch = Batch(chain, [event.pk])
-    transaction.on_commit(batch)
+    # robust: a failure after commit is logged, never turned into an error for the person
+    # whose change is already saved.
+    transaction.on_commit(batch, robust=True)
 
 
 def dispatch(batch: Batch) -> None:
@@ -183,6 +185,9 @@ def run_pass(
     ticket_id: int, events: list[TicketEvent], chain: tuple[int, ...] = ()
 ) -> list[RuleRun]:
     """Run the event rules once for a ticket's events of one service call."""
+    rules = rules_by_trigger()
+    if not rules:
+        return []  # no active rule (deactivating a rule cancels its plans): nothing to read
     try:
         ticket = Ticket.objects.with_related().get(pk=ticket_id)
     except Ticket.DoesNotExist:
@@ -193,7 +198,6 @@ def run_pass(
     changes = changes_of(events)
     ctx = Context(ticket, changes)  # one per state of the ticket: its reads are shared
     runs: list[RuleRun] = []
-    rules = rules_by_trigger()
     for rule in rules.get(Rule.Trigger.EVENT, []) if keys else []:
         if rule.pk in acted_by or not keys.intersection(rule.events):
             continue
