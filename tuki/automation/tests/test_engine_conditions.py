@@ -176,3 +176,13 @@ def test_time_since_in_business_minutes(desk: Desk, ticket: Ticket) -> None:
     assert not check(ticket, business, now=monday_9)
     wall = cond("time_since.created", "more_than", {"minutes": 60 * 65, "business": False})
     assert check(ticket, wall, now=monday_9)
+
+
+def test_text_tests_fold_case_beyond_ascii(desk: Desk) -> None:
+    ticket = tickets.create_ticket(
+        desk.operator, title="ÄÄNIKORTTI RIKKI", requester=desk.requester
+    )
+    assert check(ticket, cond("title", "contains", "äänikortti"))
+    assert check(ticket, cond("title", "starts_with", "ääni"))
+    assert not check(ticket, cond("title", "not_contains", "rikki"))
+    assert check(ticket, cond("text", "contains", "Äänikortti"))
