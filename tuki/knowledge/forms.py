@@ -20,7 +20,11 @@ class CategoryChoiceField(forms.ModelChoiceField):
 
 class ArticleChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Article) -> str:
-        return f"{obj.number} {getattr(obj, 'display_title', '')}".strip()
+        # The queryset prefetches translations (views.articles._related_choices).
+        from tuki.knowledge.access import translation_for
+
+        shown = translation_for(obj, "en")
+        return f"{obj.number} {shown.title if shown else ''}".strip()
 
 
 def _tags_text(value: str) -> list[str]:

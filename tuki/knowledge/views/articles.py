@@ -98,7 +98,8 @@ def article_list(request: HttpRequest) -> HttpResponse:
 
 
 def _related_choices(exclude: int | None = None) -> QuerySet[Article]:
-    return Article.objects.exclude(pk=exclude).exclude(state=State.ARCHIVED).order_by("-id")
+    qs = Article.objects.exclude(pk=exclude).exclude(state=State.ARCHIVED).order_by("-id")
+    return with_titles(qs)
 
 
 @agent_required(hide=True)
