@@ -238,3 +238,45 @@ def test_pages_run_the_same_queries_for_few_or_many(
     for i in range(5):
         services.update_translation(desk.operator, kb.public, "en", title="Connect", body=f"v{i}")
     assert count_queries(reader, url) == few
+
+
+def test_categories_page_adds_renames_and_refuses_duplicates(desk: Desk, kb: Kb) -> None:
+    client = desk.client_for(desk.admin)
+    assert (
+        client.post("/kb/categories/", {"name": "Printers", "parent": kb.network.pk}).status_code
+        == 302
+    )
+    duplicate = client.post("/kb/categories/", {"name": "vpn", "parent": kb.network.pk})
+    assert duplicate.status_code == 422 and "name" in duplicate.context["form"].errors
+    cycle = client.post(
+        f"/kb/categories/?edit={kb.network.pk}", {"name": "Network", "parent": kb.vpn.pk}
+    )
+    assert cycle.status_code == 422 and "parent" in cycle.context["form"].errors
+    client.post(
+        f"/kb/categories/?edit={kb.vpn.pk}", {"name": "Remote access", "parent": kb.network.pk}
+    )
+    kb.vpn.refresh_from_db()
+    assert kb.vpn.path == "Network › Remote access"
+    client.post(f"/kb/categories/{kb.network.pk}/delete/")
+    kb.public.refresh_from_db()
+    assert kb.public.category is None and kb.public.state == State.PUBLISHED
+    assert (
+        desk.client_for(desk.operator).post(f"/kb/categories/{kb.vpn.pk}/delete/").status_code
+        == 404
+    )
+
+
+def test_files_are_uploaded_and_removed_from_the_editor(desk: Desk, kb: Kb) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    client = desk.client_for(desk.operator)
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+    upload = SimpleUploadedFile("screen.png", png, content_type="text/html")
+    assert client.post(f"/kb/{kb.public.pk}/files/", {"files": [upload]}).status_code == 302
+    file = kb.public.attachments.get()
+    assert file.content_type == "image/png"  # sniffed from the bytes, not what the browser said
+    shown = desk.client_for(desk.requester).get(f"/kb/{kb.public.pk}/files/{file.pk}/")
+    assert shown["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert "attachment" not in shown.get("Content-Disposition", "")  # images show inline
+    client.post(f"/kb/{kb.public.pk}/files/{file.pk}/delete/")
+    assert not kb.public.attachments.exists()
