@@ -86,7 +86,16 @@ def rule_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def toggle(request: HttpRequest, pk: int) -> HttpResponse:
     rule = get_object_or_404(Rule, pk=pk)
-    services.update_rule(request.user, rule, is_active=not rule.is_active)
+    try:
+        services.update_rule(request.user, rule, is_active=not rule.is_active)
+    except ServiceError as exc:  # saved before something it names was deleted: fix it first
+        error = _("“%(name)s” needs fixing first: %(error)s") % {
+            "name": rule.name,
+            "error": exc.message,
+        }
+        if not is_fragment_request(request):
+            messages.error(request, error)
+        return _back_to_list(request, error=error)
     return _back_to_list(request)
 
 
@@ -122,9 +131,10 @@ def delete(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("automation:rules")
 
 
-def _back_to_list(request: HttpRequest) -> HttpResponse:
+def _back_to_list(request: HttpRequest, error: str = "") -> HttpResponse:
     if is_fragment_request(request):
-        return render(request, "automation/partials/rule_table.html", _list_context())
+        context = {**_list_context(), "error": error}
+        return render(request, "automation/partials/rule_table.html", context)
     return redirect("automation:rules")
 
 

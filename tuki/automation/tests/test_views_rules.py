@@ -140,6 +140,17 @@ class TestRuleList:
         rule.refresh_from_db()
         assert rule.is_active
 
+    def test_a_rule_naming_a_deleted_group_cannot_be_switched_until_fixed(self, desk):
+        rule = make_rule(actions=[{"type": "assign", "group": 99999}])
+        client = desk.client_for(desk.admin)
+        response = client.post(f"/automation/{rule.pk}/toggle/", HTTP_HX_REQUEST="true")
+        assert response.status_code == 200
+        assert "needs fixing first" in response.content.decode()
+        response = client.post(f"/automation/{rule.pk}/toggle/", follow=True)
+        assert "needs fixing first" in response.content.decode()
+        rule.refresh_from_db()
+        assert rule.is_active
+
     def test_moving_a_rule_up_and_down_changes_the_order(self, desk):
         a, b, c = (make_rule(n, position=p) for n, p in (("A", 10), ("B", 20), ("C", 30)))
         client = desk.client_for(desk.admin)
