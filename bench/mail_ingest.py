@@ -25,6 +25,7 @@ from email.utils import format_datetime, make_msgid
 from django.utils import timezone
 
 QUICK = bool(os.environ.get("TUKI_BENCH_QUICK"))
+USES_BENCH_DATA = True  # runs on the suite's data set, not a database of its own
 
 
 def message(

@@ -119,6 +119,16 @@ class Command(BaseCommand):
         if code:
             raise CommandError(f"the benchmark on {url} failed ({code})")
 
+    def run_modules(self, run: benchrun.Run, loaded: list[tuple[str, ModuleType]]) -> None:
+        seconds = run.options.seconds if run.options.quick else min(run.options.seconds, 1.0)
+        for name, module in loaded:
+            self.say(self.style.MIGRATE_HEADING(name))
+            for label, value, unit in module.run(seconds):
+                run.figures.append(
+                    benchrun.Figure(f"{name}:{label}", f"{name}: {label}", unit, value)
+                )
+                self.say(f"  {label:<48} {value:>14,.1f} {unit}")
+
     def say(self, line: str) -> None:
         self.stdout.write(line)
         self.stdout.flush()
@@ -133,23 +143,22 @@ class Command(BaseCommand):
                 os.environ.setdefault(key, value)
         modules = [n for n in modules_available() if opts.wants(n)]
         loaded = [(name, load(name)) for name in modules]  # fail before building anything
+        run = benchrun.Run(opts)
+        http = any(opts.wants(n) for n in benchrun.HTTP_MEASUREMENTS)
+        if not http and not any(getattr(m, "USES_BENCH_DATA", False) for _n, m in loaded):
+            # Micro-benchmarks that need no data set or make their own: no database here.
+            self.run_modules(run, loaded)
+            self.say(f"({time.perf_counter() - started:.1f} s)")
+            return
         url = benchrun.bench_database(opts, self.say)
         bench_name = connection.settings_dict["NAME"]
-        run = benchrun.Run(opts)
         try:
             run.environment = benchrun.environment()
             run.data = benchrun.ensure_data(opts, self.say)
-            if any(opts.wants(n) for n in benchrun.HTTP_MEASUREMENTS):
+            if http:
                 self.say(self.style.MIGRATE_HEADING("HTTP and database"))
                 benchrun.measure_http(run, url, self.say)
-            for name, module in loaded:
-                self.say(self.style.MIGRATE_HEADING(name))
-                seconds = min(opts.seconds, 1.0)
-                for label, value, unit in module.run(seconds):
-                    run.figures.append(
-                        benchrun.Figure(f"{name}:{label}", f"{name}: {label}", unit, value)
-                    )
-                    self.say(f"  {label:<48} {value:>14,.1f} {unit}")
+            self.run_modules(run, loaded)
             run.misses = benchrun.check(run)
             path = benchrun.write(run)
         finally:
