@@ -65,3 +65,24 @@ def test_an_approval_from_the_ticket_page_through_the_mail_link_and_my_approvals
     operator.goto(f"{base}/desk/tickets/{hw_request.number}/")
     shoot(operator, "panel-approved")
     assert Ticket.objects.get(pk=hw_request.pk).status.key == "assigned"
+
+
+def test_staff_build_an_approval_template_in_the_pages(
+    chromium: Any, live_server: Any, desk: Any, managers: list, shoot: Any
+) -> None:
+    from tuki.approvals.models import ApprovalTemplate
+
+    admin = sign_in(chromium, live_server.url, desk.admin.email)
+    admin.goto(f"{live_server.url}/approvals/templates/")
+    admin.click("text=New template")
+    admin.fill("#id_name", "New hardware")
+    admin.check("input[name=kinds][value=request]")
+    admin.select_option("#id_steps-0-users", label="Boss 1")
+    admin.select_option("#id_steps-1-rule", value="majority")
+    admin.select_option("#id_steps-1-group", label="Network Helsinki")
+    shoot(admin, "template-edit")
+    admin.click("#template-form button[type=submit]")
+    admin.wait_for_url("**/approvals/templates/")
+    shoot(admin, "template-list")
+    template = ApprovalTemplate.objects.get()
+    assert template.steps[1] == {"rule": "majority", "users": [], "group": desk.network_hel.pk}
