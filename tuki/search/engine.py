@@ -377,44 +377,54 @@ def _select(
     limit: int | None,
     offset: int,
 ) -> tuple[str, list[Any]]:
-    """One statement: matching rows, permission-filtered, best language per object."""
-    where, params = [], []
+    """One statement: matching rows, permission-filtered, best language per object.
+
+    One branch per kind, joined by UNION ALL: with a single `IN (allowed ids)` per branch
+    the database checks the candidates against the allowed rows (a semi-join) instead of
+    building the whole allowed set for every query.
+    """
+    counting = limit is None
+    branches, params = [], []
     for kind in kinds:
         try:
             sub_sql, sub_params = _ids_sql(allowed[kind])
         except EmptyResultSet:  # .none(), or a filter on an empty list: nothing allowed
             continue
-        where.append(f"(e.kind = %s AND e.object_id IN ({sub_sql}))")
-        params += [kind, *sub_params]
-    if not where:
-        where.append("1 = 0")
-    conditions = [f"({plan.match_sql})", "(" + " OR ".join(where) + ")"]
-    cond_params = [*plan.match_params, *params]
-    if language:
-        conditions.append("e.language = %s")
-        cond_params.append(language)
-    ranked = (
-        f"SELECT e.id, e.kind, e.object_id, e.language, ({plan.rank_sql}) AS rank "
-        f"FROM {plan.source_sql} WHERE {' AND '.join(conditions)} LIMIT {RANK_CAP}"
-    )
+        conditions = [f"({plan.match_sql})", "e.kind = %s", f"e.object_id IN ({sub_sql})"]
+        branch_params = [*plan.match_params, kind, *sub_params]
+        if language:
+            conditions.append("e.language = %s")
+            branch_params.append(language)
+        where = " AND ".join(conditions)
+        if counting:
+            # Counting stops early: a page says "1,000+" rather than scanning every match.
+            branches.append(
+                f"SELECT * FROM (SELECT e.kind, e.object_id FROM {plan.count_source_sql} "
+                f"WHERE {where} LIMIT {COUNT_CAP * 3}) b"
+            )
+            params += [*plan.count_source_params, *branch_params]
+        else:
+            branches.append(
+                f"SELECT * FROM (SELECT e.id, e.kind, e.object_id, e.language, "
+                f"({plan.rank_sql}) AS rank FROM {plan.source_sql} WHERE {where} "
+                f"LIMIT {RANK_CAP}) b"
+            )
+            params += [*plan.rank_params, *plan.source_params, *branch_params]
+    if not branches:
+        return "SELECT 0 WHERE 1 = 0", []
+    union = " UNION ALL ".join(branches)
+    if counting:
+        sql = f"SELECT COUNT(*) FROM (SELECT DISTINCT x.kind, x.object_id FROM ({union}) x) d"
+        return sql, params
     numbered = (
         "SELECT r.*, ROW_NUMBER() OVER (PARTITION BY r.kind, r.object_id "
-        f"ORDER BY r.rank DESC, r.id) AS rn FROM ({ranked}) r"
+        f"ORDER BY r.rank DESC, r.id) AS rn FROM ({union}) r"
     )
-    all_params = [*plan.rank_params, *plan.source_params, *cond_params]
-    if limit is None:
-        # Counting stops early: a page says "1,000+" rather than scanning every match.
-        rows = (
-            f"SELECT e.kind, e.object_id FROM {plan.count_source_sql} "
-            f"WHERE {' AND '.join(conditions)} LIMIT {COUNT_CAP * 3}"
-        )
-        sql = f"SELECT COUNT(*) FROM (SELECT DISTINCT x.kind, x.object_id FROM ({rows}) x) d"
-        return sql, [*plan.count_source_params, *cond_params]
     sql = (
         f"SELECT n.id, n.kind, n.object_id, n.language, n.rank FROM ({numbered}) n "
         "WHERE n.rn = 1 ORDER BY n.rank DESC, n.id DESC LIMIT %s OFFSET %s"
     )
-    return sql, [*all_params, max(0, int(limit)), max(0, int(offset))]
+    return sql, [*params, max(0, int(limit)), max(0, int(offset))]
 
 
 def _ids_sql(qs: QuerySet[Any]) -> tuple[str, tuple[Any, ...]]:
