@@ -51,14 +51,14 @@ class Intent:
     url: str = ""
 
 
-def who(event: TicketEvent) -> str:
-    """The actor's name, or the rule's, or Tuki's."""
+def who(event: TicketEvent) -> str | Promise:
+    """The actor's name, or the rule's, or Tuki's (lazy: in each recipient's language)."""
     if event.actor is not None:
         return str(event.actor)
     if event.actor_kind == ActorKind.RULE and event.reason:
-        return str(format_lazy(_("Rule “{name}”"), name=event.reason))
+        return format_lazy(_("Rule “{name}”"), name=event.reason)
     if event.actor_kind == ActorKind.SLA:
-        return str(_("SLA"))
+        return _("SLA")
     return "Tuki"
 
 
@@ -170,7 +170,8 @@ def watched(ticket: Ticket, events: Sequence[TicketEvent]) -> Iterable[Intent]:
     watchers = [u for u in ticket.watchers.all() if u.is_agent or u.is_superuser]
     if not watchers:
         return
-    summary = "; ".join(dict.fromkeys(describe(e) for e in changes[:4]))
+    parts = [describe(e) for e in changes[:4]]
+    summary = format_lazy("; ".join("{}" for _part in parts), *parts)
     first = changes[0]
     message = format_lazy(
         _("{who} changed {number}: {summary}"),
@@ -189,18 +190,20 @@ def _about_watching(event: TicketEvent) -> bool:
     return event.action == "field" and event.field == "watchers"
 
 
-def describe(event: TicketEvent) -> str:
+def describe(event: TicketEvent) -> str | Promise:
+    """What one event changed, lazy: rendered in each recipient's language."""
     from tuki.tickets.views.timeline import ACTION_LABELS, FIELD_LABELS
 
+    label: str | Promise
     if event.action in ("reply", "note") and event.comment is not None:
         label = _("added a note") if event.action == "note" else _("replied")
-        return f"{label}: {excerpt(event.comment.body, 80)}"
+        return format_lazy("{}: {}", label, excerpt(event.comment.body, 80))
     if event.action == "field":
         label = format_lazy(_("changed {field}"), field=FIELD_LABELS.get(event.field, event.field))
     else:
         label = ACTION_LABELS.get(event.action, event.action)
     change = " → ".join(v for v in (event.old_value, event.new_value) if v)
-    return f"{label}: {change}" if change else str(label)
+    return format_lazy("{}: {}", label, change) if change else label
 
 
 PER_EVENT = (mentioned, assigned, sla, conversation, group_ticket)
