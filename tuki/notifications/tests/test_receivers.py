@@ -125,6 +125,12 @@ class TestWatchers:
         told = tell(services.change_status, desk.admin, assigned, "in_progress")
         assert "admin@tuki.test" not in told
 
+    def test_a_manager_escalated_to_is_told_as_a_watcher(self, desk, assigned, tell):
+        told = tell(services.escalate_ticket, desk.specialist, assigned, to_manager=True)
+        assert told == {"lead@tuki.test": "watched_ticket_changed"}
+        text = Notification.objects.get(kind="watched_ticket_changed").text
+        assert text.startswith(f"Sanna Specialist changed {assigned.number}: escalated to the")
+
     def test_watching_and_unwatching_tells_nobody(self, desk, assigned, committed, tell):
         committed(services.add_watchers, desk.lead, assigned, [desk.admin])
         assert tell(services.add_watchers, desk.lead, assigned, [desk.operator]) == {}
