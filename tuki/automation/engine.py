@@ -408,6 +408,10 @@ def fire_scheduled(run_id: int, due_at: datetime | None = None, now: datetime | 
         pending.update(state=ScheduledRun.State.CANCELLED)
         return "cancelled"
     with transaction.atomic():
+        if connection.vendor != "sqlite":
+            # The ticket first, as the ticket services lock it first (no deadlock with a
+            # person's change); SQLite locks the whole database for a writer anyway.
+            list(Ticket.objects.select_for_update().filter(pk=ticket.pk).values("pk"))
         if pending.update(state=ScheduledRun.State.FIRED, fired_at=now) != 1:
             return "already"
         act(rule, ticket, None, 1, (rule.pk,), trigger="scheduled")
