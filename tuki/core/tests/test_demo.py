@@ -26,7 +26,6 @@ from tuki.tickets.models import (
     TicketLink,
 )
 
-
 LOADED_AT: list[datetime] = []  # when load_demo returned: its catch-up of due SLA timers ran
 
 
