@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tuki.automation import forms as f
+from tuki.automation import services
 from tuki.automation.models import Rule, RuleRun
 from tuki.lib.htmx import is_fragment_request, render_page_or_fragment
 from tuki.tickets.services import ServiceError
@@ -25,16 +26,6 @@ from tuki.tickets.services import ServiceError
 View = Callable[..., HttpResponse]
 
 
-class _Services:
-    """tuki.automation.services, imported when first used."""
-
-    def __getattr__(self, name: str) -> Any:
-        from tuki.automation import services as module
-
-        return getattr(module, name)
-
-
-services = _Services()
 RUN_LOG_SIZE = 100
 PREVIEW_SIZE = 10
 
