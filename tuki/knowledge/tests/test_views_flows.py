@@ -280,3 +280,12 @@ def test_files_are_uploaded_and_removed_from_the_editor(desk: Desk, kb: Kb) -> N
     assert "attachment" not in shown.get("Content-Disposition", "")  # images show inline
     client.post(f"/kb/{kb.public.pk}/files/{file.pk}/delete/")
     assert not kb.public.attachments.exists()
+
+
+def test_an_unanswered_search_becomes_a_new_article_title(desk: Desk, kb: Kb) -> None:
+    client = desk.client_for(desk.requester)
+    client.get("/kb/?q=parking+badge")
+    reports = desk.client_for(desk.operator).get("/kb/reports/").content.decode()
+    assert "/kb/new/?title=parking%20badge" in reports
+    page = desk.client_for(desk.operator).get("/kb/new/?title=parking%20badge").content.decode()
+    assert 'value="parking badge"' in page

@@ -104,7 +104,9 @@ def _related_choices(exclude: int | None = None) -> QuerySet[Article]:
 
 @agent_required(hide=True)
 def new(request: HttpRequest) -> HttpResponse:
-    form = NewArticleForm(request.POST or None, related_choices=_related_choices())
+    # ?title= prefills the title: the reports link each unanswered search here.
+    initial = {"title": request.GET.get("title", "")[:200]}
+    form = NewArticleForm(request.POST or None, initial=initial, related_choices=_related_choices())
     if request.method == "POST" and form.is_valid():
         data = form.changes()
         try:
