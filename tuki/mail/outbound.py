@@ -32,7 +32,7 @@ from tuki.mail.models import (
     OutboundStatus,
 )
 from tuki.mail.senders import desk_addresses
-from tuki.tickets.models import Channel, StatusCategory, Ticket, TicketEvent
+from tuki.tickets.models import ActorKind, Channel, StatusCategory, Ticket, TicketEvent
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,9 @@ def what_for(event: TicketEvent) -> str:
         comment = event.comment
         author = comment.author
         by_agent = author is not None and (author.is_agent or author.is_superuser)
-        return "reply" if by_agent and not comment.is_internal else ""
+        # An automation rule's public reply has no author; it is the desk answering.
+        by_rule = author is None and event.actor_kind == ActorKind.RULE
+        return "reply" if (by_agent or by_rule) and not comment.is_internal else ""
     if event.action == "resolution":
         return "resolved"
     if event.action == "status" and ticket.status.category == StatusCategory.CLOSED:

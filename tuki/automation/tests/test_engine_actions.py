@@ -106,6 +106,14 @@ def test_internal_note_and_public_reply_from_templates(desk: Desk, committed: An
     assert note.is_internal and note.body == f"Check {ticket.number}"
     assert not reply.is_internal and reply.body == f"Hello Maija, we got {ticket.number}."
     assert [e.action for e in rule_events(ticket)] == ["note", "reply"]
+    # The desk answered: the requester gets the reply by mail, as from an agent.
+    from tuki.mail.models import OutboundMessage
+
+    assert OutboundMessage.objects.filter(ticket=ticket, what="reply", comment=reply).exists()
+    assert not OutboundMessage.objects.filter(ticket=ticket, comment=note).exists()
+    # The timeline names the rule as the author of both.
+    page = desk.client_for(desk.operator).get(f"/desk/tickets/{ticket.number}/")
+    assert page.content.decode().count("Rule: Act") == 2
 
 
 def test_notify(desk: Desk, committed: Any) -> None:

@@ -53,7 +53,8 @@ def _links(user: User, ticket: Ticket) -> list[dict[str, Any]]:
 def build_context(request: HttpRequest, ticket: Ticket, **extra: Any) -> dict[str, Any]:
     user = request.user
     comments = list(ticket.comments.select_related("author"))
-    events = list(ticket.events.select_related("actor").exclude(action__in=("reply", "note")))
+    # Reply and note events too: they name the rule that wrote a comment nobody signed.
+    events = list(ticket.events.select_related("actor"))
     attachments = list(ticket.attachments.select_related("uploaded_by"))
     statuses = services.allowed_statuses(ticket)
     can_reply = access.can_reply_publicly(user, ticket)

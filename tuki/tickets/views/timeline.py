@@ -196,6 +196,8 @@ def build_timeline(
             by_comment.setdefault(attachment.comment_id, []).append(attachment)
         else:
             entries.append(Entry(kind="file", at=attachment.created_at, attachment=attachment))
+    # The event of each reply or note says who wrote it when nobody did (a rule, by name).
+    written = {e.comment_id: e for e in events if e.action in ("reply", "note") and e.comment_id}
     for comment in comments:
         kind = "note" if comment.is_internal else "reply"
         entries.append(
@@ -203,6 +205,7 @@ def build_timeline(
                 kind=kind,
                 at=comment.created_at,
                 comment=comment,
+                event=written.get(comment.pk),
                 files=by_comment.get(comment.pk, []),
             )
         )
