@@ -188,13 +188,14 @@ def ensure_data(options: Options, say: Callable[[str], None]) -> dict[str, Any]:
     loaded = benchdata.load(options.tickets, progress=lambda line: say(f"  {line}"))
     figures = benchdata.describe(loaded)
     started = time.perf_counter()
+    benchdata.analyse()  # before anything reads: a planner without statistics scans it all
+    figures["analyse_seconds"] = round(time.perf_counter() - started, 1)
+    started = time.perf_counter()
     clocks = start_sla(loaded.open_ids)
     figures["sla_clocks"] = clocks
     figures["sla_seconds"] = round(time.perf_counter() - started, 1)
     figures |= index_for_search(say)
-    started = time.perf_counter()
     benchdata.analyse()
-    figures["analyse_seconds"] = round(time.perf_counter() - started, 1)
     figures["rich_ticket_ids"] = loaded.rich_ids[:50]
     say(
         f"  {figures['tickets']:,} tickets, {figures['comments']:,} comments, "
