@@ -443,15 +443,17 @@ def _sqlite_plan(
             for text, prefix in token_variants(token, language)
         ]
         groups.append("(" + " OR ".join(alternatives) + ")")
+    # CROSS JOIN keeps the full-text match the outer loop in SQLite's plan: the other
+    # order runs the MATCH once per entry of the kind.
     columns = "{title public_body}" if public_only else "{title body}"
     expression = f"{columns} : (" + (" OR " if any_word else " AND ").join(groups) + ")"
     source = (
         "(SELECT rowid AS rid, -bm25(search_fts, 10.0, 1.0, 1.0) AS score FROM search_fts "
-        "WHERE search_fts MATCH %s) f JOIN search_searchentry e ON e.id = f.rid"
+        "WHERE search_fts MATCH %s) f CROSS JOIN search_searchentry e ON e.id = f.rid"
     )
     count_source = (
         "(SELECT rowid AS rid FROM search_fts WHERE search_fts MATCH %s) f "
-        "JOIN search_searchentry e ON e.id = f.rid"
+        "CROSS JOIN search_searchentry e ON e.id = f.rid"
     )
     return _Plan("1 = 1", [], "f.score", [], source, [expression], count_source, [expression])
 
