@@ -421,7 +421,6 @@ def _filtered(user: User, qs: QuerySet[Ticket], f: TicketFilters) -> QuerySet[Ti
     exact: dict[str, Any] = {
         "kind": f.kind,
         "status__key": f.status,
-        "status__category": f.status_category,
         "priority": f.priority,
         "group_id": f.group,
         "requester_id": f.requester,
@@ -430,6 +429,8 @@ def _filtered(user: User, qs: QuerySet[Ticket], f: TicketFilters) -> QuerySet[Ti
         "pk__lt": f.cursor,
     }
     qs = qs.filter(**{k: v for k, v in exact.items() if v is not None})
+    if f.status_category is not None:
+        qs = qs.in_categories([f.status_category])  # by status id: see models.status_ids
     if f.assignee is not None:
         qs = qs.filter(assignee_id=user.pk if f.assignee == "me" else int(f.assignee))
     if f.q and f.q.strip():

@@ -11,8 +11,9 @@ from tuki.tickets.models import Ticket
 URL = "/desk/tickets/"
 # session, user; filter choices: statuses, groups, agents, organisations; my group ids;
 # count, the page's rows (with every related row joined) and their tags; the header bell's
-# unread notification count.
-QUEUE_QUERIES = 11
+# unread notification count; the ids of the active statuses (the list filters by id, not by
+# joining the status table: see tickets.models.status_ids).
+QUEUE_QUERIES = 12
 
 
 def make_tickets(desk, count: int) -> list[Ticket]:

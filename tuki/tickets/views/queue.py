@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from tuki.lib.htmx import render_page_or_fragment
 from tuki.tickets import services
 from tuki.tickets.forms import SORTS, BulkForm, QueueFilterForm
-from tuki.tickets.models import ACTIVE_CATEGORIES, Ticket, TicketQuerySet
+from tuki.tickets.models import Ticket, TicketQuerySet
 from tuki.tickets.views.common import agent_required, with_sla
 
 PAGE_SIZE = 50
@@ -32,9 +32,9 @@ def apply_filters(qs: TicketQuerySet, form: QueueFilterForm, user: object) -> Ti
         qs = qs.filter(kind=value("kind"))
     state = value("state") or "active"
     if state == "active":
-        qs = qs.filter(status__category__in=ACTIVE_CATEGORIES)
+        qs = qs.active()
     elif state != "all":
-        qs = qs.filter(status__category=state)
+        qs = qs.in_categories([state])
     if value("status"):
         qs = qs.filter(status__key=value("status"))
     if value("priority"):
