@@ -15,6 +15,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tuki.lib.tree import PathTree
+
 ARTICLE_NUMBER = re.compile(r"^\s*KB-?(\d+)\s*$", re.IGNORECASE)
 
 
@@ -46,7 +48,7 @@ STATE_MOVES: dict[str, tuple[str, ...]] = {
 }
 
 
-class ArticleCategory(models.Model):
+class ArticleCategory(PathTree, models.Model):
     """A node of the knowledge category tree (Network › VPN)."""
 
     name = models.CharField(_("name"), max_length=100)
@@ -72,12 +74,6 @@ class ArticleCategory(models.Model):
 
     def __str__(self) -> str:
         return self.path
-
-    def save(self, *args: object, **kwargs: object) -> None:
-        self.path = f"{self.parent.path} › {self.name}" if self.parent else self.name
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
-        for child in self.children.all():
-            child.save()
 
 
 class Article(models.Model):

@@ -13,6 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from tuki.lib.tree import PathTree
+
 if TYPE_CHECKING:
     from tuki.accounts.models import User
 
@@ -144,7 +146,7 @@ class PriorityRule(models.Model):
         return f"{self.impact} × {self.urgency} → {self.priority}"
 
 
-class Category(models.Model):
+class Category(PathTree, models.Model):
     """A node of the category tree (Network › VPN › Cannot connect)."""
 
     name = models.CharField(_("name"), max_length=100)
@@ -177,12 +179,6 @@ class Category(models.Model):
 
     def __str__(self) -> str:
         return self.path
-
-    def save(self, *args: object, **kwargs: object) -> None:
-        self.path = f"{self.parent.path} › {self.name}" if self.parent else self.name
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
-        for child in self.children.all():
-            child.save()
 
 
 class Tag(models.Model):
