@@ -18,33 +18,14 @@ from __future__ import annotations
 
 import os
 import random
-import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
+
+from tuki.core.benchrun import throwaway_database
 
 RULES = 100
 TICKETS = int(os.environ.get("TUKI_BENCH_RULES_TICKETS", "200"))
-
-
-@contextmanager
-def throwaway_database() -> Iterator[None]:
-    """Django's test-database machinery on a scratch database, migrated, then dropped."""
-    from django.db import connection
-
-    old_name = connection.settings_dict["NAME"]
-    folder = tempfile.mkdtemp(prefix="tuki-bench-rules-")
-    if connection.vendor == "sqlite":
-        connection.settings_dict["TEST"]["NAME"] = str(Path(folder) / "bench.sqlite3")
-    else:
-        connection.settings_dict["TEST"]["NAME"] = f"tuki_bench_rules_{os.getpid()}"
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
-        yield
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 def _rule_data(n: int, ids: dict[str, Any], rng: random.Random) -> dict[str, Any]:
@@ -169,7 +150,7 @@ def run(seconds: float) -> Iterator[tuple[str, float, str]]:
     from tuki.tickets import services as tickets
     from tuki.tickets.models import Ticket, TicketEvent
 
-    with throwaway_database():
+    with throwaway_database("rules"):
         data = make_data()
         agent, made = data["agent"], data["tickets"]
         events = list(

@@ -21,12 +21,11 @@ from __future__ import annotations
 import os
 import random
 import statistics
-import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
+
+from tuki.core.benchrun import throwaway_database
 
 ARTICLES = int(os.environ.get("TUKI_BENCH_SEARCH_ARTICLES", "100000"))
 TICKETS = int(os.environ.get("TUKI_BENCH_SEARCH_TICKETS", "100000"))
@@ -70,24 +69,6 @@ QUERIES = [
     "erp invoice export excel macro",
     "how do I reset my password please",
 ]
-
-
-@contextmanager
-def throwaway_database() -> Iterator[None]:
-    """Django's test-database machinery on a scratch database, migrated, then dropped."""
-    from django.db import connection
-
-    old_name = connection.settings_dict["NAME"]
-    folder = tempfile.mkdtemp(prefix="tuki-bench-search-")
-    if connection.vendor == "sqlite":
-        connection.settings_dict["TEST"]["NAME"] = str(Path(folder) / "bench.sqlite3")
-    else:
-        connection.settings_dict["TEST"]["NAME"] = f"tuki_bench_search_{os.getpid()}"
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
-        yield
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 SYLLABLES = "ka lo mi ner sa ti vu ra pel don ux em tri bo lan fi set gor ha ju".split()
@@ -217,7 +198,7 @@ def run(seconds: float) -> Iterator[tuple[str, float, str]]:
 
     from tuki.search import documents, queries
 
-    with throwaway_database():
+    with throwaway_database("search"):
         data_time = time.perf_counter()
         people = make_data(ARTICLES, TICKETS)
         data_time = time.perf_counter() - data_time

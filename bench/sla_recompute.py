@@ -19,33 +19,15 @@ the clocks is set-up, without timer tasks.
 from __future__ import annotations
 
 import os
-import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
+from tuki.core.benchrun import throwaway_database
+
 TICKETS = int(os.environ.get("TUKI_BENCH_SLA_TICKETS", "100000"))
-
-
-@contextmanager
-def throwaway_database() -> Iterator[None]:
-    """Django's test-database machinery on a scratch database, migrated, then dropped."""
-    from django.db import connection
-
-    old_name = connection.settings_dict["NAME"]
-    folder = tempfile.mkdtemp(prefix="tuki-bench-sla-")
-    if connection.vendor == "sqlite":
-        connection.settings_dict["TEST"]["NAME"] = str(Path(folder) / "bench.sqlite3")
-    else:
-        connection.settings_dict["TEST"]["NAME"] = f"tuki_bench_sla_{os.getpid()}"
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-    try:
-        yield
-    finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 @contextmanager
@@ -112,7 +94,7 @@ def run(seconds: float) -> Iterator[tuple[str, float, str]]:
 
     clocks.plan_timers = plan
     try:
-        with throwaway_database():
+        with throwaway_database("sla"):
             with timed(spent, "data"):
                 office, ids = make_data(TICKETS)
             clocks.plan_timers = lambda plans: 0  # set-up: no timer tasks for the start

@@ -28,6 +28,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -109,6 +110,37 @@ class Run:
 # --- the database ----------------------------------------------------------------------------
 
 
+def release_connections() -> None:
+    """Close this process's connection and, on PostgreSQL, its pool before the connection is
+    pointed at another database. Django's create_test_db closes the connection but not the
+    pool, whose connections stay on the database they were opened on: without this, the
+    throwaway databases' data went into the benchmark database."""
+    connection.close()
+    close_pool = getattr(connection, "close_pool", None)
+    if close_pool is not None:
+        close_pool()
+
+
+@contextmanager
+def throwaway_database(label: str) -> Iterator[None]:
+    """Django's test-database machinery on a scratch database, migrated, then dropped: a
+    temporary SQLite file, or `tuki_bench_<label>_<pid>` on the configured PostgreSQL server.
+    For the micro-benchmarks in bench/*.py, which build their own data."""
+    old_name = connection.settings_dict["NAME"]
+    if connection.vendor == "sqlite":
+        folder = tempfile.mkdtemp(prefix=f"tuki-bench-{label}-")
+        connection.settings_dict["TEST"]["NAME"] = str(Path(folder) / "bench.sqlite3")
+    else:
+        connection.settings_dict["TEST"]["NAME"] = f"tuki_bench_{label}_{os.getpid()}"
+    release_connections()
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    try:
+        yield
+    finally:
+        release_connections()
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
 def bench_database(options: Options, say: Callable[[str], None]) -> str:
     """Switch this process to the benchmark's own database; return its URL for the server."""
     settings_dict = connection.settings_dict
@@ -127,6 +159,7 @@ def bench_database(options: Options, say: Callable[[str], None]) -> str:
     settings_dict["TEST"]["NAME"] = name
     keep = not options.fresh and _has_data(name, options)
     say(f"database: {connection.vendor} {name} ({'kept' if keep else 'new'})")
+    release_connections()
     connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False, keepdb=keep)
     return url
 
@@ -168,6 +201,7 @@ def drop_bench_database(bench_name: str, old_name: str) -> None:
     if not (bench_name.endswith("_bench.sqlite3") or bench_name.endswith("_benchq.sqlite3")):
         if not (bench_name.endswith("_bench") or bench_name.endswith("_benchq")):
             raise RuntimeError(f"refusing to drop {bench_name!r}: not a benchmark database")
+    release_connections()
     connection.settings_dict["NAME"] = bench_name
     connection.creation.destroy_test_db(old_name, verbosity=0)
 
@@ -195,7 +229,9 @@ def ensure_data(options: Options, say: Callable[[str], None]) -> dict[str, Any]:
     figures["sla_clocks"] = clocks
     figures["sla_seconds"] = round(time.perf_counter() - started, 1)
     figures |= index_for_search(say)
-    benchdata.analyse()
+    started = time.perf_counter()
+    benchdata.vacuum()
+    figures["vacuum_seconds"] = round(time.perf_counter() - started, 1)
     figures["rich_ticket_ids"] = loaded.rich_ids[:50]
     say(
         f"  {figures['tickets']:,} tickets, {figures['comments']:,} comments, "
@@ -547,11 +583,13 @@ def count_queries(
             counts[name] = len(ctx.captured_queries)
         client.cookies[settings.SESSION_COOKIE_NAME] = s.session_key
         client.defaults.pop("HTTP_AUTHORIZATION", None)
-    method, path, body = targets["api_create"][1](0)
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.post(
-            path, body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {s.token}"
-        )
+    # A warm process: the first creation fills the per-process caches (tuki/configcache).
+    for i in range(2):
+        method, path, body = targets["api_create"][1](i)
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.post(
+                path, body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {s.token}"
+            )
     if response.status_code == 201:
         counts["api_create"] = len(ctx.captured_queries)
     return counts
@@ -730,15 +768,34 @@ def check(run: Run) -> list[str]:
 # --- the record -------------------------------------------------------------------------------
 
 
+# PostgreSQL settings that change the figures, recorded with every run.
+SERVER_SETTINGS = (
+    "shared_buffers",
+    "work_mem",
+    "effective_cache_size",
+    "synchronous_commit",
+    "autovacuum",
+    "max_connections",
+    "jit",
+)
+
+
 def environment() -> dict[str, Any]:
     import django
 
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("SELECT version()")
+            database = cursor.fetchone()[0]
+            cursor.execute(
+                "SELECT name, setting, unit FROM pg_settings WHERE name = ANY(%s)",
+                [list(SERVER_SETTINGS)],
+            )
+            server = {name: f"{value}{unit or ''}" for name, value, unit in cursor.fetchall()}
         else:
             cursor.execute("SELECT 'SQLite ' || sqlite_version()")
-        database = cursor.fetchone()[0]
+            database = cursor.fetchone()[0]
+            server = {}
     memory = ""
     try:
         for line in Path("/proc/meminfo").read_text().splitlines():
@@ -770,6 +827,7 @@ def environment() -> dict[str, Any]:
             "DEBUG": settings.DEBUG,
             "TASKS": settings.TASKS["default"]["BACKEND"],
         },
+        "server": server,
         "commit": _commit(),
     }
 
@@ -835,3 +893,61 @@ def table(run: Run) -> str:
             f"{(f'{ratio:.0%}' if ratio is not None else ''):>9}"
         )
     return "\n".join(lines)
+
+
+# --- profiling ----------------------------------------------------------------------------------
+
+
+def profile(data: dict[str, Any], name: str, repetitions: int, say: Callable[[str], None]) -> None:
+    """Run one target in-process under cProfile and print where the time goes.
+
+    Django's test client on the benchmark database, no server: the figures are the view's own
+    (no HTTP, no second process), which is what a profile of a slow page needs.
+    """
+    import cProfile
+    import io
+    import pstats
+
+    from django.test import Client as DjangoClient
+    from django.test.utils import CaptureQueriesContext
+
+    s = scene(data)
+    targets = page_targets(s)
+    if name not in targets or name == "floor_insert":
+        raise ValueError(f"cannot profile {name!r}; these can: {', '.join(targets)}")
+    _label, target, ok = targets[name]
+    client = DjangoClient(HTTP_HOST="127.0.0.1")
+    if name.startswith("api_"):
+        client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {s.token}"
+    elif name != "floor_view":
+        client.cookies[settings.SESSION_COOKIE_NAME] = s.session_key
+
+    def once(i: int) -> int:
+        method, path, body = target(i)
+        response = client.generic(method, path, body or b"", content_type="application/json")
+        if response.status_code not in ok:
+            raise RuntimeError(f"{method} {path}: {response.status_code}")
+        return response.status_code
+
+    for i in range(3):  # warm: content types, translations, templates
+        once(i)
+    with CaptureQueriesContext(connection) as ctx:
+        once(3)
+    sql = sum(float(q["time"]) for q in ctx.captured_queries) * 1000
+    say(f"{name}: {len(ctx.captured_queries)} queries, {sql:.1f} ms of SQL (as Django timed it)")
+    timings = []
+    profiler = cProfile.Profile()
+    for i in range(repetitions):
+        began = time.perf_counter()
+        profiler.enable()
+        once(i)
+        profiler.disable()
+        timings.append(time.perf_counter() - began)
+    say(
+        f"{repetitions} requests: median {statistics.median(timings) * 1000:.1f} ms, "
+        f"p95 {p95(timings) * 1000:.1f} ms (under the profiler)"
+    )
+    for order in ("cumulative", "tottime"):
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).strip_dirs().sort_stats(order).print_stats(35)
+        say(out.getvalue())

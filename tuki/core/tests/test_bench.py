@@ -115,3 +115,33 @@ def test_a_quick_run_measures_everything_through_http_and_drops_its_database(tmp
     assert "budgets" in record and isinstance(record["misses"], list)
     assert not list((tmp_path / "var").glob("*bench*.sqlite3"))  # dropped after --quick
     assert "measurement" in result.stdout  # the table
+
+
+def test_profile_shows_where_one_pages_time_goes_and_drops_its_quick_database(tmp_path):
+    env = dict(os.environ, TUKI_VAR_DIR=str(tmp_path / "var"))
+    result = subprocess.run(
+        [sys.executable, "-m", "tuki", "bench", "--quick", "--profile", "ticket"]
+        + ["--repetitions", "3"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    out = result.stdout
+    assert "ticket: " in out and " queries, " in out
+    assert "3 requests: median" in out
+    assert "Ordered by: cumulative time" in out and "detail" in out  # the view itself
+    assert not list((tmp_path / "var").glob("*bench*.sqlite3"))
+
+
+def test_profile_refuses_what_it_cannot_profile(tmp_path):
+    env = dict(os.environ, TUKI_VAR_DIR=str(tmp_path / "var"))
+    result = subprocess.run(
+        [sys.executable, "-m", "tuki", "bench", "--quick", "--profile", "floor_insert"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0 and "--profile takes one of" in result.stderr

@@ -6,6 +6,7 @@
     tuki bench --only queue ticket  some measurements (names: --list)
     tuki bench --check              exit 1 when a budget (docs/performance.md) is missed
     tuki bench --database URL       another database server (default: the configured one)
+    tuki bench --profile ticket     where one page's time goes (cProfile, in-process, no server)
 
 The data lives in the benchmark's own database beside the configured one, never in it
 (tuki/core/benchrun.py says where). Results print as a table and are written as JSON under
@@ -79,6 +80,12 @@ class Command(BaseCommand):
         parser.add_argument("--output", type=Path, default=None, help="Folder for the JSON.")
         parser.add_argument("--keep", action="store_true", help="Keep the --quick database.")
         parser.add_argument("--list", action="store_true", help="Name the measurements and stop.")
+        parser.add_argument(
+            "--profile",
+            default="",
+            metavar="NAME",
+            help="Profile one HTTP measurement in-process (cProfile) instead of measuring.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["list"]:
@@ -110,7 +117,25 @@ class Command(BaseCommand):
             opts.seconds = options["seconds"]
         if options["repetitions"] is not None:
             opts.repetitions = options["repetitions"]
+        if options["profile"]:
+            self.profile(opts, options["profile"], options["repetitions"] or 30)
+            return
         self.run(opts, check=options["check"])
+
+    def profile(self, opts: benchrun.Options, name: str, repetitions: int) -> None:
+        from django.db import connection
+
+        if name not in benchrun.HTTP_MEASUREMENTS or name == "floor_insert":
+            raise CommandError(f"--profile takes one of: {', '.join(benchrun.HTTP_MEASUREMENTS)}")
+        old_name = connection.settings_dict["NAME"]
+        benchrun.bench_database(opts, self.say)
+        bench_name = connection.settings_dict["NAME"]
+        try:
+            data = benchrun.ensure_data(opts, self.say)
+            benchrun.profile(data, name, repetitions, self.say)
+        finally:
+            if not opts.keep:
+                benchrun.drop_bench_database(str(bench_name), old_name)
 
     def _rerun_on(self, url: str) -> None:
         argv = [a for a in sys.argv[1:]]
