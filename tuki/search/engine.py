@@ -30,9 +30,11 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from contextlib import nullcontext
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from functools import lru_cache
 from typing import Any
@@ -59,9 +61,11 @@ PREFIX_FROM = 4  # words this long are prefix-matched on their stem
 TRIGRAM_MAX_CHARS = 60
 SNIPPET_WORDS = 32
 COUNT_CAP = 1000  # counts stop here ("1,000+")
-# Ranking reads every candidate's vector; a query matching more documents than this ranks
-# the first RANK_CAP the index yields (such a query needs more words anyway).
-RANK_CAP = 10_000
+# Ranking reads every candidate's row; a query matching more documents of a kind than this
+# ranks the first RANK_CAP the index yields (such a query needs more words anyway). The
+# total comes from the same candidates, so this is at least COUNT_CAP. At a million
+# tickets each candidate costs a heap row and an access check: 10,000 took half a second.
+RANK_CAP = COUNT_CAP
 # Private-use characters mark highlights inside the database's output before escaping.
 MARK_ON, MARK_OFF = "\ue000", "\ue001"
 WORD = re.compile(r"[^\W_]+")
@@ -291,6 +295,19 @@ class _Plan:
     source_params: list[Any]
     count_source_sql: str  # the same without ranking work
     count_source_params: list[Any]
+    # Accept this plan's answer only when it found at least this many objects; otherwise
+    # the next plan runs (0: any answer). See _postgres_plans.
+    enough: int = 0
+    # > 0: read only the first `window` entries of each kind, in table order, without the
+    # index (PostgreSQL; `vector` names the column matched). See _postgres_plans.
+    window: int = 0
+    vector: str = ""
+
+
+@dataclass
+class Page:
+    hits: list[Hit]
+    total: int  # objects found, up to COUNT_CAP
 
 
 def search(
@@ -311,8 +328,48 @@ def search(
     requester may read. `any_word`: rank documents with any of the words (suggestions)
     instead of requiring all of them.
     """
-    found = _run(q, allowed, kinds, language, public_only, any_word, limit, offset)
-    return _hits(found, q, language, public_only, any_word)
+    options = {"kinds": kinds, "language": language, "public_only": public_only}
+    return find(q, allowed=allowed, any_word=any_word, limit=limit, offset=offset, **options).hits
+
+
+def find(
+    q: str | None,
+    *,
+    allowed: dict[str, QuerySet[Any]],
+    kinds: Iterable[str] | None = None,
+    language: str | None = None,
+    public_only: bool = False,
+    any_word: bool = False,
+    limit: int = 20,
+    offset: int = 0,
+    few_allowed: bool = False,
+) -> Page:
+    """`search` and `count` in one statement: a page of hits and how many objects matched.
+
+    The total comes from the same ranked candidates as the hits (window functions), so a
+    search page costs one statement instead of a ranking, a count and a snippet query.
+    `few_allowed`: the allowed ids are few (a requester's own requests), so the search
+    should start from them, never read common words in table order (see _window).
+    """
+    options = (allowed, kinds, language, public_only, any_word)
+    rows, texts = _run(q, *options, limit, offset, few_allowed=few_allowed)
+    if not rows:
+        # Past the last page: the rows carry no total, so count on its own (rare).
+        return Page(
+            [],
+            count(
+                q,
+                allowed=allowed,
+                kinds=kinds,
+                language=language,
+                public_only=public_only,
+                any_word=any_word,
+            )
+            if offset > 0
+            else 0,
+        )
+    hits = _hits(rows, texts, q, language, public_only, any_word)
+    return Page(hits, min(int(rows[0][5]), COUNT_CAP))
 
 
 def count(
@@ -325,7 +382,7 @@ def count(
     any_word: bool = False,
 ) -> int:
     """How many objects `search` would find with the same arguments, up to COUNT_CAP."""
-    rows = _run(q, allowed, kinds, language, public_only, any_word, None, 0)
+    rows, _texts = _run(q, allowed, kinds, language, public_only, any_word, None, 0)
     return min(int(rows[0][0]), COUNT_CAP) if rows else 0
 
 
@@ -338,35 +395,83 @@ def _run(
     any_word: bool,
     limit: int | None,
     offset: int,
-) -> list[tuple[Any, ...]]:
+    *,
+    few_allowed: bool = False,
+) -> tuple[list[tuple[Any, ...]], _Texts | None]:
     tokens = query_tokens(q, any_word=any_word)
     wanted = [k for k in (kinds if kinds is not None else allowed) if k in allowed]
     if not tokens or not wanted:
-        return []
+        return [], None
     language = language if language in STEMMERS else None
     try:
-        with transaction.atomic():
+        with _guarded():
+            texts = None if limit is None else _texts_plan(tokens, language, public_only, any_word)
             if _is_sqlite():
                 plans = [_sqlite_plan(tokens, language, public_only, any_word)]
             else:
-                plans = [_postgres_plan(tokens, language, public_only, any_word)]
+                plans = _postgres_plans(tokens, language, public_only, any_word, few_allowed)
                 if not any_word:  # titles like the words, for typos: when the words find nothing
                     plans.append(_trigram_plan(tokens, public_only))
             for plan in plans:
                 if plan is None:
                     continue
-                sql, params = _select(plan, wanted, allowed, language, limit, offset)
+                sql, params = _select(plan, wanted, allowed, language, limit, offset, texts)
                 with connection.cursor() as cursor:
                     cursor.execute(sql, params)
                     rows = list(cursor.fetchall())
-                if rows and (limit is not None or rows[0][0]):
-                    return rows
-            return []
+                found = (rows[0][0] if limit is None else rows[0][5]) if rows else 0
+                if found and found >= plan.enough:
+                    return rows, texts
+            return [], texts
     except DatabaseError:
         # The query is built from word tokens only, so this should not happen; if it does,
         # the reader gets no results rather than an error page (logged for us to fix).
         log.exception("search failed for %r", q[:200] if q else q)
-        return []
+        return [], None
+
+
+def _guarded() -> Any:
+    """A savepoint only inside a transaction, where a failed statement would poison it.
+
+    In autocommit a failed SELECT leaves the connection usable, and BEGIN and COMMIT
+    around one read-only statement are two round trips for nothing.
+    """
+    return transaction.atomic() if connection.in_atomic_block else nullcontext()
+
+
+@dataclass
+class _Texts:
+    """How the page statement returns each hit's title and snippet text."""
+
+    sql: str  # two columns, from the entry `s`
+    params: list[Any]
+    marked: bool  # True: the database highlighted them (MARK_ON/MARK_OFF); else raw text
+
+
+def _texts_plan(
+    tokens: list[str], language: str | None, public_only: bool, any_word: bool
+) -> _Texts:
+    text = "coalesce(s.public_body, s.body)" if public_only else "s.body"
+    if not _is_sqlite():
+        tsquery = _postgres_tsquery(tokens, language, any_word)
+        if tsquery:
+            config = (
+                "CASE s.language WHEN 'en' THEN 'english'::regconfig "
+                "WHEN 'ro' THEN 'romanian'::regconfig WHEN 'fi' THEN 'finnish'::regconfig "
+                "ELSE 'simple'::regconfig END"
+            )
+            marks = f"StartSel={MARK_ON}, StopSel={MARK_OFF}"
+            options = (
+                f"{marks}, MaxWords=35, MinWords=15, ShortWord=2, MaxFragments=2, "
+                'FragmentDelimiter=" … "'
+            )
+            sql = (
+                f"ts_headline({config}, s.title, %s::tsquery, %s), "
+                f"ts_headline({config}, left({text}, 20000), %s::tsquery, %s)"
+            )
+            params = [tsquery, f"{marks}, HighlightAll=true", tsquery, options]
+            return _Texts(sql, params, marked=True)
+    return _Texts(f"s.title, {text}", [], marked=False)
 
 
 def _select(
@@ -376,12 +481,14 @@ def _select(
     language: str | None,
     limit: int | None,
     offset: int,
+    texts: _Texts | None = None,
 ) -> tuple[str, list[Any]]:
     """One statement: matching rows, permission-filtered, best language per object.
 
     One branch per kind, joined by UNION ALL: with a single `IN (allowed ids)` per branch
     the database checks the candidates against the allowed rows (a semi-join) instead of
-    building the whole allowed set for every query.
+    building the whole allowed set for every query. A page (`limit` given) also carries
+    the number of objects among the candidates and each hit's title and snippet text.
     """
     counting = limit is None
     branches, params = [], []
@@ -396,20 +503,28 @@ def _select(
             conditions.append("e.language = %s")
             branch_params.append(language)
         where = " AND ".join(conditions)
+        source, source_params = plan.source_sql, plan.source_params
+        count_source, count_params = plan.count_source_sql, plan.count_source_params
+        if plan.window:
+            source = count_source = (
+                f"(SELECT id, kind, object_id, language, {plan.vector} FROM search_searchentry "
+                f"WHERE kind = %s LIMIT {int(plan.window)}) e"
+            )
+            source_params = count_params = [kind]
         if counting:
             # Counting stops early: a page says "1,000+" rather than scanning every match.
             branches.append(
-                f"SELECT * FROM (SELECT e.kind, e.object_id FROM {plan.count_source_sql} "
+                f"SELECT * FROM (SELECT e.kind, e.object_id FROM {count_source} "
                 f"WHERE {where} LIMIT {COUNT_CAP * 3}) b"
             )
-            params += [*plan.count_source_params, *branch_params]
+            params += [*count_params, *branch_params]
         else:
             branches.append(
                 f"SELECT * FROM (SELECT e.id, e.kind, e.object_id, e.language, "
-                f"({plan.rank_sql}) AS rank FROM {plan.source_sql} WHERE {where} "
+                f"({plan.rank_sql}) AS rank FROM {source} WHERE {where} "
                 f"LIMIT {RANK_CAP}) b"
             )
-            params += [*plan.rank_params, *plan.source_params, *branch_params]
+            params += [*plan.rank_params, *source_params, *branch_params]
     if not branches:
         return "SELECT 0 WHERE 1 = 0", []
     union = " UNION ALL ".join(branches)
@@ -420,11 +535,17 @@ def _select(
         "SELECT r.*, ROW_NUMBER() OVER (PARTITION BY r.kind, r.object_id "
         f"ORDER BY r.rank DESC, r.id) AS rn FROM ({union}) r"
     )
-    sql = (
-        f"SELECT n.id, n.kind, n.object_id, n.language, n.rank FROM ({numbered}) n "
-        "WHERE n.rn = 1 ORDER BY n.rank DESC, n.id DESC LIMIT %s OFFSET %s"
+    page = (
+        "SELECT n.id, n.kind, n.object_id, n.language, n.rank, COUNT(*) OVER () AS total "
+        f"FROM ({numbered}) n WHERE n.rn = 1 ORDER BY n.rank DESC, n.id DESC LIMIT %s OFFSET %s"
     )
-    return sql, [*params, max(0, int(limit)), max(0, int(offset))]
+    texts = texts or _Texts("s.title, s.body", [], marked=False)
+    sql = (
+        f"SELECT p.id, p.kind, p.object_id, p.language, p.rank, p.total, {texts.sql} "
+        f"FROM ({page}) p JOIN search_searchentry s ON s.id = p.id "
+        "ORDER BY p.rank DESC, p.id DESC"
+    )
+    return sql, [*texts.params, *params, max(0, int(limit)), max(0, int(offset))]
 
 
 def _ids_sql(qs: QuerySet[Any]) -> tuple[str, tuple[Any, ...]]:
@@ -458,16 +579,133 @@ def _sqlite_plan(
     return _Plan("1 = 1", [], "f.score", [], source, [expression], count_source, [expression])
 
 
-def _postgres_plan(
-    tokens: list[str], language: str | None, public_only: bool, any_word: bool
-) -> _Plan | None:
-    tsquery = _postgres_tsquery(tokens, language, any_word)
-    if not tsquery:
-        return None
-    vector = "e.public_document" if public_only else "e.document"
+def _postgres_plans(
+    tokens: list[str],
+    language: str | None,
+    public_only: bool,
+    any_word: bool,
+    few_allowed: bool = False,
+) -> list[_Plan | None]:
+    """The words' exact stems first, when they alone fill the candidates; then prefixes.
+
+    A prefix (`print:*`) is a partial match for GIN: it reads the posting list of every
+    word starting with it into a bitmap before the first row, and at a million tickets a
+    common prefix costs hundreds of milliseconds. The exact stems use GIN's fast scan and
+    stop at the first RANK_CAP rows. When they find at least COUNT_CAP objects, those are
+    the candidates (they are prefix matches too, and the best ones); otherwise the prefix
+    query runs, and finds what the exact one did and more.
+    """
+    prefixed, exact = _postgres_tsqueries(tokens, language, any_word)
+    if not prefixed:
+        return []
+    plans: list[_Plan | None] = []
+    if few_allowed:  # starts from the allowed ids: neither shortcut helps
+        return [_postgres_plan(prefixed, public_only)]
+    window = _window(prefixed, public_only, any_word)
+    if window:
+        plans.append(
+            replace(_postgres_plan(prefixed, public_only), enough=COUNT_CAP, window=window)
+        )
+    if exact and exact != prefixed:
+        plans.append(replace(_postgres_plan(exact, public_only), enough=COUNT_CAP))
+    plans.append(_postgres_plan(prefixed, public_only))
+    return plans
+
+
+def _postgres_plan(tsquery: str, public_only: bool) -> _Plan:
+    column = "public_document" if public_only else "document"
+    vector = f"e.{column}"
     table = "search_searchentry e"
     rank = f"ts_rank({vector}, %s::tsquery)"
-    return _Plan(f"{vector} @@ %s::tsquery", [tsquery], rank, [tsquery], table, [], table, [])
+    match = f"{vector} @@ %s::tsquery"
+    return _Plan(match, [tsquery], rank, [tsquery], table, [], table, [], vector=column)
+
+
+# A query whose words are in more than this share of the documents reads the table in order
+# instead of through the index (see _window); at most WINDOW_MAX rows of a kind.
+COMMON_SHARE = 0.05
+WINDOW_MAX = 40_000
+WINDOW_FACTOR = 2  # rows read per RANK_CAP / share: room for words that meet less often
+STATS_SECONDS = 600
+SAMPLE_ROWS = 2000
+_stats: dict[str, Any] = {"at": -STATS_SECONDS, "shares": {}}
+
+
+def _window(tsquery: str, public_only: bool, any_word: bool) -> int:
+    """How many rows to read in table order for a query common enough to skip the index.
+
+    GIN answers a match with a bitmap of *every* matching row before the first one is read:
+    at a million tickets a word in 13 % of them costs 70 ms for one word and 200-300 ms for
+    two, whatever the LIMIT. Reading the table in order stops at the RANK_CAP-th match,
+    which for such a word comes after a few thousand rows. The planner cannot know that
+    two common words come together ("vpn client"), so the share is judged here from the
+    column's statistics (pg_stats' most common elements): the least common word's share
+    of the documents, a prefix counting every common word it starts. A query none of whose
+    words are common reads the index as before. When the window finds fewer than
+    COUNT_CAP objects (the words rarely meet), the index plans run after it.
+    """
+    shares = _lexeme_shares(public_only)
+    if not shares:
+        return 0
+    if any_word:  # any of the words: at least as common as the most common one
+        share = _group_share(tsquery, shares)
+    else:  # every word: judged by the least common one (they may meet less often)
+        share = min(_group_share(group, shares) for group in tsquery.split(" & "))
+    if share >= COMMON_SHARE and not any_word and " & " in tsquery:
+        # Common words, but do they come together? ("vpn client" always, "teams crashing"
+        # in a third of the documents with both.) The first rows, the ones the window
+        # would read, say.
+        share = _sampled_share(tsquery, public_only)
+    if share < COMMON_SHARE:
+        return 0
+    return min(WINDOW_MAX, int(WINDOW_FACTOR * RANK_CAP / share))
+
+
+def _sampled_share(tsquery: str, public_only: bool) -> float:
+    """The share of the table's first SAMPLE_ROWS rows the query matches (a few ms)."""
+    column = "public_document" if public_only else "document"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT count(*) FILTER (WHERE e.{column} @@ %s::tsquery), count(*) "
+            f"FROM (SELECT {column} FROM search_searchentry LIMIT {SAMPLE_ROWS}) e",
+            [tsquery],
+        )
+        found, rows = cursor.fetchone()
+    return found / rows if rows else 0.0
+
+
+def _group_share(group: str, shares: dict[str, float]) -> float:
+    """The share of documents one word matches, as far as the statistics know (a lower
+    bound): the most common of its alternatives; a prefix sums the words it starts."""
+    best = 0.0
+    for operand in re.findall(r"'([^']+)'(:\*)?", group):
+        lexeme, prefix = operand
+        if prefix:
+            found = sum(f for word, f in shares.items() if word.startswith(lexeme))
+        else:
+            found = shares.get(lexeme, 0.0)
+        best = max(best, found)
+    return best
+
+
+def _lexeme_shares(public_only: bool) -> dict[str, float]:
+    """{lexeme: share of documents} for the most common ones, per process, refreshed every
+    STATS_SECONDS (statistics change only when ANALYZE runs)."""
+    now = time.monotonic()
+    if now - _stats["at"] > STATS_SECONDS:
+        shares: dict[str, dict[str, float]] = {}
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT attname, most_common_elems::text::text[], most_common_elem_freqs "
+                "FROM pg_stats WHERE schemaname = current_schema() "
+                "AND tablename = 'search_searchentry' "
+                "AND attname IN ('document', 'public_document')"
+            )
+            for column, elems, freqs in cursor.fetchall():
+                if elems and freqs:
+                    shares[column] = dict(zip(elems, freqs[: len(elems)], strict=True))
+        _stats.update(at=now, shares=shares)
+    return _stats["shares"].get("public_document" if public_only else "document", {})
 
 
 def _trigram_plan(tokens: list[str], public_only: bool) -> _Plan | None:
@@ -482,18 +720,26 @@ def _trigram_plan(tokens: list[str], public_only: bool) -> _Plan | None:
 
 
 def _postgres_tsquery(tokens: list[str], language: str | None, any_word: bool) -> str:
-    return _cached_tsquery(tuple(tokens), language, any_word)
+    return _cached_tsqueries(tuple(tokens), language, any_word)[0]
+
+
+def _postgres_tsqueries(tokens: list[str], language: str | None, any_word: bool) -> tuple[str, str]:
+    return _cached_tsqueries(tuple(tokens), language, any_word)
 
 
 @lru_cache(maxsize=2048)
-def _cached_tsquery(tokens: tuple[str, ...], language: str | None, any_word: bool) -> str:
-    """The tsquery text for these words, parsed by PostgreSQL's own dictionaries.
+def _cached_tsqueries(
+    tokens: tuple[str, ...], language: str | None, any_word: bool
+) -> tuple[str, str]:
+    """The tsquery texts for these words, parsed by PostgreSQL's own dictionaries: with
+    prefixes (what the search means) and with exact stems only (a cheaper first try).
 
     Each word is parsed by every configuration (its stems in each language, ORed; the same
-    stem once), and the words are ANDed (ORed for `any_word`). Tokens hold letters and
-    digits only, so `word:*` is always valid to_tsquery input, and each operand below is
-    PostgreSQL's own output, so the composed text is valid tsquery syntax. The result
-    depends only on the dictionaries, so a process may keep it (a page asks three times).
+    stem once, and a stem another one's prefix covers dropped), and the words are ANDed
+    (ORed for `any_word`). Tokens hold letters and digits only, so `word:*` is always valid
+    to_tsquery input, and each operand below is PostgreSQL's own output, so the composed
+    text is valid tsquery syntax. The result depends only on the dictionaries, so a process
+    may keep it.
     """
     configs = [PG_CONFIGS[language]] if language else list(PG_CONFIGS.values())
     if any_word:
@@ -502,16 +748,46 @@ def _cached_tsquery(tokens: tuple[str, ...], language: str | None, any_word: boo
     for token in tokens:
         operand = f"{token}:*" if len(token) >= PREFIX_FROM else token
         columns += [f"to_tsquery('{c}', %s)::text" for c in configs]
-        params += [operand] * len(configs)
+        columns += [f"to_tsquery('{c}', %s)::text" for c in configs]
+        params += [operand] * len(configs) + [token] * len(configs)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT {', '.join(columns)}", params)
         row = cursor.fetchone()
+    width = len(configs)
+    prefixed = [row[start : start + width] for start in range(0, len(row), 2 * width)]
+    exact = [row[start + width : start + 2 * width] for start in range(0, len(row), 2 * width)]
+    return _joined(prefixed, any_word), _joined(exact, any_word)
+
+
+SIMPLE_OPERAND = re.compile(r"^'([^']+)'(:\*)?$")
+
+
+def _joined(parsed: list[Sequence[str | None]], any_word: bool) -> str:
     groups = []
-    for start in range(0, len(row), len(configs)):
-        operands = list(dict.fromkeys(o for o in row[start : start + len(configs)] if o))
+    for alternatives in parsed:
+        operands = list(dict.fromkeys(o for o in alternatives if o))
+        operands = [o for o in operands if not _covered(o, operands)]
         if operands:
             groups.append("(" + " | ".join(f"({o})" for o in operands) + ")")
     return (" | " if any_word else " & ").join(groups)
+
+
+def _covered(operand: str, operands: list[str]) -> bool:
+    """True when another alternative's prefix already matches everything this one does
+    ('team':* covers 'teams':* and 'teams'): one partial match less for GIN."""
+    mine = SIMPLE_OPERAND.match(operand)
+    if not mine:
+        return False
+    for other in operands:
+        theirs = SIMPLE_OPERAND.match(other)
+        if (
+            other != operand
+            and theirs
+            and theirs.group(2)
+            and mine.group(1).startswith(theirs.group(1))
+        ):
+            return len(theirs.group(1)) < len(mine.group(1)) or not mine.group(2)
+    return False
 
 
 # --- snippets ----------------------------------------------------------------------------------
@@ -519,65 +795,31 @@ def _cached_tsquery(tokens: tuple[str, ...], language: str | None, any_word: boo
 
 def _hits(
     rows: list[tuple[Any, ...]],
+    texts: _Texts | None,
     q: str | None,
     language: str | None,
     public_only: bool,
     any_word: bool,
 ) -> list[Hit]:
-    if not rows:
-        return []
-    texts = _texts([r[0] for r in rows], q, language, public_only, any_word)
+    """Hits from the page statement's rows: (id, kind, object, language, rank, total, title,
+    text). The text is highlighted already (PostgreSQL) or here (SQLite)."""
+    if texts is not None and texts.marked:
+        return [
+            Hit(kind, int(object_id), lang, float(rank or 0), _marked(title), _marked(body))
+            for _pk, kind, object_id, lang, rank, _total, title, body in rows
+        ]
+    needles = [v for t in query_tokens(q, any_word=any_word) for v in token_variants(t, language)]
     return [
         Hit(
             kind,
             int(object_id),
             lang,
             float(rank or 0),
-            *texts.get(pk, (mark_safe(""), mark_safe(""))),
+            highlight(title or "", needles, whole=True),
+            highlight(body or "", needles),
         )
-        for pk, kind, object_id, lang, rank in rows
+        for _pk, kind, object_id, lang, rank, _total, title, body in rows
     ]
-
-
-def _texts(
-    ids: list[int], q: str | None, language: str | None, public_only: bool, any_word: bool
-) -> dict[int, tuple[SafeString, SafeString]]:
-    field = "public_body" if public_only else "body"
-    if not _is_sqlite():
-        tsquery = _postgres_tsquery(query_tokens(q, any_word=any_word), language, any_word)
-        if tsquery:
-            return _postgres_headlines(ids, tsquery, public_only)
-    needles = [v for t in query_tokens(q, any_word=any_word) for v in token_variants(t, language)]
-    out = {}
-    for entry in SearchEntry.objects.filter(pk__in=ids).only("title", "body", "public_body"):
-        text = entry.body if field == "body" or entry.public_body is None else entry.public_body
-        out[entry.pk] = (
-            highlight(entry.title, needles, whole=True),
-            highlight(text, needles),
-        )
-    return out
-
-
-def _postgres_headlines(
-    ids: list[int], tsquery: str, public_only: bool
-) -> dict[int, tuple[SafeString, SafeString]]:
-    config = (
-        "CASE language WHEN 'en' THEN 'english'::regconfig WHEN 'ro' THEN 'romanian'::regconfig "
-        "WHEN 'fi' THEN 'finnish'::regconfig ELSE 'simple'::regconfig END"
-    )
-    text = "coalesce(public_body, body)" if public_only else "body"
-    marks = f"StartSel={MARK_ON}, StopSel={MARK_OFF}"
-    options = (
-        f'{marks}, MaxWords=35, MinWords=15, ShortWord=2, MaxFragments=2, FragmentDelimiter=" … "'
-    )
-    sql = (
-        f"SELECT id, ts_headline({config}, title, %s::tsquery, %s), "
-        f"ts_headline({config}, left({text}, 20000), %s::tsquery, %s) "
-        "FROM search_searchentry WHERE id = ANY(%s)"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [tsquery, f"{marks}, HighlightAll=true", tsquery, options, list(ids)])
-        return {pk: (_marked(title), _marked(body)) for pk, title, body in cursor.fetchall()}
 
 
 def _marked(text: str | None) -> SafeString:

@@ -1,7 +1,8 @@
 """Ticket events that change a ticket's searchable text enqueue its re-indexing.
 
-On `event_committed` (after commit, so the task reads the stored ticket): the receiver only
-enqueues a task, so the request that changed the ticket pays one INSERT at most.
+The receiver only enqueues a task, so the request that changed the ticket pays one INSERT at
+most: inside the change's transaction with the database queue, else after the commit (so
+the task reads the stored ticket).
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ from typing import Any
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
+from tuki.lib import taskqueue
 from tuki.search import documents, engine
 from tuki.tickets.models import Ticket, TicketEvent
-from tuki.tickets.signals import event_committed
+from tuki.tickets.signals import event_committed, event_recorded
 
 TEXT_ACTIONS = frozenset({"created", "reply", "note", "merged_from", "resolution"})
 TEXT_FIELDS = frozenset({"title", "description"})
@@ -23,9 +25,20 @@ def changes_text(event: TicketEvent) -> bool:
     return event.action in TEXT_ACTIONS or (event.action == "field" and event.field in TEXT_FIELDS)
 
 
+@receiver(event_recorded, sender=TicketEvent, dispatch_uid="search_index_ticket_recorded")
+def on_event_recorded(sender: Any, event: TicketEvent, **kwargs: Any) -> None:
+    """With the database queue the task row is written in the change's own transaction: it
+    commits with the change (no commit of its own), and the worker reads the stored ticket."""
+    if changes_text(event) and taskqueue.in_transaction():
+        from tuki.search import tasks
+
+        taskqueue.enqueue(tasks.index_ticket, event.ticket_id)
+        event._search_queued = True  # type: ignore[attr-defined]
+
+
 @receiver(event_committed, sender=TicketEvent, dispatch_uid="search_index_ticket")
 def on_event_committed(sender: Any, event: TicketEvent, **kwargs: Any) -> None:
-    if changes_text(event):
+    if changes_text(event) and not getattr(event, "_search_queued", False):
         from tuki.search import tasks
 
         tasks.index_ticket.enqueue(event.ticket_id)

@@ -226,6 +226,50 @@ class TestTypos:
         assert ids("pasword", allowed=allowed) == []
 
 
+class TestPages:
+    def test_find_gives_the_hits_and_the_total_in_one_statement(self) -> None:
+        for n in range(1, 8):
+            add(n, "en", f"Printer {n}", "Printer jams.")
+        page = engine.find("printer", allowed=everything(), limit=5)
+        assert len(page.hits) == 5 and page.total == 7
+        assert page.hits[0].title.startswith("<mark>")
+        assert engine.find("printer", allowed=everything(), limit=5, offset=5).total == 7
+        assert engine.find("printer", allowed=everything(), limit=5, offset=50).total == 7
+        assert engine.find("nothing", allowed=everything()).total == 0
+
+
+@postgres_only
+class TestCommonWords:
+    """Words in a large share of the documents are read in table order, not through GIN."""
+
+    def test_common_words_find_the_same_as_the_index(self) -> None:
+        docs = [
+            engine.Document(NOTE, n, "en", f"Printer {n}", "The vpn client jams." if n % 2 else "")
+            for n in range(2500)
+        ]
+        engine.reindex(NOTE, docs, full=True)  # runs ANALYZE: the statistics know the words
+        engine._stats["at"] = float("-inf")  # this process read them before the rows existed
+        prefixed, _exact = engine._postgres_tsqueries(["vpn", "client"], None, False)
+        assert engine._window(prefixed, False, False) > 0
+        page = engine.find("vpn client", allowed=everything(), limit=5)
+        assert page.total == engine.COUNT_CAP and len(page.hits) == 5
+        assert all(h.object_id % 2 for h in page.hits)
+        assert engine.count("printer", allowed=everything()) == engine.COUNT_CAP
+
+    def test_a_window_that_finds_too_few_falls_back_to_the_index(self) -> None:
+        docs = [engine.Document(NOTE, n, "en", f"Printer {n}", "Jams.") for n in range(1500)]
+        docs += [engine.Document(NOTE, 5000, "en", "Modem", "The printer modem.")]
+        engine.reindex(NOTE, docs, full=True)
+        engine._stats["at"] = float("-inf")
+        original = engine.WINDOW_MAX
+        engine.WINDOW_MAX = 10  # the window reads ten rows: far too few
+        try:
+            assert ids("printer modem") == [5000]
+            assert engine.find("printer", allowed=everything(), limit=3).total == 1000
+        finally:
+            engine.WINDOW_MAX = original
+
+
 class TestQueryLog:
     def test_top_unanswered(self) -> None:
         for _ in range(3):

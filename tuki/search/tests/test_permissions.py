@@ -91,3 +91,25 @@ def test_each_language_of_an_article_finds_it_once(desk: Desk, library: Library)
         assert library.public.number in found(desk.requester, q)
     results, _ = queries.run(desk.requester, queries.Filters(q="tulostin"), portal=True, limit=5)
     assert results[0].language == "fi" and results[0].url.endswith("?lang=fi")
+
+
+def test_the_requesters_narrowing_keeps_exactly_what_visible_to_allows(
+    desk: Desk, library: Library
+) -> None:
+    """allowed_for narrows requesters by a union of index lookups first; whatever a requester
+    may see (own, watched, organisation's, restricted or not) must survive it."""
+    from tuki.tickets.models import Ticket
+
+    library.colleagues.watchers.add(desk.outsider)
+    Ticket.objects.filter(pk=library.outsiders.pk).update(restricted=True)
+    desk.colleague.sees_organisation_tickets = True
+    desk.colleague.save(update_fields=["sees_organisation_tickets"])
+    for user in (desk.requester, desk.colleague, desk.outsider, desk.operator, desk.admin):
+        for portal in (False, True):
+            allowed = queries.allowed_for(user, queries.Filters(), portal=portal)["ticket"]
+            expected = Ticket.objects.visible_to(user)
+            if portal and queries.is_agent(user):
+                expected = expected.filter(requester=user)
+            assert set(Ticket.objects.filter(pk__in=allowed)) == set(expected), (user, portal)
+    assert library.colleagues.number in found(desk.outsider, "printer")
+    assert library.mine.number in found(desk.colleague, "printer")
