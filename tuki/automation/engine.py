@@ -30,13 +30,13 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tuki.automation.actions import ActionFailed, run_action
 from tuki.automation.conditions import Context, matches
 from tuki.automation.models import Rule, RuleRun, ScheduledRun
+from tuki.configcache import cache as configcache
 from tuki.tickets.models import ActorKind, Channel, Ticket, TicketEvent
 from tuki.tickets.services import ServiceError, acting_as
 
@@ -103,6 +103,8 @@ def dispatch(batch: Batch) -> None:
 
 
 def process_batch(batch: Batch) -> list[RuleRun]:
+    if not rules_by_trigger():
+        return []  # no active rule: the events need not even be read (run_pass says why)
     events = list(
         TicketEvent.objects.filter(pk__in=batch.event_ids).select_related("comment").order_by("id")
     )
@@ -155,30 +157,22 @@ def changes_of(events: Iterable[TicketEvent]) -> dict[str, list[tuple[str, str]]
     return changes
 
 
-_rules_cache: dict[str, Any] = {"version": None, "rules": {}}
-
-
 def active_rules(trigger: str) -> list[Rule]:
     return list(rules_by_trigger().get(trigger, []))
 
 
 def rules_by_trigger() -> dict[str, list[Rule]]:
     """Active rules per trigger in run order. Parsed rules are kept per process while the
-    table is unchanged: one small aggregate query tells (every save moves updated_at)."""
-    version = Rule.objects.aggregate(
-        n=Count("id"),
-        active=Count("id", filter=Q(is_active=True)),
-        last=Max("updated_at"),
-        top=Max("id"),
-        order=Sum("position"),
-    )
-    key = tuple(sorted(version.items()))
-    if _rules_cache["version"] != key:
-        by_trigger: dict[str, list[Rule]] = {}
-        for rule in Rule.objects.filter(is_active=True).order_by("position", "id"):
-            by_trigger.setdefault(rule.trigger, []).append(rule)
-        _rules_cache.update(version=key, rules=by_trigger)
-    return _rules_cache["rules"]
+    configuration is unchanged (tuki/configcache: one single-row query tells, and none in
+    a ticket service's call, which has read it already)."""
+    return configcache.cached("automation.rules", _load_rules)
+
+
+def _load_rules() -> dict[str, list[Rule]]:
+    by_trigger: dict[str, list[Rule]] = {}
+    for rule in Rule.objects.filter(is_active=True).order_by("position", "id"):
+        by_trigger.setdefault(rule.trigger, []).append(rule)
+    return by_trigger
 
 
 def run_pass(

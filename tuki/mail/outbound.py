@@ -23,6 +23,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tuki.lib import taskqueue
 from tuki.mail import conf
 from tuki.mail.models import (
     BouncingAddress,
@@ -96,9 +97,19 @@ def plan(event: TicketEvent, what: str) -> OutboundMessage | None:
         outbound.status, outbound.reason = OutboundStatus.SKIPPED, reason
     outbound.save()
     if outbound.status == OutboundStatus.PENDING:
-        outbound_id = outbound.pk
-        transaction.on_commit(lambda: enqueue_send(outbound_id))
+        _queue_send(outbound.pk)
     return outbound
+
+
+def _queue_send(outbound_id: int) -> None:
+    """The send task of a mail just planned in the caller's transaction."""
+    from tuki.mail import tasks
+
+    if taskqueue.in_transaction(tasks.send_outbound):
+        # A row of the database queue: it commits with the mail, no commit of its own.
+        taskqueue.enqueue(tasks.send_outbound, outbound_id)
+    else:
+        transaction.on_commit(lambda: enqueue_send(outbound_id))
 
 
 def enqueue_send(outbound_id: int, *, delay: timedelta | None = None) -> None:
@@ -240,6 +251,5 @@ def plan_notice(
         outbound.status, outbound.reason = OutboundStatus.SKIPPED, reason
     outbound.save()
     if outbound.status == OutboundStatus.PENDING:
-        outbound_id = outbound.pk
-        transaction.on_commit(lambda: enqueue_send(outbound_id))
+        _queue_send(outbound.pk)
     return outbound

@@ -5,6 +5,9 @@
 2. The batch's on-commit callback enqueues one task with every event of that change (an
    assignment that also moves the status is one batch), so people are told once per change.
    A rolled-back change never enqueues (Django drops the callback).
+   With the database queue, the batch is enqueued instead just before the service's
+   transaction commits (`committing`): the task row commits with the change, no commit of
+   its own.
 3. The task (tasks.py) runs the rules (rules.py) and calls `services.notify`.
 """
 
@@ -20,8 +23,9 @@ from typing import Any
 from django.db import transaction
 from django.dispatch import receiver
 
+from tuki.lib import taskqueue
 from tuki.tickets.models import Ticket, TicketEvent
-from tuki.tickets.signals import event_recorded
+from tuki.tickets.signals import committing, event_recorded
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +35,7 @@ class Batch:
     ticket_id: int
     event_ids: list[int] = field(default_factory=list)
     flushed: bool = False
+    in_transaction: bool = False
     callback: Callable[[], None] | None = None
 
 
@@ -71,6 +76,8 @@ def forget_pending() -> None:
 
 
 def _flush(batch: Batch) -> None:
+    if batch.in_transaction:
+        return  # enqueued inside the transaction already (flush_in_transaction)
     batch.flushed = True
     if batch.event_ids:
         enqueue(batch.event_ids)
@@ -79,7 +86,23 @@ def _flush(batch: Batch) -> None:
 def enqueue(event_ids: list[int]) -> None:
     from tuki.notifications.tasks import notify_events
 
-    notify_events.enqueue(list(event_ids))
+    taskqueue.enqueue(notify_events, list(event_ids))
+
+
+@receiver(committing, dispatch_uid="tuki.notifications.flush_in_transaction")
+def flush_in_transaction(sender: type, **kwargs: Any) -> None:
+    """The service's last event is recorded: with the database queue, write the batches'
+    tasks into its transaction now rather than in one more transaction after the commit."""
+    from tuki.notifications.tasks import notify_events
+
+    if not taskqueue.in_transaction(notify_events):
+        return
+    queued = {id(entry[1]) for entry in transaction.get_connection().run_on_commit}
+    for batch in _batches():
+        if not batch.flushed and id(batch.callback) in queued:
+            batch.flushed = batch.in_transaction = True
+            if batch.event_ids:
+                enqueue(batch.event_ids)
 
 
 @receiver(event_recorded, sender=TicketEvent, dispatch_uid="tuki.notifications.collect")

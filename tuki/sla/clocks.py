@@ -7,12 +7,15 @@ and a hundred thousand go through the same code. Callers hold the ticket's trans
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import nullcontext
 from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connection, models, transaction
 
 from tuki.calendars.arithmetic import Schedule, add_business_minutes, business_minutes_between
+from tuki.configcache import cache as configcache
+from tuki.lib import taskqueue
 from tuki.sla.models import (
     ACTIVE_STATES,
     BREACH,
@@ -68,11 +71,9 @@ class Work:
         """One Schedule per calendar per operation (its arithmetic caches live on it)."""
         found = self.schedules.get(calendar_id)
         if found is None:
-            from tuki.calendars.models import Calendar
-
-            calendar = Calendar.objects.filter(pk=calendar_id).first() if calendar_id else None
-            found = (calendar or Calendar.default()).schedule()
-            self.schedules[calendar_id] = found
+            found = self.schedules[calendar_id] = configcache.cached(
+                f"sla.schedule.{calendar_id}", lambda: _load_schedule(calendar_id)
+            )
         return found
 
     def load_timers(self, clocks: list[SlaClock]) -> None:
@@ -124,9 +125,18 @@ class Work:
             if on_breach is not None:
                 on_breach(clock, timer)
         plans = [(t, t.due_at) for t in self.plans]
-        if plans:
+        if plans and taskqueue.in_transaction():
+            plan_timers(plans)  # the tasks are rows committing with the clocks
+        elif plans:
             transaction.on_commit(lambda: plan_timers(plans))
         self.reset()
+
+
+def _load_schedule(calendar_id: int | None) -> Schedule:
+    from tuki.calendars.models import Calendar
+
+    calendar = Calendar.objects.filter(pk=calendar_id).first() if calendar_id else None
+    return (calendar or Calendar.default()).schedule()
 
 
 def timers_of(clock: SlaClock) -> list[SlaTimer]:
@@ -167,12 +177,15 @@ def plan_timers(plans: list[tuple[SlaTimer, datetime | None]]) -> int:
 
     if not tasks.can_defer():
         return 0
-    # One transaction for the lot: a database queue then writes them in one commit.
-    with transaction.atomic():
+    # One transaction for the lot: a database queue then writes them in one commit (the
+    # caller's, when it holds one).
+    with transaction.atomic() if not connection.in_atomic_block else nullcontext():
         for timer, due_at in plans:
             if due_at is not None and timer.pk is not None:
-                tasks.fire_sla_timer.using(run_after=due_at).enqueue(
-                    timer_id=timer.pk, due_at=due_at.isoformat()
+                taskqueue.enqueue(
+                    tasks.fire_sla_timer.using(run_after=due_at),
+                    timer_id=timer.pk,
+                    due_at=due_at.isoformat(),
                 )
     return len(plans)
 

@@ -1,8 +1,10 @@
 """Which policy, agreement, service and calendar apply to a ticket, and why.
 
 `Rules.load()` reads every active policy, service and agreement once (a handful of queries),
-so matching one ticket or a hundred thousand costs the same few queries. Nothing is kept
-between calls: another process may have changed the rules.
+so matching one ticket or a hundred thousand costs the same few queries. A process keeps
+what it loaded while the configuration tables are unchanged (tuki/configcache/cache.py: one
+query tells, so a change made by another process is seen at once); the loaded rules are
+shared between requests and must not be changed.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from datetime import date
 
 from django.utils import timezone
 
+from tuki.configcache import cache as configcache
 from tuki.sla.models import (
     Agreement,
     Metric,
@@ -96,6 +99,10 @@ class Rules:
 
     @classmethod
     def load(cls) -> Rules:
+        return configcache.cached("sla.rules", cls._load)
+
+    @classmethod
+    def _load(cls) -> Rules:
         from tuki.calendars.models import Calendar
 
         policies = [_policy_rules(p) for p in _policies()]

@@ -24,6 +24,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tuki.accounts.models import SupportGroup, User
+from tuki.configcache import cache as configcache
+from tuki.lib import taskqueue
 from tuki.tickets import access, signals
 from tuki.tickets.models import (
     ActorKind,
@@ -86,17 +88,28 @@ def _too_big(name: str, limit: int) -> ServiceError:
 # --- helpers ---------------------------------------------------------------------------------
 
 
+def _statuses() -> dict[str, Status]:
+    return configcache.cached("tickets.statuses", lambda: {s.key: s for s in Status.objects.all()})
+
+
 def status_by_key(key: str) -> Status:
-    try:
-        return Status.objects.get(key=key)
-    except Status.DoesNotExist:
-        raise ServiceError(_("Unknown status."), field="status", code="unknown_status") from None
+    status = _statuses().get(key)
+    if status is None:
+        raise ServiceError(_("Unknown status."), field="status", code="unknown_status")
+    return configcache.fresh(status)
+
+
+def _priority_matrix() -> dict[tuple[int, int], int]:
+    def load() -> dict[tuple[int, int], int]:
+        return {(r.impact, r.urgency): r.priority for r in PriorityRule.objects.all()}
+
+    return configcache.cached("tickets.priority_matrix", load)
 
 
 def compute_priority(impact: int, urgency: int) -> int:
-    rule = PriorityRule.objects.filter(impact=impact, urgency=urgency).first()
-    if rule:
-        return rule.priority
+    priority = _priority_matrix().get((impact, urgency))
+    if priority is not None:
+        return priority
     # No matrix cell configured: the ITIL default, impact + urgency - 1 clamped to 1..5.
     return max(Priority.CRITICAL, min(Priority.PLANNING, impact + urgency - 1))
 
@@ -163,6 +176,41 @@ def current_acting() -> Acting | None:
     return _acting.get()
 
 
+# The last event recorded in this context: after a service returns, tells whether anything
+# run on its commit (a rule, a task the immediate backend ran at once) changed a ticket again.
+_last_event: contextvars.ContextVar[int | None] = contextvars.ContextVar(
+    "tuki_tickets_last_event", default=None
+)
+
+
+def changed_after_commit(ticket: Ticket) -> bool:
+    """Whether events were recorded after `create_ticket` committed `ticket`: then the
+    object it returned is not the stored state and must be read again to be shown."""
+    return _last_event.get() != getattr(ticket, "_last_event_at_commit", None)
+
+
+@contextmanager
+def _writing() -> Iterator[None]:
+    """A service's transaction.
+
+    The configuration (statuses, SLA policies, webhooks: tuki/configcache/cache.py) is read
+    at one version for the whole call. When this block is the whole transaction (no caller's
+    transaction around it), `signals.committing` is sent just before the commit, so that
+    receivers can write the follow-up work they collected (a queued task) into it, and the
+    tasks enqueued through tuki/lib/taskqueue.py meanwhile are written by one INSERT: one
+    commit for the change and everything it sets off.
+    """
+    outermost = not transaction.get_connection().in_atomic_block
+    with configcache.pinned(), transaction.atomic():
+        if not outermost:
+            yield
+            return
+        with taskqueue.collecting():  # inside the transaction: on-commit work enqueues alone
+            yield
+            signals.committing.send(sender=Ticket)
+            taskqueue.flush()
+
+
 def _event(
     ticket: Ticket,
     actor: User | None,
@@ -193,6 +241,7 @@ def _event(
         rule_id=rule_id,
         depth=depth,
     )
+    _last_event.set(event.pk)
     signals.event_recorded.send(sender=TicketEvent, event=event)
     transaction.on_commit(lambda: signals.event_committed.send(sender=TicketEvent, event=event))
     return event
@@ -267,20 +316,36 @@ def _set_status(
     return changed
 
 
+def _desks() -> list[tuple[SupportGroup, frozenset[int]]]:
+    """The service desk groups in their usual order (tier, name), each with its members."""
+
+    def load() -> list[tuple[SupportGroup, frozenset[int]]]:
+        groups = SupportGroup.objects.filter(tier=SupportGroup.Tier.SERVICE_DESK)
+        members: dict[int, set[int]] = {}
+        through = SupportGroup.members.through
+        for group_id, user_id in through.objects.filter(supportgroup__in=groups).values_list(
+            "supportgroup_id", "user_id"
+        ):
+            members.setdefault(group_id, set()).add(user_id)
+        return [(g, frozenset(members.get(g.pk, ()))) for g in groups]
+
+    return configcache.cached("tickets.service_desks", load)
+
+
 def default_service_desk() -> SupportGroup:
-    group = SupportGroup.objects.filter(tier=SupportGroup.Tier.SERVICE_DESK, is_active=True).first()
-    if group is None:
-        raise ServiceError(
-            _("No service desk group is configured."), field="group", code="no_service_desk"
-        )
-    return group
+    for group, _members in _desks():
+        if group.is_active:
+            return configcache.fresh(group)
+    raise ServiceError(
+        _("No service desk group is configured."), field="group", code="no_service_desk"
+    )
 
 
 def _desk_of(actor: User | None) -> SupportGroup:
     if actor is not None and (actor.is_agent or actor.is_superuser):
-        desk = actor.support_groups.filter(tier=SupportGroup.Tier.SERVICE_DESK).first()
-        if desk:
-            return desk
+        for group, members in _desks():
+            if actor.pk in members:
+                return configcache.fresh(group)
     return default_service_desk()
 
 
@@ -374,6 +439,44 @@ def create_ticket(
         raise ServiceError(_("Urgency must be 1, 2 or 3."), field="urgency", code="invalid")
     if not requester.is_active:
         raise ServiceError(_("The requester is inactive."), field="requester", code="inactive")
+    with configcache.pinned():  # one version of the configuration for the whole creation
+        return _create(
+            actor,
+            kind=kind,
+            title=title,
+            description=description,
+            impact=impact,
+            urgency=urgency,
+            category=category,
+            channel=channel,
+            requester=requester,
+            group=group,
+            assignee=assignee,
+            restricted=restricted,
+            tags=tags,
+            uploads=uploads,
+            actor_kind=actor_kind,
+        )
+
+
+def _create(
+    actor: User | None,
+    *,
+    kind: str,
+    title: str,
+    description: str,
+    impact: int,
+    urgency: int,
+    category: Category | None,
+    channel: str,
+    requester: User,
+    group: SupportGroup | None,
+    assignee: User | None,
+    restricted: bool,
+    tags: Iterable[str],
+    uploads: Iterable[Upload],
+    actor_kind: str,
+) -> Ticket:
     owner_group = _desk_of(actor)
     group = group or owner_group
     if assignee is not None and not group.members.filter(pk=assignee.pk).exists():
@@ -382,7 +485,7 @@ def create_ticket(
             field="assignee",
             code="not_member",
         )
-    with transaction.atomic():
+    with _writing():
         ticket = Ticket(
             kind=kind,
             title=title[:200],
@@ -394,8 +497,9 @@ def create_ticket(
             category=category,
             channel=channel,
             requester=requester,
-            organisation=requester.organisation,
-            location=requester.location,
+            # By id: the requester's organisation and office rows are not needed to write.
+            organisation_id=requester.organisation_id,
+            location_id=requester.location_id,
             owner_group=owner_group,
             owner=actor if actor is not None and actor.is_agent else None,
             group=group,
@@ -403,17 +507,23 @@ def create_ticket(
             restricted=restricted,
             created_by=actor,
         )
+        for relation in ("organisation", "location"):
+            if User._meta.get_field(relation).is_cached(requester):
+                setattr(ticket, relation, getattr(requester, relation))
         ticket.save()
-        _set_tags(ticket, tags)
+        _set_tags(ticket, tags, new=True)
         _event(ticket, actor, "created", new=ticket.get_kind_display(), actor_kind=actor_kind)
         if group != owner_group:
             _event(ticket, actor, "escalated", field="group", old=owner_group, new=group)
         _attach(ticket, actor, uploads)
+        ticket._last_event_at_commit = _last_event.get()  # type: ignore[attr-defined]
     return ticket
 
 
-def _set_tags(ticket: Ticket, names: Iterable[str]) -> None:
+def _set_tags(ticket: Ticket, names: Iterable[str], *, new: bool = False) -> None:
     clean = sorted({n.strip().lower()[:50] for n in names if n and n.strip()})
+    if new and not clean:
+        return  # a new ticket has no tags to remove: no query
     tags = []
     for name in clean:
         tag, _created = Tag.objects.get_or_create(name=name)
@@ -443,7 +553,7 @@ def update_ticket(
     if unknown:
         field = sorted(unknown)[0]
         raise ServiceError(_("This field cannot be edited."), field=field, code="not_editable")
-    with transaction.atomic():
+    with _writing():
         ticket = _lock(actor, ticket)
         dirty: list[str] = []
         for field, value in changes.items():
@@ -528,7 +638,7 @@ def add_comment(
                 field="internal",
                 code="no_public_reply",
             )
-    with transaction.atomic():
+    with _writing():
         ticket = _lock(actor, ticket)
         if ticket.merged_into_id and not internal:
             raise ServiceError(
@@ -562,7 +672,7 @@ def add_attachments(
 ) -> list[Attachment]:
     if internal:
         _require_agent(actor)
-    with transaction.atomic():
+    with _writing():
         ticket = _lock(actor, ticket)
         saved = _attach(ticket, actor, uploads, internal=internal)
         _touch(ticket)
@@ -582,7 +692,7 @@ def assign_ticket(
 ) -> Ticket:
     """Give the work to a person (in the current or a given group), or unassign it."""
     _require_agent(actor)
-    with transaction.atomic():
+    with _writing():
         ticket = _lock(actor, ticket)
         target_group = group or ticket.group
         if assignee is not None:
@@ -624,7 +734,7 @@ def assign_ticket(
 def take_ticket(actor: User, ticket: Ticket) -> Ticket:
     """Pick up a ticket from one's group queue: assign to oneself and start work."""
     _require_agent(actor)
-    with transaction.atomic():
+    with _writing():
         ticket = assign_ticket(actor, ticket, assignee=actor)
         if ticket.status.key != "in_progress":
             target = status_by_key("in_progress")
@@ -666,7 +776,7 @@ def escalate_ticket(
     _require_agent(actor)
     if group is None and not to_manager:
         raise ServiceError(_("Choose a group to escalate to."), field="group", code="required")
-    with transaction.atomic():
+    with _writing():
         ticket = _lock(actor, ticket)
         if not ticket.is_active:
             raise ServiceError(
@@ -719,7 +829,7 @@ def change_status(
     target = status_by_key(status) if isinstance(status, str) else status
     if target.category == StatusCategory.RESOLVED:
         return resolve_ticket(actor, ticket, code=ResolutionCode.SOLVED, resolution=reason)
-    with transaction.atomic():
+    with _writing():
         ticket = _lock(actor, ticket)
         if not _allowed(ticket, target):
             raise ServiceError(
@@ -744,7 +854,7 @@ def resolve_ticket(
     _require_agent(actor)
     if code not in ResolutionCode.values:
         raise ServiceError(_("Choose a resolution code."), field="code", code="required")
-    with transaction.atomic():
+    with _writing():
         ticket = _lock(actor, ticket)
         target = _first_allowed(ticket, StatusCategory.RESOLVED)
         if target is None:
@@ -778,7 +888,7 @@ def reopen_ticket(
     `allow_closed` (a mailbox set to reopen closed tickets on a reply) also reopens a closed
     ticket, to where its workflow allows or else to where a resolved ticket would go."""
     reopenable = (StatusCategory.RESOLVED, StatusCategory.CLOSED) if allow_closed else ()
-    with transaction.atomic():
+    with _writing():
         ticket = _lock(actor, ticket)
         if ticket.status.category != StatusCategory.RESOLVED and (
             ticket.status.category not in reopenable
@@ -823,7 +933,7 @@ def _reopen_target_of_closed(ticket: Ticket) -> Status | None:
 
 def close_ticket(actor: User | None, ticket: Ticket, *, comment: str = "") -> Ticket:
     """Close a resolved ticket: the requester confirms, or the desk closes it."""
-    with transaction.atomic():
+    with _writing():
         ticket = _lock(actor, ticket)
         if ticket.status.category != StatusCategory.RESOLVED and (
             actor is not None and not actor.is_agent and not actor.is_superuser
@@ -866,7 +976,7 @@ def add_watchers(
 ) -> list[User]:
     """People who follow a ticket (e.g. Cc'd on an email); one event per new watcher."""
     _require_agent(actor)
-    with transaction.atomic():
+    with _writing():
         ticket = _lock(actor, ticket)
         current = set(ticket.watchers.values_list("pk", flat=True))
         added = [
@@ -887,7 +997,7 @@ def remove_watcher(actor: User | None, ticket: Ticket, user: User) -> bool:
     False when they were not watching (nothing recorded)."""
     if actor is not None and actor.pk != user.pk:
         _require_agent(actor)
-    with transaction.atomic():
+    with _writing():
         ticket = _lock(actor, ticket)
         if not ticket.watchers.filter(pk=user.pk).exists():
             return False
@@ -938,7 +1048,7 @@ def link_tickets(actor: User, source: Ticket, target: Ticket, link_type: str) ->
         raise ServiceError(
             _("A ticket cannot be linked to itself."), field="target", code="self_link"
         )
-    with transaction.atomic():
+    with _writing():
         source = _lock(actor, source)
         target = _lock(actor, target)
         link, created = TicketLink.objects.get_or_create(
@@ -954,7 +1064,7 @@ def link_tickets(actor: User, source: Ticket, target: Ticket, link_type: str) ->
 
 def unlink_tickets(actor: User, link: TicketLink) -> None:
     _require_agent(actor)
-    with transaction.atomic():
+    with _writing():
         source = _lock(actor, link.source)
         target = _lock(actor, link.target)
         _event(source, actor, "unlinked", field=link.type, old=target.number)
@@ -969,7 +1079,7 @@ def merge_tickets(actor: User, duplicate: Ticket, into: Ticket, *, reason: str =
         raise ServiceError(
             _("A ticket cannot be merged into itself."), field="target", code="self_merge"
         )
-    with transaction.atomic():
+    with _writing():
         duplicate = _lock(actor, duplicate)
         into = _lock(actor, into)
         if not into.is_active:

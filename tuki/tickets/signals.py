@@ -15,3 +15,10 @@ from django.dispatch import Signal
 
 event_recorded = Signal()
 event_committed = Signal()
+
+# Sent by a service just before its transaction commits, when the service's block is the
+# whole transaction (sender=Ticket, no arguments): receivers may write into the transaction
+# what they collected for the change, e.g. one queued task for all its events, instead of
+# a transaction of their own after the commit. Other transactions (a rule's actions, an SLA
+# timer) do not send it; what was collected is then handled on commit as before.
+committing = Signal()

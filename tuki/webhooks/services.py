@@ -29,6 +29,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tuki.configcache import cache as configcache
 from tuki.tickets.services import ServiceError
 from tuki.webhooks.models import (
     EVENTS,
@@ -168,8 +169,13 @@ def queue_delivery(
 
 def subscribed(event: TicketEvent) -> list[Webhook]:
     """Active webhooks subscribed to what this ticket event counts as."""
+    hooks = configcache.cached(
+        "webhooks.active", lambda: list(Webhook.objects.filter(is_active=True))
+    )
+    if not hooks:
+        return []  # the usual case: nothing to work out for the event
     names = set(event_names(event))
-    return [h for h in Webhook.objects.filter(is_active=True) if set(h.events) & names]
+    return [configcache.fresh(h) for h in hooks if set(h.events) & names]
 
 
 def queue_for_event(

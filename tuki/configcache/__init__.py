@@ -1,0 +1,1 @@
+"""Configuration read on every ticket change, cached per process (see cache.py)."""
