@@ -11,7 +11,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from tuki.accounts.models import Organisation, SupportGroup, User
-from tuki.lib.forms import BootstrapMixin
+from tuki.lib.forms import BootstrapMixin, FastSelect
 from tuki.tickets import access, services
 from tuki.tickets.models import (
     Category,
@@ -171,20 +171,27 @@ class TitleForm(BootstrapMixin, forms.Form):
 
 
 class ImpactForm(BootstrapMixin, forms.Form):
-    impact = forms.TypedChoiceField(label=_("Impact"), choices=Impact.choices, coerce=int)
+    impact = forms.TypedChoiceField(
+        label=_("Impact"), choices=Impact.choices, coerce=int, widget=FastSelect
+    )
 
 
 class UrgencyForm(BootstrapMixin, forms.Form):
-    urgency = forms.TypedChoiceField(label=_("Urgency"), choices=Urgency.choices, coerce=int)
+    urgency = forms.TypedChoiceField(
+        label=_("Urgency"), choices=Urgency.choices, coerce=int, widget=FastSelect
+    )
 
 
 class KindForm(BootstrapMixin, forms.Form):
-    kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices)
+    kind = forms.ChoiceField(label=_("Kind"), choices=Kind.choices, widget=FastSelect)
 
 
 class CategoryForm(BootstrapMixin, forms.Form):
     category = forms.ModelChoiceField(
-        label=_("Category"), queryset=Category.objects.filter(is_active=True), required=False
+        label=_("Category"),
+        queryset=Category.objects.filter(is_active=True),
+        required=False,
+        widget=FastSelect,
     )
 
 
@@ -284,27 +291,47 @@ class TakeForm(ActionForm):
     pass
 
 
+# By group name, the (id, name) of its active members.
+Members = list[tuple[str, list[tuple[int, str]]]]
+
+
+def offer_groups(field: forms.ModelChoiceField, groups: list[SupportGroup]) -> None:
+    """Show these groups, already read for the page, instead of reading the field's queryset
+    once more to render it; the queryset still checks what comes back."""
+    empty = [] if field.empty_label is None else [("", field.empty_label)]
+    field.widget.choices = empty + [(g.pk, field.label_from_instance(g)) for g in groups]  # type: ignore[attr-defined]
+
+
 class AssignForm(ActionForm):
     group = forms.ModelChoiceField(
         label=_("Group"),
         queryset=SupportGroup.objects.filter(is_active=True),
         required=False,
         help_text=_("Leave empty to keep the current group."),
+        widget=FastSelect,
     )
-    assignee = forms.ChoiceField(label=_("Assignee"), required=False)
+    assignee = forms.ChoiceField(label=_("Assignee"), required=False, widget=FastSelect)
     reason = forms.CharField(label=_("Reason"), required=False, max_length=1000)
 
-    def __init__(self, *args: Any, members: list[tuple[SupportGroup, list[User]]], **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        members: Members,
+        groups: list[SupportGroup] | None = None,
+        **kwargs: Any,
+    ):
         super().__init__(*args, **kwargs)
         self.fields["group"].initial = self.ticket.group_id
+        if groups is not None:
+            offer_groups(self.fields["group"], groups)  # type: ignore[arg-type]
         self.fields["assignee"].choices = [("", _("Nobody (the group's queue)"))] + [
-            (group.name, [(str(u.pk), u.full_name) for u in people]) for group, people in members
+            (name, [(str(pk), full_name) for pk, full_name in people]) for name, people in members
         ]
-        self.people = {u.pk: u for _group, people in members for u in people}
 
     def clean_assignee(self) -> User | None:
+        # The choices hold only active members of active groups.
         value = self.cleaned_data.get("assignee")
-        return self.people.get(int(value)) if value else None
+        return User.objects.get(pk=int(value)) if value else None
 
 
 class EscalateForm(ActionForm):
@@ -320,7 +347,10 @@ class EscalateForm(ActionForm):
         widget=forms.RadioSelect,
     )
     group = forms.ModelChoiceField(
-        label=_("Group"), queryset=SupportGroup.objects.filter(is_active=True), required=False
+        label=_("Group"),
+        queryset=SupportGroup.objects.filter(is_active=True),
+        required=False,
+        widget=FastSelect,
     )
     reason = forms.CharField(
         label=_("Reason"), max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
@@ -343,7 +373,7 @@ def _status_choices(statuses: list[Status]) -> list[tuple[str, str]]:
 
 
 class StatusForm(ActionForm):
-    status = forms.ChoiceField(label=_("New status"))
+    status = forms.ChoiceField(label=_("New status"), widget=FastSelect)
     reason = forms.CharField(
         label=_("Reason"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -354,7 +384,9 @@ class StatusForm(ActionForm):
 
 
 class ResolveForm(ActionForm):
-    code = forms.ChoiceField(label=_("Resolution code"), choices=ResolutionCode.choices)
+    code = forms.ChoiceField(
+        label=_("Resolution code"), choices=ResolutionCode.choices, widget=FastSelect
+    )
     resolution = forms.CharField(
         label=_("Resolution"),
         max_length=10000,
@@ -390,7 +422,10 @@ class TicketNumberMixin:
 
 class LinkForm(TicketNumberMixin, ActionForm):
     link_type = forms.ChoiceField(
-        label=_("This ticket is"), choices=LinkType.choices, initial=LinkType.RELATED
+        label=_("This ticket is"),
+        choices=LinkType.choices,
+        initial=LinkType.RELATED,
+        widget=FastSelect,
     )
     number = forms.CharField(
         label=_("Ticket"), max_length=30, widget=forms.TextInput(attrs={"placeholder": "INC-123"})

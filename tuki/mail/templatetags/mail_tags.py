@@ -7,9 +7,9 @@ number of comments; `{% comment_mail mail comment %}` then shows one comment's p
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from django import template
+from django.utils.safestring import mark_safe
 
 from tuki.mail.models import (
     InboundMessage,
@@ -52,11 +52,18 @@ def ticket_mail(ticket: Ticket) -> TicketMail:
     return mail
 
 
-@register.inclusion_tag("mail/partials/comment_mail.html")
-def comment_mail(mail: TicketMail | None, comment: Comment | None) -> dict[str, Any]:
-    if mail is None or comment is None:
-        return {}
-    return {
-        "inbound": mail.inbound.get(comment.pk),
-        "outbound": mail.outbound.get(comment.pk, []),
-    }
+# What mail/partials/comment_mail.html writes for a comment that no email carried (most of
+# them): the timeline skips rendering that template once per comment for nothing.
+NO_MAIL = "\n\n"
+
+
+@register.simple_tag(takes_context=True)
+def comment_mail(
+    context: template.Context, mail: TicketMail | None, comment: Comment | None
+) -> str:
+    inbound = mail.inbound.get(comment.pk) if mail and comment else None
+    outbound = mail.outbound.get(comment.pk, []) if mail and comment else []
+    if inbound is None and not outbound:
+        return mark_safe(NO_MAIL)
+    part = context.template.engine.get_template("mail/partials/comment_mail.html")
+    return part.render(context.new({"inbound": inbound, "outbound": outbound}))

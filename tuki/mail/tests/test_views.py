@@ -142,3 +142,12 @@ class TestTicketPage:
         )
         page = desk.client_for(desk.operator).get(emailed.get_absolute_url()).content.decode()
         assert "did not get through" in page and "550 mailbox unavailable" in page
+
+
+def test_a_comment_without_email_writes_what_its_template_would():
+    """{% comment_mail %} skips its template for comments no email carried: same output."""
+    from django.template.loader import render_to_string
+
+    from tuki.mail.templatetags.mail_tags import NO_MAIL
+
+    assert render_to_string("mail/partials/comment_mail.html", {}) == NO_MAIL

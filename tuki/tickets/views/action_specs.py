@@ -13,22 +13,31 @@ from tuki.tickets import forms as f
 from tuki.tickets import services
 from tuki.tickets.models import LINK_INVERSE_LABEL, LinkType, Status, StatusCategory, Ticket
 
-Members = list[tuple[SupportGroup, list[User]]]
+
+@dataclass(frozen=True)
+class Staff:
+    """What the assign and escalate forms offer: the active groups (by tier and name) and,
+    by group name, the ids and names of their active members."""
+
+    groups: list[SupportGroup]
+    members: f.Members
 
 
-def group_members() -> Members:
-    """Active groups with their active members, in one query, for the assign form."""
+def staff() -> Staff:
+    """Active members as plain (id, name) rows: the assign form lists every agent, and
+    building a user and a membership object per row took longer than the SQL."""
+    groups = list(SupportGroup.objects.filter(is_active=True))
     rows = (
         SupportGroup.members.through.objects.filter(
-            supportgroup__is_active=True, user__is_active=True
+            supportgroup__in=[g.pk for g in groups], user__is_active=True
         )
-        .select_related("supportgroup", "user")
-        .order_by("supportgroup__tier", "supportgroup__name", "user__full_name")
+        .order_by("user__full_name")
+        .values_list("supportgroup_id", "user_id", "user__full_name")
     )
-    members: dict[int, tuple[SupportGroup, list[User]]] = {}
-    for row in rows:
-        members.setdefault(row.supportgroup_id, (row.supportgroup, []))[1].append(row.user)
-    return list(members.values())
+    people: dict[int, list[tuple[int, str]]] = {}
+    for group_id, user_id, name in rows:
+        people.setdefault(group_id, []).append((user_id, name))
+    return Staff(groups, [(g.name, people[g.pk]) for g in groups if g.pk in people])
 
 
 @dataclass(frozen=True)
@@ -136,18 +145,12 @@ def make_form(
     user: User,
     data: Any = None,
     statuses: list[Status] | None = None,
-    members: Any = None,
 ) -> f.ActionForm:
     # Several action forms share field names on one page: give each its own ids.
     kwargs: dict[str, Any] = {"ticket": ticket, "user": user, "auto_id": f"id_{name}_%s"}
     if name == "set_status":
         kwargs["statuses"] = statuses if statuses is not None else services.allowed_statuses(ticket)
     if name == "assign":
-        kwargs["members"] = members if members is not None else group_members()
+        people = staff()
+        kwargs["members"], kwargs["groups"] = people.members, people.groups
     return ACTIONS[name].form(data, **kwargs)
-
-
-def forms_for(
-    names: list[str], ticket: Ticket, user: User, statuses: list[Status], members: Any
-) -> dict[str, f.ActionForm]:
-    return {n: make_form(n, ticket, user, statuses=statuses, members=members) for n in names}
