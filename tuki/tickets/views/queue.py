@@ -17,6 +17,7 @@ from tuki.tickets import services
 from tuki.tickets.forms import SORTS, BulkForm, QueueFilterForm
 from tuki.tickets.models import Ticket, TicketQuerySet
 from tuki.tickets.views.common import agent_required, with_sla
+from tuki.tickets.views.lists import prepare_rows
 
 PAGE_SIZE = 50
 DEFAULT_SORT = "-updated"
@@ -88,9 +89,10 @@ def queue(request: HttpRequest) -> HttpResponse:
         # Typing a number in the search box jumps straight to the ticket.
         return redirect("tickets:detail", form.value("q").strip().strip("[]").upper())
     qs, sort = order(with_sla(apply_filters(visible, form, request.user)), form.value("sort"))
-    page = Paginator(qs.with_related().prefetch_related("tags"), PAGE_SIZE).get_page(
+    page = Paginator(qs.for_lists().prefetch_related("tags"), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    page.object_list = prepare_rows(page.object_list, "category", "organisation")
     context = {
         "nav": "queue",
         "form": form,
