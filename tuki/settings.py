@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "tuki.webhooks",
     "tuki.knowledge",
     "tuki.search",
+    "tuki.configcache",
 ]
 
 MIDDLEWARE = [
@@ -98,6 +99,17 @@ if _database_url:
         # A SQLite file named by URL (sqlite:////path/file.sqlite3) behaves as the default one.
         DATABASES["default"]["OPTIONS"] = dict(_SQLITE_OPTIONS)
         DATABASES["default"]["CONN_MAX_AGE"] = 0
+    elif env_bool("DATABASE_POOL", True):
+        # Under ASGI every request runs in a thread of its own, so a persistent connection
+        # is never reused: each request paid for a new PostgreSQL connection (and a server
+        # process) and left the old one for the garbage collector, which under load ran out
+        # of connections ("too many clients"). A pool per process hands connections over.
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": 1,
+            "max_size": env_int("DATABASE_POOL_SIZE", 8),
+            "timeout": 20,
+        }
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
