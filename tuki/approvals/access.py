@@ -20,6 +20,7 @@ from tuki.approvals.models import (
     State,
     StepState,
 )
+from tuki.tickets.access import ticket_visible
 from tuki.tickets.models import Ticket
 
 
@@ -64,9 +65,7 @@ def get_step_for_voter(user: User, step_id: int) -> ApprovalStep:
 def get_approval_for_user(user: User, approval_id: int) -> Approval:
     """An approval of a ticket this user may see; otherwise Http404."""
     approval = (
-        Approval.objects.filter(
-            pk=approval_id, ticket__in=Ticket.objects.visible_to(user).values("pk")
-        )
+        Approval.objects.filter(ticket_visible(user), pk=approval_id)
         .select_related("ticket")
         .first()
     )

@@ -13,7 +13,7 @@ from django.db.models import Model, QuerySet
 from django.http import Http404
 
 from tuki.mail.models import InboundMessage, OutboundMessage
-from tuki.tickets.models import Ticket
+from tuki.tickets.access import ticket_visible
 
 if TYPE_CHECKING:
     from tuki.accounts.models import User
@@ -27,7 +27,7 @@ def _visible(user: User, qs: QuerySet[M], permission: str) -> QuerySet[M]:
     if user.is_superuser or (user.is_staff and user.has_perm(permission)):
         return qs
     if user.is_agent:
-        return qs.filter(ticket__in=Ticket.objects.visible_to(user).values("pk"))
+        return qs.filter(ticket_visible(user))
     return qs.none()
 
 

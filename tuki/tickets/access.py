@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import FileResponse, Http404
 
 from tuki.tickets.models import Ticket
@@ -39,6 +39,18 @@ def visibility_q(user: User) -> Q:
     if user.sees_organisation_tickets and user.organisation_id:
         own |= Q(organisation_id=user.organisation_id)
     return (own & Q(restricted=False)) | Q(requester=user)
+
+
+def ticket_visible(user: User, ref: str = "ticket") -> Exists:
+    """A condition for rows that point at a ticket (`ref` names the foreign key): that
+    ticket is one `user` may see.
+
+    A correlated EXISTS on the ticket's primary key rather than `ticket__in=<the visible
+    tickets>`: for that SQLite built the whole visible set before looking at the one row
+    (90 ms for one attachment of a requester's at 100,000 tickets, ten times that at a
+    million). PostgreSQL plans both as the same semi-join.
+    """
+    return Exists(Ticket.objects.visible_to(user).filter(pk=OuterRef(ref)))
 
 
 def get_ticket_for_user(user: User, number_or_id: str | int, *, related: bool = True) -> Ticket:
@@ -90,9 +102,7 @@ def get_attachment_for_user(user: User, attachment_id: int) -> Attachment:
     """An attachment of a visible ticket; internal ones only for agents. Otherwise Http404."""
     from tuki.tickets.models import Attachment
 
-    qs = Attachment.objects.select_related("ticket").filter(
-        pk=attachment_id, ticket__in=Ticket.objects.visible_to(user).values("pk")
-    )
+    qs = Attachment.objects.select_related("ticket").filter(ticket_visible(user), pk=attachment_id)
     if not (user.is_agent or user.is_superuser):
         qs = qs.filter(is_internal=False)
     attachment = qs.first()

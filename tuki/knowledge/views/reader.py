@@ -33,7 +33,7 @@ from tuki.knowledge.models import (
 from tuki.knowledge.search import find_articles, in_category
 from tuki.knowledge.views.common import is_agent, page_context, reader_language, titled, with_titles
 from tuki.lib.htmx import is_fragment_request
-from tuki.tickets.models import Ticket
+from tuki.tickets.access import ticket_visible
 from tuki.tickets.services import ServiceError
 
 INLINE_IMAGES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
@@ -124,9 +124,8 @@ def _related(user: Any, article: Article, language: str) -> list[Article]:
 
 def _helped(user: Any, article: Article) -> list[TicketArticle]:
     """Tickets the article helped resolve, only those this agent may see."""
-    visible = Ticket.objects.visible_to(user).values("pk")
     return list(
-        article.ticket_links.filter(ticket__in=visible)
+        article.ticket_links.filter(ticket_visible(user))
         .select_related("ticket__status", "linked_by")
         .order_by("-created_at")[:20]
     )

@@ -67,9 +67,10 @@ def _attach(row: Any, fields: tuple[str, ...], objects: dict[int, Any]) -> None:
 
 
 def _links(user: User, ticket: Ticket) -> list[dict[str, Any]]:
-    visible = Ticket.objects.visible_to(user).values("pk")
+    """The ticket's links whose other ticket the user may see."""
     rows = TicketLink.objects.filter(
-        Q(source=ticket, target__in=visible) | Q(target=ticket, source__in=visible)
+        (Q(source=ticket) & access.ticket_visible(user, "target"))
+        | (Q(target=ticket) & access.ticket_visible(user, "source"))
     ).select_related("source__status", "target__status")
     links = []
     for link in rows:
