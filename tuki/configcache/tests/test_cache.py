@@ -66,3 +66,32 @@ class TestCached:
         copy.name = "Changed"
         assert group.name == "Service Desk"
         assert copy.pk == group.pk
+
+
+@pytest.mark.django_db
+def test_every_watched_table_has_its_trigger():
+    """cache.TABLES and the triggers the migrations made agree: a table read through the
+    cache without a trigger would serve stale configuration until the next restart."""
+    from django.apps import apps
+    from django.db import connection
+
+    tables = set()
+    for label in cache.TABLES:
+        parts = label.split(".")
+        model = apps.get_model(parts[0], parts[1])
+        if len(parts) == 3:
+            model = model._meta.get_field(parts[2]).remote_field.through
+        tables.add(model._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                "WHERE t.tgname = 'configcache_changed'"
+            )
+        else:
+            cursor.execute(
+                "SELECT tbl_name FROM sqlite_master WHERE type = 'trigger' "
+                "AND name LIKE 'configcache_%'"
+            )
+        triggered = {row[0] for row in cursor.fetchall()}
+    assert tables - triggered == set()
