@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 
 _buffer: contextvars.ContextVar[list[tuple[Any, tuple[Any, ...], dict[str, Any]]] | None] = (
     contextvars.ContextVar("tuki_taskqueue_buffer", default=None)
@@ -54,6 +54,20 @@ def enqueue(task: Any, *args: Any, **kwargs: Any) -> None:
         buffer.append((task, args, kwargs))
         return
     task.enqueue(*args, **kwargs)
+
+
+def enqueue_with_change(task: Any, *args: Any, **kwargs: Any) -> None:
+    """Queue `task` to run once the caller's change is saved, and never without it.
+
+    With the database queue the task is a row written into the change's transaction: it
+    commits or rolls back with the change and costs no commit of its own. With another
+    backend it is enqueued after the commit (the task must find the change stored); an
+    enqueue that fails then is logged, not raised, since the change is saved already.
+    """
+    if in_transaction(task):
+        enqueue(task, *args, **kwargs)
+    else:
+        transaction.on_commit(lambda: task.enqueue(*args, **kwargs), robust=True)
 
 
 @contextmanager

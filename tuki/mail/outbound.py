@@ -19,7 +19,6 @@ from datetime import timedelta
 from email.utils import formataddr, parseaddr
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -97,19 +96,10 @@ def plan(event: TicketEvent, what: str) -> OutboundMessage | None:
         outbound.status, outbound.reason = OutboundStatus.SKIPPED, reason
     outbound.save()
     if outbound.status == OutboundStatus.PENDING:
-        _queue_send(outbound.pk)
+        from tuki.mail import tasks
+
+        taskqueue.enqueue_with_change(tasks.send_outbound, outbound.pk)
     return outbound
-
-
-def _queue_send(outbound_id: int) -> None:
-    """The send task of a mail just planned in the caller's transaction."""
-    from tuki.mail import tasks
-
-    if taskqueue.in_transaction(tasks.send_outbound):
-        # A row of the database queue: it commits with the mail, no commit of its own.
-        taskqueue.enqueue(tasks.send_outbound, outbound_id)
-    else:
-        transaction.on_commit(lambda: enqueue_send(outbound_id))
 
 
 def enqueue_send(outbound_id: int, *, delay: timedelta | None = None) -> None:
@@ -251,5 +241,7 @@ def plan_notice(
         outbound.status, outbound.reason = OutboundStatus.SKIPPED, reason
     outbound.save()
     if outbound.status == OutboundStatus.PENDING:
-        _queue_send(outbound.pk)
+        from tuki.mail import tasks
+
+        taskqueue.enqueue_with_change(tasks.send_outbound, outbound.pk)
     return outbound

@@ -15,7 +15,7 @@ from django.dispatch import receiver
 from tuki.lib import taskqueue
 from tuki.search import documents, engine
 from tuki.tickets.models import Ticket, TicketEvent
-from tuki.tickets.signals import event_committed, event_recorded
+from tuki.tickets.signals import event_recorded
 
 TEXT_ACTIONS = frozenset({"created", "reply", "note", "merged_from", "resolution"})
 TEXT_FIELDS = frozenset({"title", "description"})
@@ -25,23 +25,12 @@ def changes_text(event: TicketEvent) -> bool:
     return event.action in TEXT_ACTIONS or (event.action == "field" and event.field in TEXT_FIELDS)
 
 
-@receiver(event_recorded, sender=TicketEvent, dispatch_uid="search_index_ticket_recorded")
+@receiver(event_recorded, sender=TicketEvent, dispatch_uid="search_index_ticket")
 def on_event_recorded(sender: Any, event: TicketEvent, **kwargs: Any) -> None:
-    """With the database queue the task row is written in the change's own transaction: it
-    commits with the change (no commit of its own), and the worker reads the stored ticket."""
-    if changes_text(event) and taskqueue.in_transaction():
+    if changes_text(event):
         from tuki.search import tasks
 
-        taskqueue.enqueue(tasks.index_ticket, event.ticket_id)
-        event._search_queued = True  # type: ignore[attr-defined]
-
-
-@receiver(event_committed, sender=TicketEvent, dispatch_uid="search_index_ticket")
-def on_event_committed(sender: Any, event: TicketEvent, **kwargs: Any) -> None:
-    if changes_text(event) and not getattr(event, "_search_queued", False):
-        from tuki.search import tasks
-
-        tasks.index_ticket.enqueue(event.ticket_id)
+        taskqueue.enqueue_with_change(tasks.index_ticket, event.ticket_id)
 
 
 @receiver(post_delete, sender=Ticket, dispatch_uid="search_remove_ticket")
