@@ -3,10 +3,11 @@ and fired exactly once, cancelled when the ticket changes. No periodic scan."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from tuki.automation import services
@@ -50,21 +51,30 @@ def run_of(rule: Rule, ticket: Ticket) -> ScheduledRun:
     return ScheduledRun.objects.get(rule=rule, ticket=ticket, state=ScheduledRun.State.PENDING)
 
 
+# The clock is frozen at each start: five business days from a Wednesday morning end a week
+# later; from a Sunday night (outside hours) they end on Friday at closing time.
+STARTS = {
+    "wednesday morning": ("2026-11-25T10:00:00+02:00", "2026-12-02T10:00:00+02:00"),
+    "sunday night": ("2026-11-29T23:30:00+02:00", "2026-12-04T16:00:00+02:00"),
+}
+
+
+@pytest.mark.parametrize("start", STARTS.values(), ids=STARTS.keys())
 def test_pending_five_days_reminds_and_ten_resolves_once(
-    desk: Desk, committed: Any, incident: Ticket
+    desk: Desk, committed: Any, incident: Ticket, start: tuple[str, str]
 ) -> None:
     calendar = office_calendar()
     remind, resolve = pending_rules(desk)
-    with committed():
+    with time_machine.travel(start[0], tick=False), committed():
         tickets.change_status(desk.operator, incident, "pending_customer")
     anchor = TicketEvent.objects.get(ticket=incident, action="status").created_at
+    assert anchor == datetime.fromisoformat(start[0])
     first, second = run_of(remind, incident), run_of(resolve, incident)
     assert first.anchor == second.anchor == anchor
     schedule = calendar.schedule()
     assert first.due_at == add_business_minutes(schedule, anchor, 5 * DAY)
+    assert first.due_at == datetime.fromisoformat(start[1])
     assert second.due_at == add_business_minutes(schedule, anchor, 10 * DAY)
-    # Five business days of eight hours, weekends excluded: at least a week of wall time.
-    assert first.due_at - anchor >= timedelta(days=6)
 
     early = first.due_at - timedelta(minutes=1)
     assert services.fire_scheduled(first.pk, first.due_at, now=early) == "not_due"
