@@ -100,7 +100,7 @@ def _languages() -> Choices:
 
 def _model_choices(model: type[Model], **filters: Any) -> Callable[[], Choices]:
     def load() -> Choices:
-        return [(o.pk, str(o)) for o in model.objects.filter(**filters)]
+        return [(o.pk, str(o)) for o in model._default_manager.filter(**filters)]
 
     return load
 

@@ -305,7 +305,7 @@ def plugged_choices(kind: str) -> list[tuple[str, str]]:
     model = catalogue.PLUGGED_MODELS.get(kind)
     if model is None:
         return []
-    return [(str(o.pk), str(o)) for o in model.objects.all()[:500]]
+    return [(str(o.pk), str(o)) for o in model._default_manager.all()[:500]]
 
 
 def condition_rows(

@@ -285,7 +285,7 @@ class _Validator:
     def _exists(self, type_: str, value: Any, path: str) -> None:
         if not isinstance(value, int) or isinstance(value, bool):
             raise _Refused(path, _("Give the id of a %(what)s.") % {"what": type_}, "wrong_type")
-        if not REFERENCES[type_].objects.filter(pk=value).exists():
+        if not REFERENCES[type_]._default_manager.filter(pk=value).exists():
             raise _Refused(path, _("No %(what)s has this id.") % {"what": type_}, "not_found")
 
     def _status_in_workflow(self, key: str, path: str, *, any_kind: bool) -> None:
@@ -406,7 +406,7 @@ class _Validator:
     def _plugged(self, type_: str, raw: Any, path: str) -> int:
         if not isinstance(raw, int) or isinstance(raw, bool):
             raise _Refused(path, _("Give an id."), "wrong_type")
-        found = PLUGGED_MODELS[type_].objects.filter(pk=raw).first()
+        found = PLUGGED_MODELS[type_]._default_manager.filter(pk=raw).first()
         if found is None:
             raise _Refused(path, _("Nothing with this id exists."), "not_found")
         template_kinds = getattr(found, "kinds", None) if type_ == "approval_template" else None
