@@ -4,8 +4,8 @@
    killed mid-poll loses nothing. Only the chain whose poll was due may schedule (a
    conditional UPDATE on next_poll_at), so extra chains ("poll now", a re-saved mailbox)
    die out and one poll per interval remains.
-2. It claims the mailbox's lease (leases.py) with a conditional UPDATE that succeeds for one worker
-   only; an expired lease (a crashed worker) may be taken over.
+2. It claims the mailbox's lease (leases.py) with a conditional UPDATE that succeeds for
+   one worker only; an expired lease (a crashed worker) may be taken over.
 3. It polls (imap.py), renewing the lease after each message, then releases it. When more
    messages are waiting than one poll takes, the next poll is brought forward.
 """
