@@ -371,7 +371,7 @@ def link_url(user: User, step: ApprovalStep) -> str:
 
 
 def _mail_voter(voter: User, step: ApprovalStep, ticket: Ticket) -> None:
-    from tuki.mail.outbound import plan_notice
+    from tuki.mail.outbound.planning import plan_notice
 
     if not voter.email:
         return

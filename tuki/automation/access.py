@@ -7,7 +7,7 @@ from typing import Any
 from django.http import Http404
 
 from tuki.accounts.models import User
-from tuki.automation import schema
+from tuki.automation.catalogue import ACTIONS, CONDITION_FIELDS, EVENTS, OPERATORS, WAIT_SINCE
 from tuki.automation.models import Rule
 
 
@@ -33,10 +33,10 @@ def _choices(spec: Any) -> list[dict[str, Any]] | None:
 
 
 def catalogue() -> dict[str, Any]:
-    """schema.py's catalogue with labels in the caller's language and choices read now."""
+    """catalogue.py's catalogue with labels in the caller's language and choices read now."""
     return {
-        "events": [{"key": k, "label": str(v)} for k, v in schema.EVENTS.items()],
-        "operators": [{"key": k, "label": str(v)} for k, v in schema.OPERATORS.items()],
+        "events": [{"key": k, "label": str(v)} for k, v in EVENTS.items()],
+        "operators": [{"key": k, "label": str(v)} for k, v in OPERATORS.items()],
         "fields": [
             {
                 "key": f.key,
@@ -46,13 +46,12 @@ def catalogue() -> dict[str, Any]:
                 "choices": _choices(f),
                 "kinds": list(f.kinds) if f.kinds else None,
             }
-            for f in schema.CONDITION_FIELDS.values()
+            for f in CONDITION_FIELDS.values()
         ],
         "actions": [
             {
                 "key": a.key,
                 "label": str(a.label),
-                "available": schema.available(a),
                 "kinds": list(a.kinds) if a.kinds else None,
                 "params": [
                     {
@@ -65,7 +64,7 @@ def catalogue() -> dict[str, Any]:
                     for p in a.params
                 ],
             }
-            for a in schema.ACTIONS.values()
+            for a in ACTIONS.values()
         ],
-        "wait_since": [{"key": k, "label": str(v)} for k, v in schema.WAIT_SINCE.items()],
+        "wait_since": [{"key": k, "label": str(v)} for k, v in WAIT_SINCE.items()],
     }

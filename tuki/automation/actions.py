@@ -124,7 +124,7 @@ def notify(ticket: Ticket, action: dict[str, Any]) -> str:
 
 
 def send_email(ticket: Ticket, action: dict[str, Any]) -> str:
-    from tuki.mail.outbound import plan_notice
+    from tuki.mail.outbound.planning import plan_notice
 
     to = action["to"]
     user: User | None = None

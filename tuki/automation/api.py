@@ -1,6 +1,6 @@
 """Automation rules over REST, mounted at /api/v1/automation/. Administrators (staff) only.
 
-Every write goes through services.py, which validates the whole rule with schema.validate_rule:
+Every write goes through services.py, which validates the whole rule with validation.validate_rule:
 a refused rule is a 422 naming the field path, e.g. `["body", "conditions.items.2.value"]`.
 """
 

@@ -1,6 +1,6 @@
 """Conditions: evaluated on one ticket (the engine) or translated to a queryset (preview).
 
-A condition tree is what `schema.validate_rule` cleaned: {"match": "all"|"any", "items":
+A condition tree is what `validation.validate_rule` cleaned: {"match": "all"|"any", "items":
 [condition | group]}. Evaluation reads the ticket as it is now plus, for event triggers,
 what the pass's events changed (`Context.changes`).
 """

@@ -124,7 +124,7 @@ def process_batch(batch: Batch) -> list[RuleRun]:
 
 
 def event_keys(ticket: Ticket, events: Iterable[TicketEvent]) -> set[str]:
-    """Which schema.EVENTS these events are (an email reply is "reply" and "email_received")."""
+    """Which catalogue.EVENTS these events are (an email reply is "reply" and "email_received")."""
     events = list(events)
     keys: set[str] = set()
     created = any(e.action == "created" for e in events)
@@ -217,7 +217,7 @@ def run_pass(
 def trigger_of(
     ticket: Ticket, events: list[TicketEvent], keys: set[str], wanted: list[str]
 ) -> tuple[TicketEvent, str]:
-    """The event that set the rule off and which of its events (schema.EVENTS) it was."""
+    """The event that set the rule off and which of its events (catalogue.EVENTS) it was."""
     for event in events:
         own = event_keys(ticket, [event]) if len(events) > 1 else keys
         for key in wanted:

@@ -5,7 +5,7 @@ POST into the rule's JSON shape (`read_conditions`, `read_actions`) and drawn ba
 shape (`condition_rows`, `action_rows`). Input names carry each row's position in the tree
 (`node` = "1.0" is the first item of the root's second item), so what the user typed comes
 back unchanged after an htmx re-render or a refused save. Values that do not parse stay as
-typed: `schema.validate_rule` then names the row at fault and the user sees their own input.
+typed: `validation.validate_rule` then names the row at fault and the user sees their own input.
 """
 
 from __future__ import annotations
@@ -19,24 +19,24 @@ from django.http import QueryDict
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from tuki.automation import schema
+from tuki.automation import catalogue
 from tuki.automation.models import Rule
 from tuki.lib.forms import BootstrapMixin
 from tuki.tickets.models import Kind
 
-NO_VALUE_OPS = set(schema.NO_VALUE_OPS)
-MULTI_OPS = set(schema.LIST_OPS)
+NO_VALUE_OPS = set(catalogue.NO_VALUE_OPS)
+MULTI_OPS = set(catalogue.LIST_OPS)
 DURATION_OPS = {"more_than", "less_than"}
-MAX_DEPTH = schema.MAX_DEPTH  # the root group is depth 1
-REFERENCE_TYPES = {"user", "group", "category", "organisation", "location"}
-PLUGGED_TYPES = {"webhook", "macro", "approval_template"}
+MAX_DEPTH = catalogue.MAX_DEPTH  # the root group is depth 1
+REFERENCE_TYPES = set(catalogue.REFERENCES)
+PLUGGED_TYPES = set(catalogue.PLUGGED_MODELS)
 TEXTAREA_PARAMS = {"body", "text", "description"}
 # Duration units shown to people; stored as minutes. A business day is 8 business hours,
 # which is how "5 business days" becomes 2400 minutes (docs/automation.md).
 UNITS = {"minutes": 1, "hours": 60, "days": 1440}
 BUSINESS_DAY = 480
 
-WAIT_SINCE = list(schema.WAIT_SINCE.items())
+WAIT_SINCE = list(catalogue.WAIT_SINCE.items())
 UNIT_CHOICES = [("minutes", _("minutes")), ("hours", _("hours")), ("days", _("days"))]
 
 
@@ -73,7 +73,7 @@ class RuleForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["events"].choices = [(k, v) for k, v in schema.EVENTS.items()]
+        self.fields["events"].choices = [(k, v) for k, v in catalogue.EVENTS.items()]
         for name in ("wait_amount", "wait_unit", "wait_since"):
             self.fields[name].widget.attrs["class"] += " form-control-sm"
 
@@ -154,7 +154,7 @@ def read_conditions(post: QueryDict) -> dict[str, Any]:
 
 def _read_condition(post: QueryDict, prefix: str) -> dict[str, Any]:
     key = post.get(prefix + "field") or ""
-    spec = schema.CONDITION_FIELDS.get(key)
+    spec = catalogue.CONDITION_FIELDS.get(key)
     ops = list(spec.operators) if spec else []
     op = post.get(prefix + "op") or ""
     if op not in ops:
@@ -199,7 +199,7 @@ def read_actions(post: QueryDict) -> list[dict[str, Any]]:
         prefix = f"action-{row}-"
         key = post.get(prefix + "type") or ""
         action: dict[str, Any] = {"type": key}
-        spec = schema.ACTIONS.get(key)
+        spec = catalogue.ACTIONS.get(key)
         for param in spec.params if spec else ():
             value = _read_param(post, prefix + param.key, param, action)
             if value is not None:
@@ -218,7 +218,7 @@ def _read_param(post: QueryDict, name: str, param: Any, action: dict[str, Any]) 
     if raw == "":
         return None
     if kind == "field_value":
-        settable = schema.SETTABLE_FIELDS.get(action.get("field") or "")
+        settable = catalogue.SETTABLE_FIELDS.get(action.get("field") or "")
         if settable is None:
             return raw
         _label, type_, choices = settable
@@ -257,7 +257,7 @@ class Row:
     """One condition or group as the template draws it."""
 
     path: str
-    error_key: str  # "conditions.items.1.items.0", as schema.validate_rule names it
+    error_key: str  # "conditions.items.1.items.0", as validation.validate_rule names it
     depth: int  # 0 for the root group's items
     node: dict[str, Any]
     is_group: bool = False
@@ -300,25 +300,12 @@ class Choices:
         return self._cache[key]
 
 
-PLUGGED_MODELS = {
-    "webhook": ("tuki.webhooks.models", "Webhook"),
-    "macro": ("tuki.macros.models", "Macro"),
-    "approval_template": ("tuki.approvals.models", "ApprovalTemplate"),
-}
-
-
 def plugged_choices(kind: str) -> list[tuple[str, str]]:
-    """Webhooks, macros, approval templates: other apps' rows, when their app has them."""
-    import importlib
-
-    if kind not in PLUGGED_MODELS:
+    """Webhooks, macros, approval templates: other apps' rows."""
+    model = catalogue.PLUGGED_MODELS.get(kind)
+    if model is None:
         return []
-    module, name = PLUGGED_MODELS[kind]
-    try:
-        model = getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError):
-        return []
-    return [(str(o.pk), str(o)) for o in model.objects.all()[:500]]
+    return [(str(o.pk), str(o)) for o in model._default_manager.all()[:500]]
 
 
 def condition_rows(
@@ -333,7 +320,9 @@ def condition_rows(
 def _without_change_ops(rows: list[Row]) -> None:
     for row in rows:
         keep = [
-            o for o in row.operators if o[0] not in schema.CHANGE_OPS or o[0] == row.node.get("op")
+            o
+            for o in row.operators
+            if o[0] not in catalogue.CHANGE_OPS or o[0] == row.node.get("op")
         ]
         row.operators = keep
         _without_change_ops(row.children)
@@ -358,10 +347,10 @@ def _rows(
 
 def _condition_row(path: str, key: str, depth: int, node: dict[str, Any], choices: Choices) -> Row:
     row = Row(path, key, depth, node)
-    row.spec = spec = schema.CONDITION_FIELDS.get(node.get("field") or "")
+    row.spec = spec = catalogue.CONDITION_FIELDS.get(node.get("field") or "")
     if spec is None:
         return row
-    row.operators = [(op, schema.OPERATORS.get(op, op)) for op in spec.operators]
+    row.operators = [(op, catalogue.OPERATORS.get(op, op)) for op in spec.operators]
     op = node.get("op")
     value = node.get("value")
     if op in NO_VALUE_OPS:
@@ -431,7 +420,7 @@ def action_rows(
 ) -> list[ActionRow]:
     rows = []
     for n, action in enumerate(actions):
-        row = ActionRow(n, action, schema.ACTIONS.get(action.get("type") or ""))
+        row = ActionRow(n, action, catalogue.ACTIONS.get(action.get("type") or ""))
         for param in row.spec.params if row.spec else ():
             widget = _param_widget(param, action.get(param.key), action, choices)
             widget["name"] = f"action-{n}-{param.key}"
@@ -453,7 +442,7 @@ def _param_widget(
 ) -> dict[str, Any]:
     kind, options = param.type, param.choices
     if kind == "field_value":
-        _label, kind, options = schema.SETTABLE_FIELDS.get(
+        _label, kind, options = catalogue.SETTABLE_FIELDS.get(
             action.get("field") or "", ("", "template", None)
         )
     widget: dict[str, Any] = {
@@ -470,7 +459,7 @@ def _param_widget(
     if kind == "recipients":
         widget["widget"] = "multi"
         widget["choices"] = choices(kind, options) + [
-            (f"user:{pk}", label) for pk, label in choices("user", schema._USERS)
+            (f"user:{pk}", label) for pk, label in choices("user", catalogue.AGENTS)
         ]
         widget["selected"] = [str(v) for v in value] if isinstance(value, list) else []
     elif kind == "bool":
@@ -501,7 +490,7 @@ def field_options(kinds: list[str]) -> list[tuple[Any, list[tuple[str, Any, bool
     sections: dict[Any, list[tuple[str, Any, bool]]] = {}
     for _prefix, title in FIELD_SECTIONS:
         sections.setdefault(title, [])
-    for key, spec in schema.CONDITION_FIELDS.items():
+    for key, spec in catalogue.CONDITION_FIELDS.items():
         fits = spec.kinds is None or not kinds or set(kinds) <= set(spec.kinds)
         title = next(t for prefix, t in FIELD_SECTIONS if key.startswith(prefix))
         sections[title].append((key, spec.label, fits))
@@ -510,12 +499,12 @@ def field_options(kinds: list[str]) -> list[tuple[Any, list[tuple[str, Any, bool
 
 
 def action_options(kinds: list[str]) -> list[tuple[str, Any, bool]]:
-    """The action picker: (key, label, usable); an action is unusable when its app is not
-    installed yet or it applies to fewer kinds than the rule's."""
+    """The action picker: (key, label, usable); an action is unusable when it applies to fewer
+    kinds than the rule's."""
     options = []
-    for key, spec in schema.ACTIONS.items():
+    for key, spec in catalogue.ACTIONS.items():
         fits = spec.kinds is None or bool(kinds) and set(kinds) <= set(spec.kinds)
-        options.append((key, spec.label, fits and schema.available(spec)))
+        options.append((key, spec.label, fits))
     return options
 
 
@@ -533,8 +522,8 @@ def _node_at(root: dict[str, Any], path: str) -> dict[str, Any] | None:
 
 
 def new_condition() -> dict[str, Any]:
-    key = next(iter(schema.CONDITION_FIELDS))
-    return {"field": key, "op": schema.CONDITION_FIELDS[key].operators[0]}
+    key = next(iter(catalogue.CONDITION_FIELDS))
+    return {"field": key, "op": catalogue.CONDITION_FIELDS[key].operators[0]}
 
 
 def apply_change(
@@ -571,14 +560,14 @@ def describe_path(conditions: dict[str, Any], where: str) -> str:
         if not items or int(parts[1]) >= len(items):
             return ""
         node, parts = items[int(parts[1])], parts[2:]
-    spec = schema.CONDITION_FIELDS.get(node.get("field", "")) if isinstance(node, dict) else None
+    spec = catalogue.CONDITION_FIELDS.get(node.get("field", "")) if isinstance(node, dict) else None
     return str(spec.label) if spec else ""
 
 
 def describe_when(rule: Rule) -> str:
     """The list's summary of when a rule runs: its events, or its wait."""
     if rule.trigger != Rule.Trigger.SCHEDULED:
-        return ", ".join(str(schema.EVENTS.get(e, e)) for e in rule.events)
+        return ", ".join(str(catalogue.EVENTS.get(e, e)) for e in rule.events)
     wait = rule.wait or {}
     business = bool(wait.get("business"))
     amount, unit = split_minutes(int(wait.get("minutes") or 0), business)
@@ -592,7 +581,7 @@ def describe_when(rule: Rule) -> str:
     text = units[unit] % {"n": amount}
     if business and unit != "days":
         text = gettext("%(time)s of business time") % {"time": text}
-    since = schema.WAIT_SINCE.get(wait.get("since") or "status_changed", "")
+    since = catalogue.WAIT_SINCE.get(wait.get("since") or "status_changed", "")
     return gettext("after %(time)s since %(since)s") % {"time": text, "since": since}
 
 

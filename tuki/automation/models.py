@@ -1,7 +1,7 @@
 """Automation: rules that act on tickets, their run log and their planned (scheduled) runs.
 
-A rule's conditions, wait and actions are JSON checked against `schema.py` when the rule is
-saved (`schema.validate_rule`, called by `services.create_rule`/`update_rule`); the engine
+A rule's conditions, wait and actions are JSON checked against `catalogue.py` when the rule is
+saved (`validation.validate_rule`, called by `services.create_rule`/`update_rule`); the engine
 trusts what is stored and reports what vanished since (a deleted group) on the RuleRun.
 """
 

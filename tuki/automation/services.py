@@ -1,6 +1,6 @@
 """The only way in for automation rules: create, change, order, delete, preview, run.
 
-Rules are staff settings. Every definition goes through `schema.validate_rule` when saved,
+Rules are staff settings. Every definition goes through `validation.validate_rule` when saved,
 so the engine never meets an unknown field or a wrong type at run time.
 """
 
@@ -21,7 +21,7 @@ from tuki.automation import engine
 from tuki.automation.access import may_manage_rules
 from tuki.automation.conditions import Context, annotate_anchors, matches, to_q
 from tuki.automation.models import Rule, RuleRun, ScheduledRun
-from tuki.automation.schema import validate_conditions, validate_rule
+from tuki.automation.validation import validate_conditions, validate_rule
 from tuki.tickets.models import ACTIVE_CATEGORIES, StatusCategory, Ticket, TicketEvent
 from tuki.tickets.services import ServiceError
 

@@ -17,8 +17,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tuki.automation import catalogue, services
 from tuki.automation import forms as f
-from tuki.automation import services
 from tuki.automation.models import Rule, RuleRun
 from tuki.lib.htmx import is_fragment_request, render_page_or_fragment
 from tuki.tickets.services import ServiceError
@@ -237,12 +237,12 @@ def _builder_context(
         "rows": f.condition_rows(conditions, errors, choices, scheduled=scheduled),
         "actions": f.action_rows(actions, errors, choices),
         "field_options": f.field_options(kinds),
-        "operator_labels": f.schema.OPERATORS,
+        "operator_labels": catalogue.OPERATORS,
         "action_options": f.action_options(kinds),
         "root_errors": f.errors_under(errors, "conditions", exact=True),
         "scheduled": scheduled,
         "max_depth": f.MAX_DEPTH,
-        "placeholders": f.schema.PLACEHOLDERS,
+        "placeholders": catalogue.PLACEHOLDERS,
     }
 
 
@@ -284,7 +284,7 @@ def _runs(rule: Rule, limit: int) -> list[RuleRun]:
         RuleRun.objects.filter(rule=rule).select_related("ticket").order_by("-at", "-pk")[:limit]
     )
     for run in runs:
-        label = f.schema.EVENTS.get(run.trigger)
+        label = catalogue.EVENTS.get(run.trigger)
         run.trigger_label = label or (_("scheduled") if run.trigger == "scheduled" else run.trigger)
     return runs
 

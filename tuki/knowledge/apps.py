@@ -7,9 +7,10 @@ class KnowledgeConfig(AppConfig):
     verbose_name = _("Knowledge base")
 
     def ready(self) -> None:
-        from tuki.knowledge import receivers, signals
+        from tuki.knowledge import receivers, search, signals
         from tuki.tickets.signals import event_committed
 
+        search.register()
         signals.article_changed.connect(
             receivers.on_article_changed, dispatch_uid="knowledge.index_article"
         )

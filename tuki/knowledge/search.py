@@ -1,15 +1,28 @@
-"""Finding articles for a reader, through the search engine, filtered by access."""
+"""The knowledge base and the search app: finding articles for a reader through the search
+engine, filtered by access, and what the search app needs of articles.
+
+The search app must not import this app (this app uses its engine), so `register()`, called
+from apps.py, gives it the articles as a search source (tuki/search/sources.py) and counts
+the deflections its suggestions report (tuki/search/signals.py).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
+from django.urls import NoReverseMatch, reverse
 
 from tuki.knowledge import access
-from tuki.knowledge.models import Article, ArticleCategory, State
+from tuki.knowledge.markdown import plain_text
+from tuki.knowledge.models import Article, ArticleCategory, ArticleTranslation, State
 from tuki.knowledge.receivers import KIND
-from tuki.search import engine
+from tuki.knowledge.services import record_deflection
+from tuki.search import engine, sources
+from tuki.search.signals import suggestions_used
+
+CHUNK = 500
 
 
 def in_category(node: ArticleCategory) -> Q:
@@ -58,3 +71,66 @@ def find_articles(
             article.hit = hit  # type: ignore[attr-defined]
             found.append(article)
     return found
+
+
+class ArticleSource:
+    """Articles as the search pages find, show and open them (tuki/search/sources.py)."""
+
+    kind = KIND
+
+    def documents(self) -> Iterator[engine.Document]:
+        """One document per article translation, as receivers.py indexes them."""
+        translations = ArticleTranslation.objects.only("article_id", "language", "title", "body")
+        for t in translations.order_by("article_id", "language").iterator(chunk_size=CHUNK):
+            text = plain_text(t.body)
+            yield engine.Document(KIND, t.article_id, t.language, t.title, text, text)
+
+    def visible_to(self, user: Any, *, published_only: bool) -> QuerySet[Article]:
+        articles = access.articles_visible_to(user)
+        return articles.filter(state=State.PUBLISHED) if published_only else articles
+
+    def load(self, ids: list[int]) -> dict[int, Article]:
+        return Article.objects.select_related("category").in_bulk(ids)
+
+    def url(self, pk: int, language: str = "") -> str:
+        """The reader page for the article, in the language that matched."""
+        try:
+            url = reverse("knowledge:article", args=[pk])
+        except NoReverseMatch:  # the knowledge pages are not mounted
+            url = f"/kb/{pk}/"
+        return f"{url}?lang={language}" if language else url
+
+    def get_for_user(self, user: Any, pk: int) -> Article:
+        return access.get_article_for_user(user, pk)
+
+    def translation(self, obj: Article, language: str | None) -> ArticleTranslation | None:
+        return access.translation_for(obj, language)
+
+
+def on_suggestions_used(
+    sender: Any,
+    *,
+    user: Any,
+    query: str,
+    channel: str,
+    outcome: str,
+    article: Article | None = None,
+    ticket: Any = None,
+    session_key: str = "",
+    **kwargs: Any,
+) -> None:
+    """Suggested articles solved a request, or it was submitted anyway: count it."""
+    record_deflection(
+        user,
+        query=query,
+        article=article,
+        outcome=outcome,
+        ticket=ticket,
+        channel=channel,
+        session_key=session_key,
+    )
+
+
+def register() -> None:
+    sources.register(ArticleSource())
+    suggestions_used.connect(on_suggestions_used, dispatch_uid="knowledge.count_deflection")

@@ -13,7 +13,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from tuki.mail import polling, sending, services
+from tuki.mail import services
+from tuki.mail.inbound import polling
 from tuki.mail.models import (
     BouncingAddress,
     InboundMessage,
@@ -23,6 +24,7 @@ from tuki.mail.models import (
     OutboundStatus,
     QuarantinedMessage,
 )
+from tuki.mail.outbound import sending
 
 
 class MailboxForm(forms.ModelForm):
@@ -118,11 +120,9 @@ class MailboxAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Poll the selected mailboxes now"), permissions=["change"])
     def poll_now(self, request: HttpRequest, queryset: QuerySet[Mailbox]) -> None:
-        from tuki.mail import tasks
-
         count = 0
         for mailbox in queryset.filter(is_active=True).exclude(imap_host=""):
-            tasks.poll_mailbox.enqueue(mailbox.pk)
+            polling.poll_mailbox.enqueue(mailbox.pk)
             count += 1
         self.message_user(request, _("Polling %(count)d mailbox(es).") % {"count": count})
 

@@ -8,8 +8,9 @@ from django.db import transaction
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from tuki.mail import outbound
+from tuki.mail.inbound import polling
 from tuki.mail.models import Mailbox
+from tuki.mail.outbound import planning
 from tuki.tickets.models import TicketEvent
 from tuki.tickets.signals import event_recorded
 
@@ -17,15 +18,13 @@ from tuki.tickets.signals import event_recorded
 @receiver(event_recorded, sender=TicketEvent, dispatch_uid="tuki.mail.plan_outbound")
 def plan_outbound(sender: type, event: TicketEvent, **kwargs: Any) -> None:
     """Inside the service's transaction: the mail row commits or rolls back with the change."""
-    what = outbound.what_for(event)
+    what = planning.what_for(event)
     if what:
-        outbound.plan(event, what)
+        planning.plan(event, what)
 
 
 @receiver(post_save, sender=Mailbox, dispatch_uid="tuki.mail.mailbox_saved")
 def mailbox_saved(sender: type, instance: Mailbox, **kwargs: Any) -> None:
     """A new or changed mailbox is polled soon (its chain starts if it was not running)."""
-    from tuki.mail import polling
-
     mailbox_id = instance.pk
     transaction.on_commit(lambda: polling.ensure_polling(mailbox_id))

@@ -4,7 +4,7 @@
    or the SHA-256 of its bytes when it has none.
 2. In one transaction: insert the InboundMessage row (the key is unique, so a second copy of
    the message, even from a racing worker, stops here), then do the ticket work in a
-   savepoint (routing.py). A refusal rolls the ticket work back and keeps the row as
+   savepoint (inbound/intake.py). A refusal rolls the ticket work back and keeps the row as
    quarantined with its reason; an unexpected error does the same, so bad input never
    blocks a mailbox. Only a database outage (TransientError) leaves nothing behind, for a
    retry: the IMAP message is flagged after the commit, the MTA gets exit code 75.
@@ -20,10 +20,13 @@ from django.db import IntegrityError, InterfaceError, OperationalError, transact
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tuki.mail import conf, outbound, routing
+from tuki.mail import conf
+from tuki.mail.inbound import intake
+from tuki.mail.inbound.outcome import Outcome
+from tuki.mail.inbound.parsing import ParsedMessage, parse_message
+from tuki.mail.inbound.senders import Refused
 from tuki.mail.models import InboundMessage, InboundStatus, Mailbox
-from tuki.mail.parsing import ParsedMessage, parse_message
-from tuki.mail.senders import Refused
+from tuki.mail.outbound import planning
 
 logger = logging.getLogger(__name__)
 
@@ -158,31 +161,29 @@ def _claim(key: str, parsed: ParsedMessage, size: int, mailbox: Mailbox | None) 
 
 def _process(inbound: InboundMessage, parsed: ParsedMessage) -> None:
     """Do the ticket work in a savepoint and record its outcome on the row."""
-    context = outbound.Ingesting(inbound.mailbox, inbound.is_auto, parsed.message_id[:255])
-    token = outbound.ingesting.set(context)
+    context = planning.Ingesting(inbound.mailbox, inbound.is_auto, parsed.message_id[:255])
+    token = planning.ingesting.set(context)
     try:
         with transaction.atomic():
-            outcome = routing.route(parsed, inbound.mailbox, complete=inbound.is_complete)
+            outcome = intake.route(parsed, inbound.mailbox, complete=inbound.is_complete)
     except Refused as refused:
-        outcome = routing.Outcome(
-            InboundStatus.QUARANTINED, code=refused.code, reason=refused.message
-        )
+        outcome = Outcome(InboundStatus.QUARANTINED, code=refused.code, reason=refused.message)
     except TRANSIENT:
         raise
     except Exception as exc:  # bad input must never block the mailbox: quarantine it
         logger.exception("cannot process inbound message %s", inbound.key)
         message = getattr(exc, "message", "") or str(exc) or type(exc).__name__
-        outcome = routing.Outcome(
+        outcome = Outcome(
             InboundStatus.QUARANTINED,
             code=getattr(exc, "code", "") or "error",
             reason=_("Tuki could not process this message: %(error)s") % {"error": message},
         )
     finally:
-        outbound.ingesting.reset(token)
+        planning.ingesting.reset(token)
     _record(inbound, outcome)
 
 
-def _record(inbound: InboundMessage, outcome: routing.Outcome) -> None:
+def _record(inbound: InboundMessage, outcome: Outcome) -> None:
     inbound.status = outcome.status
     inbound.action = outcome.action
     inbound.reason_code = str(outcome.code)[:40]

@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 
 from tuki.mail.access import get_inbound_for_user, get_outbound_for_user
-from tuki.mail.parsing import parse_message
+from tuki.mail.inbound.parsing import parse_message
 
 # Whatever the message holds, the browser runs nothing and fetches nothing from it.
 SANDBOX = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; sandbox"

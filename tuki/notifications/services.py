@@ -146,7 +146,7 @@ def notify(
 
 def _mail(user: User, ticket: Ticket, kind: str, text: str, url: str) -> None:
     """Compose in the recipient's language (the caller activated it) and plan it."""
-    from tuki.mail.outbound import plan_notice
+    from tuki.mail.outbound.planning import plan_notice
 
     context = {
         "user": user,

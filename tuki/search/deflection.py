@@ -14,6 +14,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from tuki.search.signals import suggestions_used
 from tuki.tickets.models import Ticket
 
 SESSION_KEY = "search_deflection"
@@ -42,35 +43,34 @@ def _session_key(request: HttpRequest) -> str:
     return request.session.session_key or ""
 
 
-def record_solved(request: HttpRequest, article: Any) -> Any:
-    from tuki.knowledge.services import record_deflection
-
+def record_solved(request: HttpRequest, article: Any) -> None:
     shown = pending(request) or {"query": "", "channel": "portal"}
-    deflection = record_deflection(
-        request.user,
+    suggestions_used.send(
+        sender=None,
+        user=request.user,
         query=shown["query"],
-        article=article,
-        outcome="solved",
         channel=shown["channel"],
+        outcome="solved",
+        article=article,
+        ticket=None,
         session_key=_session_key(request),
     )
     request.session.pop(SESSION_KEY, None)
-    return deflection
 
 
-def record_submitted(request: HttpRequest, ticket: Ticket, channel: str = "portal") -> Any:
+def record_submitted(request: HttpRequest, ticket: Ticket, channel: str = "portal") -> None:
     """Called by the request form after the ticket exists; nothing if nothing was suggested."""
-    from tuki.knowledge.services import record_deflection
-
     shown = pending(request)
     if shown is None or shown["channel"] != channel:
-        return None
+        return
     request.session.pop(SESSION_KEY, None)
-    return record_deflection(
-        request.user,
+    suggestions_used.send(
+        sender=None,
+        user=request.user,
         query=shown["query"],
-        outcome="submitted",
-        ticket=ticket,
         channel=channel,
+        outcome="submitted",
+        article=None,
+        ticket=ticket,
         session_key=_session_key(request),
     )

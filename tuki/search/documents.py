@@ -1,4 +1,4 @@
-"""What the search app indexes: tickets (here) and, for full rebuilds, articles.
+"""What the search app indexes: tickets (here), and the kinds other apps register (articles).
 
 A ticket is one document in its requester's language (the best guess of the language it is
 written in): the title; as body the description, every comment and the resolution; as
@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 
 from django.db.models import Prefetch
 
-from tuki.search import engine
+from tuki.search import engine, sources
 from tuki.tickets.models import Comment, Ticket
 
 TICKET = "ticket"
@@ -73,18 +73,13 @@ def ticket_documents(ids: Iterable[int] | None = None) -> Iterator[engine.Docume
         last = chunk[-1].pk
 
 
-def article_documents() -> Iterator[engine.Document]:
-    """One document per article translation, as the knowledge app's receiver indexes them."""
-    from tuki.knowledge.markdown import plain_text
-    from tuki.knowledge.models import ArticleTranslation
-
-    translations = ArticleTranslation.objects.only("article_id", "language", "title", "body")
-    for t in translations.order_by("article_id", "language").iterator(chunk_size=CHUNK):
-        text = plain_text(t.body)
-        yield engine.Document(ARTICLE, t.article_id, t.language, t.title, text, text)
-
-
 def rebuild(kind: str) -> int:
-    """Replace a whole kind in the index; returns the number of documents written."""
-    source = ticket_documents() if kind == TICKET else article_documents()
-    return engine.reindex(kind, source, full=True)
+    """Replace a whole kind in the index; returns the number of documents written.
+
+    Articles come from the knowledge app's registered source (sources.py)."""
+    if kind == TICKET:
+        return engine.reindex(kind, ticket_documents(), full=True)
+    source = sources.get(kind)
+    if source is None:
+        raise LookupError(f"no search source registered for {kind!r}")
+    return engine.reindex(kind, source.documents(), full=True)

@@ -2,7 +2,7 @@
 
 `SearchEntry` is one searchable document in one language (a ticket, an article's
 translation). The full-text machinery lives beside the table, created by migration 0002
-for the database in use (tuki/search/engine.py explains both):
+for the database in use (tuki/search/backends/postgres.py and sqlite.py explain them):
 
 - PostgreSQL: generated `tsvector` columns `document` (title + body) and `public_document`
   (title + public body), each built with the row's language configuration (english,

@@ -1,8 +1,8 @@
 """Who may find what, and search results ready to show: the pages and the API share this.
 
 - Agents and administrators (the workspace): the tickets `Ticket.objects.visible_to(user)`
-  allows, with their internal notes; the articles `articles_visible_to(user)` allows
-  (drafts too, not archived).
+  allows, with their internal notes; the articles the knowledge app's source allows
+  (sources.py; drafts too, not archived).
 - Requesters (and anyone in the portal): their own requests (and their organisation's
   when granted), matched and shown on their public text only; published articles they may
   read. Agents in the portal see only the requests they made themselves, as in the portal.
@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import QuerySet
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.safestring import SafeString
 
-from tuki.search import engine
+from tuki.search import engine, sources
 from tuki.search.documents import ARTICLE, KINDS, TICKET
 from tuki.tickets.models import Category, Ticket
 
@@ -48,22 +48,11 @@ class Result:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def _published(qs: QuerySet[Any]) -> QuerySet[Any]:
-    from tuki.knowledge.models import State
-
-    return qs.filter(state=State.PUBLISHED)
-
-
 def allowed_for(user: Any, filters: Filters, *, portal: bool) -> dict[str, QuerySet[Any]]:
     """The allowed-id subqueries per kind, narrowed by the filters."""
-    from tuki.knowledge.access import articles_visible_to
-
     tickets = Ticket.objects.visible_to(user)
-    articles = articles_visible_to(user)
-    if portal:
-        if is_agent(user):
-            tickets = tickets.filter(requester=user)
-        articles = _published(articles)
+    if portal and is_agent(user):
+        tickets = tickets.filter(requester=user)
     if not is_agent(user):
         tickets = tickets.filter(pk__in=_within_reach(user))
     if filters.status:
@@ -73,8 +62,9 @@ def allowed_for(user: Any, filters: Filters, *, portal: bool) -> dict[str, Query
         tickets = tickets.filter(category_id__in=below)
     allowed: dict[str, QuerySet[Any]] = {TICKET: tickets.values("pk")}
     # Status and category are ticket fields: asking for them asks for tickets.
-    if not (filters.status or filters.category):
-        allowed[ARTICLE] = articles.values("pk")
+    articles = sources.get(ARTICLE)
+    if articles is not None and not (filters.status or filters.category):
+        allowed[ARTICLE] = articles.visible_to(user, published_only=portal).values("pk")
     if filters.kind in KINDS:
         allowed = {k: v for k, v in allowed.items() if k == filters.kind}
     return allowed
@@ -129,26 +119,24 @@ def run(
 
 def suggest(user: Any, text: str, *, limit: int = 5) -> list[Result]:
     """Published articles matching any word of what someone is typing (deflection)."""
-    from tuki.knowledge.access import articles_visible_to
-
-    allowed = {ARTICLE: _published(articles_visible_to(user)).values("pk")}
+    articles = sources.get(ARTICLE)
+    if articles is None:
+        return []
+    allowed = {ARTICLE: articles.visible_to(user, published_only=True).values("pk")}
     hits = engine.search(text, allowed=allowed, any_word=True, public_only=True, limit=limit)
     return load(hits, user, portal=True)
 
 
 def load(hits: list[engine.Hit], user: Any, *, portal: bool) -> list[Result]:
     """The objects behind the hits, one query per kind, in the hits' order."""
-    from tuki.knowledge.models import Article
-
+    source = sources.get(ARTICLE)
     ticket_ids = [h.object_id for h in hits if h.kind == TICKET]
     article_ids = [h.object_id for h in hits if h.kind == ARTICLE]
     # Only what a result shows (status, category, requester): with_related()'s nine joins
     # cost more to plan than the twenty rows cost to read.
     shown = Ticket.objects.select_related("status", "category", "requester")
     tickets = shown.in_bulk(ticket_ids) if ticket_ids else {}
-    articles = (
-        Article.objects.select_related("category").in_bulk(article_ids) if article_ids else {}
-    )
+    articles = source.load(article_ids) if article_ids and source is not None else {}
     results = []
     for hit in hits:
         obj = (tickets if hit.kind == TICKET else articles).get(hit.object_id)
@@ -156,20 +144,11 @@ def load(hits: list[engine.Hit], user: Any, *, portal: bool) -> list[Result]:
             continue
         if hit.kind == TICKET:
             url = reverse("portal:detail", args=[obj.number]) if portal else obj.get_absolute_url()
-        else:
-            url = article_url(obj.pk, hit.language, portal=portal)
+        else:  # loaded through the source, so there is one
+            url = source.url(obj.pk, hit.language) if source is not None else ""
         results.append(
             Result(
                 hit.kind, hit.object_id, hit.title, hit.snippet, hit.language, url, obj.number, obj
             )
         )
     return results
-
-
-def article_url(pk: int, language: str = "", *, portal: bool = True) -> str:
-    """The knowledge app's reader page for the article, in the language that matched."""
-    try:
-        url = reverse("knowledge:article", args=[pk])
-    except NoReverseMatch:  # the knowledge pages are not mounted
-        url = f"/kb/{pk}/"
-    return f"{url}?lang={language}" if language else url

@@ -13,7 +13,7 @@ from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
 from tuki.lib import taskqueue
-from tuki.search import documents, engine
+from tuki.search import documents, engine, tasks
 from tuki.tickets.models import Ticket, TicketEvent
 from tuki.tickets.signals import event_recorded
 
@@ -28,8 +28,6 @@ def changes_text(event: TicketEvent) -> bool:
 @receiver(event_recorded, sender=TicketEvent, dispatch_uid="search_index_ticket")
 def on_event_recorded(sender: Any, event: TicketEvent, **kwargs: Any) -> None:
     if changes_text(event):
-        from tuki.search import tasks
-
         taskqueue.enqueue_with_change(tasks.index_ticket, event.ticket_id)
 
 

@@ -8,13 +8,14 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from tuki.lib.htmx import render_page_or_fragment
-from tuki.search import deflection, engine, queries
+from tuki.search import deflection, engine, queries, sources
+from tuki.search.documents import ARTICLE
 from tuki.search.forms import SearchForm
 from tuki.tickets.models import Ticket
 
@@ -124,12 +125,13 @@ def suggest(request: HttpRequest) -> HttpResponse:
 @require_POST
 def solved(request: HttpRequest, pk: int) -> HttpResponse:
     """ "This solved my problem": count the request that did not need a ticket, and thank."""
-    from tuki.knowledge.access import get_article_for_user, translation_for
-
-    article = get_article_for_user(request.user, pk)
+    articles = sources.get(ARTICLE)
+    if articles is None:
+        raise Http404("No articles")
+    article = articles.get_for_user(request.user, pk)
     shown = deflection.pending(request)
     deflection.record_solved(request, article)
-    translation = translation_for(article, getattr(request.user, "language", None))
+    translation = articles.translation(article, getattr(request.user, "language", None))
     context = {
         "nav": "portal_new",
         "article": article,

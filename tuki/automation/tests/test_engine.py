@@ -56,7 +56,7 @@ def test_a_rule_acts_on_a_new_ticket_in_the_rules_name(desk: Desk, committed: An
     assert {e.rule_id for e in events} == {rule.pk}
     run = RuleRun.objects.get()
     assert run.ok and run.rule == rule and run.event.action == "created"
-    assert run.trigger == "created"  # a key of schema.EVENTS
+    assert run.trigger == "created"  # a key of catalogue.EVENTS
     assert len(run.changes) == 2
 
 

@@ -8,8 +8,9 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from tuki.automation.catalogue import CONDITION_FIELDS, OPERATORS
 from tuki.automation.conditions import Context, matches, to_q
-from tuki.automation.schema import CONDITION_FIELDS, OPERATORS, validate_conditions
+from tuki.automation.validation import validate_conditions
 from tuki.calendars.models import Calendar
 from tuki.conftest import Desk
 from tuki.tickets import services as tickets

@@ -20,7 +20,8 @@ def main(argv: list[str]) -> None:
     django.setup()
     from django.utils import timezone
 
-    from tuki.mail import imap, services
+    from tuki.mail import services
+    from tuki.mail.inbound import imap
     from tuki.mail.models import Mailbox, MailboxPoll
 
     mailbox_id = int(argv[0])

@@ -9,6 +9,7 @@ from django.test import Client
 
 from tuki.accounts.models import User
 from tuki.mail import services
+from tuki.mail.inbound import polling
 from tuki.mail.models import (
     BouncingAddress,
     InboundMessage,
@@ -160,9 +161,7 @@ class TestActions:
         assert not BouncingAddress.objects.exists()
 
     def test_poll_now_queues_a_poll(self, desk, mailbox, monkeypatch):
-        from tuki.mail import tasks
-
         polled = []
-        monkeypatch.setattr(tasks, "poll_mailbox", SimpleNamespace(enqueue=polled.append))
+        monkeypatch.setattr(polling, "poll_mailbox", SimpleNamespace(enqueue=polled.append))
         action(desk.client_for(desk.admin), "mail/mailbox/", "poll_now", [mailbox.pk])
         assert polled == [mailbox.pk]

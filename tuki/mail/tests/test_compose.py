@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from tuki.conftest import Desk
-from tuki.mail import compose
-from tuki.mail.compose import compose_ticket_email
-from tuki.mail.parsing import parse_message
+from tuki.mail.inbound.parsing import parse_message
+from tuki.mail.outbound import compose
+from tuki.mail.outbound.compose import compose_ticket_email
 from tuki.tickets import services
 from tuki.tickets.models import Ticket
 

@@ -8,7 +8,7 @@ import os
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tuki.mail.parsing import ParsedMessage, parse_message
+from tuki.mail.inbound.parsing import ParsedMessage, parse_message
 from tuki.mail.tests.corpus_files import NAMES, corpus_bytes
 
 CORPUS = [corpus_bytes(name) for name in NAMES]

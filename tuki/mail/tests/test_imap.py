@@ -7,7 +7,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tuki.mail import imap, polling, services, tasks
+from tuki.mail import services
+from tuki.mail.inbound import imap, leases, polling
 from tuki.mail.models import ImapSecurity, InboundMessage, Mailbox, MailboxPoll, OutboundMessage
 from tuki.mail.tests.mails import mail, reply_to
 from tuki.tickets import services as tickets
@@ -85,7 +86,7 @@ class TestRoundTrip:
 
     def test_the_task_polls_and_records_the_poll(self, desk, mailbox, imap_server):
         imap_server.append(mail())
-        assert tasks.poll_mailbox.call(mailbox.pk) == "1 message(s)"
+        assert polling.poll_mailbox.call(mailbox.pk) == "1 message(s)"
         row = MailboxPoll.objects.get(mailbox=mailbox)
         assert row.last_success_at and not row.lease_owner and row.failures == 0
 
@@ -151,10 +152,10 @@ class TestNothingLostNothingTwice:
 class TestPollProblems:
     def test_one_poll_at_a_time(self, desk, mailbox, imap_server, poll):
         imap_server.append(mail())
-        token = polling.claim_lease(mailbox.pk)
+        token = leases.claim_lease(mailbox.pk)
         assert token and poll(mailbox).skipped
         assert not Ticket.objects.exists()
-        polling.release_lease(mailbox.pk, token)
+        leases.release_lease(mailbox.pk, token)
         assert poll(mailbox).ingested == 1
 
     def test_an_oversized_message_is_quarantined_without_downloading_it(

@@ -7,7 +7,8 @@ from django.core import mail as outbox
 from django.db import OperationalError
 
 from tuki.accounts.models import User
-from tuki.mail import routing, services
+from tuki.mail import services
+from tuki.mail.inbound import intake
 from tuki.mail.models import InboundMessage, Mailbox, OutboundMessage, UnknownSenders
 from tuki.mail.tests.mails import mail
 from tuki.tickets.models import Channel, Ticket
@@ -206,7 +207,7 @@ class TestBadInput:
         def down(*args, **kwargs):
             raise OperationalError("database is locked")
 
-        monkeypatch.setattr(routing, "route", down)
+        monkeypatch.setattr(intake, "route", down)
         with pytest.raises(services.TransientError):
             services.ingest_message(mail(), mailbox)
         assert not InboundMessage.objects.exists()
@@ -217,7 +218,7 @@ class TestBadInput:
         def broken(*args, **kwargs):
             raise ValueError("something odd")
 
-        monkeypatch.setattr(routing.tickets, "add_watchers", broken)
+        monkeypatch.setattr(intake.tickets, "add_watchers", broken)
         result = services.ingest_message(mail(cc="matti@acme.fi", sender="new@acme.fi"), mailbox)
         assert (result.status, result.inbound.reason_code) == ("quarantined", "error")
         assert "something odd" in result.reason

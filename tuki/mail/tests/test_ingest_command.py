@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import OperationalError
 
-from tuki.mail import routing
+from tuki.mail.inbound import intake
 from tuki.mail.models import InboundMessage, Mailbox, UnknownSenders
 from tuki.mail.tests.mails import mail
 from tuki.tickets.models import Ticket
@@ -68,7 +68,7 @@ class TestIngestEmail:
         def down(*args, **kwargs):
             raise OperationalError("could not connect to server")
 
-        monkeypatch.setattr(routing, "route", down)
+        monkeypatch.setattr(intake, "route", down)
         with pytest.raises(CommandError) as later:
             run("-", stdin=mail())
         assert later.value.returncode == 75

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from tuki.mail.parsing import parse_message
+from tuki.mail.inbound.parsing import parse_message
 from tuki.mail.tests.messages import build, raw
 
 

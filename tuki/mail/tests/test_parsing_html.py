@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tuki.mail.htmltext import html_to_text, replace_cids, sanitise_html
+from tuki.mail.inbound.htmltext import html_to_text, replace_cids, sanitise_html
 
 
 @pytest.mark.parametrize(

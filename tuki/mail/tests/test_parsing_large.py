@@ -7,7 +7,7 @@ import hashlib
 import os
 import tracemalloc
 
-from tuki.mail.parsing import parse_message
+from tuki.mail.inbound.parsing import parse_message
 
 SIZE = 50 * 1024 * 1024
 

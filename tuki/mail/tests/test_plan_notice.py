@@ -3,7 +3,7 @@ from django.core import mail
 from django.db import transaction
 
 from tuki.mail.models import OutboundStatus
-from tuki.mail.outbound import plan_notice
+from tuki.mail.outbound.planning import plan_notice
 
 
 @pytest.mark.django_db(transaction=True)

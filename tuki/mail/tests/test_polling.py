@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 from django_tasks import task_backends
 
-from tuki.mail import imap, polling, tasks
+from tuki.mail.inbound import imap, leases, polling
 from tuki.mail.models import ImapSecurity, Mailbox, MailboxPoll
 from tuki.mail.tests.conftest import free_port
 
@@ -48,24 +48,24 @@ def polls(queue) -> list:
 
 class TestLease:
     def test_only_one_worker_holds_a_mailbox(self, mailbox):
-        first = polling.claim_lease(mailbox.pk)
-        assert first and polling.claim_lease(mailbox.pk) is None
-        assert polling.renew_lease(mailbox.pk, first)
-        assert not polling.renew_lease(mailbox.pk, "someone-else")
-        polling.release_lease(mailbox.pk, first)
-        assert polling.claim_lease(mailbox.pk)
+        first = leases.claim_lease(mailbox.pk)
+        assert first and leases.claim_lease(mailbox.pk) is None
+        assert leases.renew_lease(mailbox.pk, first)
+        assert not leases.renew_lease(mailbox.pk, "someone-else")
+        leases.release_lease(mailbox.pk, first)
+        assert leases.claim_lease(mailbox.pk)
 
     def test_an_expired_lease_is_taken_over(self, mailbox):
-        crashed = polling.claim_lease(mailbox.pk)
+        crashed = leases.claim_lease(mailbox.pk)
         MailboxPoll.objects.update(lease_until=timezone.now() - timedelta(seconds=1))
-        taker = polling.claim_lease(mailbox.pk)
+        taker = leases.claim_lease(mailbox.pk)
         assert taker and taker != crashed
-        assert not polling.renew_lease(mailbox.pk, crashed)
+        assert not leases.renew_lease(mailbox.pk, crashed)
 
     def test_an_inactive_mailbox_is_not_polled(self, mailbox):
         mailbox.is_active = False
         mailbox.save()
-        assert tasks.poll_mailbox.call(mailbox.pk) == "inactive"
+        assert polling.poll_mailbox.call(mailbox.pk) == "inactive"
 
 
 class TestSchedule:
@@ -78,7 +78,7 @@ class TestSchedule:
 
         monkeypatch.setattr(imap, "poll", crash)
         with pytest.raises(Killed):
-            tasks.poll_mailbox.call(mailbox.pk)
+            polling.poll_mailbox.call(mailbox.pk)
         [scheduled] = polls(queue)
         assert scheduled.args == [mailbox.pk]
         assert scheduled.task.run_after > timezone.now() + timedelta(seconds=50)
@@ -92,11 +92,11 @@ class TestSchedule:
         assert len(polls(queue)) == 2
 
     def test_failures_push_the_next_poll_back(self, mailbox, queue):
-        assert "error" in tasks.poll_mailbox.call(mailbox.pk)
+        assert "error" in polling.poll_mailbox.call(mailbox.pk)
         row = MailboxPoll.objects.get()
         assert row.failures == 1 and row.last_error and not row.lease_owner
         MailboxPoll.objects.update(next_poll_at=timezone.now())
-        tasks.poll_mailbox.call(mailbox.pk)
+        polling.poll_mailbox.call(mailbox.pk)
         assert polls(queue)[-1].task.run_after > timezone.now() + timedelta(seconds=100)
 
     def test_a_saved_mailbox_starts_its_chain_once(self, mailbox, queue):
@@ -108,7 +108,7 @@ class TestSchedule:
 
     def test_a_stalled_chain_is_restarted_and_pipe_mailboxes_are_left_alone(self, mailbox, queue):
         Mailbox.objects.create(name="pipe", address="pipe@tuki.test")
-        polling.poll_row(mailbox.pk)
+        leases.poll_row(mailbox.pk)
         MailboxPoll.objects.update(next_poll_at=timezone.now() - timedelta(hours=1))
         assert polling.ensure_polling() == 1
         assert polling.ensure_polling() == 0
@@ -123,7 +123,7 @@ class TestRestart:
         polling.schedule_next(mailbox.pk, timedelta(0))
         mailbox.is_active = False
         mailbox.save()
-        assert tasks.poll_mailbox.call(mailbox.pk) == "inactive"
+        assert polling.poll_mailbox.call(mailbox.pk) == "inactive"
         queue.clear()
         mailbox.is_active = True
         mailbox.save()

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tuki.mail.htmltext import html_to_text
-from tuki.mail.quotes import split_reply
+from tuki.mail.inbound.htmltext import html_to_text
+from tuki.mail.inbound.quotes import split_reply
 
 # Each language: (new text, histories as clients write them).
 ENGLISH = (

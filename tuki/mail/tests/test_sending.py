@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tuki.mail import sending, tasks
 from tuki.mail.models import OutboundMessage
+from tuki.mail.outbound import sending
 from tuki.mail.tests.conftest import free_port
 from tuki.tickets import services as tickets
 
@@ -29,7 +29,7 @@ def smtp_down(settings):
 
 class TestDelivery:
     def test_the_message_reaches_the_smtp_server_as_composed(self, planned, smtp_sink):
-        assert tasks.send_outbound.call(planned.pk) == "sent"
+        assert sending.send_outbound.call(planned.pk) == "sent"
         planned.refresh_from_db()
         assert (planned.status, planned.attempts, planned.last_error) == ("sent", 1, "")
         assert planned.sent_at and planned.raw

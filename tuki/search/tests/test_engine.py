@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 
 from tuki.search import engine
+from tuki.search.backends import postgres
 from tuki.search.models import SearchEntry, SearchQuery
 
 pytestmark = pytest.mark.django_db
@@ -248,9 +249,9 @@ class TestCommonWords:
             for n in range(2500)
         ]
         engine.reindex(NOTE, docs, full=True)  # runs ANALYZE: the statistics know the words
-        engine._stats["at"] = float("-inf")  # this process read them before the rows existed
-        prefixed, _exact = engine._postgres_tsqueries(["vpn", "client"], None, False)
-        assert engine._window(prefixed, False, False) > 0
+        postgres._stats["at"] = float("-inf")  # this process read them before the rows existed
+        prefixed, _exact = postgres._tsqueries(["vpn", "client"], None, False)
+        assert postgres._window(prefixed, False, False) > 0
         page = engine.find("vpn client", allowed=everything(), limit=5)
         assert page.total == engine.COUNT_CAP and len(page.hits) == 5
         assert all(h.object_id % 2 for h in page.hits)
@@ -260,14 +261,14 @@ class TestCommonWords:
         docs = [engine.Document(NOTE, n, "en", f"Printer {n}", "Jams.") for n in range(1500)]
         docs += [engine.Document(NOTE, 5000, "en", "Modem", "The printer modem.")]
         engine.reindex(NOTE, docs, full=True)
-        engine._stats["at"] = float("-inf")
-        original = engine.WINDOW_MAX
-        engine.WINDOW_MAX = 10  # the window reads ten rows: far too few
+        postgres._stats["at"] = float("-inf")
+        original = postgres.WINDOW_MAX
+        postgres.WINDOW_MAX = 10  # the window reads ten rows: far too few
         try:
             assert ids("printer modem") == [5000]
             assert engine.find("printer", allowed=everything(), limit=3).total == 1000
         finally:
-            engine.WINDOW_MAX = original
+            postgres.WINDOW_MAX = original
 
 
 class TestQueryLog:

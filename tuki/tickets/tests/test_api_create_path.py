@@ -107,6 +107,6 @@ class TestCommitted:
             assert post(client, "/tickets", body).status_code == 201
         writes = [q["sql"] for q in ctx.captured_queries if "dbtaskresult" in q["sql"]]
         assert len(writes) == 1
-        assert "tuki.mail.tasks.send_outbound" in set(
+        assert "tuki.mail.outbound.sending.send_outbound" in set(
             DBTaskResult.objects.values_list("task_path", flat=True)
         )

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from tuki.mail import imap, polling
+from tuki.mail.inbound import imap, polling
 from tuki.mail.models import Mailbox
 
 

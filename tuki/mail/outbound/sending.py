@@ -18,9 +18,11 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django_tasks import task
 
 from tuki.mail import conf
 from tuki.mail.models import OutboundMessage, OutboundStatus
+from tuki.mail.outbound.compose import compose_ticket_email
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +69,22 @@ def _plain_text(raw: bytes) -> str:
         return ""
 
 
+@task()
+def send_outbound(outbound_id: int) -> str:
+    """One delivery attempt of one outbound message, run by the task worker (`tuki worker`)."""
+    return send(outbound_id)
+
+
+def enqueue_send(outbound_id: int, *, delay: timedelta | None = None) -> None:
+    """Queue a delivery attempt, after `delay` when the backend can defer tasks."""
+    task = send_outbound
+    if delay is not None and task.get_backend().supports_defer:
+        task = task.using(run_after=timezone.now() + delay)
+    elif delay is not None:
+        return  # no deferred tasks here (tests): the sweep retries when it is due
+    task.enqueue(outbound_id)
+
+
 def claim(outbound_id: int) -> OutboundMessage | None:
     """Take a due message for this worker alone (conditional update: exactly one row)."""
     now = timezone.now()
@@ -78,8 +96,6 @@ def claim(outbound_id: int) -> OutboundMessage | None:
 
 
 def compose(outbound: OutboundMessage) -> bytes:
-    from tuki.mail.compose import compose_ticket_email
-
     message = compose_ticket_email(
         outbound.ticket,
         what=outbound.what,
@@ -127,8 +143,6 @@ def _retry_or_fail(outbound: OutboundMessage, error: str) -> str:
     delay = backoff(outbound.attempts)
     outbound.next_attempt_at = timezone.now() + delay
     status = _finish(outbound, OutboundStatus.PENDING, error)
-    from tuki.mail.outbound import enqueue_send
-
     outbound_id = outbound.pk
     transaction.on_commit(lambda: enqueue_send(outbound_id, delay=delay))
     return status
@@ -161,8 +175,6 @@ def _finish(outbound: OutboundMessage, status: str, error: str) -> str:
 
 def requeue_due(limit: int = 100) -> int:
     """Enqueue messages whose retry is due or whose worker vanished (lost enqueue, crash)."""
-    from tuki.mail.outbound import enqueue_send
-
     now = timezone.now()
     stuck = OutboundMessage.objects.filter(status=OutboundStatus.SENDING, next_attempt_at__lt=now)
     stuck.update(status=OutboundStatus.PENDING, next_attempt_at=now)
@@ -183,6 +195,4 @@ def retry_now(outbound: OutboundMessage) -> None:
         pk=outbound.pk, status__in=(OutboundStatus.FAILED, OutboundStatus.PENDING)
     ).update(status=OutboundStatus.PENDING, next_attempt_at=None, attempts=0)
     outbound_id = outbound.pk
-    from tuki.mail.outbound import enqueue_send
-
     transaction.on_commit(lambda: enqueue_send(outbound_id))

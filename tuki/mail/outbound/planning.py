@@ -3,7 +3,7 @@
 1. A ticket event (tickets/signals.py `event_recorded`, inside the service's transaction)
    plans an OutboundMessage row: recipients, From, Message-ID and threading headers. The row
    commits or rolls back with the change, so no mail is promised for a change that failed.
-2. After commit a task (tasks.send_outbound) claims the row, composes the message
+2. After commit a task (sending.send_outbound) claims the row, composes the message
    (compose.compose_ticket_email) and sends it over SMTP. A failure is retried with a
    growing delay, then marked failed; the ticket page shows it.
 3. Mail is never sent to the desk's own addresses, to bouncing addresses, in answer to an
@@ -19,11 +19,13 @@ from datetime import timedelta
 from email.utils import formataddr, parseaddr
 
 from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tuki.lib import taskqueue
 from tuki.mail import conf
+from tuki.mail.inbound.senders import desk_addresses
 from tuki.mail.models import (
     BouncingAddress,
     InboundMessage,
@@ -31,7 +33,7 @@ from tuki.mail.models import (
     OutboundMessage,
     OutboundStatus,
 )
-from tuki.mail.senders import desk_addresses
+from tuki.mail.outbound.sending import send_outbound
 from tuki.tickets.models import ActorKind, Channel, StatusCategory, Ticket, TicketEvent
 
 
@@ -96,21 +98,8 @@ def plan(event: TicketEvent, what: str) -> OutboundMessage | None:
         outbound.status, outbound.reason = OutboundStatus.SKIPPED, reason
     outbound.save()
     if outbound.status == OutboundStatus.PENDING:
-        from tuki.mail import tasks
-
-        taskqueue.enqueue_with_change(tasks.send_outbound, outbound.pk)
+        taskqueue.enqueue_with_change(send_outbound, outbound.pk)
     return outbound
-
-
-def enqueue_send(outbound_id: int, *, delay: timedelta | None = None) -> None:
-    from tuki.mail import tasks
-
-    task = tasks.send_outbound
-    if delay is not None and task.get_backend().supports_defer:
-        task = task.using(run_after=timezone.now() + delay)
-    elif delay is not None:
-        return  # no deferred tasks here (tests): the sweep retries when it is due
-    task.enqueue(outbound_id)
 
 
 def why_not_send(outbound: OutboundMessage) -> str:
@@ -210,7 +199,6 @@ def plan_notice(
     refusals apply (the desk's own addresses, bouncing addresses, answers to automatic mail).
     Returns None when there is no address.
     """
-    from django.core.mail import EmailMultiAlternatives
 
     address = (to_address or "").strip().lower()
     if not address:
@@ -241,7 +229,5 @@ def plan_notice(
         outbound.status, outbound.reason = OutboundStatus.SKIPPED, reason
     outbound.save()
     if outbound.status == OutboundStatus.PENDING:
-        from tuki.mail import tasks
-
-        taskqueue.enqueue_with_change(tasks.send_outbound, outbound.pk)
+        taskqueue.enqueue_with_change(send_outbound, outbound.pk)
     return outbound

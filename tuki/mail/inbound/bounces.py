@@ -7,19 +7,15 @@ of Tuki's unguessable Message-IDs.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tuki.mail.inbound.outcome import Outcome
+from tuki.mail.inbound.parsing import ParsedMessage
 from tuki.mail.models import BouncingAddress, InboundStatus, OutboundMessage, OutboundStatus
-from tuki.mail.parsing import ParsedMessage
 from tuki.tickets import services as tickets
 from tuki.tickets.models import ActorKind, Channel
-
-if TYPE_CHECKING:
-    from tuki.mail.routing import Outcome
 
 DIAGNOSTIC_LENGTH = 2000
 
@@ -34,8 +30,6 @@ def original_of(parsed: ParsedMessage) -> OutboundMessage | None:
 
 
 def handle(parsed: ParsedMessage) -> Outcome:
-    from tuki.mail.routing import Outcome
-
     original = original_of(parsed)
     if original is None:
         return Outcome(

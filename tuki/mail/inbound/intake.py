@@ -3,7 +3,7 @@
 Decisions (docs/email.md):
 - a message Tuki sent, or mail from the desk's own address, is ignored (a loop);
 - a bounce of Tuki's mail is an internal note on its ticket and marks the address bouncing;
-- a reply joins its ticket (threading.py) only when the sender may see that ticket;
+- a reply joins its ticket (threads.py) only when the sender may see that ticket;
   anyone else quoting a ticket number gets a new ticket of their own;
 - an automatic message (auto_reasons) on a ticket is an internal note: it neither wakes the
   ticket nor reopens it; elsewhere it may open a ticket, which is never acknowledged;
@@ -14,22 +14,21 @@ Decisions (docs/email.md):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from django.conf import settings
 from django.utils.translation import gettext as _
 
 from tuki.accounts.models import User
-from tuki.mail import bounces, threading
+from tuki.mail import conf
+from tuki.mail.inbound import bounces, threads
+from tuki.mail.inbound.outcome import Outcome
+from tuki.mail.inbound.parsing import ParsedMessage
+from tuki.mail.inbound.senders import Refused, desk_addresses, known_recipients, resolve_sender
 from tuki.mail.models import ClosedReplies, InboundStatus, Mailbox, OutboundMessage
-from tuki.mail.parsing import ParsedMessage
-from tuki.mail.senders import Refused, desk_addresses, known_recipients, resolve_sender
 from tuki.tickets import access
 from tuki.tickets import services as tickets
 from tuki.tickets.models import (
     ActorKind,
     Channel,
-    Comment,
     Kind,
     LinkType,
     StatusCategory,
@@ -37,16 +36,6 @@ from tuki.tickets.models import (
 )
 
 MAX_ATTACHMENTS = 100
-
-
-@dataclass
-class Outcome:
-    status: str
-    action: str = ""
-    ticket: Ticket | None = None
-    comment: Comment | None = None
-    code: str = ""
-    reason: str = ""
 
 
 def route(parsed: ParsedMessage, mailbox: Mailbox | None, *, complete: bool = True) -> Outcome:
@@ -77,7 +66,7 @@ def route(parsed: ParsedMessage, mailbox: Mailbox | None, *, complete: bool = Tr
             reason=_("The message comes from the service desk's own address."),
         )
     sender = resolve_sender(parsed.from_address, parsed.from_name, mailbox)
-    ticket = threading.find_ticket(parsed.subject, parsed.in_reply_to, parsed.references)
+    ticket = threads.find_ticket(parsed.subject, parsed.in_reply_to, parsed.references)
     if ticket is not None and not may_post(sender, ticket):
         outcome = new_ticket(parsed, mailbox, sender)
         outcome.reason = _("The sender may not see %(number)s; a new ticket was opened.") % {
@@ -90,8 +79,6 @@ def route(parsed: ParsedMessage, mailbox: Mailbox | None, *, complete: bool = Tr
 
 
 def settings_max_mb() -> int:
-    from tuki.mail import conf
-
     return max(1, conf.max_message_size() // conf.MB)
 
 
@@ -104,7 +91,7 @@ def new_ticket(parsed: ParsedMessage, mailbox: Mailbox | None, sender: User) -> 
     group = mailbox.group if mailbox and mailbox.group and mailbox.group.is_active else None
     ticket = tickets.create_ticket(
         None,
-        title=threading.strip_numbers(parsed.subject) or _("(no subject)"),
+        title=threads.strip_numbers(parsed.subject) or _("(no subject)"),
         requester=sender,
         description=parsed.text.strip(),
         kind=mailbox.kind if mailbox else Kind.INCIDENT,

@@ -26,9 +26,9 @@ from email.message import EmailMessage, Message
 from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
 
-from tuki.mail.htmltext import html_to_text, sanitise_html
-from tuki.mail.loops import auto_reasons, find_bounce
-from tuki.mail.quotes import split_reply
+from tuki.mail.inbound.htmltext import html_to_text, sanitise_html
+from tuki.mail.inbound.loops import auto_reasons, find_bounce
+from tuki.mail.inbound.quotes import split_reply
 
 MAX_DEPTH = 20  # nested multiparts deeper than this are noise (or an attack)
 MAX_IDS = 100  # references kept per message (the last ones matter for threading)

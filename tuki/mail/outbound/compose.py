@@ -1,7 +1,7 @@
 """The mail a requester gets about their ticket: text and HTML, in their language.
 
 compose_ticket_email only builds the message; the caller plans, sends and records it
-(tuki/mail/outbound.py). Internal notes are never composed, whatever the caller asks.
+(tuki/mail/outbound/planning.py). Internal notes are never composed, whatever the caller asks.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from tuki.mail.parsing import clean_line
+from tuki.mail.inbound.parsing import clean_line
 
 if TYPE_CHECKING:
     from tuki.tickets.models import Attachment, Comment, Ticket

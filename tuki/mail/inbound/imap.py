@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from imap_tools import BaseMailBox, MailBox, MailBoxStartTls, MailBoxUnencrypted
 from imap_tools.errors import MailboxLoginError, UnexpectedCommandStatusError
 
-from tuki.mail import conf, polling, services
+from tuki.mail import conf, services
+from tuki.mail.inbound import leases
 from tuki.mail.models import ImapSecurity, Mailbox
 
 logger = logging.getLogger(__name__)
@@ -66,7 +67,7 @@ def connect(mailbox: Mailbox) -> BaseMailBox:
 
 def poll(mailbox: Mailbox) -> PollResult:
     """Take up to a batch of waiting messages, holding the mailbox's lease throughout."""
-    token = polling.claim_lease(mailbox.pk)
+    token = leases.claim_lease(mailbox.pk)
     if token is None:
         return PollResult(skipped="another worker is polling this mailbox")
     result = PollResult()
@@ -78,7 +79,7 @@ def poll(mailbox: Mailbox) -> PollResult:
     except IMAP_ERRORS as exc:
         result.error = f"{type(exc).__name__}: {exc}"
     finally:
-        polling.release_lease(mailbox.pk, token, error=result.error)
+        leases.release_lease(mailbox.pk, token, error=result.error)
     if result.error:
         logger.warning("polling %s: %s", mailbox.name, result.error)
     return result
@@ -97,7 +98,7 @@ def _take_waiting(client: BaseMailBox, mailbox: Mailbox, token: str, result: Pol
         services.checkpoint("poll.after_commit")
         mark_processed(client, mailbox, uid)
         result.ingested += 1
-        if not polling.renew_lease(mailbox.pk, token):
+        if not leases.renew_lease(mailbox.pk, token):
             result.error = "lost the lease to another worker"
             return
 

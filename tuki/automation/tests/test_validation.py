@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from tuki.automation.schema import ACTIONS, CONDITION_FIELDS, EVENTS, OPERATORS, validate_rule
+from tuki.automation.catalogue import ACTIONS, CONDITION_FIELDS, EVENTS, OPERATORS
+from tuki.automation.validation import validate_rule
 from tuki.conftest import Desk
 from tuki.tickets.services import ServiceError
 
