@@ -42,9 +42,9 @@ from tuki.approvals.models import (
     StepState,
     Via,
 )
+from tuki.lib.errors import ServiceError
 from tuki.tickets import services as tickets
 from tuki.tickets.models import ActorKind, Kind, Status, StatusCategory, Ticket
-from tuki.tickets.services import ServiceError
 
 LINK_SALT = "tuki.approvals.link"
 LINK_MAX_AGE = timedelta(days=14)

@@ -37,8 +37,9 @@ from tuki.automation.actions import ActionFailed, run_action
 from tuki.automation.conditions import Context, matches
 from tuki.automation.models import Rule, RuleRun, ScheduledRun
 from tuki.configcache import cache as configcache
+from tuki.lib.errors import ServiceError
 from tuki.tickets.models import ActorKind, Channel, Ticket, TicketEvent
-from tuki.tickets.services import ServiceError, acting_as
+from tuki.tickets.services import acting_as
 
 log = logging.getLogger(__name__)
 

@@ -19,6 +19,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tuki.lib.errors import ServiceError
 from tuki.tickets.models import (
     Channel,
     Impact,
@@ -28,7 +29,6 @@ from tuki.tickets.models import (
     StatusCategory,
     Urgency,
 )
-from tuki.tickets.services import ServiceError
 
 Choices = list[tuple[Any, Any]]
 

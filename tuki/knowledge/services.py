@@ -13,7 +13,6 @@ import hashlib
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -38,8 +37,9 @@ from tuki.knowledge.models import (
     State,
     TicketArticle,
 )
+from tuki.lib.errors import ServiceError
+from tuki.lib.uploads import Upload, sniff
 from tuki.tickets.models import StatusCategory, Tag, Ticket
-from tuki.tickets.services import ServiceError, Upload, _sniff
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -508,20 +508,13 @@ def add_attachments(
 ) -> list[ArticleAttachment]:
     require_editor(actor)
     saved = []
-    limit = settings.MAX_ATTACHMENT_SIZE
     for upload in uploads:
-        if len(upload.content) > limit:
-            raise ServiceError(
-                _("%(name)s is larger than the limit of %(limit)d MB.")
-                % {"name": upload.name, "limit": limit // (1024 * 1024)},
-                field="attachments",
-                code="attachment_too_large",
-            )
+        upload.check_size()
         digest = hashlib.sha256(upload.content).hexdigest()
         attachment = ArticleAttachment(
             article=article,
             name=_clean_text(upload.name)[:255] or "attachment",
-            content_type=_sniff(upload),
+            content_type=sniff(upload),
             size=len(upload.content),
             sha256=digest,
             uploaded_by=actor,

@@ -19,7 +19,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tuki.accounts.models import User
+from tuki.lib.errors import ServiceError
 from tuki.lib.htmx import render_page_or_fragment
+from tuki.lib.uploads import Upload
 from tuki.portal.forms import ConfirmForm, NewRequestForm, ReopenForm, ReplyForm
 from tuki.search import deflection
 from tuki.tickets import access, services
@@ -32,7 +34,6 @@ from tuki.tickets.models import (
     TicketEvent,
     TicketQuerySet,
 )
-from tuki.tickets.services import ServiceError, Upload
 
 PAGE_SIZE = 20
 TAB_OPEN, TAB_CLOSED, TAB_ORGANISATION = "open", "closed", "organisation"

@@ -31,6 +31,8 @@ from ninja import Field, File, Form, Query, Router, Schema, UploadedFile
 from pydantic import AfterValidator
 
 from tuki.accounts.models import SupportGroup, User
+from tuki.lib.errors import ServiceError
+from tuki.lib.uploads import Upload
 from tuki.tickets import access, services
 from tuki.tickets.models import (
     Attachment,
@@ -47,7 +49,6 @@ from tuki.tickets.models import (
     TicketEvent,
     attach_related,
 )
-from tuki.tickets.services import ServiceError
 
 router = Router(tags=["tickets"])
 
@@ -664,7 +665,7 @@ def add_attachments(
 ) -> tuple[int, list[Attachment]]:
     user = request.auth  # type: ignore[attr-defined]
     ticket = _ticket(request, ref)
-    uploads = [services.Upload.from_uploaded(f) for f in attachments]
+    uploads = [Upload.from_uploaded(f) for f in attachments]
     return 201, services.add_attachments(user, ticket, uploads, internal=internal)
 
 

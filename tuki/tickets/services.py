@@ -12,10 +12,8 @@ import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-import puremagic
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -26,6 +24,8 @@ from django.utils.translation import gettext_lazy
 from tuki.accounts.models import SupportGroup, User
 from tuki.configcache import cache as configcache
 from tuki.lib import taskqueue
+from tuki.lib.errors import ServiceError
+from tuki.lib.uploads import Upload, sniff
 from tuki.tickets import access, signals
 from tuki.tickets.models import (
     ActorKind,
@@ -46,44 +46,6 @@ from tuki.tickets.models import (
     TicketEvent,
     TicketLink,
 )
-
-if TYPE_CHECKING:
-    from django.core.files.uploadedfile import UploadedFile
-
-
-class ServiceError(Exception):
-    """A refused operation: a stable `code`, a translated message and the field at fault."""
-
-    def __init__(self, message: str, *, field: str | None = None, code: str = "invalid"):
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        self.code = code
-
-
-@dataclass(frozen=True)
-class Upload:
-    """A file to attach, independent of where it came from (form, API, email)."""
-
-    name: str
-    content: bytes
-
-    @classmethod
-    def from_uploaded(cls, uploaded: UploadedFile) -> Upload:
-        limit = settings.MAX_ATTACHMENT_SIZE
-        if uploaded.size is not None and uploaded.size > limit:
-            raise _too_big(uploaded.name or "", limit)
-        return cls(name=uploaded.name or "attachment", content=uploaded.read())
-
-
-def _too_big(name: str, limit: int) -> ServiceError:
-    return ServiceError(
-        _("%(name)s is larger than the limit of %(limit)d MB.")
-        % {"name": name, "limit": limit // (1024 * 1024)},
-        field="attachments",
-        code="attachment_too_large",
-    )
-
 
 # --- helpers ---------------------------------------------------------------------------------
 
@@ -357,16 +319,14 @@ def _attach(
     internal: bool = False,
 ) -> list[Attachment]:
     saved = []
-    limit = settings.MAX_ATTACHMENT_SIZE
     for upload in uploads:
-        if len(upload.content) > limit:
-            raise _too_big(upload.name, limit)
+        upload.check_size()
         digest = hashlib.sha256(upload.content).hexdigest()
         attachment = Attachment(
             ticket=ticket,
             comment=comment,
             filename=upload.name[:255] or "attachment",
-            content_type=_sniff(upload),
+            content_type=sniff(upload),
             size=len(upload.content),
             sha256=digest,
             is_internal=internal,
@@ -377,23 +337,6 @@ def _attach(
         _event(ticket, actor, "attachment", new=attachment.filename, comment=comment)
         saved.append(attachment)
     return saved
-
-
-def _sniff(upload: Upload) -> str:
-    """The type from the file's bytes, not from what the sender claims."""
-    if not upload.content:
-        return "application/octet-stream"
-    try:
-        mime = puremagic.from_string(upload.content, mime=True, filename=upload.name)
-    except (puremagic.PureError, ValueError):
-        mime = ""
-    if not mime:
-        try:
-            upload.content[:4096].decode("utf-8")
-            return "text/plain"
-        except UnicodeDecodeError:
-            return "application/octet-stream"
-    return mime
 
 
 # --- create and edit -----------------------------------------------------------------------

@@ -30,7 +30,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tuki.configcache import cache as configcache
-from tuki.tickets.services import ServiceError
+from tuki.lib.errors import ServiceError
 from tuki.webhooks.models import (
     EVENTS,
     TEST_EVENT,

@@ -8,7 +8,7 @@ import pytest
 
 from tuki.automation.schema import ACTIONS, CONDITION_FIELDS, EVENTS, OPERATORS, validate_rule
 from tuki.conftest import Desk
-from tuki.tickets.services import ServiceError
+from tuki.lib.errors import ServiceError
 
 pytestmark = pytest.mark.django_db
 
