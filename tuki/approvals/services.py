@@ -44,7 +44,7 @@ from tuki.approvals.models import (
 )
 from tuki.lib.errors import ServiceError
 from tuki.tickets import services as tickets
-from tuki.tickets.models import ActorKind, Kind, Status, StatusCategory, Ticket
+from tuki.tickets.models import ActorKind, EventAction, Kind, Status, StatusCategory, Ticket
 
 LINK_SALT = "tuki.approvals.link"
 LINK_MAX_AGE = timedelta(days=14)
@@ -308,7 +308,9 @@ def request_approval(
             tickets.change_status(actor, locked, AWAITING, reason=reason)
         locked = Ticket.objects.with_related().get(pk=locked.pk)
         approval.ticket = locked
-        tickets.record_event(locked, actor, "approval_requested", field="approval", new=name)
+        tickets.record_event(
+            locked, actor, EventAction.APPROVAL_REQUESTED, field="approval", new=name
+        )
         _start(created[0], actor)
     return approval
 
@@ -502,7 +504,11 @@ def _check_open(approval: Approval, step: ApprovalStep) -> None:
 def _record_decision(
     ticket: Ticket, actor: User, step: ApprovalStep, made: ApprovalDecision
 ) -> None:
-    action = "approval_approved" if made.decision == Decision.APPROVE else "approval_rejected"
+    action = (
+        EventAction.APPROVAL_APPROVED
+        if made.decision == Decision.APPROVE
+        else EventAction.APPROVAL_REJECTED
+    )
     count = ApprovalStep.objects.filter(approval=step.approval_id).count()
     where = _("%(name)s, step %(position)d of %(count)d") % {
         "name": step.approval.name,
@@ -632,7 +638,12 @@ def _close_pending(approval: Approval, ticket: Ticket, actor: User | None, reaso
         state=StepState.CANCELLED, decided_at=approval.decided_at
     )
     tickets.record_event(
-        ticket, actor, "approval_cancelled", field="approval", new=approval.name, reason=reason
+        ticket,
+        actor,
+        EventAction.APPROVAL_CANCELLED,
+        field="approval",
+        new=approval.name,
+        reason=reason,
     )
 
 

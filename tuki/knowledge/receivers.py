@@ -15,7 +15,7 @@ from typing import Any
 from tuki.knowledge.markdown import plain_text
 from tuki.knowledge.models import Article
 from tuki.search import engine
-from tuki.tickets.models import TicketEvent
+from tuki.tickets.models import EventAction, TicketEvent
 
 KIND = "article"
 
@@ -51,7 +51,7 @@ def on_article_deleted(sender: Any, article_id: int, **kwargs: Any) -> None:
 # --- articles used in replies ------------------------------------------------------------------
 
 ARTICLE_REFERENCE = re.compile(r"\bKB-(\d{1,9})\b|/kb/(\d{1,9})/")
-COMMENT_ACTIONS = frozenset({"reply", "note"})
+COMMENT_ACTIONS = frozenset({EventAction.REPLY, EventAction.NOTE})
 
 
 def referenced_ids(text: str) -> set[int]:

@@ -29,6 +29,7 @@ from tuki.tickets.models import (
     Attachment,
     Channel,
     Comment,
+    EventAction,
     StatusCategory,
     Ticket,
     TicketEvent,
@@ -190,7 +191,7 @@ def _conversation(ticket: Ticket) -> tuple[list[tuple[str, Any]], list[Attachmen
             by_comment[attachment.comment_id].append(attachment)
     for comment in comments:
         comment.public_attachments = by_comment[comment.pk]  # type: ignore[attr-defined]
-    statuses = TicketEvent.objects.filter(ticket=ticket, action="status").only(
+    statuses = TicketEvent.objects.filter(ticket=ticket, action=EventAction.STATUS).only(
         "created_at", "new_value"
     )
     items: list[tuple[Any, str, Any]] = [(c.created_at, "comment", c) for c in comments]

@@ -19,7 +19,6 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from tuki.accounts.models import SupportGroup, User
 from tuki.configcache import cache as configcache
@@ -33,6 +32,7 @@ from tuki.tickets.models import (
     Category,
     Channel,
     Comment,
+    EventAction,
     Kind,
     LinkType,
     Priority,
@@ -268,7 +268,7 @@ def _set_status(
     _event(
         ticket,
         actor,
-        "status",
+        EventAction.STATUS,
         field="status",
         old=old,
         new=target,
@@ -334,7 +334,7 @@ def _attach(
         )
         attachment.file.save(digest, ContentFile(upload.content), save=False)
         attachment.save()
-        _event(ticket, actor, "attachment", new=attachment.filename, comment=comment)
+        _event(ticket, actor, EventAction.ATTACHMENT, new=attachment.filename, comment=comment)
         saved.append(attachment)
     return saved
 
@@ -455,9 +455,11 @@ def _create(
                 setattr(ticket, relation, getattr(requester, relation))
         ticket.save()
         _set_tags(ticket, tags, new=True)
-        _event(ticket, actor, "created", new=ticket.get_kind_display(), actor_kind=actor_kind)
+        _event(
+            ticket, actor, EventAction.CREATED, new=ticket.get_kind_display(), actor_kind=actor_kind
+        )
         if group != owner_group:
-            _event(ticket, actor, "escalated", field="group", old=owner_group, new=group)
+            _event(ticket, actor, EventAction.ESCALATED, field="group", old=owner_group, new=group)
         _attach(ticket, actor, uploads)
         ticket._last_event_at_commit = _last_event.get()  # type: ignore[attr-defined]
     return ticket
@@ -474,17 +476,20 @@ def _set_tags(ticket: Ticket, names: Iterable[str], *, new: bool = False) -> Non
     ticket.tags.set(tags)
 
 
-EDITABLE_FIELDS = {
-    "title": gettext_lazy("title"),
-    "description": gettext_lazy("description"),
-    "impact": gettext_lazy("impact"),
-    "urgency": gettext_lazy("urgency"),
-    "category": gettext_lazy("category"),
-    "kind": gettext_lazy("kind"),
-    "restricted": gettext_lazy("restricted"),
-    "tags": gettext_lazy("tags"),
-    "requester": gettext_lazy("requester"),
-}
+# The fields `update_ticket` edits (their labels: FIELD_LABELS in tuki/tickets/models.py).
+EDITABLE_FIELDS = frozenset(
+    {
+        "title",
+        "description",
+        "impact",
+        "urgency",
+        "category",
+        "kind",
+        "restricted",
+        "tags",
+        "requester",
+    }
+)
 
 
 def update_ticket(
@@ -492,7 +497,7 @@ def update_ticket(
 ) -> Ticket:
     """Edit plain fields; one event per changed field. Priority follows impact × urgency."""
     _require_agent(actor)
-    unknown = set(changes) - set(EDITABLE_FIELDS)
+    unknown = set(changes) - EDITABLE_FIELDS
     if unknown:
         field = sorted(unknown)[0]
         raise ServiceError(_("This field cannot be edited."), field=field, code="not_editable")
@@ -505,7 +510,9 @@ def update_ticket(
                 _set_tags(ticket, value)
                 new_tags = ", ".join(sorted(t.name for t in ticket.tags.all()))
                 if old_tags != new_tags:
-                    _event(ticket, actor, "field", field="tags", old=old_tags, new=new_tags)
+                    _event(
+                        ticket, actor, EventAction.FIELD, field="tags", old=old_tags, new=new_tags
+                    )
                     dirty.append("updated_at")
                 continue
             if field == "title":
@@ -529,7 +536,7 @@ def update_ticket(
             _event(
                 ticket,
                 actor,
-                "field",
+                EventAction.FIELD,
                 field=field,
                 old=_field_display(field, old),
                 new=_field_display(field, value),
@@ -539,7 +546,14 @@ def update_ticket(
             new_priority = compute_priority(ticket.impact, ticket.urgency)
             if new_priority != ticket.priority:
                 old_priority, ticket.priority = ticket.priority, new_priority
-                _event(ticket, actor, "field", field="priority", old=old_priority, new=new_priority)
+                _event(
+                    ticket,
+                    actor,
+                    EventAction.FIELD,
+                    field="priority",
+                    old=old_priority,
+                    new=new_priority,
+                )
                 dirty.append("priority")
         if dirty:
             _touch(ticket, *[f for f in dict.fromkeys(dirty) if f != "updated_at"])
@@ -594,7 +608,11 @@ def add_comment(
             ticket=ticket, author=author, body=body, is_internal=internal, channel=channel
         )
         _event(
-            ticket, author, "note" if internal else "reply", comment=comment, actor_kind=actor_kind
+            ticket,
+            author,
+            EventAction.NOTE if internal else EventAction.REPLY,
+            comment=comment,
+            actor_kind=actor_kind,
         )
         _attach(ticket, author, uploads, comment=comment, internal=internal)
         fields: list[str] = []
@@ -657,7 +675,7 @@ def assign_ticket(
             _event(
                 ticket,
                 actor,
-                "assigned",
+                EventAction.ASSIGNED,
                 field="assignee",
                 old=ticket.assignee,
                 new=assignee,
@@ -697,7 +715,7 @@ def _move_group(ticket: Ticket, actor: User | None, group: SupportGroup, reason:
     _event(
         ticket,
         actor,
-        "escalated" if group.tier > old.tier else "group",
+        EventAction.ESCALATED if group.tier > old.tier else EventAction.GROUP,
         field="group",
         old=old,
         new=group,
@@ -729,7 +747,14 @@ def escalate_ticket(
         if group is not None and group != ticket.group:
             fields += _move_group(ticket, actor, group, reason)
             if ticket.assignee_id:
-                _event(ticket, actor, "assigned", field="assignee", old=ticket.assignee, new="")
+                _event(
+                    ticket,
+                    actor,
+                    EventAction.ASSIGNED,
+                    field="assignee",
+                    old=ticket.assignee,
+                    new="",
+                )
                 ticket.assignee = None
                 fields.append("assignee")
             if ticket.status.key != "assigned":
@@ -747,7 +772,7 @@ def escalate_ticket(
             _event(
                 ticket,
                 actor,
-                "escalated_manager",
+                EventAction.ESCALATED_MANAGER,
                 field="escalated_to",
                 old=ticket.escalated_to,
                 new=manager,
@@ -811,7 +836,7 @@ def resolve_ticket(
         _event(
             ticket,
             actor,
-            "resolution",
+            EventAction.RESOLUTION,
             field="resolution_code",
             old=ticket.resolution_code,
             new=code,
@@ -856,7 +881,12 @@ def reopen_ticket(
                 body=reason,
                 is_internal=bool(actor and actor.is_agent),
             )
-            _event(ticket, actor, "reply" if not comment.is_internal else "note", comment=comment)
+            _event(
+                ticket,
+                actor,
+                EventAction.REPLY if not comment.is_internal else EventAction.NOTE,
+                comment=comment,
+            )
         _touch(ticket, *fields)
     return ticket
 
@@ -896,7 +926,7 @@ def close_ticket(actor: User | None, ticket: Ticket, *, comment: str = "") -> Ti
             note = Comment.objects.create(
                 ticket=ticket, author=actor, body=comment.strip(), is_internal=False
             )
-            _event(ticket, actor, "reply", comment=note)
+            _event(ticket, actor, EventAction.REPLY, comment=note)
         fields = _set_status(
             ticket,
             actor,
@@ -929,7 +959,9 @@ def add_watchers(
         ]
         for user in added:
             ticket.watchers.add(user)
-            _event(ticket, actor, "field", field="watchers", new=user, actor_kind=actor_kind)
+            _event(
+                ticket, actor, EventAction.FIELD, field="watchers", new=user, actor_kind=actor_kind
+            )
         if added:
             _touch(ticket)
     return added
@@ -945,7 +977,7 @@ def remove_watcher(actor: User | None, ticket: Ticket, user: User) -> bool:
         if not ticket.watchers.filter(pk=user.pk).exists():
             return False
         ticket.watchers.remove(user)
-        _event(ticket, actor, "field", field="watchers", old=user)
+        _event(ticket, actor, EventAction.FIELD, field="watchers", old=user)
         _touch(ticket)
     return True
 
@@ -998,8 +1030,8 @@ def link_tickets(actor: User, source: Ticket, target: Ticket, link_type: str) ->
             source=source, target=target, type=link_type, defaults={"created_by": actor}
         )
         if created:
-            _event(source, actor, "linked", field=link_type, new=target.number)
-            _event(target, actor, "linked_from", field=link_type, new=source.number)
+            _event(source, actor, EventAction.LINKED, field=link_type, new=target.number)
+            _event(target, actor, EventAction.LINKED_FROM, field=link_type, new=source.number)
             _touch(source)
             _touch(target)
     return link
@@ -1010,8 +1042,8 @@ def unlink_tickets(actor: User, link: TicketLink) -> None:
     with _writing():
         source = _lock(actor, link.source)
         target = _lock(actor, link.target)
-        _event(source, actor, "unlinked", field=link.type, old=target.number)
-        _event(target, actor, "unlinked", field=link.type, old=source.number)
+        _event(source, actor, EventAction.UNLINKED, field=link.type, old=target.number)
+        _event(target, actor, EventAction.UNLINKED, field=link.type, old=source.number)
         link.delete()
 
 
@@ -1045,7 +1077,14 @@ def merge_tickets(actor: User, duplicate: Ticket, into: Ticket, *, reason: str =
             fields += _set_status(duplicate, actor, closed, reason=reason)
         duplicate.merged_into = into
         duplicate.resolution_code = ResolutionCode.DUPLICATE
-        _event(duplicate, actor, "merged", field="merged_into", new=into.number, reason=reason)
+        _event(
+            duplicate,
+            actor,
+            EventAction.MERGED,
+            field="merged_into",
+            new=into.number,
+            reason=reason,
+        )
         _touch(duplicate, *fields, "merged_into", "resolution_code")
         if duplicate.requester_id != into.requester_id:
             into.watchers.add(duplicate.requester)
@@ -1060,7 +1099,9 @@ def merge_tickets(actor: User, duplicate: Ticket, into: Ticket, *, reason: str =
                 "description": duplicate.description,
             },
         )
-        _event(into, actor, "merged_from", field="merged", new=duplicate.number, comment=note)
+        _event(
+            into, actor, EventAction.MERGED_FROM, field="merged", new=duplicate.number, comment=note
+        )
         _touch(into)
     return into
 
