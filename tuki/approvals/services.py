@@ -5,7 +5,7 @@ first step's voters; decide records one voter's approve or reject and, when a st
 met or can no longer be met (models.py explains the rules), starts the next step, or moves
 the ticket on (approved) or cancels it (rejected); cancel_approval withdraws it.
 
-Ticket changes go through tickets/services.py. Approvers need not be agents (a requester's
+Ticket changes go through tuki/tickets/services/. Approvers need not be agents (a requester's
 line manager approves new hardware), so the moves that follow a decision are made by the
 system on the approval's behalf, with the decision named as the reason.
 """

@@ -265,7 +265,7 @@ def _changed(name: str, op: str, value: Any, ctx: Context) -> bool:
 
 
 def recorded_as(name: str, value: Any) -> str:
-    """A value as TicketEvent.old_value/new_value record it (services._display)."""
+    """A value as TicketEvent.old_value/new_value record it (_display in tuki/tickets/services/events.py)."""
     from tuki.accounts.models import SupportGroup, User
     from tuki.tickets.models import Category, Status
 

@@ -1,4 +1,4 @@
-"""Tickets over REST: list, read, and every write as one call to tickets/services.py.
+"""Tickets over REST: list, read, and every write as one call to tuki/tickets/services/.
 
 Tickets are fetched only through tickets/access.py, so an invisible ticket is a 404 here as
 on the pages. Ids named in a body (category, group, a person, another ticket) that do not
