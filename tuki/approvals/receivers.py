@@ -7,6 +7,7 @@ from typing import Any
 
 from django.dispatch import receiver
 
+from tuki.approvals.services import ticket_left_waiting
 from tuki.tickets.models import EventAction
 from tuki.tickets.signals import event_recorded
 
@@ -15,6 +16,4 @@ from tuki.tickets.signals import event_recorded
 def on_event_recorded(sender: Any, event: Any, **kwargs: Any) -> None:
     if event.action != EventAction.STATUS:
         return
-    from tuki.approvals.services import ticket_left_waiting
-
     ticket_left_waiting(event.ticket)
