@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tuki.notifications import mentions
 from tuki.notifications.models import NotificationKind as K
+from tuki.sla.models import Metric
 from tuki.tickets.models import (
     FIELD_LABELS,
     ActorKind,
@@ -151,8 +152,6 @@ def sla(ticket: Ticket, event: TicketEvent) -> Iterable[Intent]:
     """Warnings and breaches: the assignee, else the group; on a breach the manager too."""
     if event.action not in (EventAction.SLA_WARNING, EventAction.SLA_BREACHED):
         return
-    from tuki.sla.models import Metric
-
     metric = Metric(event.field).label if event.field in Metric.values else event.field
     users = [ticket.assignee] if ticket.assignee else _members(ticket)
     if event.action == EventAction.SLA_BREACHED:
