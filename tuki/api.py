@@ -14,7 +14,7 @@ from ninja import NinjaAPI
 from ninja.errors import ValidationError
 
 from tuki.lib.api_auth import api_auth
-from tuki.tickets.services import ServiceError
+from tuki.lib.errors import ServiceError
 
 api = NinjaAPI(
     title="Tuki API",

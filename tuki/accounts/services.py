@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tuki.accounts.models import Absence, SupportGroup, User
+from tuki.lib.errors import ServiceError
 
 PREFERENCE_FIELDS = ("full_name", "phone", "language", "time_zone")
 
@@ -31,11 +32,7 @@ def update_preferences(user: User, **values: Any) -> User:
 # --- assignment modes and away dates (tuki/routing reads them) -------------------------------
 
 
-def _refuse(message: str, field: str, code: str = "invalid") -> Exception:
-    # The tickets app defines the one error type every form and endpoint understands;
-    # imported late because accounts sits below tickets.
-    from tuki.tickets.services import ServiceError
-
+def _refuse(message: str, field: str, code: str = "invalid") -> ServiceError:
     return ServiceError(message, field=field, code=code)
 
 

@@ -22,8 +22,8 @@ from tuki.approvals.models import (
     ApprovalTemplate,
     Via,
 )
+from tuki.lib.errors import ServiceError
 from tuki.tickets import access as ticket_access
-from tuki.tickets.services import ServiceError
 
 router = Router(tags=["approvals"])
 

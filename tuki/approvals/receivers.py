@@ -7,13 +7,13 @@ from typing import Any
 
 from django.dispatch import receiver
 
+from tuki.approvals.services import ticket_left_waiting
+from tuki.tickets.models import EventAction
 from tuki.tickets.signals import event_recorded
 
 
 @receiver(event_recorded, dispatch_uid="approvals_status_left_waiting")
 def on_event_recorded(sender: Any, event: Any, **kwargs: Any) -> None:
-    if event.action != "status":
+    if event.action != EventAction.STATUS:
         return
-    from tuki.approvals.services import ticket_left_waiting
-
     ticket_left_waiting(event.ticket)

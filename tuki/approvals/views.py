@@ -21,9 +21,9 @@ from tuki.accounts.models import SupportGroup, User
 from tuki.approvals import access, services
 from tuki.approvals.forms import DecisionForm, RequestForm, TemplateForm, step_formset
 from tuki.approvals.models import APPROVABLE_KINDS, ApprovalStep, ApprovalTemplate, Rule, Via
+from tuki.lib.errors import ServiceError
 from tuki.tickets import access as ticket_access
 from tuki.tickets.models import Kind
-from tuki.tickets.services import ServiceError
 from tuki.tickets.views.common import agent_required
 
 # --- My approvals and the decision page ------------------------------------------------------

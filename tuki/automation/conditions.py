@@ -16,7 +16,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from tuki.tickets.models import Comment, Ticket, TicketEvent
+from tuki.tickets.models import Comment, EventAction, Ticket, TicketEvent
 
 SEP = " › "  # Category.path separator
 
@@ -132,7 +132,7 @@ def anchor_of(ticket: Ticket, since: str) -> datetime:
         return ticket.updated_at
     if since == "status_changed":
         at = (
-            TicketEvent.objects.filter(ticket=ticket, action="status")
+            TicketEvent.objects.filter(ticket=ticket, action=EventAction.STATUS)
             .order_by("-created_at", "-id")
             .values_list("created_at", flat=True)
             .first()
@@ -265,7 +265,7 @@ def _changed(name: str, op: str, value: Any, ctx: Context) -> bool:
 
 
 def recorded_as(name: str, value: Any) -> str:
-    """A value as TicketEvent.old_value/new_value record it (services._display)."""
+    """A value as TicketEvent.old_value/new_value record it (_display in tuki/tickets/services/events.py)."""
     from tuki.accounts.models import SupportGroup, User
     from tuki.tickets.models import Category, Status
 
@@ -386,7 +386,7 @@ def _category_q(op: str, value: Any) -> Q:
 def annotate_anchors(qs: QuerySet[Ticket]) -> QuerySet[Ticket]:
     """The instants "time since" counts from, as columns (status change, last reply)."""
     last_status = (
-        TicketEvent.objects.filter(ticket_id=OuterRef("pk"), action="status")
+        TicketEvent.objects.filter(ticket_id=OuterRef("pk"), action=EventAction.STATUS)
         .order_by("-created_at")
         .values("created_at")[:1]
     )

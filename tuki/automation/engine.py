@@ -37,16 +37,16 @@ from tuki.automation.actions import ActionFailed, run_action
 from tuki.automation.conditions import Context, matches
 from tuki.automation.models import Rule, RuleRun, ScheduledRun
 from tuki.configcache import cache as configcache
-from tuki.tickets.models import ActorKind, Channel, Ticket, TicketEvent
-from tuki.tickets.services import ServiceError, acting_as
+from tuki.lib.errors import ServiceError
+from tuki.tickets.models import ActorKind, Channel, EventAction, Ticket, TicketEvent
+from tuki.tickets.services import acting_as
 
 log = logging.getLogger(__name__)
 
 MAX_DEPTH = 5
 SLA_ACTIONS = {
-    "sla_warning": "sla_warning",
-    "sla_breached": "sla_breach",
-    "sla_breach": "sla_breach",
+    EventAction.SLA_WARNING: "sla_warning",
+    EventAction.SLA_BREACHED: "sla_breach",
 }
 
 # The rules that caused the changes being recorded now (empty for people's changes).
@@ -127,7 +127,7 @@ def event_keys(ticket: Ticket, events: Iterable[TicketEvent]) -> set[str]:
     """Which catalogue.EVENTS these events are (an email reply is "reply" and "email_received")."""
     events = list(events)
     keys: set[str] = set()
-    created = any(e.action == "created" for e in events)
+    created = any(e.action == EventAction.CREATED for e in events)
     if created:
         keys.add("created")
         if ticket.channel == Channel.EMAIL:
@@ -140,11 +140,11 @@ def event_keys(ticket: Ticket, events: Iterable[TicketEvent]) -> set[str]:
         if created:
             continue
         keys.add("updated")
-        if action in ("reply", "note"):
+        if action in (EventAction.REPLY, EventAction.NOTE):
             keys.add(action)
             if event.comment is not None and event.comment.channel == Channel.EMAIL:
                 keys.add("email_received")
-        elif action == "status":
+        elif action == EventAction.STATUS:
             keys.add("status_changed")
     return keys
 

@@ -22,8 +22,8 @@ from tuki.automation.access import may_manage_rules
 from tuki.automation.conditions import Context, annotate_anchors, matches, to_q
 from tuki.automation.models import Rule, RuleRun, ScheduledRun
 from tuki.automation.validation import validate_conditions, validate_rule
+from tuki.lib.errors import ServiceError
 from tuki.tickets.models import ACTIVE_CATEGORIES, StatusCategory, Ticket, TicketEvent
-from tuki.tickets.services import ServiceError
 
 RULE_FIELDS = (
     "name",

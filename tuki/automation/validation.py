@@ -32,9 +32,9 @@ from tuki.automation.catalogue import (
     ParamSpec,
     status_choices,
 )
+from tuki.lib.errors import ServiceError
 from tuki.macros.services import validate_template
 from tuki.tickets.models import Kind, StatusTransition
-from tuki.tickets.services import ServiceError
 
 
 class _Refused(Exception):

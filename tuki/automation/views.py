@@ -20,8 +20,8 @@ from django.views.decorators.http import require_POST
 from tuki.automation import catalogue, services
 from tuki.automation import forms as f
 from tuki.automation.models import Rule, RuleRun
+from tuki.lib.errors import ServiceError
 from tuki.lib.htmx import is_fragment_request, render_page_or_fragment
-from tuki.tickets.services import ServiceError
 
 View = Callable[..., HttpResponse]
 

@@ -8,7 +8,7 @@ from django import forms
 
 from tuki.calendars.models import Calendar
 from tuki.calendars.services import CalendarInput, clean_calendar_input
-from tuki.tickets.services import ServiceError
+from tuki.lib.errors import ServiceError
 
 # The service speaks the API's names; the form the model's.
 _FORM_FIELD = {"holidays": "closed_days"}

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from tuki.accounts.models import User
 from tuki.calendars import validation
 from tuki.calendars.models import Calendar
-from tuki.tickets.services import ServiceError
+from tuki.lib.errors import ServiceError
 
 
 @dataclass

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from tuki.calendars.arithmetic import find_overlap
 from tuki.calendars.models import WEEKDAYS, parse_periods
-from tuki.tickets.services import ServiceError
+from tuki.lib.errors import ServiceError
 
 _TIME = re.compile(r"^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$")
 RawPeriods = list[list[str]]

@@ -15,9 +15,9 @@ from tuki.core.demo_data import texts
 from tuki.core.demo_data.profile import REOPEN_RATE, WAIT_RATE
 from tuki.core.demo_data.texts import ProblemStory, Scenario
 from tuki.core.demo_timeline import Timeline
+from tuki.lib.uploads import Upload
 from tuki.tickets import services
 from tuki.tickets.models import ActorKind, Channel, Kind, ResolutionCode, Ticket
-from tuki.tickets.services import Upload
 
 if TYPE_CHECKING:
     from tuki.core.demo_stories import Director

@@ -23,7 +23,7 @@ from tuki.calendars.services import CalendarInput, create_calendar
 from tuki.sla.matching import Rules
 from tuki.sla.models import Agreement, OlaTarget, SlaClock, SlaPolicy, SlaTarget, SlaTimer
 from tuki.sla.services import fire_timer, handle_event
-from tuki.tickets.models import ActorKind, Kind, Status, Ticket, TicketEvent
+from tuki.tickets.models import ActorKind, EventAction, Kind, Status, Ticket, TicketEvent
 
 T = TypeVar("T")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri")
@@ -164,8 +164,8 @@ def replay_clocks(ticket_ids: Sequence[int], now: datetime) -> None:
 
 def _changes(event: TicketEvent, field: str) -> bool:
     if field == "status":
-        return event.action == "status" and event.field == "status"
-    return event.action in ("escalated", "group") and event.field == "group"
+        return event.action == EventAction.STATUS and event.field == "status"
+    return event.action in (EventAction.ESCALATED, EventAction.GROUP) and event.field == "group"
 
 
 def _initial(events: list[TicketEvent], field: str, by_name: dict[str, T], final: T) -> T:

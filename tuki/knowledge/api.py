@@ -30,7 +30,7 @@ from tuki.knowledge.models import (
     State,
 )
 from tuki.knowledge.search import find_articles, in_category
-from tuki.tickets.services import ServiceError
+from tuki.lib.errors import ServiceError
 
 router = Router(tags=["knowledge"])
 

@@ -17,7 +17,7 @@ from tuki.knowledge.markdown import plain_text
 from tuki.knowledge.models import Article
 from tuki.search import engine
 from tuki.search.documents import ARTICLE
-from tuki.tickets.models import TicketEvent
+from tuki.tickets.models import EventAction, TicketEvent
 
 KIND = ARTICLE
 
@@ -53,7 +53,7 @@ def on_article_deleted(sender: Any, article_id: int, **kwargs: Any) -> None:
 # --- articles used in replies ------------------------------------------------------------------
 
 ARTICLE_REFERENCE = re.compile(r"\bKB-(\d{1,9})\b|/kb/(\d{1,9})/")
-COMMENT_ACTIONS = frozenset({"reply", "note"})
+COMMENT_ACTIONS = frozenset({EventAction.REPLY, EventAction.NOTE})
 
 
 def referenced_ids(text: str) -> set[int]:

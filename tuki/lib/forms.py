@@ -10,6 +10,8 @@ from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
+from tuki.lib.errors import ServiceError
+
 
 class BootstrapMixin:
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -24,8 +26,8 @@ class BootstrapMixin:
                 css = "form-control"
             widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
 
-    def add_service_error(self, exc: Any) -> None:
-        """Show a services.ServiceError next to the field it names (or above the form)."""
+    def add_service_error(self, exc: ServiceError) -> None:
+        """Show a ServiceError next to the field it names (or above the form)."""
         field = exc.field if exc.field in self.fields else None  # type: ignore[attr-defined]
         self.add_error(field, exc.message)  # type: ignore[attr-defined]
 

@@ -7,8 +7,9 @@ outside the database: RQ, or the immediate backend of the tests, which runs the 
 once), each task is a transaction of its own: one more commit per follow-up per change.
 Receivers ask `in_transaction()` and enqueue at the right moment for the backend.
 
-A ticket service's transaction goes further (`collecting()`, tickets/services.py): the
-tasks its change sets off are written together by one INSERT just before it commits.
+A ticket service's transaction goes further (`collecting()`, used by `_writing` in
+tuki/tickets/services/common.py): the tasks its change sets off are written together by one
+INSERT just before it commits.
 """
 
 from __future__ import annotations

@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tuki.accounts.models import SupportGroup, User
+from tuki.lib.errors import ServiceError
 from tuki.tickets import services
 from tuki.tickets.models import Category, Priority, PriorityRule, Status, Ticket
-from tuki.tickets.services import ServiceError
 
 ACTION_TYPES: dict[str, Promise] = {
     "set_status": gettext_lazy("Set status"),

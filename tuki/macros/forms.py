@@ -12,12 +12,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tuki.accounts.models import SupportGroup, User
+from tuki.lib.errors import ServiceError
 from tuki.lib.forms import BootstrapMixin
 from tuki.macros import access
 from tuki.macros.models import Macro, Scope
 from tuki.macros.placeholders import PLACEHOLDERS
 from tuki.tickets.models import Category, Impact, Kind, Priority, Status, Urgency
-from tuki.tickets.services import ServiceError
 
 BLANK = [("", "—")]
 

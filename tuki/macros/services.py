@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tuki.accounts.models import SupportGroup
+from tuki.lib.errors import ServiceError
 from tuki.macros import access
 from tuki.macros.actions import run_action, validate_actions
 from tuki.macros.models import Macro, Scope
@@ -24,7 +25,6 @@ from tuki.macros.placeholders import substitute, unknown_placeholders
 from tuki.tickets import access as ticket_access
 from tuki.tickets import services as ticket_services
 from tuki.tickets.models import Comment, Kind, Ticket
-from tuki.tickets.services import ServiceError
 
 if TYPE_CHECKING:
     from tuki.accounts.models import User

@@ -14,12 +14,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from tuki.lib.errors import ServiceError
 from tuki.lib.htmx import is_fragment_request
 from tuki.macros import access, services
 from tuki.macros.forms import MacroForm, PreviewForm, placeholder_help
 from tuki.macros.models import Macro, Scope
 from tuki.tickets import access as ticket_access
-from tuki.tickets.services import ServiceError
 from tuki.tickets.views.common import go_to
 
 View = Callable[..., HttpResponse]

@@ -17,7 +17,15 @@ from django.utils.translation import gettext_lazy as _
 
 from tuki.notifications import mentions
 from tuki.notifications.models import NotificationKind as K
-from tuki.tickets.models import ActorKind, Ticket, TicketEvent
+from tuki.sla.models import Metric
+from tuki.tickets.models import (
+    FIELD_LABELS,
+    ActorKind,
+    EventAction,
+    Ticket,
+    TicketEvent,
+    action_label,
+)
 
 if TYPE_CHECKING:
     from tuki.accounts.models import User
@@ -33,11 +41,9 @@ RANK = [
     K.GROUP_TICKET,
     K.WATCHED_TICKET_CHANGED,
 ]
-SLA_WARNING = ("sla_warning",)
-SLA_BREACH = ("sla_breached", "sla_breach")
 # Not news to a watcher: the conversation has its own kinds, SLA its own, files come with a
 # comment, and being added or removed as a watcher is about the watcher.
-NOT_A_CHANGE = ("attachment", *SLA_WARNING, *SLA_BREACH)
+NOT_A_CHANGE = (EventAction.ATTACHMENT, EventAction.SLA_WARNING, EventAction.SLA_BREACHED)
 
 
 @dataclass
@@ -84,8 +90,8 @@ def assigned(ticket: Ticket, event: TicketEvent) -> Iterable[Intent]:
     a ticket is registered for."""
     if ticket.assignee is None:
         return
-    is_them = event.action == "assigned" and str(ticket.assignee) == event.new_value
-    if is_them or event.action == "created":
+    is_them = event.action == EventAction.ASSIGNED and str(ticket.assignee) == event.new_value
+    if is_them or event.action == EventAction.CREATED:
         text = format_lazy(
             _("{who} assigned {number} to you: {title}"),
             who=who(event),
@@ -99,9 +105,9 @@ def group_ticket(ticket: Ticket, event: TicketEvent) -> Iterable[Intent]:
     """A new ticket, or one moved to a group, nobody in the group has yet: its members."""
     if ticket.assignee_id or not ticket.is_active:
         return
-    if event.action == "created":
+    if event.action == EventAction.CREATED:
         text = _("New ticket in {group}: {number} {title}")
-    elif event.action in ("escalated", "group") and event.field == "group":
+    elif event.action in (EventAction.ESCALATED, EventAction.GROUP) and event.field == "group":
         text = _("{number} came to {group}: {title}")
     else:
         return
@@ -111,10 +117,10 @@ def group_ticket(ticket: Ticket, event: TicketEvent) -> Iterable[Intent]:
 
 def conversation(ticket: Ticket, event: TicketEvent) -> Iterable[Intent]:
     """A reply or a note on a ticket assigned to me or owned by me."""
-    if event.action not in ("reply", "note") or event.comment is None:
+    if event.action not in (EventAction.REPLY, EventAction.NOTE) or event.comment is None:
         return
     people = [ticket.assignee, ticket.owner]
-    if event.action == "note":
+    if event.action == EventAction.NOTE:
         text = _("{who} added a note on {number}: {excerpt}")
         kind = K.NOTE_ON_MY_TICKET
     else:
@@ -129,7 +135,7 @@ def conversation(ticket: Ticket, event: TicketEvent) -> Iterable[Intent]:
 
 def mentioned(ticket: Ticket, event: TicketEvent) -> Iterable[Intent]:
     """Agents @mentioned in an internal note (notify skips those who cannot see it)."""
-    if event.action != "note" or event.comment is None or not event.comment.is_internal:
+    if event.action != EventAction.NOTE or event.comment is None or not event.comment.is_internal:
         return
     users = list(mentions.mentioned_agents(event.comment.body))
     if users:
@@ -144,13 +150,11 @@ def mentioned(ticket: Ticket, event: TicketEvent) -> Iterable[Intent]:
 
 def sla(ticket: Ticket, event: TicketEvent) -> Iterable[Intent]:
     """Warnings and breaches: the assignee, else the group; on a breach the manager too."""
-    if event.action not in SLA_WARNING + SLA_BREACH:
+    if event.action not in (EventAction.SLA_WARNING, EventAction.SLA_BREACHED):
         return
-    from tuki.sla.models import Metric
-
     metric = Metric(event.field).label if event.field in Metric.values else event.field
     users = [ticket.assignee] if ticket.assignee else _members(ticket)
-    if event.action in SLA_BREACH:
+    if event.action == EventAction.SLA_BREACHED:
         if ticket.group_id and ticket.group.manager:
             users.append(ticket.group.manager)
         text = _("SLA breached on {number} ({metric}): {title}")
@@ -187,21 +191,19 @@ def watched(ticket: Ticket, events: Sequence[TicketEvent]) -> Iterable[Intent]:
 
 
 def _about_watching(event: TicketEvent) -> bool:
-    return event.action == "field" and event.field == "watchers"
+    return event.action == EventAction.FIELD and event.field == "watchers"
 
 
 def describe(event: TicketEvent) -> str | Promise:
     """What one event changed, lazy: rendered in each recipient's language."""
-    from tuki.tickets.views.timeline import ACTION_LABELS, FIELD_LABELS
-
     label: str | Promise
-    if event.action in ("reply", "note") and event.comment is not None:
-        label = _("added a note") if event.action == "note" else _("replied")
+    if event.action in (EventAction.REPLY, EventAction.NOTE) and event.comment is not None:
+        label = action_label(event.action)
         return format_lazy("{}: {}", label, excerpt(event.comment.body, 80))
-    if event.action == "field":
+    if event.action == EventAction.FIELD:
         label = format_lazy(_("changed {field}"), field=FIELD_LABELS.get(event.field, event.field))
     else:
-        label = ACTION_LABELS.get(event.action, event.action)
+        label = action_label(event.action)
     change = " → ".join(v for v in (event.old_value, event.new_value) if v)
     return format_lazy("{}: {}", label, change) if change else label
 

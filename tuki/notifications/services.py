@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
+from tuki.lib.errors import ServiceError
 from tuki.notifications.models import (
     DEFAULTS,
     Notification,
@@ -26,7 +27,6 @@ from tuki.notifications.models import (
 )
 from tuki.tickets.access import visibility_q
 from tuki.tickets.models import Ticket
-from tuki.tickets.services import ServiceError
 
 if TYPE_CHECKING:
     from tuki.accounts.models import User

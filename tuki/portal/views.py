@@ -19,7 +19,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tuki.accounts.models import User
+from tuki.lib.errors import ServiceError
 from tuki.lib.htmx import render_page_or_fragment
+from tuki.lib.uploads import Upload
 from tuki.portal.forms import ConfirmForm, NewRequestForm, ReopenForm, ReplyForm
 from tuki.search import deflection
 from tuki.tickets import access, services
@@ -27,12 +29,12 @@ from tuki.tickets.models import (
     Attachment,
     Channel,
     Comment,
+    EventAction,
     StatusCategory,
     Ticket,
     TicketEvent,
     TicketQuerySet,
 )
-from tuki.tickets.services import ServiceError, Upload
 
 PAGE_SIZE = 20
 TAB_OPEN, TAB_CLOSED, TAB_ORGANISATION = "open", "closed", "organisation"
@@ -189,7 +191,7 @@ def _conversation(ticket: Ticket) -> tuple[list[tuple[str, Any]], list[Attachmen
             by_comment[attachment.comment_id].append(attachment)
     for comment in comments:
         comment.public_attachments = by_comment[comment.pk]  # type: ignore[attr-defined]
-    statuses = TicketEvent.objects.filter(ticket=ticket, action="status").only(
+    statuses = TicketEvent.objects.filter(ticket=ticket, action=EventAction.STATUS).only(
         "created_at", "new_value"
     )
     items: list[tuple[Any, str, Any]] = [(c.created_at, "comment", c) for c in comments]

@@ -19,9 +19,9 @@ from ninja import Field, Router, Schema
 
 from tuki.accounts import services as accounts
 from tuki.accounts.models import Absence, SupportGroup, User
+from tuki.lib.errors import ServiceError
 from tuki.routing import access, services
 from tuki.routing.models import RoutingRule
-from tuki.tickets.services import ServiceError
 
 router = Router(tags=["routing"])
 

@@ -12,6 +12,7 @@ from typing import Any
 from django.dispatch import receiver
 
 from tuki.lib import taskqueue
+from tuki.tickets.models import EventAction
 from tuki.tickets.signals import event_recorded
 
 
@@ -19,7 +20,7 @@ from tuki.tickets.signals import event_recorded
 def on_ticket_event(sender: object, event: Any, **kwargs: Any) -> None:
     from tuki.routing import tasks
 
-    if event.action == "created":
+    if event.action == EventAction.CREATED:
         taskqueue.enqueue_with_change(tasks.route_ticket, event.ticket_id, event.depth)
-    elif event.field == "group" and event.action in ("group", "escalated"):
+    elif event.field == "group" and event.action in (EventAction.GROUP, EventAction.ESCALATED):
         taskqueue.enqueue_with_change(tasks.assign_ticket, event.ticket_id, event.depth)

@@ -26,10 +26,11 @@ from django.utils.translation import gettext as _
 
 from tuki.accounts.models import Location, Organisation, SupportGroup, User
 from tuki.accounts.services import away_user_ids
+from tuki.lib.errors import ServiceError
 from tuki.routing.models import AssignmentCursor, RoutingRule
 from tuki.sla.models import Service
 from tuki.tickets.models import ActorKind, Category, Kind, Ticket
-from tuki.tickets.services import ServiceError, acting_as, assign_ticket, escalate_ticket
+from tuki.tickets.services import acting_as, assign_ticket, escalate_ticket
 
 log = logging.getLogger(__name__)
 

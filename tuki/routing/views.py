@@ -16,10 +16,10 @@ from django.views.decorators.http import require_POST
 
 from tuki.accounts import services as accounts
 from tuki.accounts.models import SupportGroup, User
+from tuki.lib.errors import ServiceError
 from tuki.routing import access, services
 from tuki.routing.forms import AbsenceForm, AssignmentModeForm, RoutingRuleForm
 from tuki.routing.models import RoutingRule
-from tuki.tickets.services import ServiceError
 
 
 def _status(request: HttpRequest) -> int:

@@ -14,15 +14,25 @@ from django.dispatch import receiver
 
 from tuki.lib import taskqueue
 from tuki.search import documents, engine, tasks
-from tuki.tickets.models import Ticket, TicketEvent
+from tuki.tickets.models import EventAction, Ticket, TicketEvent
 from tuki.tickets.signals import event_recorded
 
-TEXT_ACTIONS = frozenset({"created", "reply", "note", "merged_from", "resolution"})
+TEXT_ACTIONS = frozenset(
+    {
+        EventAction.CREATED,
+        EventAction.REPLY,
+        EventAction.NOTE,
+        EventAction.MERGED_FROM,
+        EventAction.RESOLUTION,
+    }
+)
 TEXT_FIELDS = frozenset({"title", "description"})
 
 
 def changes_text(event: TicketEvent) -> bool:
-    return event.action in TEXT_ACTIONS or (event.action == "field" and event.field in TEXT_FIELDS)
+    return event.action in TEXT_ACTIONS or (
+        event.action == EventAction.FIELD and event.field in TEXT_FIELDS
+    )
 
 
 @receiver(event_recorded, sender=TicketEvent, dispatch_uid="search_index_ticket")

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from tuki.accounts.models import Organisation, SupportGroup, User
 from tuki.calendars.models import Calendar
+from tuki.lib.errors import ServiceError
 from tuki.sla.models import (
     Agreement,
     OlaTarget,
@@ -26,7 +27,6 @@ from tuki.sla.models import (
     validate_thresholds,
 )
 from tuki.tickets.models import Category, Status
-from tuki.tickets.services import ServiceError
 
 M = TypeVar("M", bound=models.Model)
 

@@ -34,7 +34,14 @@ from tuki.sla.models import (
     SlaClockLog,
     SlaTimer,
 )
-from tuki.tickets.models import StatusCategory, Ticket, TicketEvent
+from tuki.tickets.models import (
+    ACTIVE_CATEGORIES,
+    EventAction,
+    StatusCategory,
+    Ticket,
+    TicketEvent,
+)
+from tuki.tickets.services import record_sla_event
 
 RECOMPUTE_FIELDS = ("priority", "kind", "category", "requester")
 DONE_CATEGORIES = (StatusCategory.RESOLVED, StatusCategory.CLOSED)
@@ -46,15 +53,15 @@ DONE_CATEGORIES = (StatusCategory.RESOLVED, StatusCategory.CLOSED)
 def handle_event(event: TicketEvent) -> None:
     """Follow one ticket event. The caller's transaction holds the ticket's row lock."""
     ticket, at, action = event.ticket, event.created_at, event.action
-    if action == "created":
+    if action == EventAction.CREATED:
         start_ticket_clocks(ticket, at)
-    elif action == "status":
+    elif action == EventAction.STATUS:
         status_changed(ticket, at)
-    elif action == "reply" and event.comment_id:
+    elif action == EventAction.REPLY and event.comment_id:
         reply_added(ticket, event, at)
-    elif action in ("escalated", "group") and event.field == "group":
+    elif action in (EventAction.ESCALATED, EventAction.GROUP) and event.field == "group":
         group_changed(ticket, at, left=event.old_value)
-    elif action == "field" and event.field in RECOMPUTE_FIELDS:
+    elif action == EventAction.FIELD and event.field in RECOMPUTE_FIELDS:
         details = {"field": event.field, "old": event.old_value, "new": event.new_value}
         recompute_ticket(ticket, at, why=event.field, details=details)
 
@@ -373,8 +380,6 @@ def recompute_tickets(
 
 
 def _active_categories() -> tuple[str, ...]:
-    from tuki.tickets.models import ACTIVE_CATEGORIES
-
     return tuple(ACTIVE_CATEGORIES)
 
 
@@ -446,8 +451,6 @@ def fire_timer(
 
 
 def _announce(clock: SlaClock, timer: SlaTimer, now: datetime) -> None:
-    from tuki.tickets.services import record_sla_event
-
     breach = timer.percent == BREACH
     SlaClockLog.objects.create(
         clock=clock,
@@ -460,7 +463,7 @@ def _announce(clock: SlaClock, timer: SlaTimer, now: datetime) -> None:
     )
     record_sla_event(
         clock.ticket,
-        "sla_breached" if breach else "sla_warning",
+        EventAction.SLA_BREACHED if breach else EventAction.SLA_WARNING,
         field=clock.metric,
         old=clock.group.name if clock.group else "",
         new=str(timer.percent),

@@ -1,4 +1,4 @@
-"""Tickets over REST: list, read, and every write as one call to tickets/services.py.
+"""Tickets over REST: list, read, and every write as one call to tuki/tickets/services/.
 
 Tickets are fetched only through tickets/access.py, so an invisible ticket is a 404 here as
 on the pages. Ids named in a body (category, group, a person, another ticket) that do not
@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db.models import (
@@ -25,318 +24,49 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
-from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Field, File, Form, Query, Router, Schema, UploadedFile
-from pydantic import AfterValidator
+from ninja import File, Form, Query, Router, UploadedFile
 
 from tuki.accounts.models import SupportGroup, User
+from tuki.lib.errors import ServiceError
+from tuki.lib.uploads import Upload
 from tuki.tickets import access, services
 from tuki.tickets.models import (
     Attachment,
     Category,
     Channel,
     Comment,
-    Kind,
-    LinkType,
-    ResolutionCode,
     Status,
-    StatusCategory,
     Tag,
     Ticket,
     TicketEvent,
     attach_related,
 )
-from tuki.tickets.services import ServiceError
+from tuki.tickets.schemas import (
+    AssignIn,
+    AttachmentOut,
+    CategoryOut,
+    CloseIn,
+    CommentIn,
+    CommentOut,
+    EscalateIn,
+    EventOut,
+    LinkIn,
+    LinkOut,
+    MergeIn,
+    ReasonIn,
+    ResolveIn,
+    StatusIn,
+    StatusListOut,
+    TicketCreateIn,
+    TicketFilters,
+    TicketOut,
+    TicketPage,
+    TicketUpdateIn,
+    is_agent,
+)
 
 router = Router(tags=["tickets"])
-
-One = Literal[1, 2, 3]
-
-
-def _no_nul(value: str) -> str:
-    # PostgreSQL cannot store NUL in text; refuse it here rather than fail in the database.
-    if "\x00" in value:
-        raise ValueError(_("Text may not contain NUL characters."))
-    return value
-
-
-Text = Annotated[str, AfterValidator(_no_nul)]
-
-
-# --- output ----------------------------------------------------------------------------------
-
-
-class UserRef(Schema):
-    id: int
-    full_name: str
-    email: str
-
-
-class GroupRef(Schema):
-    id: int
-    name: str
-
-
-class OrganisationRef(Schema):
-    id: int
-    name: str
-
-
-class CategoryRef(Schema):
-    id: int
-    name: str
-    path: str
-
-
-class StatusOut(Schema):
-    key: str
-    name: str
-    category: StatusCategory
-
-    @staticmethod
-    def resolve_name(obj: Status) -> str:
-        return obj.label
-
-
-class SlaClockOut(Schema):
-    """One SLA clock (of the sla app, read through Ticket.sla_clocks)."""
-
-    metric: str = Field(description="first_response, next_response, resolution or ola")
-    group: GroupRef | None = Field(None, description="The group of an OLA clock")
-    cycle: int
-    state: str = Field(description="running, paused, met, breached or cancelled")
-    policy: str | None
-    target_minutes: int = Field(description="Business minutes allowed")
-    elapsed_minutes: float = Field(description="Business minutes used by the last pause or stop")
-    started_at: datetime
-    paused_since: datetime | None
-    warn_at: datetime | None = Field(None, description="When the first warning is due")
-    deadline: datetime | None = Field(None, description="Empty while paused")
-    stopped_at: datetime | None
-
-    @staticmethod
-    def resolve_policy(obj: Any) -> str | None:
-        return obj.policy.name if obj.policy else None
-
-
-class TicketOut(Schema):
-    id: int
-    number: str
-    kind: Kind
-    title: str
-    description: str
-    status: StatusOut
-    impact: int
-    urgency: int
-    priority: int
-    category: CategoryRef | None
-    channel: Channel
-    requester: UserRef
-    organisation: OrganisationRef | None
-    owner_group: GroupRef
-    owner: UserRef | None
-    group: GroupRef
-    assignee: UserRef | None
-    escalated_to: UserRef | None
-    tags: list[str]
-    restricted: bool
-    resolution_code: str
-    resolution: str
-    merged_into: str | None = Field(None, description="Number of the ticket this was merged into")
-    created_at: datetime
-    updated_at: datetime
-    first_response_at: datetime | None
-    resolved_at: datetime | None
-    closed_at: datetime | None
-    reopen_count: int
-    reassignment_count: int
-    comment_count: int = Field(0, description="Comments the caller may read")
-    attachment_count: int = Field(0, description="Attachments the caller may read")
-    sla: list[SlaClockOut] = Field(
-        [], description="SLA clocks, every cycle; group targets (OLA) for agents only"
-    )
-
-    @staticmethod
-    def resolve_sla(obj: Ticket, context: Any) -> list[Any]:
-        clocks = list(obj.sla_clocks.all()) if hasattr(obj, "sla_clocks") else []  # type: ignore[attr-defined]
-        if not _is_agent(context["request"].auth):
-            clocks = [c for c in clocks if c.metric != "ola"]
-        return clocks
-
-    @staticmethod
-    def resolve_tags(obj: Ticket) -> list[str]:
-        return [tag.name for tag in obj.tags.all()]
-
-    @staticmethod
-    def resolve_merged_into(obj: Ticket) -> str | None:
-        return obj.merged_into.number if obj.merged_into else None
-
-
-class TicketPage(Schema):
-    items: list[TicketOut]
-    next_cursor: int | None = Field(
-        None, description="Pass as `cursor` for the next page; null on the last page"
-    )
-
-
-class CommentOut(Schema):
-    id: int
-    author: UserRef | None
-    body: str
-    is_internal: bool
-    channel: Channel
-    created_at: datetime
-
-
-class AttachmentOut(Schema):
-    id: int
-    filename: str
-    content_type: str
-    size: int
-    is_internal: bool
-    comment_id: int | None
-    uploaded_by: UserRef | None
-    created_at: datetime
-    url: str
-
-    @staticmethod
-    def resolve_url(obj: Attachment) -> str:
-        return reverse("api:attachment_download", args=[obj.pk])
-
-
-class EventOut(Schema):
-    id: int
-    actor: UserRef | None
-    actor_kind: str
-    action: str
-    field: str
-    old_value: str
-    new_value: str
-    reason: str
-    comment_id: int | None
-    created_at: datetime
-
-
-class LinkOut(Schema):
-    id: int
-    source: str
-    target: str
-    type: LinkType
-
-    @staticmethod
-    def resolve_source(obj: Any) -> str:
-        return obj.source.number
-
-    @staticmethod
-    def resolve_target(obj: Any) -> str:
-        return obj.target.number
-
-
-class CategoryOut(Schema):
-    id: int
-    name: str
-    path: str
-    parent_id: int | None
-    default_group_id: int | None
-
-
-class StatusListOut(StatusOut):
-    order: int
-
-
-# --- input -----------------------------------------------------------------------------------
-
-
-class TicketFilters(Schema):
-    kind: Kind | None = None
-    status: Text | None = Field(None, description="Status key, e.g. `in_progress`")
-    status_category: StatusCategory | None = None
-    priority: int | None = Field(None, ge=1, le=5)
-    group: int | None = Field(None, description="Assigned group id")
-    assignee: Text | None = Field(None, pattern=r"^(me|\d+)$", description="User id, or `me`")
-    requester: int | None = None
-    organisation: int | None = None
-    q: Text | None = Field(None, description="Text in title or description, or a ticket number")
-    updated_since: datetime | None = None
-    cursor: int | None = Field(None, description="`next_cursor` of the previous page")
-    limit: int = Field(50, ge=1, le=200)
-
-
-class TicketCreateIn(Schema):
-    title: Text
-    description: Text = ""
-    kind: Kind = Kind.INCIDENT
-    category: int | None = None
-    impact: One | None = None
-    urgency: One | None = None
-    requester: int | None = Field(None, description="User id; defaults to the caller")
-    group: int | None = Field(None, description="Group to work it; defaults to the desk")
-    assignee: int | None = None
-    tags: list[Text] = []
-    restricted: bool = False
-    channel: Channel = Channel.API
-
-
-class TicketUpdateIn(Schema):
-    """Only the fields sent are changed. `category: null` clears the category."""
-
-    title: Text = Field(None)
-    description: Text = Field(None)
-    kind: Kind = Field(None)
-    category: int | None = None
-    impact: One = Field(None)
-    urgency: One = Field(None)
-    requester: int = Field(None)
-    tags: list[Text] = Field(None)
-    restricted: bool = Field(None)
-    reason: Text = Field("", description="Why; recorded in the timeline")
-
-
-class StatusIn(Schema):
-    status: Text = Field(description="Status key")
-    reason: Text = ""
-
-
-class ResolveIn(Schema):
-    code: ResolutionCode
-    resolution: Text = ""
-
-
-class ReasonIn(Schema):
-    reason: Text = ""
-
-
-class CloseIn(Schema):
-    comment: Text = ""
-
-
-class AssignIn(Schema):
-    group: int | None = Field(None, description="Defaults to the group working it now")
-    assignee: int | None = Field(None, description="null unassigns")
-    reason: Text = ""
-
-
-class EscalateIn(Schema):
-    group: int | None = None
-    to_manager: bool = False
-    reason: Text = ""
-
-
-class CommentIn(Schema):
-    body: Text
-    internal: bool = Field(False, description="An internal note (agents only)")
-
-
-class LinkIn(Schema):
-    target: Text = Field(description="Ticket number or id")
-    type: LinkType = LinkType.RELATED
-
-
-class MergeIn(Schema):
-    into: Text = Field(description="Number or id of the ticket that stays")
-    reason: Text = ""
-
 
 # --- helpers ---------------------------------------------------------------------------------
 
@@ -384,15 +114,11 @@ def _fields_named(names: dict[str, str]) -> Iterator[None]:
         raise
 
 
-def _is_agent(user: User) -> bool:
-    return bool(user.is_agent or user.is_superuser)
-
-
 def _annotated(user: User, qs: QuerySet[Ticket]) -> QuerySet[Ticket]:
     """Related rows in the same query, tags in one more, and the counts the caller may see."""
     comments = Comment.objects.filter(ticket=OuterRef("pk"))
     attachments = Attachment.objects.filter(ticket=OuterRef("pk"))
-    if not _is_agent(user):
+    if not is_agent(user):
         comments = comments.filter(is_internal=False)
         attachments = attachments.filter(is_internal=False)
     return (
@@ -664,7 +390,7 @@ def add_attachments(
 ) -> tuple[int, list[Attachment]]:
     user = request.auth  # type: ignore[attr-defined]
     ticket = _ticket(request, ref)
-    uploads = [services.Upload.from_uploaded(f) for f in attachments]
+    uploads = [Upload.from_uploaded(f) for f in attachments]
     return 201, services.add_attachments(user, ticket, uploads, internal=internal)
 
 

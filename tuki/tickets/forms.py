@@ -11,8 +11,10 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from tuki.accounts.models import Organisation, SupportGroup, User
+from tuki.lib.errors import ServiceError
 from tuki.lib.forms import BootstrapMixin, FastSelect
-from tuki.tickets import access, services
+from tuki.lib.uploads import Upload
+from tuki.tickets import access
 from tuki.tickets.models import (
     Category,
     Impact,
@@ -38,7 +40,7 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 
 class UploadsField(forms.FileField):
-    """Several files at once; cleans to a list of services.Upload, refusing oversize ones."""
+    """Several files at once; cleans to a list of Upload, refusing oversize ones."""
 
     widget = MultipleFileInput
 
@@ -46,14 +48,14 @@ class UploadsField(forms.FileField):
         kwargs.setdefault("required", False)
         super().__init__(**kwargs)
 
-    def clean(self, data: Any, initial: Any = None) -> list[services.Upload]:
+    def clean(self, data: Any, initial: Any = None) -> list[Upload]:
         files = data if isinstance(data, list | tuple) else [data] if data else []
         uploads = []
         for uploaded in files:
             super().clean(uploaded, initial)
             try:
-                uploads.append(services.Upload.from_uploaded(uploaded))
-            except services.ServiceError as exc:
+                uploads.append(Upload.from_uploaded(uploaded))
+            except ServiceError as exc:
                 raise forms.ValidationError(exc.message, code=exc.code) from None
         return uploads
 

@@ -559,6 +559,61 @@ class ActorKind(models.TextChoices):
     SYSTEM = "system", _("system")
 
 
+class EventAction(models.TextChoices):
+    """What a TicketEvent records; the label is how the timeline and notifications say it."""
+
+    CREATED = "created", _("registered the ticket")
+    FIELD = "field", _("changed a field")  # `field` names which one (FIELD_LABELS)
+    STATUS = "status", _("changed the status")
+    ASSIGNED = "assigned", _("changed the assignee")
+    GROUP = "group", _("moved the ticket to another group")
+    ESCALATED = "escalated", _("escalated the ticket")
+    ESCALATED_MANAGER = "escalated_manager", _("escalated to the manager")
+    RESOLUTION = "resolution", _("recorded the resolution")
+    REPLY = "reply", _("replied")
+    NOTE = "note", _("added a note")
+    ATTACHMENT = "attachment", _("attached")
+    LINKED = "linked", _("linked this ticket")
+    LINKED_FROM = "linked_from", _("linked another ticket to this one")
+    UNLINKED = "unlinked", _("removed a link")
+    MERGED = "merged", _("merged this ticket into another")
+    MERGED_FROM = "merged_from", _("merged another ticket into this one")
+    # The sla app records these (tickets never imports it); `field` names the metric.
+    SLA_WARNING = "sla_warning", _("SLA warning")
+    SLA_BREACHED = "sla_breached", _("SLA breached")
+    # The approvals app records these (tickets never imports it).
+    APPROVAL_REQUESTED = "approval_requested", _("asked for approval")
+    APPROVAL_APPROVED = "approval_approved", _("approved")
+    APPROVAL_REJECTED = "approval_rejected", _("rejected")
+    APPROVAL_CANCELLED = "approval_cancelled", _("cancelled the approval")
+
+
+def action_label(action: str) -> str:
+    """How an event's action reads; an action no longer known reads as its code."""
+    try:
+        return EventAction(action).label
+    except ValueError:
+        return action.replace("_", " ")
+
+
+# What the `field` of an event names, as a person reads it.
+FIELD_LABELS = {
+    "title": _("title"),
+    "description": _("description"),
+    "impact": _("impact"),
+    "urgency": _("urgency"),
+    "category": _("category"),
+    "kind": _("kind"),
+    "restricted": _("restricted"),
+    "tags": _("tags"),
+    "requester": _("requester"),
+    "priority": _("priority"),
+    "status": _("status"),
+    "assignee": _("assignee"),
+    "group": _("group"),
+}
+
+
 class TicketEvent(models.Model):
     """Every change to a ticket: who, what, old → new, when and why. Timeline and audit read it."""
 
@@ -567,7 +622,7 @@ class TicketEvent(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     actor_kind = models.CharField(max_length=10, choices=ActorKind.choices, default=ActorKind.USER)
-    action = models.CharField(max_length=40, db_index=True)
+    action = models.CharField(max_length=40, db_index=True, choices=EventAction.choices)
     field = models.CharField(max_length=40, blank=True)
     old_value = models.CharField(max_length=300, blank=True)
     new_value = models.CharField(max_length=300, blank=True)
@@ -576,7 +631,8 @@ class TicketEvent(models.Model):
         Comment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     # Set by `services.acting_as` while an automation rule acts. A plain id, not a foreign key:
-    # tickets knows nothing of the automation app (DESIGN.md, apps depend downward).
+    # tickets knows nothing of the automation app (apps depend downward:
+    # docs/development/architecture.md).
     rule_id = models.PositiveIntegerField(
         _("rule"), null=True, blank=True, help_text=_("The automation rule that made this change.")
     )

@@ -30,7 +30,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tuki.configcache import cache as configcache
-from tuki.tickets.services import ServiceError
+from tuki.lib.errors import ServiceError
+from tuki.tickets.models import EventAction
 from tuki.webhooks.models import (
     EVENTS,
     TEST_EVENT,
@@ -118,19 +119,19 @@ def event_data(event: TicketEvent) -> dict[str, Any]:
 def event_names(event: TicketEvent) -> list[str]:
     """The webhook events one ticket event counts as."""
     action = event.action
-    if action == "created":
+    if action == EventAction.CREATED:
         names = ["created"]
         if event.ticket.channel == "email":
             names.append("email_received")
         return names
-    if action in ("reply", "note"):
+    if action in (EventAction.REPLY, EventAction.NOTE):
         names = [action]
         if event.comment_id and event.comment.channel == "email":  # type: ignore[union-attr]
             names.append("email_received")
         return names
-    if action == "status":
+    if action == EventAction.STATUS:
         return ["status_changed"]
-    if action in ("sla_warning", "sla_breach"):
+    if action == EventAction.SLA_WARNING:
         return [action]
     return ["updated"]
 

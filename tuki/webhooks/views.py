@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from tuki.tickets.services import ServiceError
+from tuki.lib.errors import ServiceError
 from tuki.webhooks import access, services
 from tuki.webhooks.forms import WebhookForm
 from tuki.webhooks.models import EVENTS, DeliveryState, Webhook

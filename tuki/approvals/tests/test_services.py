@@ -14,10 +14,10 @@ from tuki.approvals.models import (
     State,
     StepState,
 )
+from tuki.lib.errors import ServiceError
 from tuki.mail.models import OutboundMessage
 from tuki.tickets import services as tickets
 from tuki.tickets.models import ActorKind, Ticket, TicketEvent
-from tuki.tickets.services import ServiceError
 
 
 def ask(desk, ticket, *steps):

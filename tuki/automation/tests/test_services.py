@@ -12,9 +12,9 @@ from django.utils import timezone
 from tuki.automation import services
 from tuki.automation.models import Rule, RuleRun
 from tuki.conftest import Desk
+from tuki.lib.errors import ServiceError
 from tuki.tickets import services as tickets
 from tuki.tickets.models import Ticket
-from tuki.tickets.services import ServiceError
 
 pytestmark = pytest.mark.django_db
 

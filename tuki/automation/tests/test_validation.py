@@ -9,7 +9,7 @@ import pytest
 from tuki.automation.catalogue import ACTIONS, CONDITION_FIELDS, EVENTS, OPERATORS
 from tuki.automation.validation import validate_rule
 from tuki.conftest import Desk
-from tuki.tickets.services import ServiceError
+from tuki.lib.errors import ServiceError
 
 pytestmark = pytest.mark.django_db
 

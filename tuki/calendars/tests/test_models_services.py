@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from tuki.calendars.arithmetic import add_business_minutes
 from tuki.calendars.models import ALWAYS_OPEN_NAME, Calendar
 from tuki.calendars.services import CalendarInput, create_calendar, update_calendar
-from tuki.tickets.services import ServiceError
+from tuki.lib.errors import ServiceError
 
 WEEKDAYS_8_16 = {day: [["08:00", "16:00"]] for day in ("mon", "tue", "wed", "thu", "fri")}
 

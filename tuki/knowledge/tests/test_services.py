@@ -19,9 +19,9 @@ from tuki.knowledge.models import (
     TicketArticle,
 )
 from tuki.knowledge.tests.conftest import Kb
+from tuki.lib.errors import ServiceError
 from tuki.tickets import services as ticket_services
 from tuki.tickets.models import Ticket
-from tuki.tickets.services import ServiceError
 
 
 def test_a_new_article_is_a_draft_with_version_one(desk: Desk) -> None:

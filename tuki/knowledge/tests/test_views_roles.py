@@ -165,7 +165,7 @@ def test_create_article_from_ticket_follows_ticket_visibility(
 
 def test_attachment_download_follows_the_article(desk: Desk, kb: Kb) -> None:
     from tuki.knowledge import services
-    from tuki.tickets.services import Upload
+    from tuki.lib.uploads import Upload
 
     [file] = services.add_attachments(desk.operator, kb.acme, [Upload("codes.txt", b"1234\n")])
     expected = READERS["acme"]

@@ -42,7 +42,8 @@ from tuki.knowledge.views.common import (
     titled,
     with_titles,
 )
-from tuki.tickets.services import ServiceError, Upload
+from tuki.lib.errors import ServiceError
+from tuki.lib.uploads import Upload
 
 PAGE_SIZE = 25
 

@@ -14,7 +14,7 @@ from tuki.knowledge import services
 from tuki.knowledge.forms import CategoryForm
 from tuki.knowledge.models import ArticleCategory
 from tuki.knowledge.views.common import page_context
-from tuki.tickets.services import ServiceError
+from tuki.lib.errors import ServiceError
 
 
 def _admin_only(request: HttpRequest) -> HttpResponse | None:

@@ -32,9 +32,9 @@ from tuki.knowledge.models import (
 )
 from tuki.knowledge.search import find_articles, in_category
 from tuki.knowledge.views.common import is_agent, page_context, reader_language, titled, with_titles
+from tuki.lib.errors import ServiceError
 from tuki.lib.htmx import is_fragment_request
 from tuki.tickets.access import ticket_visible
-from tuki.tickets.services import ServiceError
 
 INLINE_IMAGES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
 

@@ -13,8 +13,8 @@ from tuki.knowledge import access, services
 from tuki.knowledge.models import State
 from tuki.knowledge.search import find_articles
 from tuki.knowledge.views.common import agent_required
+from tuki.lib.errors import ServiceError
 from tuki.tickets.access import get_ticket_for_user
-from tuki.tickets.services import ServiceError
 
 PICKER_SIZE = 8
 

@@ -6,11 +6,11 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from tuki.conftest import Desk
+from tuki.lib.errors import ServiceError
 from tuki.macros import services
 from tuki.macros.models import Macro, Scope
 from tuki.tickets import services as ticket_services
 from tuki.tickets.models import ActorKind, Comment, Ticket, TicketEvent
-from tuki.tickets.services import ServiceError
 
 
 def _macro(owner, **data) -> Macro:

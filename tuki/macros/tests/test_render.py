@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from tuki.conftest import Desk
+from tuki.lib.errors import ServiceError
 from tuki.macros import services
 from tuki.macros.placeholders import PLACEHOLDERS
 from tuki.tickets import services as ticket_services
 from tuki.tickets.models import Ticket
-from tuki.tickets.services import ServiceError
 
 
 @pytest.fixture

@@ -34,7 +34,7 @@ from tuki.mail.models import (
     OutboundStatus,
 )
 from tuki.mail.outbound.sending import send_outbound
-from tuki.tickets.models import ActorKind, Channel, StatusCategory, Ticket, TicketEvent
+from tuki.tickets.models import ActorKind, Channel, EventAction, StatusCategory, Ticket, TicketEvent
 
 
 @dataclass(frozen=True)
@@ -54,18 +54,18 @@ ingesting: contextvars.ContextVar[Ingesting | None] = contextvars.ContextVar(
 def what_for(event: TicketEvent) -> str:
     """Which mail (compose's `what`) an event sends, or "" for none."""
     ticket = event.ticket
-    if event.action == "created":
+    if event.action == EventAction.CREATED:
         return "created" if ticket.channel in (Channel.EMAIL, Channel.WEB) else ""
-    if event.action == "reply" and event.comment is not None:
+    if event.action == EventAction.REPLY and event.comment is not None:
         comment = event.comment
         author = comment.author
         by_agent = author is not None and (author.is_agent or author.is_superuser)
         # An automation rule's public reply has no author; it is the desk answering.
         by_rule = author is None and event.actor_kind == ActorKind.RULE
         return "reply" if (by_agent or by_rule) and not comment.is_internal else ""
-    if event.action == "resolution":
+    if event.action == EventAction.RESOLUTION:
         return "resolved"
-    if event.action == "status" and ticket.status.category == StatusCategory.CLOSED:
+    if event.action == EventAction.STATUS and ticket.status.category == StatusCategory.CLOSED:
         # The requester who confirmed the resolution needs no mail about it.
         confirmed = event.actor_id is not None and event.actor_id == ticket.requester_id
         return "" if confirmed or ticket.merged_into_id else "closed"

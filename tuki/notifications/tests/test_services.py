@@ -4,10 +4,10 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy
 
+from tuki.lib.errors import ServiceError
 from tuki.notifications import services
 from tuki.notifications.models import DEFAULTS, Notification, NotificationPreference
 from tuki.tickets import services as ticket_services
-from tuki.tickets.services import ServiceError
 
 
 class TestNotify:

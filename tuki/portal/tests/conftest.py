@@ -7,9 +7,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tuki.conftest import Desk
+from tuki.lib.uploads import Upload
 from tuki.tickets import services
 from tuki.tickets.models import Channel, Ticket
-from tuki.tickets.services import Upload
 
 ALL_ROLES = ("requester", "colleague", "outsider", "operator", "specialist", "other_agent", "admin")
 

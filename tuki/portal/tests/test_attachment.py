@@ -2,9 +2,9 @@
 
 import pytest
 
+from tuki.lib.uploads import Upload
 from tuki.portal.tests.conftest import file_request
 from tuki.tickets import services
-from tuki.tickets.services import Upload
 
 
 @pytest.fixture

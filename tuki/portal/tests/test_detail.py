@@ -2,9 +2,9 @@
 
 import pytest
 
+from tuki.lib.uploads import Upload
 from tuki.portal.tests.conftest import add_secrets, count_queries, file_request, resolve
 from tuki.tickets import services
-from tuki.tickets.services import Upload
 
 
 def url(ticket) -> str:

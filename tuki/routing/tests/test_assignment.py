@@ -205,7 +205,7 @@ class TestAwayDates:
         [(-1, "", "ends_on"), (400, "", "ends_on"), (0, "x" * 201, "note")],
     )
     def test_bad_dates_name_the_field(self, desk, days, note, field):
-        from tuki.tickets.services import ServiceError
+        from tuki.lib.errors import ServiceError
 
         today = timezone.now().date()
         with pytest.raises(ServiceError) as caught:
@@ -236,7 +236,7 @@ class TestAssignmentMode:
         assert desk.network_hel.assignment == RR
 
     def test_an_unknown_mode_is_a_field_error(self, desk):
-        from tuki.tickets.services import ServiceError
+        from tuki.lib.errors import ServiceError
 
         with pytest.raises(ServiceError) as caught:
             accounts.set_assignment_mode(desk.admin, desk.apps, "lottery")

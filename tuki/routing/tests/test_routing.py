@@ -167,7 +167,7 @@ class TestRuleServices:
         ],
     )
     def test_bad_input_names_the_field_and_writes_nothing(self, desk, data, field):
-        from tuki.tickets.services import ServiceError
+        from tuki.lib.errors import ServiceError
 
         rule("taken", desk.network_hel)
         if data.get("group") == "apps":
@@ -190,7 +190,7 @@ class TestRuleServices:
         assert list(RoutingRule.objects.values_list("position", flat=True)) == [10, 20, 30]
 
     def test_an_inactive_group_is_refused(self, desk):
-        from tuki.tickets.services import ServiceError
+        from tuki.lib.errors import ServiceError
 
         dormant = SupportGroup.objects.create(name="Dormant", is_active=False)
         with pytest.raises(ServiceError) as caught:

@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tuki.lib.errors import ServiceError
 from tuki.lib.htmx import is_fragment_request
 from tuki.tickets import access, services
 from tuki.tickets import forms as f
@@ -31,7 +32,7 @@ def perform(request: HttpRequest, number: str, name: str, call: Call, done: str)
     if form.is_valid():
         try:
             result = call(ticket, form.cleaned_data)
-        except services.ServiceError as exc:
+        except ServiceError as exc:
             form.add_service_error(exc)
         except PermissionDenied as exc:
             form.add_error(None, str(exc) or _("You may not do this."))
@@ -167,7 +168,7 @@ def comment(request: HttpRequest, number: str) -> HttpResponse:
                 )
                 if data["status"]:
                     services.change_status(request.user, ticket, data["status"])
-        except services.ServiceError as exc:
+        except ServiceError as exc:
             form.add_service_error(exc)
         except PermissionDenied as exc:
             form.add_error(None, str(exc) or _("You may not do this."))

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django_htmx.http import trigger_client_event
 
 from tuki.accounts.models import SupportGroup, User
+from tuki.lib.errors import ServiceError
 from tuki.tickets import services
 from tuki.tickets.forms import LogCallForm
 from tuki.tickets.models import Category, Channel, ResolutionCode, Ticket
@@ -50,7 +51,7 @@ def log_call(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             ticket = _register(request.user, form.cleaned_data)
-        except services.ServiceError as exc:
+        except ServiceError as exc:
             form.add_service_error(exc)
         except PermissionDenied as exc:
             form.add_error(None, str(exc) or _("You may not do this."))

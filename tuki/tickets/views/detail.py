@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django_htmx.http import reswap, retarget, trigger_client_event
 
 from tuki.accounts.models import SupportGroup, User
+from tuki.lib.errors import ServiceError
 from tuki.lib.htmx import is_fragment_request
 from tuki.tickets import access, services
 from tuki.tickets.forms import FIELD_FORMS, CommentForm, field_initial, max_upload_mb
@@ -171,7 +172,7 @@ def edit_field(request: HttpRequest, number: str, field: str) -> HttpResponse:
             updated = services.update_ticket(
                 request.user, ticket, **{field: form.cleaned_data[field]}
             )
-        except services.ServiceError as exc:
+        except ServiceError as exc:
             form.add_service_error(exc)
         else:
             if updated.number != ticket.number or not is_fragment_request(request):

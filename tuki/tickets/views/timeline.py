@@ -10,10 +10,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from tuki.tickets.models import (
+    FIELD_LABELS,
     LINK_INVERSE_LABEL,
     ActorKind,
     Attachment,
     Comment,
+    EventAction,
     Impact,
     Kind,
     LinkType,
@@ -22,51 +24,25 @@ from tuki.tickets.models import (
     Ticket,
     TicketEvent,
     Urgency,
+    action_label,
 )
-from tuki.tickets.services import EDITABLE_FIELDS
 
 # Replies, notes and their files are shown as themselves, not as events about them.
-SHOWN_ELSEWHERE = ("reply", "note", "attachment")
+SHOWN_ELSEWHERE = (EventAction.REPLY, EventAction.NOTE, EventAction.ATTACHMENT)
 
-ACTION_LABELS = {
-    "created": gettext_lazy("registered the ticket"),
-    "status": gettext_lazy("changed the status"),
-    "assigned": gettext_lazy("changed the assignee"),
-    "group": gettext_lazy("moved the ticket to another group"),
-    "escalated": gettext_lazy("escalated the ticket"),
-    "escalated_manager": gettext_lazy("escalated to the manager"),
-    "resolution": gettext_lazy("recorded the resolution"),
-    "linked": gettext_lazy("linked this ticket"),
-    "linked_from": gettext_lazy("linked another ticket to this one"),
-    "unlinked": gettext_lazy("removed a link"),
-    "merged": gettext_lazy("merged this ticket into another"),
-    "merged_from": gettext_lazy("merged another ticket into this one"),
-    # The approvals app records these (tickets never imports it).
-    "approval_requested": gettext_lazy("asked for approval"),
-    "approval_approved": gettext_lazy("approved"),
-    "approval_rejected": gettext_lazy("rejected"),
-    "approval_cancelled": gettext_lazy("cancelled the approval"),
-}
 ICONS = {
-    "created": "bi-plus-circle",
-    "status": "bi-arrow-left-right",
-    "assigned": "bi-person-check",
-    "group": "bi-people",
-    "escalated": "bi-arrow-up-right-circle",
-    "escalated_manager": "bi-exclamation-triangle",
-    "resolution": "bi-check2-circle",
-    "field": "bi-pencil",
-    "approval_requested": "bi-hourglass-split",
-    "approval_approved": "bi-check-circle",
-    "approval_rejected": "bi-x-circle",
-    "approval_cancelled": "bi-slash-circle",
-}
-FIELD_LABELS = {
-    **EDITABLE_FIELDS,
-    "priority": gettext_lazy("priority"),
-    "status": gettext_lazy("status"),
-    "assignee": gettext_lazy("assignee"),
-    "group": gettext_lazy("group"),
+    EventAction.CREATED: "bi-plus-circle",
+    EventAction.STATUS: "bi-arrow-left-right",
+    EventAction.ASSIGNED: "bi-person-check",
+    EventAction.GROUP: "bi-people",
+    EventAction.ESCALATED: "bi-arrow-up-right-circle",
+    EventAction.ESCALATED_MANAGER: "bi-exclamation-triangle",
+    EventAction.RESOLUTION: "bi-check2-circle",
+    EventAction.FIELD: "bi-pencil",
+    EventAction.APPROVAL_REQUESTED: "bi-hourglass-split",
+    EventAction.APPROVAL_APPROVED: "bi-check-circle",
+    EventAction.APPROVAL_REJECTED: "bi-x-circle",
+    EventAction.APPROVAL_CANCELLED: "bi-slash-circle",
 }
 CHOICES = {
     "impact": Impact,
@@ -122,24 +98,24 @@ def describe(event: TicketEvent) -> Entry:
     entry.icon = ICONS.get(event.action, "bi-dot")
     entry.old = show_value(event.field, event.old_value)
     entry.new = show_value(event.field, event.new_value)
-    if event.action == "field":
+    if event.action == EventAction.FIELD:
         entry.label = _("changed %(field)s") % {"field": FIELD_LABELS.get(event.field, event.field)}
-    elif event.action in ("linked", "linked_from", "unlinked"):
-        entry.label = str(ACTION_LABELS[event.action])
+    elif event.action in (EventAction.LINKED, EventAction.LINKED_FROM, EventAction.UNLINKED):
+        entry.label = str(action_label(event.action))
         entry.icon = "bi-link-45deg"
         _describe_link(entry, event)
-    elif event.action in ("merged", "merged_from"):
-        entry.label = str(ACTION_LABELS[event.action])
+    elif event.action in (EventAction.MERGED, EventAction.MERGED_FROM):
+        entry.label = str(action_label(event.action))
         entry.icon = "bi-union"
         entry.link = _number_url(event.new_value)
-    elif event.action == "created":
-        entry.label, entry.new = str(ACTION_LABELS["created"]), ""
-    elif event.action in ("sla_warning", "sla_breached"):
+    elif event.action == EventAction.CREATED:
+        entry.label, entry.new = str(EventAction.CREATED.label), ""
+    elif event.action in (EventAction.SLA_WARNING, EventAction.SLA_BREACHED):
         _describe_sla(entry, event)
-    elif event.action == "assigned" and not entry.new:
-        entry.label, entry.new = str(ACTION_LABELS["assigned"]), _("nobody")
+    elif event.action == EventAction.ASSIGNED and not entry.new:
+        entry.label, entry.new = str(EventAction.ASSIGNED.label), _("nobody")
     else:
-        entry.label = str(ACTION_LABELS.get(event.action, event.action.replace("_", " ")))
+        entry.label = str(action_label(event.action))
     return entry
 
 
@@ -157,7 +133,7 @@ def _describe_sla(entry: Entry, event: TicketEvent) -> None:
     metric = str(SLA_METRICS.get(event.field, event.field))
     if event.old_value:
         metric = f"{metric} ({event.old_value})"
-    if event.action == "sla_warning":
+    if event.action == EventAction.SLA_WARNING:
         entry.label = _("SLA warning: %(percent)s%% of the %(metric)s time is used") % {
             "percent": event.new_value,
             "metric": metric,
@@ -174,7 +150,11 @@ def _describe_link(entry: Entry, event: TicketEvent) -> None:
         link_type = LinkType(event.field)
     except ValueError:
         return
-    kind = LINK_INVERSE_LABEL[link_type] if event.action == "linked_from" else link_type.label
+    kind = (
+        LINK_INVERSE_LABEL[link_type]
+        if event.action == EventAction.LINKED_FROM
+        else link_type.label
+    )
     number = event.new_value or event.old_value
     entry.old, entry.new = "", f"{kind} {number}"
     entry.link = _number_url(number)
@@ -197,7 +177,11 @@ def build_timeline(
         else:
             entries.append(Entry(kind="file", at=attachment.created_at, attachment=attachment))
     # The event of each reply or note says who wrote it when nobody did (a rule, by name).
-    written = {e.comment_id: e for e in events if e.action in ("reply", "note") and e.comment_id}
+    written = {
+        e.comment_id: e
+        for e in events
+        if e.action in (EventAction.REPLY, EventAction.NOTE) and e.comment_id
+    }
     for comment in comments:
         kind = "note" if comment.is_internal else "reply"
         entries.append(

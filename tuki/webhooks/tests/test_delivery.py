@@ -9,8 +9,8 @@ import pytest
 from django.utils import timezone
 
 from tuki.conftest import Desk
+from tuki.lib.errors import ServiceError
 from tuki.tickets.models import Ticket
-from tuki.tickets.services import ServiceError
 from tuki.webhooks import services
 from tuki.webhooks.models import DeliveryState, Webhook, WebhookDelivery
 from tuki.webhooks.tests.receiver import Receiver, closed_port_url

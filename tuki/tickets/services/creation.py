@@ -1,0 +1,243 @@
+"""Registering a ticket and editing its plain fields."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
+from tuki.accounts.models import SupportGroup, User
+from tuki.configcache import cache as configcache
+from tuki.lib.errors import ServiceError
+from tuki.lib.uploads import Upload
+from tuki.tickets.models import ActorKind, Category, Channel, EventAction, Kind, Tag, Ticket
+from tuki.tickets.services.attachments import _attach
+from tuki.tickets.services.common import _lock, _require_agent, _touch, _writing
+from tuki.tickets.services.events import _event, _last_event
+from tuki.tickets.services.workflow import _desk_of, compute_priority, status_by_key
+
+
+def create_ticket(
+    actor: User | None,
+    *,
+    title: str,
+    requester: User,
+    description: str = "",
+    kind: str = Kind.INCIDENT,
+    category: Category | None = None,
+    impact: int | None = None,
+    urgency: int | None = None,
+    channel: str = Channel.WEB,
+    group: SupportGroup | None = None,
+    assignee: User | None = None,
+    tags: Iterable[str] = (),
+    restricted: bool = False,
+    uploads: Iterable[Upload] = (),
+    actor_kind: str = ActorKind.USER,
+) -> Ticket:
+    """Register a ticket. The registering service desk owns it; the work starts there too."""
+    title = (title or "").strip()
+    if not title:
+        raise ServiceError(_("A title is required."), field="title", code="required")
+    if kind not in Kind.values:
+        raise ServiceError(_("Unknown ticket kind."), field="kind", code="invalid_kind")
+    if channel not in Channel.values:
+        raise ServiceError(_("Unknown channel."), field="channel", code="invalid_channel")
+    is_agent = actor is None or actor.is_agent or actor.is_superuser
+    if not is_agent:
+        # Requesters file for themselves and cannot steer routing or impact.
+        if requester.pk != actor.pk:  # type: ignore[union-attr]
+            raise PermissionDenied(_("You can only file tickets for yourself."))
+        group, assignee, restricted, impact = None, None, False, None
+    impact = impact or 3
+    urgency = urgency or 2
+    if impact not in (1, 2, 3):
+        raise ServiceError(_("Impact must be 1, 2 or 3."), field="impact", code="invalid")
+    if urgency not in (1, 2, 3):
+        raise ServiceError(_("Urgency must be 1, 2 or 3."), field="urgency", code="invalid")
+    if not requester.is_active:
+        raise ServiceError(_("The requester is inactive."), field="requester", code="inactive")
+    with configcache.pinned():  # one version of the configuration for the whole creation
+        return _create(
+            actor,
+            kind=kind,
+            title=title,
+            description=description,
+            impact=impact,
+            urgency=urgency,
+            category=category,
+            channel=channel,
+            requester=requester,
+            group=group,
+            assignee=assignee,
+            restricted=restricted,
+            tags=tags,
+            uploads=uploads,
+            actor_kind=actor_kind,
+        )
+
+
+def _create(
+    actor: User | None,
+    *,
+    kind: str,
+    title: str,
+    description: str,
+    impact: int,
+    urgency: int,
+    category: Category | None,
+    channel: str,
+    requester: User,
+    group: SupportGroup | None,
+    assignee: User | None,
+    restricted: bool,
+    tags: Iterable[str],
+    uploads: Iterable[Upload],
+    actor_kind: str,
+) -> Ticket:
+    owner_group = _desk_of(actor)
+    group = group or owner_group
+    if assignee is not None and not group.members.filter(pk=assignee.pk).exists():
+        raise ServiceError(
+            _("%(user)s is not a member of %(group)s.") % {"user": assignee, "group": group},
+            field="assignee",
+            code="not_member",
+        )
+    with _writing():
+        ticket = Ticket(
+            kind=kind,
+            title=title[:200],
+            description=description or "",
+            status=status_by_key("assigned" if assignee or group != owner_group else "new"),
+            impact=impact,
+            urgency=urgency,
+            priority=compute_priority(impact, urgency),
+            category=category,
+            channel=channel,
+            requester=requester,
+            # By id: the requester's organisation and office rows are not needed to write.
+            organisation_id=requester.organisation_id,
+            location_id=requester.location_id,
+            owner_group=owner_group,
+            owner=actor if actor is not None and actor.is_agent else None,
+            group=group,
+            assignee=assignee,
+            restricted=restricted,
+            created_by=actor,
+        )
+        for relation in ("organisation", "location"):
+            if User._meta.get_field(relation).is_cached(requester):
+                setattr(ticket, relation, getattr(requester, relation))
+        ticket.save()
+        _set_tags(ticket, tags, new=True)
+        _event(
+            ticket, actor, EventAction.CREATED, new=ticket.get_kind_display(), actor_kind=actor_kind
+        )
+        if group != owner_group:
+            _event(ticket, actor, EventAction.ESCALATED, field="group", old=owner_group, new=group)
+        _attach(ticket, actor, uploads)
+        ticket._last_event_at_commit = _last_event.get()  # type: ignore[attr-defined]
+    return ticket
+
+
+def _set_tags(ticket: Ticket, names: Iterable[str], *, new: bool = False) -> None:
+    clean = sorted({n.strip().lower()[:50] for n in names if n and n.strip()})
+    if new and not clean:
+        return  # a new ticket has no tags to remove: no query
+    tags = []
+    for name in clean:
+        tag, _created = Tag.objects.get_or_create(name=name)
+        tags.append(tag)
+    ticket.tags.set(tags)
+
+
+# The fields `update_ticket` edits (their labels: FIELD_LABELS in tuki/tickets/models.py).
+EDITABLE_FIELDS = frozenset(
+    {
+        "title",
+        "description",
+        "impact",
+        "urgency",
+        "category",
+        "kind",
+        "restricted",
+        "tags",
+        "requester",
+    }
+)
+
+
+def update_ticket(
+    actor: User | None, ticket: Ticket, *, reason: str = "", **changes: Any
+) -> Ticket:
+    """Edit plain fields; one event per changed field. Priority follows impact × urgency."""
+    _require_agent(actor)
+    unknown = set(changes) - EDITABLE_FIELDS
+    if unknown:
+        field = sorted(unknown)[0]
+        raise ServiceError(_("This field cannot be edited."), field=field, code="not_editable")
+    with _writing():
+        ticket = _lock(actor, ticket)
+        dirty: list[str] = []
+        for field, value in changes.items():
+            if field == "tags":
+                old_tags = ", ".join(sorted(t.name for t in ticket.tags.all()))
+                _set_tags(ticket, value)
+                new_tags = ", ".join(sorted(t.name for t in ticket.tags.all()))
+                if old_tags != new_tags:
+                    _event(
+                        ticket, actor, EventAction.FIELD, field="tags", old=old_tags, new=new_tags
+                    )
+                    dirty.append("updated_at")
+                continue
+            if field == "title":
+                value = (value or "").strip()
+                if not value:
+                    raise ServiceError(_("A title is required."), field="title", code="required")
+                value = value[:200]
+            if field in ("impact", "urgency") and value not in (1, 2, 3):
+                raise ServiceError(_("Choose 1, 2 or 3."), field=field, code="invalid")
+            if field == "kind" and value not in Kind.values:
+                raise ServiceError(_("Unknown ticket kind."), field="kind", code="invalid_kind")
+            old = getattr(ticket, field)
+            if old == value:
+                continue
+            setattr(ticket, field, value)
+            dirty.append(field)
+            if field == "requester":
+                # Before the event: receivers of event_recorded read the up-to-date ticket.
+                ticket.organisation = value.organisation
+                dirty.append("organisation")
+            _event(
+                ticket,
+                actor,
+                EventAction.FIELD,
+                field=field,
+                old=_field_display(field, old),
+                new=_field_display(field, value),
+                reason=reason,
+            )
+        if "impact" in dirty or "urgency" in dirty:
+            new_priority = compute_priority(ticket.impact, ticket.urgency)
+            if new_priority != ticket.priority:
+                old_priority, ticket.priority = ticket.priority, new_priority
+                _event(
+                    ticket,
+                    actor,
+                    EventAction.FIELD,
+                    field="priority",
+                    old=old_priority,
+                    new=new_priority,
+                )
+                dirty.append("priority")
+        if dirty:
+            _touch(ticket, *[f for f in dict.fromkeys(dirty) if f != "updated_at"])
+    return ticket
+
+
+def _field_display(field: str, value: object) -> object:
+    if field == "description":
+        return (str(value or "")[:80] + "…") if value and len(str(value)) > 80 else value
+    return value
