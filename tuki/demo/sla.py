@@ -44,6 +44,7 @@ TARGETS = {
 }
 # How long a second-line group may hold a ticket: any priority, then the urgent ones.
 OLA_MINUTES = {None: 1080, 1: 120, 2: 360}
+PROGRESS_EVERY = 50  # tickets between two progress lines
 SECOND_LINE = ("Network Helsinki", "Network Bucharest", "Workplace Bucharest")
 
 
@@ -134,7 +135,9 @@ class _State:
     group: SupportGroup | None
 
 
-def replay_clocks(ticket_ids: Sequence[int], now: datetime) -> None:
+def replay_clocks(
+    ticket_ids: Sequence[int], now: datetime, progress: Callable[[str], None]
+) -> None:
     """Rebuild the clocks of these tickets from their backdated events (see the module doc)."""
     SlaClock.objects.filter(ticket_id__in=ticket_ids).delete()  # logs and timers cascade
     TicketEvent.objects.filter(ticket_id__in=ticket_ids, actor_kind=ActorKind.SLA).delete()
@@ -143,7 +146,7 @@ def replay_clocks(ticket_ids: Sequence[int], now: datetime) -> None:
     tickets = Ticket.objects.filter(pk__in=ticket_ids).select_related(
         "status", "group", "category", "organisation", "requester"
     )
-    for ticket in tickets.order_by("created_at", "pk"):
+    for done, ticket in enumerate(tickets.order_by("created_at", "pk"), start=1):
         events = list(ticket.events.select_related("comment__author").order_by("created_at", "pk"))
         state = _State(
             status=_initial(events, "status", statuses, ticket.status),
@@ -160,6 +163,8 @@ def replay_clocks(ticket_ids: Sequence[int], now: datetime) -> None:
             event.ticket = ticket
             _stamped(event.created_at, handle_event, event)
         _fire_due(ticket, now)
+        if done % PROGRESS_EVERY == 0 or done == len(ticket_ids):
+            progress(f"Replaying SLA clocks {done}/{len(ticket_ids)}")
 
 
 def _changes(event: TicketEvent, field: str) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -27,30 +28,45 @@ from tuki.tickets.models import Channel, Kind, LinkType, Ticket, TicketEvent
 SUPPORT_TICKETS = 186
 DUPLICATES = 4
 DAYS = 60
+OPEN_DAYS = 5  # older incidents and requests are no longer in progress
+WAITING_DAYS = 12  # nor waiting for the customer or a supplier
 # The source log is a phone-driven desk (99 % phone); the demo shows every channel.
 CHANNELS = {Channel.PHONE: 35, Channel.EMAIL: 30, Channel.WEB: 27, Channel.CHAT: 8}
-# Final status weights by the ticket's age: young tickets are still open, old ones closed.
+# Final status weights by the ticket's age in days: young tickets are still open, old ones
+# closed. Work in progress is days old, never weeks: an open ticket's SLA clocks run from
+# its registration, so a weeks-old open incident opens the queue "overdue by 50 d". Only
+# tickets waiting for someone else (paused clocks) stay open for longer.
 FINALS = [
     (2, {"new": 40, "assigned": 18, "in_progress": 25, "pending_customer": 12,
          "pending_supplier": 4, "resolved": 13, "cancelled": 3}),
-    (10, {"new": 2, "assigned": 10, "in_progress": 18, "pending_customer": 15,
-          "pending_supplier": 5, "resolved": 21, "closed": 25, "cancelled": 5}),
-    (DAYS + 1, {"assigned": 1, "in_progress": 4, "pending_customer": 4,
-                "pending_supplier": 3, "resolved": 3, "closed": 80, "cancelled": 5}),
+    (OPEN_DAYS, {"assigned": 6, "in_progress": 22, "pending_customer": 14,
+                 "pending_supplier": 5, "resolved": 25, "closed": 20, "cancelled": 5}),
+    (WAITING_DAYS, {"pending_customer": 5, "pending_supplier": 4, "resolved": 16,
+                    "closed": 70, "cancelled": 5}),
+    (DAYS + 1, {"resolved": 2, "closed": 93, "cancelled": 5}),
 ]  # fmt: skip
+# The statuses a ticket may end its story in by age (days), whatever the dice said.
+OPEN_STATUSES = ("new", "assigned", "in_progress")
+WAITING_STATUSES = ("pending_customer", "pending_supplier")
 # Each of these statuses holds at least MINIMUM incidents and requests.
 SUPPORT_STATUSES = ("new", "assigned", "in_progress", "pending_customer", "pending_supplier",
                     "resolved", "cancelled")  # fmt: skip
 MINIMUM = 4
+PROGRESS_EVERY = 20  # tickets between two progress lines
 PROBLEM_FINALS = ["closed", "closed", "pending_supplier", "resolved", "in_progress", "assigned"]
 CHANGE_FINALS = ["closed", "closed", "scheduled", "resolved", "awaiting_approval", "cancelled"]
 
 
-def play(cast: Cast, rnd: random.Random, now: datetime) -> dict[str, int]:
+def play(
+    cast: Cast, rnd: random.Random, now: datetime, progress: Callable[[str], None]
+) -> dict[str, int]:
     director = Director(cast, rnd, now)
     plans = director.plan()
-    for plan in sorted(plans, key=lambda p: p.created):
+    for done, plan in enumerate(sorted(plans, key=lambda p: p.created), start=1):
         plan.ticket = director.play(plan)
+        if done % PROGRESS_EVERY == 0 or done == len(plans):
+            progress(f"Loading tickets {done}/{len(plans)}")
+    progress("Linking problems, changes and duplicates")
     director.link(plans)
     statuses = Counter(Ticket.objects.values_list("status__key", flat=True))
     return {
@@ -86,8 +102,9 @@ class Director:
         scenario = rnd.choice(texts.SCENARIOS)
         speakers = [u for u in self.cast.requesters if u.language == scenario.language]
         requester = rnd.choice(speakers if scenario.language else self.cast.requesters)
-        # Skewed towards the last few days, so the queues hold a realistic backlog.
-        created = self._arrival(requester, DAYS * rnd.random() ** 1.3)
+        # Skewed towards the last few days, so the queues hold a realistic backlog of
+        # recent work (about a quarter of the tickets arrived in the last OPEN_DAYS).
+        created = self._arrival(requester, DAYS * rnd.random() ** 2)
         channel = rnd.choices(list(CHANNELS), weights=list(CHANNELS.values()))[0]
         plan = Plan(created, self._final(scenario, created), requester, scenario, channel=channel)
         plan.kind = scenario.kind
@@ -135,15 +152,33 @@ class Director:
         )
         for status in SUPPORT_STATUSES:
             missing = max(MINIMUM - counts[status], 0)
-            for plan in [p for p in recent_closed if _fits(p, status)][:missing]:
+            fitting = [
+                p
+                for p in recent_closed
+                if _fits(p, status) and self._young_enough(p.created, status)
+            ]
+            for plan in fitting[:missing]:
                 recent_closed.remove(plan)
                 plan.final = status
 
     def _final(self, scenario: Scenario, created: datetime) -> str:
-        age = (self.now - created).total_seconds() / 86400
+        age = self._age(created)
         weights = next(w for limit, w in FINALS if age < limit)
         final = self.rnd.choices(list(weights), weights=list(weights.values()))[0]
-        return final if _fits_scenario(scenario, final) else "in_progress"
+        if _fits_scenario(scenario, final):
+            return final
+        return "in_progress" if age < OPEN_DAYS else "closed"
+
+    def _age(self, created: datetime) -> float:
+        return (self.now - created).total_seconds() / 86400
+
+    def _young_enough(self, created: datetime, status: str) -> bool:
+        """Whether a ticket this old may still be in `status` (see FINALS)."""
+        if status in OPEN_STATUSES:
+            return self._age(created) < OPEN_DAYS
+        if status in WAITING_STATUSES:
+            return self._age(created) < WAITING_DAYS
+        return True
 
     def _words(self, person: User) -> dict[str, str]:
         rnd = self.rnd

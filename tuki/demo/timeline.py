@@ -2,7 +2,8 @@
 
 The services stamp every row with the current time. A Timeline runs a ticket's story step
 by step, notes the real clock after each step and the demo time the step stands for, and at
-the end rewrites the timestamps of the rows the story wrote with queryset .update() calls.
+the end rewrites the timestamps of the rows the story wrote (the mail it planned too) with
+queryset .update() calls.
 Bypassing the services like this is acceptable for demo data only: nothing else in Tuki
 may rewrite a ticket's history.
 """
@@ -17,6 +18,7 @@ from typing import Any, TypeVar
 from django.db.models import Case, DateTimeField, F, Value, When
 from django.utils import timezone
 
+from tuki.mail.models import OutboundMessage
 from tuki.tickets.models import Attachment, Comment, Ticket, TicketEvent, TicketLink
 
 T = TypeVar("T")
@@ -66,7 +68,7 @@ class Timeline:
             output_field=DateTimeField(),
         )
         fresh = {"created_at__gt": self.real_start}
-        for model in (TicketEvent, Comment, Attachment):
+        for model in (TicketEvent, Comment, Attachment, OutboundMessage):
             model.objects.filter(ticket_id__in=tickets, **fresh).update(created_at=moved)
         TicketLink.objects.filter(source_id__in=tickets, **fresh).update(created_at=moved)
         for row in Ticket.objects.filter(pk__in=tickets).values("pk", *TICKET_STAMPS):

@@ -27,10 +27,11 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2024, help="Random seed of the demo data.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        call_command("migrate", interactive=False, verbosity=0)
         self.stdout.write(f"Database: {settings.DATABASES['default']['NAME']}")
+        self.stdout.flush()
+        call_command("migrate", interactive=False, verbosity=0)
         started = time.monotonic()
-        summary = load_demo(seed=options["seed"])
+        summary = load_demo(seed=options["seed"], progress=self.progress)
         if summary is None:
             self.stdout.write("The database already holds tickets: no demo data loaded.")
         else:
@@ -39,6 +40,10 @@ class Command(BaseCommand):
         self.print_logins(options["host"], options["port"])
         if not options["no_serve"]:
             serve(options["host"], options["port"], with_worker=True)
+
+    def progress(self, line: str) -> None:
+        self.stdout.write(f"  {line}")
+        self.stdout.flush()
 
     def print_logins(self, host: str, port: int) -> None:
         shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
