@@ -3,7 +3,9 @@
 Everything is created through tuki.tickets.services, so each ticket's timeline, counters and
 events are the real ones; only the timestamps are moved back afterwards (timeline.py).
 The people are in cast.py, the tickets' stories in stories.py, what people write in
-data/texts.py. `random.Random(seed)` makes the data the same on every run.
+data/texts.py; service levels in sla.py, routing in routing.py, the knowledge base in
+knowledge.py, rules, macros, approvals and webhooks in workflows.py. `random.Random(seed)`
+makes the data the same on every run.
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from io import StringIO
 from typing import Any
+from unittest.mock import patch
 
 import pytest
 from django.core.management import call_command
@@ -10,37 +11,49 @@ from django.db.models import Min
 from django.utils import timezone
 
 from tuki.accounts.models import Location, Organisation, SupportGroup, User
+from tuki.approvals.models import ApprovalTemplate
+from tuki.automation.models import Rule, RuleRun, ScheduledRun
 from tuki.calendars.models import Calendar
 from tuki.demo import knowledge as demo_knowledge
 from tuki.demo.cast import build_cast, logins
 from tuki.demo.loader import load_demo
 from tuki.demo.stories import Director
+from tuki.macros.models import Macro, Scope
+from tuki.mail.models import OutboundMessage, OutboundStatus
 from tuki.sla.models import Agreement, ClockState, Metric, SlaClock, SlaClockLog, SlaPolicy
 from tuki.tickets.models import (
     ActorKind,
     Category,
     Kind,
     Status,
+    StatusCategory,
     Tag,
     Ticket,
     TicketEvent,
     TicketLink,
 )
+from tuki.webhooks.models import Webhook, WebhookDelivery
 
 LOADED_AT: list[datetime] = []  # when load_demo returned: its catch-up of due SLA timers ran
+PROGRESS: list[str] = []  # the lines load_demo reported while loading
 
 
 @pytest.fixture(scope="module")
 def loaded(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, int]]:
     """Loaded once for the module (it takes seconds), committed, and wiped afterwards."""
+    PROGRESS.clear()
     with django_db_blocker.unblock():
-        summary = load_demo()
+        summary = load_demo(progress=PROGRESS.append)
     LOADED_AT[:] = [timezone.now()]
     assert summary is not None
     yield summary
     with django_db_blocker.unblock():
         demo_knowledge.wipe()  # articles, categories, deflections and their search documents
+        Rule.objects.all().delete()
+        Macro.objects.all().delete()
+        Webhook.objects.all().delete()
         Ticket.objects.all().delete()
+        ApprovalTemplate.objects.all().delete()
         SlaPolicy.objects.all().delete()
         Calendar.objects.all().delete()
         Category.objects.all().delete()
@@ -171,8 +184,76 @@ def test_clocks_follow_the_backdated_history_with_a_mix_of_states(demo):
     assert breaches.exists() and not breaches.filter(created_at__gt=now).exists()
 
 
-def test_the_demo_never_sends_its_made_up_mail(demo):
-    from tuki.mail.models import OutboundMessage, OutboundStatus
-
+def test_the_demo_mail_is_history_sent_when_it_happened_and_nothing_is_left_to_send(demo):
+    # The addresses are made up: nothing may wait for the worker to send it.
     assert OutboundMessage.objects.exists()
-    assert not OutboundMessage.objects.exclude(status=OutboundStatus.SKIPPED).exists()
+    assert not OutboundMessage.objects.exclude(status=OutboundStatus.SENT).exists()
+    replies = OutboundMessage.objects.filter(comment__isnull=False).select_related("comment")
+    assert replies.exists()
+    for message in replies[:50]:  # "emailed" on the ticket page, when the reply was written
+        assert message.sent_at == message.created_at == message.comment.created_at
+    # Backdated with the history: a requester's next ticket is acknowledged as usual (at
+    # most a few acknowledgements to one address in an hour).
+    acknowledgements = OutboundMessage.objects.filter(what="created")
+    assert acknowledgements.exists()
+    assert not acknowledgements.filter(created_at__gt=LOADED_AT[0] - timedelta(hours=1))
+
+
+def test_loading_reports_its_progress_stage_by_stage(demo):
+    tickets = [line for line in PROGRESS if line.startswith("Loading tickets ")]
+    total = demo["tickets"]
+    assert len(tickets) >= 5 and tickets[-1] == f"Loading tickets {total}/{total}"
+    for stage in ("People: ", "Service levels", "Replaying SLA clocks", "Mail history: ",
+                  "Routing: ", "Automation: ", "Knowledge base: "):  # fmt: skip
+        assert any(line.startswith(stage) for line in PROGRESS), stage
+
+
+def test_the_demo_command_prints_the_progress(db):
+    out = StringIO()
+    with patch("tuki.demo.management.commands.demo.load_demo") as load:
+        load.side_effect = lambda seed, progress: (
+            progress("Loading tickets 20/202") or {"tickets": 202}
+        )
+        call_command("demo", "--no-serve", stdout=out)
+    assert "  Loading tickets 20/202\n" in out.getvalue()
+    assert "Loaded 202 demo tickets" in out.getvalue()
+
+
+def test_administration_opens_on_examples_made_through_the_services(demo):
+    rules = {rule.name: rule for rule in Rule.objects.all()}
+    assert len(rules) >= 5
+    assert any(rule.trigger == Rule.Trigger.SCHEDULED for rule in rules.values())
+    actions = {action["type"] for rule in rules.values() for action in rule.actions}
+    assert {"set_field", "assign", "request_approval", "public_reply", "webhook"} <= actions
+    assert all(rule.created_by and rule.created_by.is_superuser for rule in rules.values())
+    # Rules come after the history: none answered two months of tickets when it was saved.
+    assert not RuleRun.objects.exists() and not ScheduledRun.objects.exists()
+    scopes = set(Macro.objects.values_list("scope", flat=True))
+    assert {Scope.GLOBAL, Scope.GROUP, Scope.PERSONAL} <= scopes
+    assert Macro.objects.filter(body__contains="{{requester.first_name}}").exists()
+    template = ApprovalTemplate.objects.get()
+    assert template.kinds == [Kind.REQUEST] and len(template.steps) == 2
+    approval_rule = next(r for r in rules.values() if r.actions[0]["type"] == "request_approval")
+    assert approval_rule.actions[0]["template"] == template.pk
+    # The example webhook is off, as is the rule that calls it: the demo sends nothing.
+    hook = Webhook.objects.get()
+    assert not hook.is_active and hook.url.startswith("http://127.0.0.1:")
+    assert not rules["Tell the team chat about breaches (example)"].is_active
+    assert not WebhookDelivery.objects.exists()
+
+
+def test_the_queue_opens_on_recent_work_not_on_weeks_overdue_tickets(demo):
+    now = LOADED_AT[0]
+    support = Ticket.objects.filter(kind__in=[Kind.INCIDENT, Kind.REQUEST])
+    working = support.filter(status__category__in=[StatusCategory.NEW, StatusCategory.OPEN])
+    assert working.count() >= 20
+    assert not working.filter(created_at__lt=now - timedelta(days=6)).exists()
+    # Clocks still counting on open tickets: a few at risk or breached, none by weeks.
+    counting = SlaClock.objects.filter(
+        ticket__in=working, state__in=[ClockState.RUNNING, ClockState.BREACHED], stopped_at=None
+    )
+    assert counting.filter(deadline__lt=now).exists()
+    assert not counting.filter(deadline__lt=now - timedelta(days=5)).exists()
+    waiting = support.filter(status__category=StatusCategory.PENDING)
+    assert waiting.exists()
+    assert not waiting.filter(created_at__lt=now - timedelta(days=13)).exists()
