@@ -22,7 +22,7 @@ import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from tuki.core.benchrun import throwaway_database
+from tuki.bench.database import throwaway_database
 
 RULES = 100
 TICKETS = int(os.environ.get("TUKI_BENCH_RULES_TICKETS", "200"))

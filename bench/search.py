@@ -25,7 +25,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
-from tuki.core.benchrun import throwaway_database
+from tuki.bench.database import throwaway_database
 
 ARTICLES = int(os.environ.get("TUKI_BENCH_SEARCH_ARTICLES", "100000"))
 TICKETS = int(os.environ.get("TUKI_BENCH_SEARCH_TICKETS", "100000"))

@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
-from tuki.core.benchrun import throwaway_database
+from tuki.bench.database import throwaway_database
 
 TICKETS = int(os.environ.get("TUKI_BENCH_SLA_TICKETS", "100000"))
 

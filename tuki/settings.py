@@ -32,7 +32,7 @@ INSTALLED_APPS = [
     "ninja",  # serves Swagger UI from its own static files: the API docs work offline
     "django_tasks",
     "django_tasks_db",
-    "tuki.core",
+    "tuki.server",
     "tuki.accounts",
     "tuki.tickets",
     "tuki.portal",
@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "tuki.knowledge",
     "tuki.search",
     "tuki.configcache",
+    "tuki.demo",
+    "tuki.bench",
 ]
 
 MIDDLEWARE = [

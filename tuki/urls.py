@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from tuki.api import api
-from tuki.core.views import healthz
+from tuki.server.views import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

@@ -2,7 +2,7 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
-from tuki.lib import servergc
+from tuki.server import servergc
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tuki.settings")
 application = get_wsgi_application()

@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from tuki.conftest import PASSWORD, Desk
-from tuki.core import demo_knowledge
+from tuki.demo import knowledge as demo_knowledge
 from tuki.knowledge.models import Article, ArticleFeedback, ArticleTranslation, TicketArticle
 from tuki.tickets.models import Ticket
 

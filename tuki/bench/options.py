@@ -1,0 +1,72 @@
+"""The benchmark's options, its figures and the run that collects them (shared by the
+other modules of tuki.bench)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+DATA_VERSION = "2"
+HTTP_MEASUREMENTS = (
+    "floor_view",
+    "floor_insert",
+    "queue",
+    "queue_deep",
+    "queue_sla",
+    "dashboard",
+    "ticket",
+    "api_list",
+    "search_page",
+    "api_create",
+)
+
+
+@dataclass
+class Options:
+    tickets: int = 100_000
+    quick: bool = False
+    fresh: bool = False
+    only: list[str] = field(default_factory=list)
+    seconds: float = 5.0  # per throughput measurement
+    repetitions: int = 200  # per latency measurement
+    workers: int = 2
+    clients: int = 4  # concurrent clients for page throughput
+    create_clients: int = 8
+    output: Path | None = None
+    keep: bool = True
+
+    @classmethod
+    def quick_run(cls, **kw: Any) -> Options:
+        base = {"tickets": 2_000, "quick": True, "seconds": 0.5, "repetitions": 15, "keep": False}
+        return cls(**(base | kw))
+
+    def wants(self, name: str) -> bool:
+        return not self.only or name in self.only
+
+
+@dataclass
+class Figure:
+    name: str
+    label: str
+    unit: str  # "ms" (latency: value = median) or "/s" (throughput)
+    value: float
+    p95: float | None = None
+    queries: int | None = None
+    floor: str = ""  # the floor it is compared with
+    ratio: float | None = None  # value / floor (throughput) or floor / value (latency)
+    samples: int = 0
+    errors: int = 0
+    note: str = ""
+
+
+@dataclass
+class Run:
+    options: Options
+    figures: list[Figure] = field(default_factory=list)
+    environment: dict[str, Any] = field(default_factory=dict)
+    data: dict[str, Any] = field(default_factory=dict)
+    misses: list[str] = field(default_factory=list)
+
+    def get(self, name: str) -> Figure | None:
+        return next((f for f in self.figures if f.name == name), None)

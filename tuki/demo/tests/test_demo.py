@@ -1,0 +1,259 @@
+import random
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from io import StringIO
+from typing import Any
+from unittest.mock import patch
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Min
+from django.utils import timezone
+
+from tuki.accounts.models import Location, Organisation, SupportGroup, User
+from tuki.approvals.models import ApprovalTemplate
+from tuki.automation.models import Rule, RuleRun, ScheduledRun
+from tuki.calendars.models import Calendar
+from tuki.demo import knowledge as demo_knowledge
+from tuki.demo.cast import build_cast, logins
+from tuki.demo.loader import load_demo
+from tuki.demo.stories import Director
+from tuki.macros.models import Macro, Scope
+from tuki.mail.models import OutboundMessage, OutboundStatus
+from tuki.sla.models import Agreement, ClockState, Metric, SlaClock, SlaClockLog, SlaPolicy
+from tuki.tickets.models import (
+    ActorKind,
+    Category,
+    Kind,
+    Status,
+    StatusCategory,
+    Tag,
+    Ticket,
+    TicketEvent,
+    TicketLink,
+)
+from tuki.webhooks.models import Webhook, WebhookDelivery
+
+LOADED_AT: list[datetime] = []  # when load_demo returned: its catch-up of due SLA timers ran
+PROGRESS: list[str] = []  # the lines load_demo reported while loading
+
+
+@pytest.fixture(scope="module")
+def loaded(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, int]]:
+    """Loaded once for the module (it takes seconds), committed, and wiped afterwards."""
+    PROGRESS.clear()
+    with django_db_blocker.unblock():
+        summary = load_demo(progress=PROGRESS.append)
+    LOADED_AT[:] = [timezone.now()]
+    assert summary is not None
+    yield summary
+    with django_db_blocker.unblock():
+        demo_knowledge.wipe()  # articles, categories, deflections and their search documents
+        Rule.objects.all().delete()
+        Macro.objects.all().delete()
+        Webhook.objects.all().delete()
+        Ticket.objects.all().delete()
+        ApprovalTemplate.objects.all().delete()
+        SlaPolicy.objects.all().delete()
+        Calendar.objects.all().delete()
+        Category.objects.all().delete()
+        SupportGroup.objects.all().delete()
+        User.objects.all().delete()
+        Organisation.objects.all().delete()
+        Location.objects.all().delete()
+        Tag.objects.all().delete()
+
+
+@pytest.fixture
+def demo(loaded: dict[str, int], db: None) -> dict[str, int]:
+    return loaded
+
+
+def test_one_service_desk_and_three_second_line_groups_over_two_offices(demo):
+    desk = SupportGroup.objects.get(tier=1)
+    assert desk.may_write_to_requesters
+    assert desk.members.count() == 3
+    second = SupportGroup.objects.filter(tier=2)
+    assert second.count() == 3
+    assert len({g.location_id for g in second}) == 2
+    assert all(g.manager and not g.may_write_to_requesters for g in second)
+
+
+def test_two_client_organisations_with_about_twenty_requesters(demo):
+    assert Organisation.objects.exclude(domains="").count() == 2
+    requesters = User.objects.filter(is_agent=False, is_superuser=False)
+    assert 18 <= requesters.count() <= 25
+    assert {u.language for u in requesters} == {"en", "fi", "ro"}
+    assert all(u.phone and u.time_zone and u.organisation_id for u in requesters)
+
+
+def test_the_category_tree_has_default_groups(demo):
+    paths = dict(Category.objects.values_list("path", "default_group__name"))
+    assert paths["Network › VPN"] and paths["Workplace › Printer"]
+    assert {"Accounts › Password reset", "Applications › ERP", "Network › Wi-Fi"} <= set(paths)
+
+
+def test_about_two_hundred_tickets_in_every_status_with_real_history(demo):
+    assert 180 <= Ticket.objects.count() <= 220
+    used = set(Ticket.objects.values_list("status__key", flat=True))
+    assert used == set(Status.objects.values_list("key", flat=True))
+    assert set(Ticket.objects.values_list("kind", flat=True)) >= {
+        Kind.INCIDENT,
+        Kind.REQUEST,
+        Kind.PROBLEM,
+        Kind.CHANGE,
+    }
+    assert not Ticket.objects.filter(events__isnull=True).exists()
+    actions = set(TicketEvent.objects.values_list("action", flat=True))
+    assert {"escalated", "resolution", "note", "reply", "linked", "merged"} <= actions
+    assert Ticket.objects.filter(reopen_count__gt=0).exists()
+    assert TicketLink.objects.exists()
+
+
+def test_history_is_spread_over_the_last_two_months_and_never_in_the_future(demo):
+    now = timezone.now()
+    oldest = Ticket.objects.aggregate(oldest=Min("created_at"))["oldest"]
+    assert now - timedelta(days=62) < oldest < now - timedelta(days=40)
+    assert not Ticket.objects.filter(updated_at__gt=now).exists()
+    assert not TicketEvent.objects.filter(created_at__gt=now).exists()
+    for ticket in Ticket.objects.filter(pk__in=range(1, 400, 7)):
+        # SLA warnings and breaches come when due, without touching the ticket.
+        events = ticket.events.exclude(actor_kind=ActorKind.SLA)
+        times = list(events.values_list("created_at", flat=True))
+        assert ticket.created_at <= min(times) and max(times) <= ticket.updated_at
+        if ticket.closed_at:
+            assert ticket.created_at <= ticket.closed_at <= now
+
+
+def test_the_printed_logins_work(demo):
+    for _role, email, password in logins():
+        assert User.objects.get(email=email).check_password(password)
+
+
+def test_loading_twice_adds_nothing(demo):
+    counts = (Ticket.objects.count(), User.objects.count(), TicketEvent.objects.count())
+    assert load_demo() is None
+    out = StringIO()
+    call_command("demo", "--no-serve", stdout=out)
+    assert "already holds tickets" in out.getvalue()
+    assert "http://127.0.0.1:8000" in out.getvalue()
+    assert (Ticket.objects.count(), User.objects.count(), TicketEvent.objects.count()) == counts
+
+
+def test_the_same_seed_plans_the_same_tickets(demo):
+    def plan(seed: int) -> list[tuple[str, str, datetime]]:
+        rnd = random.Random(seed)
+        director = Director(build_cast(rnd), rnd, datetime(2025, 3, 1, tzinfo=UTC))
+        return [(p.kind, p.final, p.created) for p in director.plan()]
+
+    assert plan(7) == plan(7)
+    assert plan(7) != plan(8)
+
+
+def test_each_client_has_an_agreement_on_its_office_calendar(demo):
+    calendars = dict(Agreement.objects.values_list("organisation__name", "calendar__name"))
+    assert calendars == {"Revontuli Oy": "Helsinki office", "Carpatica SRL": "Bucharest office"}
+    helsinki = Calendar.objects.get(name="Helsinki office")
+    assert (helsinki.time_zone, helsinki.holiday_country) == ("Europe/Helsinki", "FI")
+    for policy in SlaPolicy.objects.all():
+        assert policy.targets.count() == 5 and policy.ola_targets.exists()
+        assert policy.warning_thresholds == [75, 90]
+
+
+def test_clocks_follow_the_backdated_history_with_a_mix_of_states(demo):
+    now = timezone.now()
+    clocks = SlaClock.objects.all()
+    incidents = Ticket.objects.filter(kind__in=[Kind.INCIDENT, Kind.REQUEST])
+    assert not incidents.filter(sla_clocks__isnull=True).exists()
+    assert not Ticket.objects.filter(kind=Kind.PROBLEM, sla_clocks__isnull=False).exists()
+    states = set(clocks.values_list("state", flat=True))
+    assert {ClockState.MET, ClockState.RUNNING, ClockState.PAUSED, ClockState.BREACHED} <= states
+    assert {Metric.FIRST_RESPONSE, Metric.NEXT_RESPONSE, Metric.RESOLUTION, Metric.OLA} <= set(
+        clocks.values_list("metric", flat=True)
+    )
+    assert clocks.filter(state=ClockState.PAUSED, ticket__status__key="pending_customer").exists()
+    # Clocks start with their ticket's (backdated) registration, not when the demo loaded.
+    for clock in clocks.filter(metric=Metric.FIRST_RESPONSE, cycle=1)[:50]:
+        assert clock.started_at == clock.ticket.created_at
+    running = clocks.filter(state=ClockState.RUNNING)
+    # Overdue ones were announced when the demo loaded; later deadlines pass while tests run.
+    assert not running.filter(deadline__lt=LOADED_AT[0]).exists()
+    warned = SlaClockLog.objects.filter(what="warned", clock__state=ClockState.RUNNING)
+    assert warned.exists()  # at risk
+    breaches = TicketEvent.objects.filter(action="sla_breached")
+    assert breaches.exists() and not breaches.filter(created_at__gt=now).exists()
+
+
+def test_the_demo_mail_is_history_sent_when_it_happened_and_nothing_is_left_to_send(demo):
+    # The addresses are made up: nothing may wait for the worker to send it.
+    assert OutboundMessage.objects.exists()
+    assert not OutboundMessage.objects.exclude(status=OutboundStatus.SENT).exists()
+    replies = OutboundMessage.objects.filter(comment__isnull=False).select_related("comment")
+    assert replies.exists()
+    for message in replies[:50]:  # "emailed" on the ticket page, when the reply was written
+        assert message.sent_at == message.created_at == message.comment.created_at
+    # Backdated with the history: a requester's next ticket is acknowledged as usual (at
+    # most a few acknowledgements to one address in an hour).
+    acknowledgements = OutboundMessage.objects.filter(what="created")
+    assert acknowledgements.exists()
+    assert not acknowledgements.filter(created_at__gt=LOADED_AT[0] - timedelta(hours=1))
+
+
+def test_loading_reports_its_progress_stage_by_stage(demo):
+    tickets = [line for line in PROGRESS if line.startswith("Loading tickets ")]
+    total = demo["tickets"]
+    assert len(tickets) >= 5 and tickets[-1] == f"Loading tickets {total}/{total}"
+    for stage in ("People: ", "Service levels", "Replaying SLA clocks", "Mail history: ",
+                  "Routing: ", "Automation: ", "Knowledge base: "):  # fmt: skip
+        assert any(line.startswith(stage) for line in PROGRESS), stage
+
+
+def test_the_demo_command_prints_the_progress(db):
+    out = StringIO()
+    with patch("tuki.demo.management.commands.demo.load_demo") as load:
+        load.side_effect = lambda seed, progress: (
+            progress("Loading tickets 20/202") or {"tickets": 202}
+        )
+        call_command("demo", "--no-serve", stdout=out)
+    assert "  Loading tickets 20/202\n" in out.getvalue()
+    assert "Loaded 202 demo tickets" in out.getvalue()
+
+
+def test_administration_opens_on_examples_made_through_the_services(demo):
+    rules = {rule.name: rule for rule in Rule.objects.all()}
+    assert len(rules) >= 5
+    assert any(rule.trigger == Rule.Trigger.SCHEDULED for rule in rules.values())
+    actions = {action["type"] for rule in rules.values() for action in rule.actions}
+    assert {"set_field", "assign", "request_approval", "public_reply", "webhook"} <= actions
+    assert all(rule.created_by and rule.created_by.is_superuser for rule in rules.values())
+    # Rules come after the history: none answered two months of tickets when it was saved.
+    assert not RuleRun.objects.exists() and not ScheduledRun.objects.exists()
+    scopes = set(Macro.objects.values_list("scope", flat=True))
+    assert {Scope.GLOBAL, Scope.GROUP, Scope.PERSONAL} <= scopes
+    assert Macro.objects.filter(body__contains="{{requester.first_name}}").exists()
+    template = ApprovalTemplate.objects.get()
+    assert template.kinds == [Kind.REQUEST] and len(template.steps) == 2
+    approval_rule = next(r for r in rules.values() if r.actions[0]["type"] == "request_approval")
+    assert approval_rule.actions[0]["template"] == template.pk
+    # The example webhook is off, as is the rule that calls it: the demo sends nothing.
+    hook = Webhook.objects.get()
+    assert not hook.is_active and hook.url.startswith("http://127.0.0.1:")
+    assert not rules["Tell the team chat about breaches (example)"].is_active
+    assert not WebhookDelivery.objects.exists()
+
+
+def test_the_queue_opens_on_recent_work_not_on_weeks_overdue_tickets(demo):
+    now = LOADED_AT[0]
+    support = Ticket.objects.filter(kind__in=[Kind.INCIDENT, Kind.REQUEST])
+    working = support.filter(status__category__in=[StatusCategory.NEW, StatusCategory.OPEN])
+    assert working.count() >= 20
+    assert not working.filter(created_at__lt=now - timedelta(days=6)).exists()
+    # Clocks still counting on open tickets: a few at risk or breached, none by weeks.
+    counting = SlaClock.objects.filter(
+        ticket__in=working, state__in=[ClockState.RUNNING, ClockState.BREACHED], stopped_at=None
+    )
+    assert counting.filter(deadline__lt=now).exists()
+    assert not counting.filter(deadline__lt=now - timedelta(days=5)).exists()
+    waiting = support.filter(status__category=StatusCategory.PENDING)
+    assert waiting.exists()
+    assert not waiting.filter(created_at__lt=now - timedelta(days=13)).exists()
