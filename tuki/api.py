@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import ValidationError
 
-from tuki.lib.api_auth import api_auth
+from tuki.accounts.api_auth import api_auth
 from tuki.tickets.services import ServiceError
 
 api = NinjaAPI(

@@ -9,8 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tuki.accounts.models import Organisation, User
 from tuki.knowledge.models import Article, ArticleCategory, Audience, Language, State
-from tuki.lib.forms import BootstrapMixin
-from tuki.portal.forms import MultipleFileField, attachments_help
+from tuki.lib.forms import BootstrapMixin, MultipleFileField, attachments_help
 
 
 class CategoryChoiceField(forms.ModelChoiceField):
