@@ -7,6 +7,7 @@ from typing import Any
 
 from django.dispatch import receiver
 
+from tuki.approvals import services
 from tuki.tickets.signals import event_recorded
 
 
@@ -14,6 +15,4 @@ from tuki.tickets.signals import event_recorded
 def on_event_recorded(sender: Any, event: Any, **kwargs: Any) -> None:
     if event.action != "status":
         return
-    from tuki.approvals.services import ticket_left_waiting
-
-    ticket_left_waiting(event.ticket)
+    services.ticket_left_waiting(event.ticket)

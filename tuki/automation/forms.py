@@ -19,10 +19,13 @@ from django.http import QueryDict
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from tuki.approvals.models import ApprovalTemplate
 from tuki.automation import schema
 from tuki.automation.models import Rule
 from tuki.lib.forms import BootstrapMixin
+from tuki.macros.models import Macro
 from tuki.tickets.models import Kind
+from tuki.webhooks.models import Webhook
 
 NO_VALUE_OPS = set(schema.NO_VALUE_OPS)
 MULTI_OPS = set(schema.LIST_OPS)
@@ -300,23 +303,17 @@ class Choices:
         return self._cache[key]
 
 
-PLUGGED_MODELS = {
-    "webhook": ("tuki.webhooks.models", "Webhook"),
-    "macro": ("tuki.macros.models", "Macro"),
-    "approval_template": ("tuki.approvals.models", "ApprovalTemplate"),
+PLUGGED_MODELS: dict[str, type[Webhook] | type[Macro] | type[ApprovalTemplate]] = {
+    "webhook": Webhook,
+    "macro": Macro,
+    "approval_template": ApprovalTemplate,
 }
 
 
 def plugged_choices(kind: str) -> list[tuple[str, str]]:
-    """Webhooks, macros, approval templates: other apps' rows, when their app has them."""
-    import importlib
-
-    if kind not in PLUGGED_MODELS:
-        return []
-    module, name = PLUGGED_MODELS[kind]
-    try:
-        model = getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError):
+    """Webhooks, macros, approval templates: the rows of the apps a rule's actions use."""
+    model = PLUGGED_MODELS.get(kind)
+    if model is None:
         return []
     return [(str(o.pk), str(o)) for o in model.objects.all()[:500]]
 

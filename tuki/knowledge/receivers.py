@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from tuki.knowledge import access, services
 from tuki.knowledge.markdown import plain_text
 from tuki.knowledge.models import Article
 from tuki.search import engine
@@ -61,8 +62,6 @@ def referenced_ids(text: str) -> set[int]:
 def on_ticket_event(sender: Any, event: TicketEvent, **kwargs: Any) -> None:
     """An agent's reply or note naming an article (KB-12, or its link — what "Insert
     article" puts in the reply box) records that the article was used on the ticket."""
-    from tuki.knowledge import access, services
-
     if event.action not in COMMENT_ACTIONS or event.comment_id is None:
         return
     author = event.actor

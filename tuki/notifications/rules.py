@@ -17,7 +17,9 @@ from django.utils.translation import gettext_lazy as _
 
 from tuki.notifications import mentions
 from tuki.notifications.models import NotificationKind as K
+from tuki.sla.models import Metric
 from tuki.tickets.models import ActorKind, Ticket, TicketEvent
+from tuki.tickets.views.timeline import ACTION_LABELS, FIELD_LABELS
 
 if TYPE_CHECKING:
     from tuki.accounts.models import User
@@ -146,8 +148,6 @@ def sla(ticket: Ticket, event: TicketEvent) -> Iterable[Intent]:
     """Warnings and breaches: the assignee, else the group; on a breach the manager too."""
     if event.action not in SLA_WARNING + SLA_BREACH:
         return
-    from tuki.sla.models import Metric
-
     metric = Metric(event.field).label if event.field in Metric.values else event.field
     users = [ticket.assignee] if ticket.assignee else _members(ticket)
     if event.action in SLA_BREACH:
@@ -192,8 +192,6 @@ def _about_watching(event: TicketEvent) -> bool:
 
 def describe(event: TicketEvent) -> str | Promise:
     """What one event changed, lazy: rendered in each recipient's language."""
-    from tuki.tickets.views.timeline import ACTION_LABELS, FIELD_LABELS
-
     label: str | Promise
     if event.action in ("reply", "note") and event.comment is not None:
         label = _("added a note") if event.action == "note" else _("replied")

@@ -8,9 +8,6 @@ class RoutingConfig(AppConfig):
 
     def ready(self) -> None:
         from tuki.accounts import preferences
-        from tuki.routing import (
-            receivers,  # noqa: F401  (connects to ticket events)
-            views,
-        )
+        from tuki.routing import receivers, views  # noqa: F401  (receivers: ticket events)
 
         preferences.register("routing/partials/away_dates.html", views.away_dates_section)

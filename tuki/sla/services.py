@@ -34,7 +34,8 @@ from tuki.sla.models import (
     SlaClockLog,
     SlaTimer,
 )
-from tuki.tickets.models import StatusCategory, Ticket, TicketEvent
+from tuki.tickets.models import ACTIVE_CATEGORIES, StatusCategory, Ticket, TicketEvent
+from tuki.tickets.services import record_sla_event
 
 RECOMPUTE_FIELDS = ("priority", "kind", "category", "requester")
 DONE_CATEGORIES = (StatusCategory.RESOLVED, StatusCategory.CLOSED)
@@ -373,8 +374,6 @@ def recompute_tickets(
 
 
 def _active_categories() -> tuple[str, ...]:
-    from tuki.tickets.models import ACTIVE_CATEGORIES
-
     return tuple(ACTIVE_CATEGORIES)
 
 
@@ -446,8 +445,6 @@ def fire_timer(
 
 
 def _announce(clock: SlaClock, timer: SlaTimer, now: datetime) -> None:
-    from tuki.tickets.services import record_sla_event
-
     breach = timer.percent == BREACH
     SlaClockLog.objects.create(
         clock=clock,
