@@ -13,8 +13,20 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import ValidationError
 
-from tuki.lib.api_auth import api_auth
+from tuki.accounts.api import router as accounts_router
+from tuki.accounts.api_auth import api_auth
+from tuki.approvals.api import router as approvals_router
+from tuki.automation.api import router as automation_router
+from tuki.calendars.api import router as calendars_router
+from tuki.knowledge.api import router as knowledge_router
 from tuki.lib.errors import ServiceError
+from tuki.macros.api import router as macros_router
+from tuki.notifications.api import router as notifications_router
+from tuki.routing.api import router as routing_router
+from tuki.search.api import router as search_router
+from tuki.sla.api import router as sla_router
+from tuki.tickets.api import router as tickets_router
+from tuki.webhooks.api import router as webhooks_router
 
 api = NinjaAPI(
     title="Tuki API",
@@ -62,33 +74,16 @@ def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpRes
     return api.create_response(request, {"detail": message}, status=403)
 
 
-def _mount_routers() -> None:
-    # Imported here so each app's api module can import `api`-level helpers without a cycle.
-    from tuki.accounts.api import router as accounts_router
-    from tuki.approvals.api import router as approvals_router
-    from tuki.automation.api import router as automation_router
-    from tuki.calendars.api import router as calendars_router
-    from tuki.knowledge.api import router as knowledge_router
-    from tuki.macros.api import router as macros_router
-    from tuki.notifications.api import router as notifications_router
-    from tuki.routing.api import router as routing_router
-    from tuki.search.api import router as search_router
-    from tuki.sla.api import router as sla_router
-    from tuki.tickets.api import router as tickets_router
-    from tuki.webhooks.api import router as webhooks_router
-
-    api.add_router("", accounts_router)
-    api.add_router("", tickets_router)
-    api.add_router("/sla/calendars", calendars_router)
-    api.add_router("/sla/", sla_router)
-    api.add_router("/automation/", automation_router)
-    api.add_router("/routing/", routing_router)
-    api.add_router("/approvals/", approvals_router)
-    api.add_router("/notifications/", notifications_router)
-    api.add_router("/macros/", macros_router)
-    api.add_router("/webhooks/", webhooks_router)
-    api.add_router("/kb/", knowledge_router)
-    api.add_router("/search/", search_router)
-
-
-_mount_routers()
+# Each app's endpoints under its prefix (the apps never import this module).
+api.add_router("", accounts_router)
+api.add_router("", tickets_router)
+api.add_router("/sla/calendars", calendars_router)
+api.add_router("/sla/", sla_router)
+api.add_router("/automation/", automation_router)
+api.add_router("/routing/", routing_router)
+api.add_router("/approvals/", approvals_router)
+api.add_router("/notifications/", notifications_router)
+api.add_router("/macros/", macros_router)
+api.add_router("/webhooks/", webhooks_router)
+api.add_router("/kb/", knowledge_router)
+api.add_router("/search/", search_router)

@@ -2,12 +2,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from tuki.accounts.forms import PreferencesForm
-from tuki.accounts.models import User
+from tuki.accounts.preferences import sections_for
 from tuki.accounts.services import update_preferences
 
 
@@ -27,20 +26,6 @@ def preferences(request: HttpRequest) -> HttpResponse:
         translation.activate(user.language)
         messages.success(request, _("Your preferences were saved."))
         return redirect("preferences")
-    ctx = {"form": form, "nav": "preferences", **_away_dates(request.user)}
+    sections, extra = sections_for(request.user)
+    ctx = {"form": form, "nav": "preferences", "sections": sections, **extra}
     return render(request, "accounts/preferences.html", ctx)
-
-
-def _away_dates(user: User) -> dict[str, object]:
-    """The away-dates section (tuki/routing) for agents: their dates, the groups they manage."""
-    if not (user.is_agent or user.is_superuser):
-        return {}
-    from tuki.routing.access import current_absences, managed_groups
-    from tuki.routing.forms import AbsenceForm
-
-    return {
-        "absences": current_absences([user]).order_by("starts_on"),
-        "absence_form": AbsenceForm(),
-        "managed_groups": managed_groups(user).filter(manager=user),
-        "next": reverse("preferences"),
-    }

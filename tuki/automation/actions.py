@@ -3,12 +3,12 @@
 Called by the engine inside `acting_as(RULE, rule.name, ...)` with actor=None, so every
 change lands in the ticket's history as the rule's. A target that vanished since the rule
 was saved (a deleted group) raises `ActionFailed`: an error on the RuleRun, never a crash.
-Other apps are imported lazily: they depend on tickets, not on automation.
+Automation sits above the apps whose services its actions call (docs/development/architecture.md,
+"Layers"): none of them imports automation.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from typing import Any
 
@@ -17,8 +17,16 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from tuki.accounts.models import SupportGroup, User
+from tuki.approvals import services as approvals
+from tuki.approvals.models import ApprovalTemplate
+from tuki.macros import services as macros
+from tuki.macros.models import Macro
+from tuki.mail.outbound.planning import plan_notice
+from tuki.notifications import services as notifications
 from tuki.tickets import services as tickets
 from tuki.tickets.models import Category, Ticket
+from tuki.webhooks import services as webhooks
+from tuki.webhooks.models import Webhook
 
 
 class ActionFailed(Exception):
@@ -28,9 +36,7 @@ class ActionFailed(Exception):
 def render(template: str, ticket: Ticket) -> str:
     """A rule's text with its placeholders filled in (the macros app's renderer: one
     whitelist of placeholders for macros and rules, no template engine)."""
-    from tuki.macros.services import render_text
-
-    return render_text(template or "", ticket, None)
+    return macros.render_text(template or "", ticket, None)
 
 
 def _get(model: Any, pk: Any, what: str) -> Any:
@@ -38,11 +44,6 @@ def _get(model: Any, pk: Any, what: str) -> Any:
     if found is None:
         raise ActionFailed(_("The %(what)s this rule names no longer exists.") % {"what": what})
     return found
-
-
-def _plugged(module: str, name: str, pk: Any, what: str) -> Any:
-    model = getattr(importlib.import_module(module), name)
-    return _get(model, pk, what)
 
 
 def set_field(ticket: Ticket, action: dict[str, Any]) -> str:
@@ -114,18 +115,16 @@ def recipients_of(ticket: Ticket, who: str) -> list[User]:
 
 
 def notify(ticket: Ticket, action: dict[str, Any]) -> str:
-    from tuki.notifications.services import notify as send
-
     users: dict[int, User] = {}
     for who in action["to"]:
         users.update({u.pk: u for u in recipients_of(ticket, who)})
-    made = send(list(users.values()), ticket, "rule", render(action["text"], ticket))
+    made = notifications.notify(
+        list(users.values()), ticket, "rule", render(action["text"], ticket)
+    )
     return _("%(n)d notified") % {"n": len(made)}
 
 
 def send_email(ticket: Ticket, action: dict[str, Any]) -> str:
-    from tuki.mail.outbound.planning import plan_notice
-
     to = action["to"]
     user: User | None = None
     if to == "requester":
@@ -150,11 +149,9 @@ def send_email(ticket: Ticket, action: dict[str, Any]) -> str:
 
 
 def webhook(ticket: Ticket, action: dict[str, Any]) -> str:
-    from tuki.webhooks.services import queue_delivery
-
-    hook = _plugged("tuki.webhooks.models", "Webhook", action["webhook"], _("webhook"))
+    hook = _get(Webhook, action["webhook"], _("webhook"))
     acting = tickets.current_acting()
-    queue_delivery(hook, ticket, "rule", payload={"rule": acting.reason if acting else ""})
+    webhooks.queue_delivery(hook, ticket, "rule", payload={"rule": acting.reason if acting else ""})
     return _("webhook %(name)s") % {"name": hook}
 
 
@@ -176,10 +173,8 @@ def create_ticket(ticket: Ticket, action: dict[str, Any]) -> str:
 
 
 def run_macro(ticket: Ticket, action: dict[str, Any]) -> str:
-    from tuki.macros.services import apply_macro
-
-    macro = _plugged("tuki.macros.models", "Macro", action["macro"], _("macro"))
-    apply_macro(None, ticket, macro)
+    macro = _get(Macro, action["macro"], _("macro"))
+    macros.apply_macro(None, ticket, macro)
     return _("macro %(name)s") % {"name": macro}
 
 
@@ -189,12 +184,8 @@ def escalate_to_manager(ticket: Ticket, action: dict[str, Any]) -> str:
 
 
 def request_approval(ticket: Ticket, action: dict[str, Any]) -> str:
-    from tuki.approvals.services import request_approval as ask
-
-    template = _plugged(
-        "tuki.approvals.models", "ApprovalTemplate", action["template"], _("approval template")
-    )
-    ask(None, ticket, template=template)
+    template = _get(ApprovalTemplate, action["template"], _("approval template"))
+    approvals.request_approval(None, ticket, template=template)
     return _("approval %(name)s requested") % {"name": template}
 
 

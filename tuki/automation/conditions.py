@@ -12,11 +12,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from tuki.tickets.models import Comment, EventAction, Ticket, TicketEvent
+from tuki.accounts.models import SupportGroup, User
+from tuki.calendars.arithmetic import business_minutes_between
+from tuki.calendars.models import Calendar
+from tuki.sla.models import SlaClock
+from tuki.tickets.models import Category, Comment, EventAction, Status, Ticket, TicketEvent
 
 SEP = " › "  # Category.path separator
 
@@ -111,9 +116,6 @@ class Context:
 def calendar_for(ticket: Ticket) -> Any:
     """The ticket's calendar: the one its SLA clocks count by (tuki/sla chose it from the
     policy or agreement), else the default calendar."""
-    from tuki.calendars.models import Calendar
-    from tuki.sla.models import SlaClock
-
     calendar_id = (
         SlaClock.objects.filter(ticket=ticket, calendar__isnull=False)
         .order_by("-id")
@@ -153,14 +155,10 @@ def minutes_since(ctx: Context, since: str, business: bool) -> float:
     start = ctx.anchor(since)
     if not business:
         return (ctx.now - start).total_seconds() / 60
-    from tuki.calendars.arithmetic import business_minutes_between
-
     return business_minutes_between(ctx.schedule(), start, ctx.now)
 
 
 def in_business_hours(ctx: Context) -> bool:
-    from tuki.calendars.arithmetic import business_minutes_between
-
     return business_minutes_between(ctx.schedule(), ctx.now, ctx.now + timedelta(minutes=1)) > 0
 
 
@@ -250,8 +248,6 @@ def _category_met(op: str, value: Any, ctx: Context) -> bool:
 
 
 def _category_paths(ids: list[int]) -> list[str]:
-    from tuki.tickets.models import Category
-
     return list(Category.objects.filter(pk__in=ids).values_list("path", flat=True))
 
 
@@ -266,9 +262,6 @@ def _changed(name: str, op: str, value: Any, ctx: Context) -> bool:
 
 def recorded_as(name: str, value: Any) -> str:
     """A value as TicketEvent.old_value/new_value record it (_display in tuki/tickets/services/events.py)."""
-    from tuki.accounts.models import SupportGroup, User
-    from tuki.tickets.models import Category, Status
-
     model = {"status": Status, "group": SupportGroup, "assignee": User, "category": Category}.get(
         name
     )
@@ -344,8 +337,6 @@ def _condition_q(cond: dict[str, Any], now: datetime, skip_time: bool = False) -
 def _sql_agrees(op: str, value: Any) -> bool:
     """SQLite's LIKE folds case for ASCII letters only; Python folds them all. A preview
     with other letters in a text test checks its candidates in Python."""
-    from django.db import connection
-
     folds = op in ("contains", "not_contains", "starts_with")
     return not (folds and connection.vendor == "sqlite" and not str(value).isascii())
 

@@ -33,9 +33,11 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tuki.automation import tasks
 from tuki.automation.actions import ActionFailed, run_action
 from tuki.automation.conditions import Context, matches
 from tuki.automation.models import Rule, RuleRun, ScheduledRun
+from tuki.calendars.arithmetic import add_business_minutes
 from tuki.configcache import cache as configcache
 from tuki.lib.errors import ServiceError
 from tuki.tickets.models import ActorKind, Channel, EventAction, Ticket, TicketEvent
@@ -282,8 +284,6 @@ def act(
 
 def due_at(ctx: Context, wait: dict[str, Any], anchor: datetime) -> datetime:
     if wait.get("business"):
-        from tuki.calendars.arithmetic import add_business_minutes
-
         return add_business_minutes(ctx.schedule(), anchor, wait["minutes"])
     return anchor + timedelta(minutes=wait["minutes"])
 
@@ -357,8 +357,6 @@ def _plan(rule: Rule, ticket: Ticket, anchor: datetime, due: datetime) -> Schedu
 
 
 def _enqueue(runs: list[ScheduledRun]) -> None:
-    from tuki.automation import tasks
-
     if not tasks.can_defer():
         return
     for run in runs:

@@ -10,11 +10,10 @@ from typing import Any
 
 from django.dispatch import receiver
 
+from tuki.automation.engine import collect
 from tuki.tickets.signals import event_recorded
 
 
 @receiver(event_recorded)
 def on_ticket_event(sender: object, event: Any, **kwargs: Any) -> None:
-    from tuki.automation.engine import collect
-
     collect(event)

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tuki.accounts.models import User
-from tuki.automation import engine
+from tuki.automation import engine, tasks
 from tuki.automation.access import may_manage_rules
 from tuki.automation.conditions import Context, annotate_anchors, matches, to_q
 from tuki.automation.models import Rule, RuleRun, ScheduledRun
@@ -129,9 +129,7 @@ def _replan(rule: Rule) -> None:
         state=ScheduledRun.State.CANCELLED
     )
     if rule.trigger == Rule.Trigger.SCHEDULED and rule.is_active:
-        from tuki.automation.tasks import plan_scheduled_rule
-
-        transaction.on_commit(lambda: plan_scheduled_rule.enqueue(rule_id=rule.pk))
+        transaction.on_commit(lambda: tasks.plan_scheduled_rule.enqueue(rule_id=rule.pk))
 
 
 def plan_rule(rule_id: int, *, chunk: int = 500) -> int:

@@ -8,9 +8,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tuki.accounts.models import Organisation, User
+from tuki.knowledge.access import translation_for
 from tuki.knowledge.models import Article, ArticleCategory, Audience, Language, State
-from tuki.lib.forms import BootstrapMixin
-from tuki.portal.forms import MultipleFileField, attachments_help
+from tuki.lib.forms import BootstrapMixin, MultipleFileField, attachments_help
 
 
 class CategoryChoiceField(forms.ModelChoiceField):
@@ -21,8 +21,6 @@ class CategoryChoiceField(forms.ModelChoiceField):
 class ArticleChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Article) -> str:
         # The queryset prefetches translations (views.articles._related_choices).
-        from tuki.knowledge.access import translation_for
-
         shown = translation_for(obj, "en")
         return f"{obj.number} {shown.title if shown else ''}".strip()
 

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tuki.knowledge.markdown import render_markdown
 from tuki.lib.tree import PathTree
 
 ARTICLE_NUMBER = re.compile(r"^\s*KB-?(\d+)\s*$", re.IGNORECASE)
@@ -196,8 +197,6 @@ class ArticleTranslation(models.Model):
     def save(self, *args: object, **kwargs: object) -> None:
         # The HTML is derived from the Markdown whenever the row is written, so a stored
         # body_html is always the sanitised rendering of the stored body.
-        from tuki.knowledge.markdown import render_markdown
-
         self.body_html = render_markdown(self.body)
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 

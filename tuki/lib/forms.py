@@ -1,14 +1,17 @@
 """Bootstrap classes on every widget, so templates stay plain; a Select without a template per
-option."""
+option; the several-files field of the attachment forms (portal, knowledge base)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from tuki.lib.errors import ServiceError
 
@@ -37,6 +40,33 @@ class BootstrapMixin:
             if name in self.fields:  # type: ignore[attr-defined]
                 widget = self.fields[name].widget  # type: ignore[attr-defined]
                 widget.attrs["class"] = widget.attrs.get("class", "") + " is-invalid"
+
+
+# --- attachments ------------------------------------------------------------------------------
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field; cleans to a list (empty when nothing was chosen)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        files = data if isinstance(data, list | tuple) else [data]
+        single = super().clean
+        return [single(f, initial) for f in files if f]
+
+
+def attachments_help() -> str:
+    return _("Optional. Up to %(size)s per file.") % {
+        "size": filesizeformat(settings.MAX_ATTACHMENT_SIZE)
+    }
 
 
 # --- widgets that skip Django's per-option templates -----------------------------------------

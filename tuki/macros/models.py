@@ -10,6 +10,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tuki.tickets.models import Kind
+
 
 class Scope(models.TextChoices):
     PERSONAL = "personal", _("Personal")
@@ -86,8 +88,6 @@ class Macro(models.Model):
 
     @property
     def kind_labels(self) -> list[str]:
-        from tuki.tickets.models import Kind
-
         return [str(Kind(k).label) for k in self.kinds if k in Kind.values]
 
     def applies_to(self, kind: str) -> bool:

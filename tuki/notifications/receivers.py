@@ -14,7 +14,6 @@
 from __future__ import annotations
 
 import functools
-import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,10 +23,9 @@ from django.db import transaction
 from django.dispatch import receiver
 
 from tuki.lib import taskqueue
-from tuki.tickets.models import Ticket, TicketEvent
+from tuki.notifications import tasks
+from tuki.tickets.models import TicketEvent
 from tuki.tickets.signals import committing, event_recorded
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass(eq=False)
@@ -84,18 +82,14 @@ def _flush(batch: Batch) -> None:
 
 
 def enqueue(event_ids: list[int]) -> None:
-    from tuki.notifications.tasks import notify_events
-
-    taskqueue.enqueue(notify_events, list(event_ids))
+    taskqueue.enqueue(tasks.notify_events, list(event_ids))
 
 
 @receiver(committing, dispatch_uid="tuki.notifications.flush_in_transaction")
 def flush_in_transaction(sender: type, **kwargs: Any) -> None:
     """The service's last event is recorded: with the database queue, write the batches'
     tasks into its transaction now rather than in one more transaction after the commit."""
-    from tuki.notifications.tasks import notify_events
-
-    if not taskqueue.in_transaction(notify_events):
+    if not taskqueue.in_transaction(tasks.notify_events):
         return
     queued = {id(entry[1]) for entry in transaction.get_connection().run_on_commit}
     for batch in _batches():
@@ -112,35 +106,3 @@ def collect(sender: type, event: TicketEvent, **kwargs: Any) -> None:
         enqueue([event.pk])
         return
     _open_batch(connection, event.ticket_id).event_ids.append(event.pk)
-
-
-def process(event_ids: list[int]) -> str:
-    """Run the rules over one batch and notify; what was done, for the task's result."""
-    from tuki.notifications import rules, services
-
-    events = list(
-        TicketEvent.objects.filter(pk__in=event_ids)
-        .select_related("actor", "comment")
-        .order_by("created_at", "id")
-    )
-    if not events:
-        return "no events"
-    ticket = (
-        Ticket.objects.with_related()
-        .select_related("owner", "group__manager")
-        .filter(pk=events[0].ticket_id)
-        .first()
-    )
-    if ticket is None:
-        return "no ticket"
-    told = 0
-    for intent in rules.intents_for(ticket, events):
-        try:
-            made = services.notify(
-                intent.users, ticket, intent.kind, intent.text, actor=intent.actor, url=intent.url
-            )
-        except Exception:  # one failing rule must not keep the others' people uninformed
-            logger.exception("Notifying %s on ticket %s failed", intent.kind, ticket.pk)
-            continue
-        told += len(made)
-    return f"{told} notifications"

@@ -19,6 +19,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from tuki.lib.errors import ServiceError
+from tuki.mail.outbound.planning import plan_notice
 from tuki.notifications.models import (
     DEFAULTS,
     Notification,
@@ -146,8 +147,6 @@ def notify(
 
 def _mail(user: User, ticket: Ticket, kind: str, text: str, url: str) -> None:
     """Compose in the recipient's language (the caller activated it) and plan it."""
-    from tuki.mail.outbound.planning import plan_notice
-
     context = {
         "user": user,
         "ticket": ticket,

@@ -5,11 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.conf import settings
-from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from tuki.lib.forms import BootstrapMixin
+from tuki.lib.forms import BootstrapMixin, MultipleFileField, attachments_help
 from tuki.tickets.models import Category, Kind, Urgency
 
 KIND_CHOICES = [
@@ -21,30 +19,6 @@ URGENCY_CHOICES = [
     (Urgency.MEDIUM.value, _("Medium: my work is slowed down")),
     (Urgency.LOW.value, _("Low: it can wait")),
 ]
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """Several files in one field; cleans to a list (empty when nothing was chosen)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("widget", MultipleFileInput())
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data: Any, initial: Any = None) -> list[Any]:
-        files = data if isinstance(data, list | tuple) else [data]
-        single = super().clean
-        return [single(f, initial) for f in files if f]
-
-
-def attachments_help() -> str:
-    return _("Optional. Up to %(size)s per file.") % {
-        "size": filesizeformat(settings.MAX_ATTACHMENT_SIZE)
-    }
 
 
 class CategoryChoiceField(forms.ModelChoiceField):

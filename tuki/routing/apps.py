@@ -7,4 +7,7 @@ class RoutingConfig(AppConfig):
     verbose_name = _("Routing and assignment")
 
     def ready(self) -> None:
-        from tuki.routing import receivers  # noqa: F401  (connects to ticket events)
+        from tuki.accounts import preferences
+        from tuki.routing import receivers, views  # noqa: F401  (receivers: ticket events)
+
+        preferences.register("routing/partials/away_dates.html", views.away_dates_section)

@@ -12,14 +12,13 @@ from typing import Any
 from django.dispatch import receiver
 
 from tuki.lib import taskqueue
+from tuki.routing import tasks
 from tuki.tickets.models import EventAction
 from tuki.tickets.signals import event_recorded
 
 
 @receiver(event_recorded, dispatch_uid="routing-on-ticket-event")
 def on_ticket_event(sender: object, event: Any, **kwargs: Any) -> None:
-    from tuki.routing import tasks
-
     if event.action == EventAction.CREATED:
         taskqueue.enqueue_with_change(tasks.route_ticket, event.ticket_id, event.depth)
     elif event.field == "group" and event.action in (EventAction.GROUP, EventAction.ESCALATED):

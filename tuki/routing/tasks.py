@@ -11,14 +11,14 @@ import logging
 
 from django_tasks import task
 
+from tuki.routing import services
+
 log = logging.getLogger(__name__)
 
 
 @task()
 def route_ticket(ticket_id: int, depth: int = 0) -> str:
     """A new ticket: the routing rules, then the receiving group's assignment mode."""
-    from tuki.routing import services
-
     try:
         outcome = services.route_new_ticket(ticket_id, depth)
         if not outcome.startswith("routed"):
@@ -33,8 +33,6 @@ def route_ticket(ticket_id: int, depth: int = 0) -> str:
 @task()
 def assign_ticket(ticket_id: int, depth: int = 0) -> str:
     """A ticket arrived in a group: give it to a member if the group assigns automatically."""
-    from tuki.routing import services
-
     try:
         return services.auto_assign(ticket_id, depth)
     except Exception:

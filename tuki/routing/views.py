@@ -123,6 +123,19 @@ def _group_context(
 # --- away dates ------------------------------------------------------------------------------
 
 
+def away_dates_section(user: User) -> dict[str, object] | None:
+    """The preferences page's away dates (tuki/accounts/preferences.py), for agents: their
+    dates and the groups they manage."""
+    if not (user.is_agent or user.is_superuser):
+        return None
+    return {
+        "absences": access.current_absences([user]).order_by("starts_on"),
+        "absence_form": AbsenceForm(),
+        "managed_groups": access.managed_groups(user).filter(manager=user),
+        "next": reverse("preferences"),
+    }
+
+
 def _next(request: HttpRequest) -> str:
     target = request.POST.get("next") or ""
     if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):

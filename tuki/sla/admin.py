@@ -18,6 +18,7 @@ from tuki.sla.models import (
     SlaPolicy,
     SlaTarget,
     SlaTimer,
+    validate_thresholds,
 )
 from tuki.tickets.models import Kind, Priority
 
@@ -104,8 +105,6 @@ class PolicyForm(forms.ModelForm):
             values = [int(part) for part in raw.replace(";", ",").split(",") if part.strip()]
         except ValueError:
             raise forms.ValidationError(_("Enter whole percentages, e.g. 75, 90.")) from None
-        from tuki.sla.models import validate_thresholds
-
         validate_thresholds(values)
         return sorted(values)
 

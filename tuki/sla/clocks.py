@@ -14,8 +14,10 @@ from typing import Any
 from django.db import connection, models, transaction
 
 from tuki.calendars.arithmetic import Schedule, add_business_minutes, business_minutes_between
+from tuki.calendars.models import Calendar
 from tuki.configcache import cache as configcache
 from tuki.lib import taskqueue
+from tuki.sla import tasks
 from tuki.sla.models import (
     ACTIVE_STATES,
     BREACH,
@@ -133,8 +135,6 @@ class Work:
 
 
 def _load_schedule(calendar_id: int | None) -> Schedule:
-    from tuki.calendars.models import Calendar
-
     calendar = Calendar.objects.filter(pk=calendar_id).first() if calendar_id else None
     return (calendar or Calendar.default()).schedule()
 
@@ -173,8 +173,6 @@ def update_rows(model: type[models.Model], objs: list[Any], names: list[str]) ->
 
 def plan_timers(plans: list[tuple[SlaTimer, datetime | None]]) -> int:
     """Enqueue a task for the exact instant of each timer (backends that can defer only)."""
-    from tuki.sla import tasks
-
     if not tasks.can_defer():
         return 0
     # One transaction for the lot: a database queue then writes them in one commit (the

@@ -15,6 +15,7 @@ from datetime import date
 
 from django.utils import timezone
 
+from tuki.calendars.models import Calendar
 from tuki.configcache import cache as configcache
 from tuki.sla.models import (
     Agreement,
@@ -103,8 +104,6 @@ class Rules:
 
     @classmethod
     def _load(cls) -> Rules:
-        from tuki.calendars.models import Calendar
-
         policies = [_policy_rules(p) for p in _policies()]
         services = [
             (s, tuple(c.path for c in s.categories.all()))

@@ -14,15 +14,14 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
 from tuki.calendars.models import Calendar
+from tuki.sla import services, tasks
 from tuki.sla.models import Agreement, OlaTarget, Service, SlaPolicy, SlaTarget
 from tuki.tickets.signals import event_recorded
 
 
 @receiver(event_recorded)
 def on_ticket_event(sender: object, event: Any, **kwargs: Any) -> None:
-    from tuki.sla.services import handle_event
-
-    handle_event(event)
+    services.handle_event(event)
 
 
 class _Recompute:
@@ -33,13 +32,11 @@ class _Recompute:
         self.calendars: dict[int, str] = {}
 
     def __call__(self) -> None:
-        from tuki.sla.tasks import recompute_sla
-
         if self.everything:
-            recompute_sla.enqueue(why=self.everything)
+            tasks.recompute_sla.enqueue(why=self.everything)
             return
         for calendar_id, name in self.calendars.items():
-            recompute_sla.enqueue(why="calendar", calendar_id=calendar_id, name=name)
+            tasks.recompute_sla.enqueue(why="calendar", calendar_id=calendar_id, name=name)
 
 
 def _pending() -> _Recompute:

@@ -15,11 +15,10 @@ from typing import TYPE_CHECKING
 from django.db.models import Exists, OuterRef, Q
 from django.http import FileResponse, Http404
 
-from tuki.tickets.models import Ticket
+from tuki.tickets.models import Attachment, Ticket
 
 if TYPE_CHECKING:
     from tuki.accounts.models import User
-    from tuki.tickets.models import Attachment
 
 
 def visibility_q(user: User) -> Q:
@@ -100,8 +99,6 @@ def is_requester_side(user: User, ticket: Ticket) -> bool:
 
 def get_attachment_for_user(user: User, attachment_id: int) -> Attachment:
     """An attachment of a visible ticket; internal ones only for agents. Otherwise Http404."""
-    from tuki.tickets.models import Attachment
-
     qs = Attachment.objects.select_related("ticket").filter(ticket_visible(user), pk=attachment_id)
     if not (user.is_agent or user.is_superuser):
         qs = qs.filter(is_internal=False)

@@ -10,6 +10,7 @@ from django.dispatch import receiver
 
 from tuki.tickets.models import TicketEvent
 from tuki.tickets.signals import event_recorded
+from tuki.webhooks import services
 
 logger = logging.getLogger(__name__)
 
@@ -19,8 +20,6 @@ def queue_for_event(sender: Any, event: TicketEvent, **kwargs: Any) -> None:
     """Write the deliveries in the ticket's own transaction (they commit with the change);
     the tasks that send them run after commit. A savepoint keeps any failure here out of
     the ticket's work."""
-    from tuki.webhooks import services
-
     try:
         hooks = services.subscribed(event)
         if hooks:

@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from tuki.configcache import cache as configcache
 from tuki.lib.errors import ServiceError
 from tuki.tickets.models import EventAction
+from tuki.webhooks import tasks
 from tuki.webhooks.models import (
     EVENTS,
     TEST_EVENT,
@@ -198,8 +199,6 @@ def queue_for_event(
 
 def enqueue_delivery(delivery_id: int, *, delay: timedelta | None = None) -> None:
     """A task for one attempt, now or after `delay` where the backend can defer."""
-    from tuki.webhooks import tasks
-
     task = tasks.deliver_webhook
     if delay is not None:
         if not task.get_backend().supports_defer:

@@ -1,9 +1,17 @@
-"""Webhook background work, run by the task worker (`tuki worker`)."""
+"""Webhook background work, run by the task worker (`tuki worker`).
+
+This module imports the code its tasks run (services), and services import this module to
+enqueue them: a delivery that fails plans its own retry. Both sides import the other as a
+module and read its names at call time, so either may load first
+(docs/development/architecture.md, "Layers": the task pattern).
+"""
 
 from __future__ import annotations
 
 from django.core.cache import cache
 from django_tasks import task
+
+from tuki.webhooks import services
 
 SWEEP_EVERY = 60  # seconds between catch-up sweeps, per cache
 
@@ -11,8 +19,6 @@ SWEEP_EVERY = 60  # seconds between catch-up sweeps, per cache
 @task()
 def deliver_webhook(delivery_id: int) -> str:
     """One attempt of one delivery (services.deliver); now and then a catch-up sweep."""
-    from tuki.webhooks import services
-
     state = services.deliver(delivery_id)
     # Retries whose deferred task was lost (a crash, or a backend that cannot defer). At
     # most once a minute: a sweep from every task would enqueue the same due rows over
@@ -25,6 +31,4 @@ def deliver_webhook(delivery_id: int) -> str:
 @task()
 def deliver_due_webhooks() -> int:
     """Every delivery already due (after a worker outage); each is still sent once."""
-    from tuki.webhooks import services
-
     return services.deliver_due()
