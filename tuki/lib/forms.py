@@ -11,10 +11,12 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
 
-class BootstrapMixin:
+class BootstrapMixin(forms.BaseForm):
+    """Mixed into a Form or ModelForm (`class F(BootstrapMixin, forms.Form)`)."""
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
-        for field in self.fields.values():  # type: ignore[attr-defined]
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
             widget = field.widget
             if isinstance(widget, forms.CheckboxInput):
                 css = "form-check-input"
@@ -26,14 +28,14 @@ class BootstrapMixin:
 
     def add_service_error(self, exc: Any) -> None:
         """Show a services.ServiceError next to the field it names (or above the form)."""
-        field = exc.field if exc.field in self.fields else None  # type: ignore[attr-defined]
-        self.add_error(field, exc.message)  # type: ignore[attr-defined]
+        field = exc.field if exc.field in self.fields else None
+        self.add_error(field, exc.message)
 
     def full_clean(self) -> None:
-        super().full_clean()  # type: ignore[misc]
-        for name in self.errors:  # type: ignore[attr-defined]
-            if name in self.fields:  # type: ignore[attr-defined]
-                widget = self.fields[name].widget  # type: ignore[attr-defined]
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
                 widget.attrs["class"] = widget.attrs.get("class", "") + " is-invalid"
 
 

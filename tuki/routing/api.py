@@ -12,13 +12,13 @@ from datetime import date
 from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
 from tuki.accounts import services as accounts
 from tuki.accounts.models import Absence, SupportGroup, User
+from tuki.lib.http import ApiRequest
 from tuki.routing import access, services
 from tuki.routing.models import RoutingRule
 from tuki.tickets.services import ServiceError
@@ -63,9 +63,9 @@ class MoveIn(Schema):
 FOREIGN_KEYS = ("category", "service", "organisation", "location", "group")
 
 
-def _save(request: HttpRequest, rule: RoutingRule, payload: RuleIn) -> RoutingRule:
+def _save(request: ApiRequest, rule: RoutingRule, payload: RuleIn) -> RoutingRule:
     try:
-        return services.save_rule(request.auth, rule, _rule_data(payload))  # type: ignore[attr-defined]
+        return services.save_rule(request.auth, rule, _rule_data(payload))
     except ServiceError as exc:
         if exc.field in FOREIGN_KEYS:
             exc.field += "_id"  # the name the caller sent
@@ -79,38 +79,38 @@ def _rule_data(payload: RuleIn) -> dict[str, Any]:
 
 
 @router.get("/rules", response=list[RuleOut], summary="Routing rules in order (administrators)")
-def list_rules(request: HttpRequest) -> Any:
-    access.require_rule_admin(request.auth)  # type: ignore[attr-defined]
+def list_rules(request: ApiRequest) -> Any:
+    access.require_rule_admin(request.auth)
     return RoutingRule.objects.all()
 
 
 @router.post("/rules", response={201: RuleOut}, summary="Add a routing rule (administrators)")
-def create_rule(request: HttpRequest, payload: RuleIn) -> tuple[int, RoutingRule]:
+def create_rule(request: ApiRequest, payload: RuleIn) -> tuple[int, RoutingRule]:
     return 201, _save(request, RoutingRule(), payload)
 
 
 @router.get("/rules/{pk}", response=RuleOut, summary="A routing rule (administrators)")
-def get_rule(request: HttpRequest, pk: int) -> RoutingRule:
-    return access.get_rule_for_user(request.auth, pk)  # type: ignore[attr-defined]
+def get_rule(request: ApiRequest, pk: int) -> RoutingRule:
+    return access.get_rule_for_user(request.auth, pk)
 
 
 @router.patch("/rules/{pk}", response=RuleOut, summary="Change a routing rule (administrators)")
-def update_rule(request: HttpRequest, pk: int, payload: RuleIn) -> RoutingRule:
-    rule = access.get_rule_for_user(request.auth, pk)  # type: ignore[attr-defined]
+def update_rule(request: ApiRequest, pk: int, payload: RuleIn) -> RoutingRule:
+    rule = access.get_rule_for_user(request.auth, pk)
     return _save(request, rule, payload)
 
 
 @router.post("/rules/{pk}/move", response=list[RuleOut], summary="Reorder (administrators)")
-def move_rule(request: HttpRequest, pk: int, payload: MoveIn) -> Any:
-    rule = access.get_rule_for_user(request.auth, pk)  # type: ignore[attr-defined]
-    services.move_rule(request.auth, rule, payload.offset)  # type: ignore[attr-defined]
+def move_rule(request: ApiRequest, pk: int, payload: MoveIn) -> Any:
+    rule = access.get_rule_for_user(request.auth, pk)
+    services.move_rule(request.auth, rule, payload.offset)
     return RoutingRule.objects.all()
 
 
 @router.delete("/rules/{pk}", response={204: None}, summary="Delete a rule (administrators)")
-def delete_rule(request: HttpRequest, pk: int) -> tuple[int, None]:
-    rule = access.get_rule_for_user(request.auth, pk)  # type: ignore[attr-defined]
-    services.delete_rule(request.auth, rule)  # type: ignore[attr-defined]
+def delete_rule(request: ApiRequest, pk: int) -> tuple[int, None]:
+    rule = access.get_rule_for_user(request.auth, pk)
+    services.delete_rule(request.auth, rule)
     return 204, None
 
 
@@ -140,14 +140,14 @@ def _require_agent(user: User) -> None:
 
 
 @router.get("/absences", response=list[AbsenceOut], summary="My away dates not yet over")
-def list_absences(request: HttpRequest) -> Any:
-    _require_agent(request.auth)  # type: ignore[attr-defined]
-    return access.current_absences([request.auth]).order_by("starts_on")  # type: ignore[attr-defined]
+def list_absences(request: ApiRequest) -> Any:
+    _require_agent(request.auth)
+    return access.current_absences([request.auth]).order_by("starts_on")
 
 
 @router.post("/absences", response={201: AbsenceOut}, summary="Add away dates")
-def create_absence(request: HttpRequest, payload: AbsenceIn) -> tuple[int, Absence]:
-    actor: User = request.auth  # type: ignore[attr-defined]
+def create_absence(request: ApiRequest, payload: AbsenceIn) -> tuple[int, Absence]:
+    actor = request.auth
     person = actor
     if payload.user_id is not None and payload.user_id != actor.pk:
         person = User.objects.filter(pk=payload.user_id).first()  # type: ignore[assignment]
@@ -160,9 +160,9 @@ def create_absence(request: HttpRequest, payload: AbsenceIn) -> tuple[int, Absen
 
 
 @router.delete("/absences/{pk}", response={204: None}, summary="Remove away dates")
-def delete_absence(request: HttpRequest, pk: int) -> tuple[int, None]:
-    absence = access.get_absence_for_user(request.auth, pk)  # type: ignore[attr-defined]
-    accounts.delete_absence(request.auth, absence)  # type: ignore[attr-defined]
+def delete_absence(request: ApiRequest, pk: int) -> tuple[int, None]:
+    absence = access.get_absence_for_user(request.auth, pk)
+    accounts.delete_absence(request.auth, absence)
     return 204, None
 
 
@@ -189,13 +189,13 @@ def _with_away(groups: list[SupportGroup]) -> list[SupportGroup]:
 
 
 @router.get("/groups", response=list[GroupOut], summary="Groups whose assignment I may set")
-def list_groups(request: HttpRequest) -> Any:
-    return _with_away(list(access.managed_groups(request.auth).prefetch_related("members")))  # type: ignore[attr-defined]
+def list_groups(request: ApiRequest) -> Any:
+    return _with_away(list(access.managed_groups(request.auth).prefetch_related("members")))
 
 
 @router.patch("/groups/{pk}", response=GroupOut, summary="Set a group's assignment mode")
-def update_group(request: HttpRequest, pk: int, payload: GroupIn) -> SupportGroup:
-    group = access.get_group_for_user(request.auth, pk)  # type: ignore[attr-defined]
-    accounts.set_assignment_mode(request.auth, group, payload.assignment)  # type: ignore[attr-defined]
+def update_group(request: ApiRequest, pk: int, payload: GroupIn) -> SupportGroup:
+    group = access.get_group_for_user(request.auth, pk)
+    accounts.set_assignment_mode(request.auth, group, payload.assignment)
     group = get_object_or_404(SupportGroup.objects.prefetch_related("members"), pk=pk)
     return _with_away([group])[0]

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from tuki.lib.htmx import render_page_or_fragment
+from tuki.lib.http import AuthenticatedHttpRequest
 from tuki.search import deflection, engine, queries
 from tuki.search.forms import SearchForm
 from tuki.tickets.models import Ticket
@@ -86,7 +87,7 @@ def _ticket_jump(user: Any, text: str) -> str | None:
 
 
 @login_required
-def portal_search(request: HttpRequest) -> HttpResponse:
+def portal_search(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The portal search: the requester's own requests and the articles they may read."""
     form = SearchForm(_data(request), portal=True)
     parsed = Ticket.parse_number(_data(request).get("q", ""))
@@ -102,7 +103,7 @@ def portal_search(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def suggest(request: HttpRequest) -> HttpResponse:
+def suggest(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Articles matching what is being typed (htmx fragment, on the request and call forms)."""
     channel = request.GET.get("channel", "portal")
     if channel not in deflection.CHANNELS or (
@@ -122,7 +123,7 @@ def suggest(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def solved(request: HttpRequest, pk: int) -> HttpResponse:
+def solved(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """ "This solved my problem": count the request that did not need a ticket, and thank."""
     from tuki.knowledge.access import get_article_for_user, translation_for
 

@@ -42,6 +42,7 @@ from tuki.knowledge.views.common import (
     titled,
     with_titles,
 )
+from tuki.lib.http import AuthenticatedHttpRequest
 from tuki.tickets.services import ServiceError, Upload
 
 PAGE_SIZE = 25
@@ -75,7 +76,7 @@ def _filtered(user: Any, form: ListFilterForm) -> QuerySet[Article]:
 
 
 @agent_required(hide=True)
-def article_list(request: HttpRequest) -> HttpResponse:
+def article_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ListFilterForm(request.GET or None)
     qs = _filtered(request.user, form).select_related("category", "owner")
     page = Paginator(with_titles(qs).order_by("-updated_at", "-id"), PAGE_SIZE).get_page(
@@ -103,7 +104,7 @@ def _related_choices(exclude: int | None = None) -> QuerySet[Article]:
 
 
 @agent_required(hide=True)
-def new(request: HttpRequest) -> HttpResponse:
+def new(request: AuthenticatedHttpRequest) -> HttpResponse:
     # ?title= prefills the title: the reports link each unanswered search here.
     initial = {"title": request.GET.get("title", "")[:200]}
     form = NewArticleForm(request.POST or None, initial=initial, related_choices=_related_choices())
@@ -175,7 +176,7 @@ def _editor_context(
 
 
 @agent_required(hide=True)
-def edit(request: HttpRequest, pk: int) -> HttpResponse:
+def edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """One language of an article: GET shows the editor, POST saves a new version (or adds
     the translation when this language has none yet)."""
     article = _load(request.user, pk)
@@ -208,7 +209,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @agent_required(hide=True)
 @require_POST
-def fields(request: HttpRequest, pk: int) -> HttpResponse:
+def fields(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     article = _load(request.user, pk)
     language = reader_language(request)
     form = ArticleFieldsForm(request.POST, related_choices=_related_choices(article.pk))
@@ -226,7 +227,7 @@ def fields(request: HttpRequest, pk: int) -> HttpResponse:
 
 @agent_required(hide=True)
 @require_POST
-def preview(request: HttpRequest) -> HttpResponse:
+def preview(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The editor's preview tab: the same rendering and sanitising as a saved article."""
     html = render_markdown(request.POST.get("body", "")[: services.BODY_MAX])
     return render(request, "knowledge/partials/preview.html", {"html": html})
@@ -234,7 +235,7 @@ def preview(request: HttpRequest) -> HttpResponse:
 
 @agent_required(hide=True)
 @require_POST
-def set_state(request: HttpRequest, pk: int) -> HttpResponse:
+def set_state(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     article = _load(request.user, pk)
     form = StateForm(request.POST)
     if not form.is_valid():
@@ -255,7 +256,7 @@ def set_state(request: HttpRequest, pk: int) -> HttpResponse:
 
 @agent_required(hide=True)
 @require_POST
-def delete(request: HttpRequest, pk: int) -> HttpResponse:
+def delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     article = _load(request.user, pk)
     try:
         services.delete_article(request.user, article)
@@ -268,7 +269,7 @@ def delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @agent_required(hide=True)
 @require_POST
-def delete_translation(request: HttpRequest, pk: int, language: str) -> HttpResponse:
+def delete_translation(request: AuthenticatedHttpRequest, pk: int, language: str) -> HttpResponse:
     article = _load(request.user, pk)
     try:
         services.delete_translation(request.user, article, language)
@@ -284,7 +285,7 @@ def delete_translation(request: HttpRequest, pk: int, language: str) -> HttpResp
 
 @agent_required(hide=True)
 @require_POST
-def upload(request: HttpRequest, pk: int) -> HttpResponse:
+def upload(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     article = _load(request.user, pk)
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
@@ -302,7 +303,9 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 @agent_required(hide=True)
 @require_POST
-def remove_attachment(request: HttpRequest, pk: int, attachment_id: int) -> HttpResponse:
+def remove_attachment(
+    request: AuthenticatedHttpRequest, pk: int, attachment_id: int
+) -> HttpResponse:
     article = _load(request.user, pk)
     attachment = access.get_attachment_for_user(request.user, article, attachment_id)
     services.remove_attachment(request.user, attachment)
@@ -320,7 +323,7 @@ def _version(translation: ArticleTranslation, number: str | None) -> ArticleVers
 
 
 @agent_required(hide=True)
-def history(request: HttpRequest, pk: int) -> HttpResponse:
+def history(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The versions of one translation, newest first; ?a=&b= compares two of them."""
     article = _load(request.user, pk)
     language = reader_language(request)
@@ -352,7 +355,7 @@ def history(request: HttpRequest, pk: int) -> HttpResponse:
 
 @agent_required(hide=True)
 @require_POST
-def restore(request: HttpRequest, pk: int, version_id: int) -> HttpResponse:
+def restore(request: AuthenticatedHttpRequest, pk: int, version_id: int) -> HttpResponse:
     article = _load(request.user, pk)
     version = (
         ArticleVersion.objects.filter(pk=version_id, translation__article=article)

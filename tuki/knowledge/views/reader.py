@@ -33,6 +33,7 @@ from tuki.knowledge.models import (
 from tuki.knowledge.search import find_articles, in_category
 from tuki.knowledge.views.common import is_agent, page_context, reader_language, titled, with_titles
 from tuki.lib.htmx import is_fragment_request
+from tuki.lib.http import AuthenticatedHttpRequest
 from tuki.tickets.access import ticket_visible
 from tuki.tickets.services import ServiceError
 
@@ -63,7 +64,7 @@ def _category_counts(user: Any) -> list[ArticleCategory]:
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     language = reader_language(request)
     q = request.GET.get("q", "").strip()[:200]
     readable = with_titles(
@@ -82,7 +83,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def category(request: HttpRequest, slug: str) -> HttpResponse:
+def category(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     node = ArticleCategory.objects.filter(slug=slug).first()
     if node is None:
         raise Http404("No such category")
@@ -164,7 +165,7 @@ def article(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def vote(request: HttpRequest, pk: int) -> HttpResponse:
+def vote(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     found = access.get_article_for_user(request.user, pk)
     form = VoteForm(request.POST)
     error = ""

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from tuki.lib.http import AuthenticatedHttpRequest
 from tuki.tickets.models import (
     ACTIVE_CATEGORIES,
     StatusCategory,
@@ -31,7 +32,7 @@ def _sections(user: object, active: Q, ids: dict[str, list[int]]) -> dict[str, Q
 
 
 @agent_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     visible = Ticket.objects.visible_to(request.user)
     ids = status_ids_by_category()  # by status id: see models.status_ids
     active = Q(status_id__in=[pk for category in ACTIVE_CATEGORIES for pk in ids[category]])

@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from tuki.lib.htmx import render_page_or_fragment
+from tuki.lib.http import AuthenticatedHttpRequest
 from tuki.tickets import services
 from tuki.tickets.forms import SORTS, BulkForm, QueueFilterForm
 from tuki.tickets.models import Ticket, TicketQuerySet
@@ -81,7 +82,7 @@ def order(qs: TicketQuerySet, sort: str) -> tuple[TicketQuerySet, str]:
 
 
 @agent_required
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = QueueFilterForm(request.GET)
     number = Ticket.parse_number(form.value("q"))
     visible = Ticket.objects.visible_to(request.user)
@@ -107,7 +108,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @agent_required
-def bulk(request: HttpRequest) -> HttpResponse:
+def bulk(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = BulkForm(request.POST)
     back = _back_url(request)
     if not form.is_valid():
