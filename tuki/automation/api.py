@@ -43,21 +43,23 @@ class RuleIn(Schema):
     """Every field optional on PATCH; POST needs at least a name, events or a wait, and one
     action (the 422 says which is missing)."""
 
-    name: str = Field(None, max_length=120)
-    description: str = Field(None)
-    is_active: bool = Field(None)
-    position: int = Field(None, ge=0, le=1_000_000)
-    trigger: Rule.Trigger = Field(None)
-    events: list[str] = Field(None, description="Keys of /automation/schema events")
-    kinds: list[str] = Field(None, description="Ticket kinds; empty: every kind")
+    name: str = Field(None, max_length=120)  # type: ignore[assignment]  # pydantic: may be left out, not null
+    description: str = Field(None)  # type: ignore[assignment]  # pydantic: may be left out, not null
+    is_active: bool = Field(None)  # type: ignore[assignment]  # pydantic: may be left out, not null
+    position: int = Field(None, ge=0, le=1_000_000)  # type: ignore[assignment]  # pydantic: may be left out, not null
+    trigger: Rule.Trigger = Field(None)  # type: ignore[assignment]  # pydantic: may be left out, not null
+    events: list[str] = Field(None, description="Keys of /automation/schema events")  # type: ignore[arg-type]  # pydantic: may be left out, not null
+    kinds: list[str] = Field(None, description="Ticket kinds; empty: every kind")  # type: ignore[arg-type]  # pydantic: may be left out, not null
     conditions: dict[str, Any] = Field(
-        None, description='{"match": "all"|"any", "items": [condition or group]}'
+        None,  # type: ignore[arg-type]  # pydantic: may be left out, not null
+        description='{"match": "all"|"any", "items": [condition or group]}',
     )
     wait: dict[str, Any] = Field(
-        None, description='Scheduled rules: {"minutes": n, "business": bool, "since": ...}'
+        None,  # type: ignore[arg-type]  # pydantic: may be left out, not null
+        description='Scheduled rules: {"minutes": n, "business": bool, "since": ...}',
     )
-    actions: list[dict[str, Any]] = Field(None, description='[{"type": ..., params}]')
-    stop_processing: bool = Field(None)
+    actions: list[dict[str, Any]] = Field(None, description='[{"type": ..., params}]')  # type: ignore[arg-type]  # pydantic: may be left out, not null
+    stop_processing: bool = Field(None)  # type: ignore[assignment]  # pydantic: may be left out, not null
 
 
 class PreviewIn(Schema):

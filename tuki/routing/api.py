@@ -45,15 +45,15 @@ class RuleOut(Schema):
 
 
 class RuleIn(Schema):
-    name: str = Field(None, max_length=120)
+    name: str = Field(None, max_length=120)  # type: ignore[assignment]  # pydantic: may be left out, not null
     position: int | None = Field(None, ge=0, le=services.MAX_POSITION)
-    is_active: bool = Field(None)
-    kind: str = Field(None, max_length=20)
+    is_active: bool = Field(None)  # type: ignore[assignment]  # pydantic: may be left out, not null
+    kind: str = Field(None, max_length=20)  # type: ignore[assignment]  # pydantic: may be left out, not null
     category_id: Id | None = Field(None)
     service_id: Id | None = Field(None)
     organisation_id: Id | None = Field(None)
     location_id: Id | None = Field(None)
-    group_id: Id = Field(None)
+    group_id: Id = Field(None)  # type: ignore[assignment]  # pydantic: may be left out, not null
 
 
 class MoveIn(Schema):

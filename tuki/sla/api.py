@@ -197,39 +197,39 @@ class PolicyOut(Schema):
 
 
 class ServiceIn(Schema):
-    name: str = Field(None, max_length=100)
-    description: str = Field(None)
-    categories: list[int] = Field(None)
-    is_active: bool = Field(None)
+    name: str = Field(None, max_length=100)  # type: ignore[assignment]  # pydantic: may be left out, not null
+    description: str = Field(None)  # type: ignore[assignment]  # pydantic: may be left out, not null
+    categories: list[int] = Field(None)  # type: ignore[arg-type]  # pydantic: may be left out, not null
+    is_active: bool = Field(None)  # type: ignore[assignment]  # pydantic: may be left out, not null
 
 
 class AgreementIn(Schema):
-    name: str = Field(None, max_length=150)
-    organisation: int = Field(None)
-    services: list[int] = Field(None, description="Empty: every service")
+    name: str = Field(None, max_length=150)  # type: ignore[assignment]  # pydantic: may be left out, not null
+    organisation: int = Field(None)  # type: ignore[assignment]  # pydantic: may be left out, not null
+    services: list[int] = Field(None, description="Empty: every service")  # type: ignore[arg-type]  # pydantic: may be left out, not null
     policy: int | None = None
     calendar: int | None = None
-    valid_from: date = Field(None)
+    valid_from: date = Field(None)  # type: ignore[assignment]  # pydantic: may be left out, not null
     valid_until: date | None = None
-    is_active: bool = Field(None)
+    is_active: bool = Field(None)  # type: ignore[assignment]  # pydantic: may be left out, not null
 
 
 class PolicyIn(Schema):
-    name: str = Field(None, max_length=100)
-    description: str = Field(None)
-    order: int = Field(None, ge=0, le=1_000_000)
-    is_active: bool = Field(None)
-    kinds: list[Kind] = Field(None, description="Empty: every kind")
-    priorities: list[Priority] = Field(None, description="Empty: every priority")
-    organisations: list[int] = Field(None)
-    agreements: list[int] = Field(None)
-    services: list[int] = Field(None)
-    categories: list[int] = Field(None, description="Subcategories match too")
+    name: str = Field(None, max_length=100)  # type: ignore[assignment]  # pydantic: may be left out, not null
+    description: str = Field(None)  # type: ignore[assignment]  # pydantic: may be left out, not null
+    order: int = Field(None, ge=0, le=1_000_000)  # type: ignore[assignment]  # pydantic: may be left out, not null
+    is_active: bool = Field(None)  # type: ignore[assignment]  # pydantic: may be left out, not null
+    kinds: list[Kind] = Field(None, description="Empty: every kind")  # type: ignore[arg-type]  # pydantic: may be left out, not null
+    priorities: list[Priority] = Field(None, description="Empty: every priority")  # type: ignore[arg-type]  # pydantic: may be left out, not null
+    organisations: list[int] = Field(None)  # type: ignore[arg-type]  # pydantic: may be left out, not null
+    agreements: list[int] = Field(None)  # type: ignore[arg-type]  # pydantic: may be left out, not null
+    services: list[int] = Field(None)  # type: ignore[arg-type]  # pydantic: may be left out, not null
+    categories: list[int] = Field(None, description="Subcategories match too")  # type: ignore[arg-type]  # pydantic: may be left out, not null
     calendar: int | None = None
-    warning_thresholds: list[int] = Field(None, description="Percentages 1-99, e.g. [75, 90]")
-    pause_statuses: list[str] = Field(None, description="Status keys; empty: pending ones")
-    targets: list[TargetIO] = Field(None, description="Replaces every target when given")
-    ola_targets: list[OlaIO] = Field(None, description="Replaces every OLA target when given")
+    warning_thresholds: list[int] = Field(None, description="Percentages 1-99, e.g. [75, 90]")  # type: ignore[arg-type]  # pydantic: may be left out, not null
+    pause_statuses: list[str] = Field(None, description="Status keys; empty: pending ones")  # type: ignore[arg-type]  # pydantic: may be left out, not null
+    targets: list[TargetIO] = Field(None, description="Replaces every target when given")  # type: ignore[arg-type]  # pydantic: may be left out, not null
+    ola_targets: list[OlaIO] = Field(None, description="Replaces every OLA target when given")  # type: ignore[arg-type]  # pydantic: may be left out, not null
 
 
 def _require_agent(request: ApiRequest) -> None:
