@@ -3,12 +3,14 @@ option."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
 from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
+
+F = TypeVar("F", bound=forms.Field)
 
 
 class BootstrapMixin(forms.BaseForm):
@@ -37,6 +39,14 @@ class BootstrapMixin(forms.BaseForm):
             if name in self.fields:
                 widget = self.fields[name].widget
                 widget.attrs["class"] = widget.attrs.get("class", "") + " is-invalid"
+
+
+def field_of(form: forms.BaseForm, name: str, kind: type[F]) -> F:
+    """`form.fields[name]`, typed as the kind of field the form declares it to be."""
+    field = form.fields[name]
+    if not isinstance(field, kind):
+        raise TypeError(f"{name} is a {type(field).__name__}, not a {kind.__name__}")
+    return field
 
 
 # --- widgets that skip Django's per-option templates -----------------------------------------

@@ -150,9 +150,10 @@ def create_absence(request: ApiRequest, payload: AbsenceIn) -> tuple[int, Absenc
     actor = request.auth
     person = actor
     if payload.user_id is not None and payload.user_id != actor.pk:
-        person = User.objects.filter(pk=payload.user_id).first()  # type: ignore[assignment]
-        if person is None or not accounts.may_manage_absences(actor, person):
+        other = User.objects.filter(pk=payload.user_id).first()
+        if other is None or not accounts.may_manage_absences(actor, other):
             raise ServiceError(_("Unknown or not allowed."), field="user_id", code="not_allowed")
+        person = other
     absence = accounts.add_absence(
         actor, person, starts_on=payload.starts_on, ends_on=payload.ends_on, note=payload.note
     )
@@ -180,12 +181,18 @@ class GroupIn(Schema):
     assignment: SupportGroup.Assignment
 
 
-def _with_away(groups: list[SupportGroup]) -> list[SupportGroup]:
+def _with_away(groups: list[SupportGroup]) -> list[dict[str, Any]]:
     members = {m.pk: m for g in groups for m in g.members.all()}
     away = accounts.away_user_ids(members.values())
-    for group in groups:
-        group.away_today = sorted(m.pk for m in group.members.all() if m.pk in away)  # type: ignore[attr-defined]
-    return groups
+    return [
+        {
+            "id": group.pk,
+            "name": group.name,
+            "assignment": group.assignment,
+            "away_today": sorted(m.pk for m in group.members.all() if m.pk in away),
+        }
+        for group in groups
+    ]
 
 
 @router.get("/groups", response=list[GroupOut], summary="Groups whose assignment I may set")
@@ -194,7 +201,7 @@ def list_groups(request: ApiRequest) -> Any:
 
 
 @router.patch("/groups/{pk}", response=GroupOut, summary="Set a group's assignment mode")
-def update_group(request: ApiRequest, pk: int, payload: GroupIn) -> SupportGroup:
+def update_group(request: ApiRequest, pk: int, payload: GroupIn) -> dict[str, Any]:
     group = access.get_group_for_user(request.auth, pk)
     accounts.set_assignment_mode(request.auth, group, payload.assignment)
     group = get_object_or_404(SupportGroup.objects.prefetch_related("members"), pk=pk)

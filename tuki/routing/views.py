@@ -84,9 +84,8 @@ def groups(request: AuthenticatedHttpRequest) -> HttpResponse:
         raise PermissionDenied(_("Only administrators and group managers may do this."))
     members = {m.pk: m for g in rows for m in g.members.all()}
     away = accounts.away_user_ids(members.values())
-    for group in rows:
-        group.away = [m for m in group.members.all() if m.pk in away]
-    return render(request, "routing/groups.html", {"groups": rows, "nav": "manage"})
+    groups = [(group, [m for m in group.members.all() if m.pk in away]) for group in rows]
+    return render(request, "routing/groups.html", {"groups": groups, "nav": "manage"})
 
 
 @login_required
