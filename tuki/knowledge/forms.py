@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tuki.accounts.models import Organisation, User
 from tuki.knowledge.models import Article, ArticleCategory, Audience, Language, State
-from tuki.lib.forms import BootstrapMixin
+from tuki.lib.forms import BootstrapMixin, field_of
 from tuki.portal.forms import MultipleFileField, attachments_help
 
 
@@ -63,7 +63,7 @@ class ArticleFieldsForm(BootstrapMixin, forms.Form):
     def __init__(self, *args: Any, related_choices: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if related_choices is not None:
-            self.fields["related"].queryset = related_choices
+            field_of(self, "related", forms.ModelChoiceField).queryset = related_choices
 
     def changes(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)

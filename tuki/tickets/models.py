@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
@@ -235,19 +235,26 @@ def attach_related(tickets: list[Ticket], *fields: str) -> None:
     """
     wanted: dict[type[models.Model], set[object]] = {}
     for name in fields:
-        field = Ticket._meta.get_field(name)
+        field = _foreign_key(name)
         ids = {getattr(t, field.attname) for t in tickets if not field.is_cached(t)}
         wanted.setdefault(field.related_model, set()).update(ids - {None})
     loaded = {
         model: model._default_manager.in_bulk(ids) if ids else {} for model, ids in wanted.items()
     }
     for name in fields:
-        field = Ticket._meta.get_field(name)
+        field = _foreign_key(name)
         rows = loaded[field.related_model]
         for t in tickets:
             if not field.is_cached(t):
                 value = getattr(t, field.attname)
                 field.set_cached_value(t, None if value is None else rows.get(value))
+
+
+def _foreign_key(name: str) -> models.ForeignKey[Any, Any]:
+    field = Ticket._meta.get_field(name)
+    if not isinstance(field, models.ForeignKey):
+        raise TypeError(f"Ticket.{name} is not a foreign key")
+    return field
 
 
 class TicketQuerySet(models.QuerySet["Ticket"]):
