@@ -218,7 +218,7 @@ class TagsForm(BootstrapMixin, forms.Form):
         return [n for n in names if n]
 
 
-FIELD_FORMS: dict[str, type[forms.Form]] = {
+FIELD_FORMS: dict[str, type[BootstrapMixin]] = {
     "title": TitleForm,
     "kind": KindForm,
     "impact": ImpactForm,

@@ -420,6 +420,9 @@ class Ticket(models.Model):
 
     objects = TicketQuerySet.as_manager()
 
+    # The page address of a row of a ticket list, set by tickets/views/lists.prepare_rows.
+    url: str
+
     class Meta:
         ordering = ["-id"]
         verbose_name = _("ticket")

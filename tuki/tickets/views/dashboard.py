@@ -7,6 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from tuki.accounts.models import User
 from tuki.lib.http import AuthenticatedHttpRequest
 from tuki.tickets.models import (
     ACTIVE_CATEGORIES,
@@ -20,8 +21,8 @@ from tuki.tickets.views.lists import prepare_rows
 LIST_SIZE = 8
 
 
-def _sections(user: object, active: Q, ids: dict[str, list[int]]) -> dict[str, Q]:
-    groups = user.group_ids  # type: ignore[attr-defined]
+def _sections(user: User, active: Q, ids: dict[str, list[int]]) -> dict[str, Q]:
+    groups = user.group_ids
     pending, resolved = ids[StatusCategory.PENDING], ids[StatusCategory.RESOLVED]
     return {
         "mine": active & Q(assignee=user),

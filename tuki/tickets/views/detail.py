@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django_htmx.http import reswap, retarget, trigger_client_event
 
 from tuki.accounts.models import SupportGroup, User
+from tuki.lib.forms import BootstrapMixin
 from tuki.lib.htmx import is_fragment_request
 from tuki.lib.http import AuthenticatedHttpRequest
 from tuki.tickets import access, services
@@ -95,7 +95,7 @@ def build_context(
     statuses = services.allowed_statuses(ticket)
     can_reply = access.can_reply_publicly(user, ticket)
     available = action_specs.available(user, ticket, statuses)
-    context = {
+    context: dict[str, Any] = {
         "nav": "queue",
         "ticket": ticket,
         "tags": list(ticket.tags.all()),
@@ -193,7 +193,7 @@ def _field_form(
     request: AuthenticatedHttpRequest,
     ticket: Ticket,
     field: str,
-    form: forms.Form,
+    form: BootstrapMixin,
     status: int = 200,
 ) -> HttpResponse:
     if not is_fragment_request(request):
@@ -209,5 +209,5 @@ def _field_form(
 
 
 @agent_required(hide=True)
-def attachment(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+def attachment(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     return access.attachment_response(access.get_attachment_for_user(request.user, pk))

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from tuki.accounts.models import User
 from tuki.lib.htmx import render_page_or_fragment
 from tuki.lib.http import AuthenticatedHttpRequest
 from tuki.tickets import services
@@ -25,7 +26,7 @@ DEFAULT_SORT = "-updated"
 SLA_SORT = "deadline"
 
 
-def apply_filters(qs: TicketQuerySet, form: QueueFilterForm, user: object) -> TicketQuerySet:
+def apply_filters(qs: TicketQuerySet, form: QueueFilterForm, user: User) -> TicketQuerySet:
     value = form.value
     if value("q"):
         text = value("q")
@@ -47,10 +48,10 @@ def apply_filters(qs: TicketQuerySet, form: QueueFilterForm, user: object) -> Ti
     return qs
 
 
-def _people_filters(qs: TicketQuerySet, form: QueueFilterForm, user: object) -> TicketQuerySet:
+def _people_filters(qs: TicketQuerySet, form: QueueFilterForm, user: User) -> TicketQuerySet:
     group, assignee = form.value("group"), form.value("assignee")
     if group == "mine":
-        qs = qs.filter(group__in=user.group_ids)  # type: ignore[attr-defined]
+        qs = qs.filter(group__in=user.group_ids)
     elif group:
         qs = qs.filter(group_id=int(group))
     if assignee == "me":
@@ -114,7 +115,8 @@ def bulk(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                # An ErrorList yields its messages; django-stubs says ValidationError too.
+                messages.error(request, error)  # type: ignore[arg-type]
         return redirect(back)
     data = form.cleaned_data
     tickets = Ticket.objects.visible_to(request.user).filter(pk__in=data["tickets"])
