@@ -118,7 +118,8 @@ class RestoreForm(forms.Form):
 
 
 class AttachmentForm(BootstrapMixin, forms.Form):
-    files = MultipleFileField(label=_("Files"))
+    # The metaclass moves declared fields to base_fields: this does not replace form.files.
+    files = MultipleFileField(label=_("Files"))  # type: ignore[assignment]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

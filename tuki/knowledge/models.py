@@ -8,6 +8,7 @@ counters); readers read an `ArticleTranslation`; every edit of a translation is 
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -16,6 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tuki.lib.tree import PathTree
+
+if TYPE_CHECKING:
+    from tuki.search import engine
 
 ARTICLE_NUMBER = re.compile(r"^\s*KB-?(\d+)\s*$", re.IGNORECASE)
 
@@ -63,6 +67,9 @@ class ArticleCategory(PathTree, models.Model):
     position = models.PositiveIntegerField(_("position"), default=0)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     path = models.CharField(_("path"), max_length=500, editable=False, db_index=True)
+
+    # Readable articles here and below, counted for the reader's home (views/reader.py).
+    total: int
 
     class Meta:
         ordering = ["path", "position"]
@@ -128,6 +135,14 @@ class Article(models.Model):
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), default=timezone.now, db_index=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
+
+    # Set on the articles of a list (views/common.py: titled): the translation to show, its
+    # title (or the number), and the languages the article is written in.
+    display: ArticleTranslation | None
+    display_title: str
+    languages: list[str]
+    # Set on search results (knowledge/search.py): what matched, in which language.
+    hit: engine.Hit
 
     class Meta:
         ordering = ["-updated_at", "-id"]

@@ -91,7 +91,9 @@ def _within_reach(user: Any) -> QuerySet[Any]:
     superset of tuki/tickets/access.py's requester branch (tests/test_permissions.py).
     """
     own = Ticket.objects.filter(requester=user).order_by().values("pk")
-    parts = [Ticket.watchers.through.objects.filter(user=user).order_by().values("ticket_id")]
+    parts: list[QuerySet[Any, Any]] = [
+        Ticket.watchers.through.objects.filter(user=user).order_by().values("ticket_id")
+    ]
     if getattr(user, "sees_organisation_tickets", False) and user.organisation_id:
         org = Ticket.objects.filter(organisation_id=user.organisation_id)
         parts.append(org.order_by().values("pk"))
@@ -151,13 +153,23 @@ def load(hits: list[engine.Hit], user: Any, *, portal: bool) -> list[Result]:
     )
     results = []
     for hit in hits:
-        obj = (tickets if hit.kind == TICKET else articles).get(hit.object_id)
-        if obj is None:  # deleted since it was indexed
-            continue
+        obj: Ticket | Article
         if hit.kind == TICKET:
-            url = reverse("portal:detail", args=[obj.number]) if portal else obj.get_absolute_url()
+            ticket = tickets.get(hit.object_id)
+            if ticket is None:  # deleted since it was indexed
+                continue
+            obj = ticket
+            url = (
+                reverse("portal:detail", args=[ticket.number])
+                if portal
+                else ticket.get_absolute_url()
+            )
         else:
-            url = article_url(obj.pk, hit.language, portal=portal)
+            article = articles.get(hit.object_id)
+            if article is None:
+                continue
+            obj = article
+            url = article_url(article.pk, hit.language, portal=portal)
         results.append(
             Result(
                 hit.kind, hit.object_id, hit.title, hit.snippet, hit.language, url, obj.number, obj

@@ -38,7 +38,8 @@ def _page_number(request: HttpRequest) -> int:
 def _results(request: HttpRequest, form: SearchForm, *, portal: bool) -> dict[str, Any]:
     filters = form.filters()
     number = _page_number(request)
-    results, total = [], 0
+    results: list[queries.Result] = []
+    total = 0
     if filters.q:
         results, total = queries.run(
             request.user, filters, portal=portal, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE

@@ -323,7 +323,10 @@ def _retry_or_fail(delivery: WebhookDelivery) -> str:
     delay = backoff(delivery.attempts)
     if delay is None:
         return _finish(delivery, DeliveryState.FAILED)
-    delivery.next_attempt_at = delivery.last_attempt_at + delay  # type: ignore[operator]
+    attempted = delivery.last_attempt_at
+    if attempted is None:
+        raise ValueError("A delivery is retried after an attempt.")
+    delivery.next_attempt_at = attempted + delay
     state = _finish(delivery, DeliveryState.PENDING)
     delivery_id = delivery.pk
     transaction.on_commit(lambda: enqueue_delivery(delivery_id, delay=delay), robust=True)

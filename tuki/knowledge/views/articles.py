@@ -99,7 +99,9 @@ def article_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def _related_choices(exclude: int | None = None) -> QuerySet[Article]:
-    qs = Article.objects.exclude(pk=exclude).exclude(state=State.ARCHIVED).order_by("-id")
+    qs = Article.objects.exclude(state=State.ARCHIVED).order_by("-id")
+    if exclude is not None:
+        qs = qs.exclude(pk=exclude)
     return with_titles(qs)
 
 

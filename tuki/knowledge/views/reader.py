@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -54,13 +55,13 @@ def _category_counts(user: Any) -> list[ArticleCategory]:
     categories = list(ArticleCategory.objects.all())
     by_id = {c.pk: c for c in categories}
     for category in categories:
-        category.total = 0  # type: ignore[attr-defined]
+        category.total = 0
     for category_id, n in counts.items():
         node = by_id.get(category_id)
         while node is not None:  # an article counts for its category and every ancestor
-            node.total += n  # type: ignore[attr-defined]
+            node.total += n
             node = by_id.get(node.parent_id) if node.parent_id else None
-    return [c for c in categories if c.parent_id is None and c.total]  # type: ignore[attr-defined]
+    return [c for c in categories if c.parent_id is None and c.total]
 
 
 @login_required
@@ -193,7 +194,7 @@ def vote(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return redirect("knowledge:article", pk=pk)
 
 
-def attachment(request: HttpRequest, pk: int, attachment_id: int) -> HttpResponse:
+def attachment(request: HttpRequest, pk: int, attachment_id: int) -> HttpResponseBase:
     found = _fetch(request, pk)
     if isinstance(found, HttpResponse):
         return found
