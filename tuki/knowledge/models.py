@@ -8,7 +8,8 @@ counters); readers read an `ArticleTranslation`; every edit of a translation is 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
@@ -171,9 +172,9 @@ class Article(models.Model):
         total = self.helpful_count + self.not_helpful_count
         return self.helpful_count / total if total else None
 
-    def is_due_for_review(self, today: object = None) -> bool:
+    def is_due_for_review(self, today: date | None = None) -> bool:
         today = today or timezone.localdate()
-        return bool(self.review_by and self.review_by <= today)  # type: ignore[operator]
+        return bool(self.review_by and self.review_by <= today)
 
 
 class ArticleTranslation(models.Model):
@@ -208,13 +209,13 @@ class ArticleTranslation(models.Model):
     def __str__(self) -> str:
         return f"{self.title} ({self.language})"
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         # The HTML is derived from the Markdown whenever the row is written, so a stored
         # body_html is always the sanitised rendering of the stored body.
         from tuki.knowledge.markdown import render_markdown
 
         self.body_html = render_markdown(self.body)
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        super().save(*args, **kwargs)
 
 
 class ArticleVersion(models.Model):

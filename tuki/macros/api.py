@@ -90,7 +90,7 @@ def _out(user: Any, macro: Macro) -> dict[str, Any]:
         "id": macro.pk,
         "name": macro.name,
         "scope": macro.scope,
-        "owner": macro.owner.email if macro.owner_id else None,  # type: ignore[union-attr]
+        "owner": macro.owner.email if macro.owner else None,
         "group": macro.group_id,
         "body": macro.body,
         "internal": macro.internal,

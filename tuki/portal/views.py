@@ -189,7 +189,7 @@ def _conversation(ticket: Ticket) -> tuple[list[tuple[str, Any]], list[Attachmen
         if attachment.comment_id in by_comment:
             by_comment[attachment.comment_id].append(attachment)
     for comment in comments:
-        comment.public_attachments = by_comment[comment.pk]  # type: ignore[attr-defined]
+        comment.public_attachments = by_comment[comment.pk]
     statuses = TicketEvent.objects.filter(ticket=ticket, action="status").only(
         "created_at", "new_value"
     )

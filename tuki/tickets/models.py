@@ -483,6 +483,9 @@ class Comment(models.Model):
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
+    # The requester's conversation (portal/views.py) sets the comment's public files here.
+    public_attachments: list[Attachment]
+
     class Meta:
         ordering = ["created_at", "id"]
         indexes = [models.Index(fields=["ticket", "created_at"], name="comment_ticket")]

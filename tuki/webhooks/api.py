@@ -91,10 +91,10 @@ def _hook(webhook: Webhook, *, secret: bool = False) -> dict[str, Any]:
 
 
 def _delivery(d: WebhookDelivery, *, detail: bool = False) -> dict[str, Any]:
-    data = {
+    data: dict[str, Any] = {
         "id": d.pk,
         "webhook": d.webhook_id,
-        "ticket": d.ticket.number if d.ticket_id else None,  # type: ignore[union-attr]
+        "ticket": d.ticket.number if d.ticket else None,
         "event": d.event,
         "state": d.state,
         "attempts": d.attempts,

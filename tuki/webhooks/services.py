@@ -81,9 +81,9 @@ def ticket_data(ticket: Ticket) -> dict[str, Any]:
         "impact": ticket.impact,
         "urgency": ticket.urgency,
         "group": ticket.group.name if ticket.group_id else None,
-        "assignee": ticket.assignee.email if ticket.assignee_id else None,  # type: ignore[union-attr]
+        "assignee": ticket.assignee.email if ticket.assignee else None,
         "requester": ticket.requester.email,
-        "organisation": ticket.organisation.name if ticket.organisation_id else None,  # type: ignore[union-attr]
+        "organisation": ticket.organisation.name if ticket.organisation else None,
         "channel": ticket.channel,
         "created_at": ticket.created_at.isoformat(),
         "updated_at": ticket.updated_at.isoformat(),
@@ -98,19 +98,19 @@ def event_data(event: TicketEvent) -> dict[str, Any]:
         "field": event.field,
         "old": event.old_value,
         "new": event.new_value,
-        "actor": event.actor.email if event.actor_id else None,  # type: ignore[union-attr]
+        "actor": event.actor.email if event.actor else None,
         "actor_kind": event.actor_kind,
         "reason": event.reason,
         "rule_id": event.rule_id,
         "at": event.created_at.isoformat(),
     }
-    if event.comment_id:
-        comment = event.comment
+    comment = event.comment
+    if comment is not None:
         data["comment"] = {
-            "id": comment.pk,  # type: ignore[union-attr]
-            "internal": comment.is_internal,  # type: ignore[union-attr]
-            "channel": comment.channel,  # type: ignore[union-attr]
-            "body": comment.body,  # type: ignore[union-attr]
+            "id": comment.pk,
+            "internal": comment.is_internal,
+            "channel": comment.channel,
+            "body": comment.body,
         }
     return data
 
@@ -125,7 +125,8 @@ def event_names(event: TicketEvent) -> list[str]:
         return names
     if action in ("reply", "note"):
         names = [action]
-        if event.comment_id and event.comment.channel == "email":  # type: ignore[union-attr]
+        comment = event.comment
+        if comment is not None and comment.channel == "email":
             names.append("email_received")
         return names
     if action == "status":
