@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
@@ -57,7 +57,7 @@ def message(
     return msg.as_bytes()
 
 
-def stream(make: callable, seconds: float, limit: int) -> float:  # type: ignore[valid-type]
+def stream(make: Callable[[int], bytes], seconds: float, limit: int) -> float:
     from tuki.mail.services import ingest_message
 
     done = 0

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from tuki.accounts.models import Organisation, SupportGroup, User
+from tuki.lib.http import ApiRequest
 
 router = Router(tags=["people"])
 
@@ -67,8 +67,8 @@ def _agents_only(user: User) -> None:
 
 
 @router.get("/users", response=list[UserOut], summary="Find people (agents)")
-def list_users(request: HttpRequest, filters: Query[UserFilters]) -> QuerySet[User]:
-    _agents_only(request.auth)  # type: ignore[attr-defined]
+def list_users(request: ApiRequest, filters: Query[UserFilters]) -> QuerySet[User]:
+    _agents_only(request.auth)
     qs = User.objects.filter(is_active=True).select_related("organisation")
     if filters.q and filters.q.strip():
         text = filters.q.strip()
@@ -83,13 +83,13 @@ def list_users(request: HttpRequest, filters: Query[UserFilters]) -> QuerySet[Us
 
 
 @router.get("/users/me", response=MeOut, summary="Who am I")
-def me(request: HttpRequest) -> User:
-    return request.auth  # type: ignore[attr-defined,no-any-return]
+def me(request: ApiRequest) -> User:
+    return request.auth
 
 
 @router.get("/organisations", response=list[OrganisationOut], summary="Organisations")
-def list_organisations(request: HttpRequest) -> QuerySet[Organisation]:
-    user: User = request.auth  # type: ignore[attr-defined]
+def list_organisations(request: ApiRequest) -> QuerySet[Organisation]:
+    user = request.auth
     qs = Organisation.objects.filter(is_active=True)
     if user.is_agent or user.is_superuser:
         return qs
@@ -98,5 +98,5 @@ def list_organisations(request: HttpRequest) -> QuerySet[Organisation]:
 
 
 @router.get("/groups", response=list[GroupOut], summary="Support groups")
-def list_groups(request: HttpRequest) -> QuerySet[SupportGroup]:
+def list_groups(request: ApiRequest) -> QuerySet[SupportGroup]:
     return SupportGroup.objects.filter(is_active=True)

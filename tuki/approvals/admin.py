@@ -32,8 +32,7 @@ class ApprovalTemplateAdmin(ReadOnly):
 
 class StepInline(admin.TabularInline):
     model = ApprovalStep
-    fields = ["position", "rule", "group", "state", "started_at", "decided_at"]
-    readonly_fields = fields
+    fields = readonly_fields = ("position", "rule", "group", "state", "started_at", "decided_at")
     extra = 0
     can_delete = False
 

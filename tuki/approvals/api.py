@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from pydantic import AfterValidator
@@ -23,6 +22,7 @@ from tuki.approvals.models import (
     Via,
 )
 from tuki.lib.errors import ServiceError
+from tuki.lib.http import ApiRequest
 from tuki.tickets import access as ticket_access
 
 router = Router(tags=["approvals"])
@@ -125,7 +125,7 @@ class CancelIn(Schema):
 
 
 @router.get("/pending", response=list[PendingOut], summary="What waits for my decision")
-def pending(request: HttpRequest) -> list[dict]:
+def pending(request: ApiRequest) -> list[dict]:
     return [
         {
             "step": step.pk,
@@ -138,23 +138,23 @@ def pending(request: HttpRequest) -> list[dict]:
             "rule": step.rule,
             "started_at": step.started_at,
         }
-        for step in access.waiting_for(request.auth)  # type: ignore[attr-defined]
+        for step in access.waiting_for(request.auth)
     ]
 
 
 @router.post(
     "/steps/{step_id}/decide", response={201: DecisionOut}, summary="Approve or reject a step"
 )
-def decide(request: HttpRequest, step_id: int, payload: DecideIn) -> tuple[int, ApprovalDecision]:
-    user = request.auth  # type: ignore[attr-defined]
+def decide(request: ApiRequest, step_id: int, payload: DecideIn) -> tuple[int, ApprovalDecision]:
+    user = request.auth
     step = access.get_step_for_voter(user, step_id)
     made = services.decide(user, step, payload.decision, payload.comment, via=Via.API)
     return 201, made
 
 
 @router.post("/request", response={201: ApprovalOut}, summary="Ask for approval (agents)")
-def request_approval(request: HttpRequest, payload: RequestIn) -> tuple[int, Approval]:
-    user = request.auth  # type: ignore[attr-defined]
+def request_approval(request: ApiRequest, payload: RequestIn) -> tuple[int, Approval]:
+    user = request.auth
     ticket = ticket_access.get_ticket_for_user(user, payload.ticket)
     template = None
     if payload.template is not None:
@@ -167,13 +167,13 @@ def request_approval(request: HttpRequest, payload: RequestIn) -> tuple[int, App
 
 
 @router.get("/tickets/{ref}", response=list[ApprovalOut], summary="A ticket's approvals")
-def ticket_approvals(request: HttpRequest, ref: str) -> list[Approval]:
-    ticket = ticket_access.get_ticket_for_user(request.auth, ref)  # type: ignore[attr-defined]
+def ticket_approvals(request: ApiRequest, ref: str) -> list[Approval]:
+    ticket = ticket_access.get_ticket_for_user(request.auth, ref)
     return list(ticket.approvals.select_related("requested_by", "ticket"))
 
 
 @router.post("/{approval_id}/cancel", response=ApprovalOut, summary="Withdraw (agents)")
-def cancel(request: HttpRequest, approval_id: int, payload: CancelIn | None = None) -> Approval:
-    user = request.auth  # type: ignore[attr-defined]
+def cancel(request: ApiRequest, approval_id: int, payload: CancelIn | None = None) -> Approval:
+    user = request.auth
     approval = access.get_approval_for_user(user, approval_id)
     return services.cancel_approval(user, approval, reason=payload.reason if payload else "")

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from tuki.accounts.models import SupportGroup, User
 from tuki.approvals.models import APPROVABLE_KINDS, ApprovalTemplate, Decision, Rule
 from tuki.approvals.services import MAX_COMMENT, MAX_STEPS
-from tuki.lib.forms import BootstrapMixin
+from tuki.lib.forms import BootstrapMixin, field_of
 from tuki.tickets.models import Kind
 
 
@@ -33,7 +33,9 @@ class RequestForm(BootstrapMixin, forms.Form):
     def __init__(self, *args: Any, templates: list[ApprovalTemplate] | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         ids = [t.pk for t in templates or []]
-        self.fields["template"].queryset = ApprovalTemplate.objects.filter(pk__in=ids)
+        field_of(
+            self, "template", forms.ModelChoiceField
+        ).queryset = ApprovalTemplate.objects.filter(pk__in=ids)
 
 
 class TemplateForm(BootstrapMixin, forms.Form):

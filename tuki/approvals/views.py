@@ -22,6 +22,7 @@ from tuki.approvals import access, services
 from tuki.approvals.forms import DecisionForm, RequestForm, TemplateForm, step_formset
 from tuki.approvals.models import APPROVABLE_KINDS, ApprovalStep, ApprovalTemplate, Rule, Via
 from tuki.lib.errors import ServiceError
+from tuki.lib.http import AuthenticatedHttpRequest
 from tuki.tickets import access as ticket_access
 from tuki.tickets.models import Kind
 from tuki.tickets.views.common import agent_required
@@ -30,7 +31,7 @@ from tuki.tickets.views.common import agent_required
 
 
 @login_required
-def mine(request: HttpRequest) -> HttpResponse:
+def mine(request: AuthenticatedHttpRequest) -> HttpResponse:
     waiting = list(access.waiting_for(request.user))
     context = {
         "nav": "approvals",
@@ -95,7 +96,7 @@ def _safe_next(request: HttpRequest, fallback: str) -> str:
 
 
 @login_required
-def step(request: HttpRequest, pk: int) -> HttpResponse:
+def step(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     found = access.get_step_for_voter(request.user, pk)
     context = {"nav": "approvals", "next": _safe_next(request, "")}
     if request.method == "POST":
@@ -162,7 +163,7 @@ def _link_page(
 
 @agent_required(hide=True)
 @require_POST
-def request_for_ticket(request: HttpRequest, number: str) -> HttpResponse:
+def request_for_ticket(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     ticket = ticket_access.get_ticket_for_user(request.user, number)
     form = RequestForm(request.POST, templates=access.templates_for(ticket))
     if form.is_valid():
@@ -179,7 +180,7 @@ def request_for_ticket(request: HttpRequest, number: str) -> HttpResponse:
 
 @agent_required(hide=True)
 @require_POST
-def cancel(request: HttpRequest, pk: int) -> HttpResponse:
+def cancel(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     approval = access.get_approval_for_user(request.user, pk)
     try:
         services.cancel_approval(request.user, approval, reason=request.POST.get("reason", ""))
@@ -199,7 +200,7 @@ def _staff(request: HttpRequest) -> None:
 
 
 @login_required
-def template_list(request: HttpRequest) -> HttpResponse:
+def template_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     _staff(request)
     templates = list(ApprovalTemplate.objects.all())
     users = {
@@ -234,7 +235,7 @@ def template_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def template_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def template_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
     _staff(request)
     template = access.get_template_for_staff(request.user, pk) if pk else None
     if request.method != "POST":
@@ -297,7 +298,7 @@ def _template_page(
 
 @login_required
 @require_POST
-def template_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def template_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     template = access.get_template_for_staff(request.user, pk)
     services.delete_template(request.user, template)
     messages.success(request, _("Approval template deleted."))

@@ -24,8 +24,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 class RuleRunInline(admin.TabularInline):
     model = RuleRun
-    fields = ["at", "ticket", "trigger", "ok", "error", "changes", "depth"]
-    readonly_fields = fields
+    fields = readonly_fields = ("at", "ticket", "trigger", "ok", "error", "changes", "depth")
     ordering = ["-at"]
     extra = 0
     max_num = 0

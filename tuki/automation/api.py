@@ -10,13 +10,13 @@ from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
 from tuki.automation import access, services
 from tuki.automation.models import Rule, RuleRun
+from tuki.lib.http import ApiRequest
 from tuki.tickets.models import Ticket
 
 router = Router(tags=["automation"])
@@ -43,21 +43,23 @@ class RuleIn(Schema):
     """Every field optional on PATCH; POST needs at least a name, events or a wait, and one
     action (the 422 says which is missing)."""
 
-    name: str = Field(None, max_length=120)
-    description: str = Field(None)
-    is_active: bool = Field(None)
-    position: int = Field(None, ge=0, le=1_000_000)
-    trigger: Rule.Trigger = Field(None)
-    events: list[str] = Field(None, description="Keys of /automation/schema events")
-    kinds: list[str] = Field(None, description="Ticket kinds; empty: every kind")
+    name: str = Field(None, max_length=120)  # type: ignore[assignment]  # pydantic: may be left out, not null
+    description: str = Field(None)  # type: ignore[assignment]  # pydantic: may be left out, not null
+    is_active: bool = Field(None)  # type: ignore[assignment]  # pydantic: may be left out, not null
+    position: int = Field(None, ge=0, le=1_000_000)  # type: ignore[assignment]  # pydantic: may be left out, not null
+    trigger: Rule.Trigger = Field(None)  # type: ignore[assignment]  # pydantic: may be left out, not null
+    events: list[str] = Field(None, description="Keys of /automation/schema events")  # type: ignore[arg-type]  # pydantic: may be left out, not null
+    kinds: list[str] = Field(None, description="Ticket kinds; empty: every kind")  # type: ignore[arg-type]  # pydantic: may be left out, not null
     conditions: dict[str, Any] = Field(
-        None, description='{"match": "all"|"any", "items": [condition or group]}'
+        None,  # type: ignore[arg-type]  # pydantic: may be left out, not null
+        description='{"match": "all"|"any", "items": [condition or group]}',
     )
     wait: dict[str, Any] = Field(
-        None, description='Scheduled rules: {"minutes": n, "business": bool, "since": ...}'
+        None,  # type: ignore[arg-type]  # pydantic: may be left out, not null
+        description='Scheduled rules: {"minutes": n, "business": bool, "since": ...}',
     )
-    actions: list[dict[str, Any]] = Field(None, description='[{"type": ..., params}]')
-    stop_processing: bool = Field(None)
+    actions: list[dict[str, Any]] = Field(None, description='[{"type": ..., params}]')  # type: ignore[arg-type]  # pydantic: may be left out, not null
+    stop_processing: bool = Field(None)  # type: ignore[assignment]  # pydantic: may be left out, not null
 
 
 class PreviewIn(Schema):
@@ -93,8 +95,8 @@ class RunOut(Schema):
     at: datetime
 
 
-def _staff(request: HttpRequest) -> Any:
-    user = request.auth  # type: ignore[attr-defined]
+def _staff(request: ApiRequest) -> Any:
+    user = request.auth
     if not access.may_manage_rules(user):
         raise PermissionDenied(_("Only administrators may manage rules."))
     return user
@@ -119,18 +121,18 @@ def _brief(ticket: Ticket) -> dict[str, Any]:
 
 
 @router.get("/rules", response=list[RuleOut], summary="Rules in run order (administrators)")
-def list_rules(request: HttpRequest) -> Any:
+def list_rules(request: ApiRequest) -> Any:
     _staff(request)
     return Rule.objects.order_by("position", "id")
 
 
 @router.post("/rules", response={201: RuleOut}, summary="Add a rule (administrators)")
-def create_rule(request: HttpRequest, payload: RuleIn) -> tuple[int, Rule]:
+def create_rule(request: ApiRequest, payload: RuleIn) -> tuple[int, Rule]:
     return 201, services.create_rule(_staff(request), **_data(payload))
 
 
 @router.post("/rules/preview", response=PreviewOut, summary="Open tickets these conditions match")
-def preview(request: HttpRequest, payload: PreviewIn) -> dict[str, Any]:
+def preview(request: ApiRequest, payload: PreviewIn) -> dict[str, Any]:
     result = services.preview_rule(
         _staff(request),
         conditions=payload.conditions,
@@ -146,26 +148,26 @@ def preview(request: HttpRequest, payload: PreviewIn) -> dict[str, Any]:
 
 
 @router.get("/rules/{pk}", response=RuleOut, summary="One rule (administrators)")
-def get_rule(request: HttpRequest, pk: int) -> Rule:
+def get_rule(request: ApiRequest, pk: int) -> Rule:
     _staff(request)
     return get_object_or_404(Rule, pk=pk)
 
 
 @router.patch("/rules/{pk}", response=RuleOut, summary="Change a rule (administrators)")
-def update_rule(request: HttpRequest, pk: int, payload: RuleIn) -> Rule:
+def update_rule(request: ApiRequest, pk: int, payload: RuleIn) -> Rule:
     user = _staff(request)
     return services.update_rule(user, get_object_or_404(Rule, pk=pk), **_data(payload))
 
 
 @router.delete("/rules/{pk}", response={204: None}, summary="Delete a rule (administrators)")
-def delete_rule(request: HttpRequest, pk: int) -> tuple[int, None]:
+def delete_rule(request: ApiRequest, pk: int) -> tuple[int, None]:
     user = _staff(request)
     services.delete_rule(user, get_object_or_404(Rule, pk=pk))
     return 204, None
 
 
 @router.get("/rules/{pk}/runs", response=list[RunOut], summary="A rule's last runs")
-def rule_runs(request: HttpRequest, pk: int, limit: int = 50) -> list[dict[str, Any]]:
+def rule_runs(request: ApiRequest, pk: int, limit: int = 50) -> list[dict[str, Any]]:
     _staff(request)
     rule = get_object_or_404(Rule, pk=pk)
     runs: list[RuleRun] = services.last_runs(rule, limit=max(1, min(limit, 200)))
@@ -185,6 +187,6 @@ def rule_runs(request: HttpRequest, pk: int, limit: int = 50) -> list[dict[str, 
 
 
 @router.get("/schema", summary="What rules are built from: events, fields, operators, actions")
-def catalogue(request: HttpRequest) -> dict[str, Any]:
+def catalogue(request: ApiRequest) -> dict[str, Any]:
     _staff(request)
     return access.catalogue()

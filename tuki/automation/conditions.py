@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -21,7 +21,15 @@ from tuki.accounts.models import SupportGroup, User
 from tuki.calendars.arithmetic import business_minutes_between
 from tuki.calendars.models import Calendar
 from tuki.sla.models import SlaClock
-from tuki.tickets.models import Category, Comment, EventAction, Status, Ticket, TicketEvent
+from tuki.tickets.models import (
+    Category,
+    Comment,
+    EventAction,
+    Status,
+    Ticket,
+    TicketEvent,
+    TicketQuerySet,
+)
 
 SEP = " › "  # Category.path separator
 
@@ -176,7 +184,8 @@ def matches(tree: dict[str, Any], ctx: Context) -> bool:
 
 
 def condition_met(cond: dict[str, Any], ctx: Context) -> bool:
-    name, op, value = cond["field"], cond["op"], cond.get("value")
+    name, op = cond["field"], cond["op"]
+    value: Any = cond.get("value")  # JSON, as the schema allows for the field
     if op in ("changed", "changed_from", "changed_to"):
         return True if ctx.preview else _changed(name, op, value, ctx)
     if name.startswith("time_since."):
@@ -269,7 +278,7 @@ def recorded_as(name: str, value: Any) -> str:
         return "" if value is None else str(value)
     if model is Status:
         return Status.objects.filter(key=value).values_list("name", flat=True).first() or ""
-    found = model.objects.filter(pk=value).first()
+    found = model._default_manager.filter(pk=value).first()
     return str(found) if found is not None else ""
 
 
@@ -302,7 +311,8 @@ def to_q(tree: dict[str, Any], now: datetime, skip_time: bool = False) -> tuple[
 
 
 def _condition_q(cond: dict[str, Any], now: datetime, skip_time: bool = False) -> tuple[Q, bool]:
-    name, op, value = cond["field"], cond["op"], cond.get("value")
+    name, op = cond["field"], cond["op"]
+    value: Any = cond.get("value")  # JSON, as the schema allows for the field
     if skip_time and (name == "business_hours" or name.startswith("time_since.")):
         return Q(), True  # planning a scheduled rule: time tests are for the fire
     if op in ("changed", "changed_from", "changed_to"):
@@ -374,7 +384,7 @@ def _category_q(op: str, value: Any) -> Q:
     return under if op in ("eq", "in") else (~under | Q(category__isnull=True))
 
 
-def annotate_anchors(qs: QuerySet[Ticket]) -> QuerySet[Ticket]:
+def annotate_anchors(qs: TicketQuerySet) -> TicketQuerySet:
     """The instants "time since" counts from, as columns (status change, last reply)."""
     last_status = (
         TicketEvent.objects.filter(ticket_id=OuterRef("pk"), action=EventAction.STATUS)

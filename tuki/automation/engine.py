@@ -80,7 +80,8 @@ def collect(event: TicketEvent) -> None:
     if not connection.in_atomic_block:
         dispatch(Batch(chain, [event.pk]))
         return
-    for _sids, func, _robust in connection.run_on_commit:
+    # Django keeps (savepoint ids, callable, robust) triples; django-stubs says pairs.
+    for _sids, func, _robust in connection.run_on_commit:  # type: ignore[misc]
         if isinstance(func, Batch) and not func.started and func.chain == chain:
             func.event_ids.append(event.pk)
             return

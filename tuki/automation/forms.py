@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tuki.automation import catalogue
 from tuki.automation.models import Rule
-from tuki.lib.forms import BootstrapMixin
+from tuki.lib.forms import BootstrapMixin, field_of
 from tuki.tickets.models import Kind
 
 NO_VALUE_OPS = set(catalogue.NO_VALUE_OPS)
@@ -73,12 +73,15 @@ class RuleForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["events"].choices = [(k, v) for k, v in catalogue.EVENTS.items()]
+        field_of(self, "events", forms.ChoiceField).choices = [
+            (k, v) for k, v in catalogue.EVENTS.items()
+        ]
         for name in ("wait_amount", "wait_unit", "wait_since"):
             self.fields[name].widget.attrs["class"] += " form-control-sm"
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("trigger") == Rule.Trigger.SCHEDULED and not data.get("wait_amount"):
             self.add_error("wait_amount", _("How long must the ticket match before it acts?"))
         return data

@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 
@@ -100,6 +101,9 @@ class RuleRun(models.Model):
     changes = models.JSONField(_("changes"), default=list, blank=True)
     depth = models.PositiveSmallIntegerField(_("depth"), default=1)
     at = models.DateTimeField(_("at"), default=timezone.now)
+
+    # Set for the run log: the event's name, or "scheduled" (automation/views.py: _runs).
+    trigger_label: str | Promise
 
     class Meta:
         verbose_name = _("rule run")

@@ -22,6 +22,7 @@ from tuki.automation import forms as f
 from tuki.automation.models import Rule, RuleRun
 from tuki.lib.errors import ServiceError
 from tuki.lib.htmx import is_fragment_request, render_page_or_fragment
+from tuki.lib.http import AuthenticatedHttpRequest
 
 View = Callable[..., HttpResponse]
 
@@ -67,7 +68,7 @@ def _list_context() -> dict[str, Any]:
 
 
 @staff_required
-def rule_list(request: HttpRequest) -> HttpResponse:
+def rule_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render_page_or_fragment(
         request, "automation/rule_list.html", "automation/partials/rule_table.html", _list_context()
     )
@@ -75,7 +76,7 @@ def rule_list(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 @require_POST
-def toggle(request: HttpRequest, pk: int) -> HttpResponse:
+def toggle(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     rule = get_object_or_404(Rule, pk=pk)
     try:
         services.update_rule(request.user, rule, is_active=not rule.is_active)
@@ -92,7 +93,7 @@ def toggle(request: HttpRequest, pk: int) -> HttpResponse:
 
 @staff_required
 @require_POST
-def move(request: HttpRequest, pk: int) -> HttpResponse:
+def move(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """One place up or down in the run order."""
     rule = get_object_or_404(Rule, pk=pk)
     ordered = list(Rule.objects.order_by("position", "pk"))
@@ -115,14 +116,14 @@ def _renumber(actor: Any, ordered: list[Rule]) -> None:
 
 @staff_required
 @require_POST
-def delete(request: HttpRequest, pk: int) -> HttpResponse:
+def delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     rule = get_object_or_404(Rule, pk=pk)
     services.delete_rule(request.user, rule)
     messages.success(request, _("Rule “%(name)s” deleted.") % {"name": rule.name})
     return redirect("automation:rules")
 
 
-def _back_to_list(request: HttpRequest, error: str = "") -> HttpResponse:
+def _back_to_list(request: AuthenticatedHttpRequest, error: str = "") -> HttpResponse:
     if is_fragment_request(request):
         context = {**_list_context(), "error": error}
         return render(request, "automation/partials/rule_table.html", context)
@@ -133,16 +134,16 @@ def _back_to_list(request: HttpRequest, error: str = "") -> HttpResponse:
 
 
 @staff_required
-def rule_new(request: HttpRequest) -> HttpResponse:
+def rule_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _edit(request, None)
 
 
 @staff_required
-def rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def rule_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _edit(request, get_object_or_404(Rule, pk=pk))
 
 
-def _edit(request: HttpRequest, rule: Rule | None) -> HttpResponse:
+def _edit(request: AuthenticatedHttpRequest, rule: Rule | None) -> HttpResponse:
     if request.method != "POST":
         form = f.RuleForm(initial=f.initial_for(rule))
         data = {"conditions": rule.conditions, "actions": rule.actions} if rule else {}
@@ -248,7 +249,7 @@ def _builder_context(
 
 @staff_required
 @require_POST
-def builder(request: HttpRequest) -> HttpResponse:
+def builder(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Redraws the editor's body after a change: a row added or removed, a field picked."""
     form = f.RuleForm(request.POST)
     conditions, actions = f.read_conditions(request.POST), f.read_actions(request.POST)
@@ -259,7 +260,7 @@ def builder(request: HttpRequest) -> HttpResponse:
 
 @staff_required
 @require_POST
-def preview(request: HttpRequest) -> HttpResponse:
+def preview(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Which open tickets the conditions match now (before the rule is saved)."""
     conditions = f.read_conditions(request.POST)
     kinds = [k for k in request.POST.getlist("kinds") if k]
@@ -290,7 +291,7 @@ def _runs(rule: Rule, limit: int) -> list[RuleRun]:
 
 
 @staff_required
-def runs(request: HttpRequest, pk: int) -> HttpResponse:
+def runs(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     rule = get_object_or_404(Rule, pk=pk)
     context = {"rule": rule, "runs": _runs(rule, RUN_LOG_SIZE), "nav": "manage"}
     return render(request, "automation/rule_runs.html", context)

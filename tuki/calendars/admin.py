@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
 from tuki.calendars import services
@@ -21,4 +22,6 @@ class CalendarAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Calendar, form: Any, change: bool) -> None:
         # The form checked the input already; the service checks again and writes.
+        if not request.user.is_authenticated:  # the admin site lets only staff in
+            raise PermissionDenied
         services.update_calendar(request.user, obj, form.calendar_input(form.cleaned_data))

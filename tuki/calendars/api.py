@@ -13,7 +13,6 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 from ninja.errors import ValidationError
@@ -21,6 +20,7 @@ from ninja.errors import ValidationError
 from tuki.calendars import access, services
 from tuki.calendars.arithmetic import add_business_minutes, business_minutes_between
 from tuki.calendars.models import Calendar
+from tuki.lib.http import ApiRequest
 
 router = Router(tags=["sla"])
 
@@ -79,23 +79,23 @@ class ElapsedOut(Schema):
 
 
 @router.get("", response=list[CalendarOut], summary="Business calendars")
-def list_calendars(request: HttpRequest) -> Any:
+def list_calendars(request: ApiRequest) -> Any:
     return list(access.calendars_for_user(request.user))
 
 
 @router.post("", response={201: CalendarOut}, summary="Create a business calendar (admins)")
-def create_calendar(request: HttpRequest, payload: CalendarIn) -> Any:
+def create_calendar(request: ApiRequest, payload: CalendarIn) -> Any:
     data = services.CalendarInput(**payload.dict())
     return 201, services.create_calendar(request.user, data)
 
 
 @router.get("/{int:calendar_id}", response=CalendarOut, summary="One business calendar")
-def get_calendar(request: HttpRequest, calendar_id: int) -> Any:
+def get_calendar(request: ApiRequest, calendar_id: int) -> Any:
     return access.get_calendar_for_user(request.user, calendar_id)
 
 
 @router.put("/{int:calendar_id}", response=CalendarOut, summary="Replace a calendar (admins)")
-def update_calendar(request: HttpRequest, calendar_id: int, payload: CalendarIn) -> Any:
+def update_calendar(request: ApiRequest, calendar_id: int, payload: CalendarIn) -> Any:
     calendar = access.get_calendar_for_user(request.user, calendar_id)
     return services.update_calendar(
         request.user, calendar, services.CalendarInput(**payload.dict())
@@ -107,7 +107,7 @@ def update_calendar(request: HttpRequest, calendar_id: int, payload: CalendarIn)
     response=DeadlineOut,
     summary="When `minutes` of business time after `start` have passed",
 )
-def deadline(request: HttpRequest, calendar_id: int, start: str, minutes: float) -> Any:
+def deadline(request: ApiRequest, calendar_id: int, start: str, minutes: float) -> Any:
     calendar = access.get_calendar_for_user(request.user, calendar_id)
     begin = _instant(start, "start", calendar)
     if not 0 <= minutes <= MAX_MINUTES:
@@ -125,7 +125,7 @@ def deadline(request: HttpRequest, calendar_id: int, start: str, minutes: float)
     response=ElapsedOut,
     summary="Business minutes between `start` and `end`",
 )
-def elapsed(request: HttpRequest, calendar_id: int, start: str, end: str) -> Any:
+def elapsed(request: ApiRequest, calendar_id: int, start: str, end: str) -> Any:
     calendar = access.get_calendar_for_user(request.user, calendar_id)
     begin = _instant(start, "start", calendar)
     finish = _instant(end, "end", calendar)

@@ -176,7 +176,10 @@ def add_business_minutes(
         return _from_us(begin)
     cut = _PauseCursor(pauses, begin)
     if schedule.always_open:
-        return _from_us(_consume(cut.subtract(begin, _FOREVER), left)[0])
+        done, _ = _consume(cut.subtract(begin, _FOREVER), left)
+        if done is None:
+            raise ValueError("The time runs past the end of the calendar.")
+        return _from_us(done)
     compiled = schedule._compiled
     day = compiled.local_date(begin) - _ONE_DAY  # yesterday's overnight period may still run
     if not compiled.works_after(day):

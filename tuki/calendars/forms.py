@@ -30,7 +30,8 @@ class CalendarForm(forms.ModelForm):
         ]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if self.errors:
             return data  # malformed JSON already has its message
         try:

@@ -107,7 +107,7 @@ def cached(key: str, load: Callable[[], T]) -> T:
         return load()
     found = _values.get(key)
     if found is not None and found[0] == current:
-        return found[1]  # type: ignore[no-any-return]
+        return found[1]
     value = load()
     _values[key] = (current, value)
     return value

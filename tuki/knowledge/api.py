@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,6 +31,7 @@ from tuki.knowledge.models import (
 )
 from tuki.knowledge.search import find_articles, in_category
 from tuki.lib.errors import ServiceError
+from tuki.lib.http import ApiRequest
 
 router = Router(tags=["knowledge"])
 
@@ -232,8 +233,8 @@ def _refused(field: str) -> ServiceError:
     return ServiceError(_("Unknown or not allowed."), field=field, code="invalid_choice")
 
 
-def _article(request: HttpRequest, ref: str) -> Article:
-    return access.get_article_for_user(request.auth, ref)  # type: ignore[attr-defined]
+def _article(request: ApiRequest, ref: str) -> Article:
+    return access.get_article_for_user(request.auth, ref)
 
 
 def _pick(qs: QuerySet[Any], pk: int | None, field: str) -> Any:
@@ -276,8 +277,8 @@ def _resolve_fields(user: User, data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _out(request: HttpRequest, article_id: int) -> dict[str, Any]:
-    user = request.auth  # type: ignore[attr-defined]
+def _out(request: ApiRequest, article_id: int) -> dict[str, Any]:
+    user = request.auth
     article = (
         access.articles_visible_to(user, include_archived=True)
         .select_related("category")
@@ -316,8 +317,8 @@ def _translation(article: Article, language: str) -> ArticleTranslation:
 
 
 @router.get("/articles", response=ArticlePage, summary="List the articles you may read")
-def list_articles(request: HttpRequest, filters: Query[ArticleFilters]) -> dict[str, Any]:
-    user = request.auth  # type: ignore[attr-defined]
+def list_articles(request: ApiRequest, filters: Query[ArticleFilters]) -> dict[str, Any]:
+    user = request.auth
     f = filters
     qs = access.articles_visible_to(user, include_archived=f.state == State.ARCHIVED)
     if f.state:
@@ -374,8 +375,8 @@ def list_articles(request: HttpRequest, filters: Query[ArticleFilters]) -> dict[
 
 
 @router.post("/articles", response={201: ArticleOut}, summary="Write a new article (a draft)")
-def create_article(request: HttpRequest, payload: ArticleCreateIn) -> tuple[int, dict[str, Any]]:
-    user = request.auth  # type: ignore[attr-defined]
+def create_article(request: ApiRequest, payload: ArticleCreateIn) -> tuple[int, dict[str, Any]]:
+    user = request.auth
     services.require_editor(user)
     data = _resolve_fields(user, payload.model_dump())
     article = services.create_article(user, **data)
@@ -383,13 +384,13 @@ def create_article(request: HttpRequest, payload: ArticleCreateIn) -> tuple[int,
 
 
 @router.get("/articles/{ref}", response=ArticleOut, summary="One article, by KB-12 or id")
-def get_article(request: HttpRequest, ref: str) -> dict[str, Any]:
+def get_article(request: ApiRequest, ref: str) -> dict[str, Any]:
     return _out(request, _article(request, ref).pk)
 
 
 @router.patch("/articles/{ref}", response=ArticleOut, summary="Change the language-free fields")
-def update_article(request: HttpRequest, ref: str, payload: ArticleUpdateIn) -> dict[str, Any]:
-    user = request.auth  # type: ignore[attr-defined]
+def update_article(request: ApiRequest, ref: str, payload: ArticleUpdateIn) -> dict[str, Any]:
+    user = request.auth
     article = _article(request, ref)
     services.require_editor(user)
     changes = payload.model_dump(exclude_unset=True)
@@ -400,8 +401,8 @@ def update_article(request: HttpRequest, ref: str, payload: ArticleUpdateIn) -> 
 
 
 @router.delete("/articles/{ref}", response={204: None}, summary="Delete (owner, administrators)")
-def delete_article(request: HttpRequest, ref: str) -> tuple[int, None]:
-    services.delete_article(request.auth, _article(request, ref))  # type: ignore[attr-defined]
+def delete_article(request: ApiRequest, ref: str) -> tuple[int, None]:
+    services.delete_article(request.auth, _article(request, ref))
     return 204, None
 
 
@@ -410,17 +411,17 @@ def delete_article(request: HttpRequest, ref: str) -> tuple[int, None]:
     response=ArticleOut,
     summary="Move: draft → review → published → archived",
 )
-def set_state(request: HttpRequest, ref: str, payload: StateIn) -> dict[str, Any]:
+def set_state(request: ApiRequest, ref: str, payload: StateIn) -> dict[str, Any]:
     article = _article(request, ref)
-    services.set_state(request.auth, article, payload.state)  # type: ignore[attr-defined]
+    services.set_state(request.auth, article, payload.state)
     return _out(request, article.pk)
 
 
 @router.post(
     "/articles/{ref}/feedback", response=FeedbackOut, summary="Helpful or not (one vote per reader)"
 )
-def vote(request: HttpRequest, ref: str, payload: FeedbackIn) -> dict[str, Any]:
-    user = request.auth  # type: ignore[attr-defined]
+def vote(request: ApiRequest, ref: str, payload: FeedbackIn) -> dict[str, Any]:
+    user = request.auth
     article = _article(request, ref)
     feedback = services.vote(user, article, payload.helpful, payload.comment)
     return {
@@ -439,7 +440,7 @@ def vote(request: HttpRequest, ref: str, payload: FeedbackIn) -> dict[str, Any]:
     response=list[TranslationOut],
     summary="Every language of an article",
 )
-def list_translations(request: HttpRequest, ref: str) -> list[ArticleTranslation]:
+def list_translations(request: ApiRequest, ref: str) -> list[ArticleTranslation]:
     return list(_article(request, ref).translations.all())
 
 
@@ -447,9 +448,9 @@ def list_translations(request: HttpRequest, ref: str) -> list[ArticleTranslation
     "/articles/{ref}/translations", response={201: TranslationOut}, summary="Add a language"
 )
 def add_translation(
-    request: HttpRequest, ref: str, payload: TranslationCreateIn
+    request: ApiRequest, ref: str, payload: TranslationCreateIn
 ) -> tuple[int, ArticleTranslation]:
-    user = request.auth  # type: ignore[attr-defined]
+    user = request.auth
     translation = services.add_translation(
         user, _article(request, ref), payload.language, title=payload.title, body=payload.body,
         note=payload.note,
@@ -460,7 +461,7 @@ def add_translation(
 @router.get(
     "/articles/{ref}/translations/{language}", response=TranslationOut, summary="One language"
 )
-def get_translation(request: HttpRequest, ref: str, language: str) -> ArticleTranslation:
+def get_translation(request: ApiRequest, ref: str, language: str) -> ArticleTranslation:
     return _translation(_article(request, ref), language)
 
 
@@ -470,9 +471,9 @@ def get_translation(request: HttpRequest, ref: str, language: str) -> ArticleTra
     summary="Edit a language (a new version)",
 )
 def update_translation(
-    request: HttpRequest, ref: str, language: str, payload: TranslationUpdateIn
+    request: ApiRequest, ref: str, language: str, payload: TranslationUpdateIn
 ) -> ArticleTranslation:
-    user = request.auth  # type: ignore[attr-defined]
+    user = request.auth
     article = _article(request, ref)
     _translation(article, language)
     return services.update_translation(
@@ -484,15 +485,15 @@ def update_translation(
 @router.delete(
     "/articles/{ref}/translations/{language}", response={204: None}, summary="Remove a language"
 )
-def delete_translation(request: HttpRequest, ref: str, language: str) -> tuple[int, None]:
+def delete_translation(request: ApiRequest, ref: str, language: str) -> tuple[int, None]:
     article = _article(request, ref)
     _translation(article, language)
-    services.delete_translation(request.auth, article, language)  # type: ignore[attr-defined]
+    services.delete_translation(request.auth, article, language)
     return 204, None
 
 
-def _versions(request: HttpRequest, ref: str, language: str) -> QuerySet[ArticleVersion]:
-    _editor_only(request.auth)  # type: ignore[attr-defined]
+def _versions(request: ApiRequest, ref: str, language: str) -> QuerySet[ArticleVersion]:
+    _editor_only(request.auth)
     translation = _translation(_article(request, ref), language)
     return translation.versions.order_by("-number")
 
@@ -502,7 +503,7 @@ def _versions(request: HttpRequest, ref: str, language: str) -> QuerySet[Article
     response=list[VersionOut],
     summary="History, newest first (agents)",
 )
-def list_versions(request: HttpRequest, ref: str, language: str) -> list[ArticleVersion]:
+def list_versions(request: ApiRequest, ref: str, language: str) -> list[ArticleVersion]:
     return list(_versions(request, ref, language))
 
 
@@ -511,7 +512,7 @@ def list_versions(request: HttpRequest, ref: str, language: str) -> list[Article
     response=VersionDetail,
     summary="One version with its diff (agents)",
 )
-def get_version(request: HttpRequest, ref: str, language: str, number: int) -> dict[str, Any]:
+def get_version(request: ApiRequest, ref: str, language: str, number: int) -> dict[str, Any]:
     versions = _versions(request, ref, language)
     version = versions.filter(number=number).first()
     if version is None:
@@ -528,27 +529,27 @@ def get_version(request: HttpRequest, ref: str, language: str, number: int) -> d
     summary="Restore as a new version (agents)",
 )
 def restore_version(
-    request: HttpRequest, ref: str, language: str, number: int, payload: RestoreIn | None = None
+    request: ApiRequest, ref: str, language: str, number: int, payload: RestoreIn | None = None
 ) -> ArticleTranslation:
     version = _versions(request, ref, language).filter(number=number).first()
     if version is None:
         raise Http404("No such version")
     note = payload.note if payload else ""
-    return services.restore_version(request.auth, version, note=note)  # type: ignore[attr-defined]
+    return services.restore_version(request.auth, version, note=note)
 
 
 # --- categories and search ---------------------------------------------------------------------
 
 
 @router.get("/categories", response=list[CategoryOut], summary="The category tree, in path order")
-def list_categories(request: HttpRequest) -> list[ArticleCategory]:
+def list_categories(request: ApiRequest) -> list[ArticleCategory]:
     return list(ArticleCategory.objects.order_by("path"))
 
 
 @router.get("/search", response=list[SearchHit], summary="Search the articles you may read")
-def search(request: HttpRequest, filters: Query[SearchFilters]) -> list[dict[str, Any]]:
+def search(request: ApiRequest, filters: Query[SearchFilters]) -> list[dict[str, Any]]:
     """Ranked published articles (any query text is safe: no match is an empty list)."""
-    user = request.auth  # type: ignore[attr-defined]
+    user = request.auth
     path = None
     if filters.category is not None:
         node = ArticleCategory.objects.filter(pk=filters.category).first()

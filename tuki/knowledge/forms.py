@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from tuki.accounts.models import Organisation, User
 from tuki.knowledge.access import translation_for
 from tuki.knowledge.models import Article, ArticleCategory, Audience, Language, State
-from tuki.lib.forms import BootstrapMixin, MultipleFileField, attachments_help
+from tuki.lib.forms import BootstrapMixin, MultipleFileField, attachments_help, field_of
 
 
 class CategoryChoiceField(forms.ModelChoiceField):
@@ -61,7 +61,7 @@ class ArticleFieldsForm(BootstrapMixin, forms.Form):
     def __init__(self, *args: Any, related_choices: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if related_choices is not None:
-            self.fields["related"].queryset = related_choices
+            field_of(self, "related", forms.ModelChoiceField).queryset = related_choices
 
     def changes(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
@@ -116,7 +116,8 @@ class RestoreForm(forms.Form):
 
 
 class AttachmentForm(BootstrapMixin, forms.Form):
-    files = MultipleFileField(label=_("Files"))
+    # The metaclass moves declared fields to base_fields: this does not replace form.files.
+    files = MultipleFileField(label=_("Files"))  # type: ignore[assignment]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -8,6 +8,8 @@ counters); readers read an `ArticleTranslation`; every edit of a translation is 
 from __future__ import annotations
 
 import re
+from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
@@ -17,6 +19,9 @@ from django.utils.translation import gettext_lazy as _
 
 from tuki.knowledge.markdown import render_markdown
 from tuki.lib.tree import PathTree
+
+if TYPE_CHECKING:
+    from tuki.search import engine
 
 ARTICLE_NUMBER = re.compile(r"^\s*KB-?(\d+)\s*$", re.IGNORECASE)
 
@@ -64,6 +69,9 @@ class ArticleCategory(PathTree, models.Model):
     position = models.PositiveIntegerField(_("position"), default=0)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     path = models.CharField(_("path"), max_length=500, editable=False, db_index=True)
+
+    # Readable articles here and below, counted for the reader's home (views/reader.py).
+    total: int
 
     class Meta:
         ordering = ["path", "position"]
@@ -130,6 +138,14 @@ class Article(models.Model):
     updated_at = models.DateTimeField(_("updated"), default=timezone.now, db_index=True)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
 
+    # Set on the articles of a list (views/common.py: titled): the translation to show, its
+    # title (or the number), and the languages the article is written in.
+    display: ArticleTranslation | None
+    display_title: str
+    languages: list[str]
+    # Set on search results (knowledge/search.py): what matched, in which language.
+    hit: engine.Hit
+
     class Meta:
         ordering = ["-updated_at", "-id"]
         indexes = [models.Index(fields=["state", "audience"], name="kb_article_state_audience")]
@@ -157,9 +173,9 @@ class Article(models.Model):
         total = self.helpful_count + self.not_helpful_count
         return self.helpful_count / total if total else None
 
-    def is_due_for_review(self, today: object = None) -> bool:
+    def is_due_for_review(self, today: date | None = None) -> bool:
         today = today or timezone.localdate()
-        return bool(self.review_by and self.review_by <= today)  # type: ignore[operator]
+        return bool(self.review_by and self.review_by <= today)
 
 
 class ArticleTranslation(models.Model):
@@ -194,11 +210,11 @@ class ArticleTranslation(models.Model):
     def __str__(self) -> str:
         return f"{self.title} ({self.language})"
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         # The HTML is derived from the Markdown whenever the row is written, so a stored
         # body_html is always the sanitised rendering of the stored body.
         self.body_html = render_markdown(self.body)
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        super().save(*args, **kwargs)
 
 
 class ArticleVersion(models.Model):

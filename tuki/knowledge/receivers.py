@@ -68,7 +68,10 @@ def on_ticket_event(sender: Any, event: TicketEvent, **kwargs: Any) -> None:
     author = event.actor
     if author is None or not access.is_editor(author):
         return
-    ids = referenced_ids(event.comment.body)
+    comment = event.comment
+    if comment is None:
+        return
+    ids = referenced_ids(comment.body)
     if not ids:
         return
     for article in access.articles_visible_to(author).filter(pk__in=ids):

@@ -68,7 +68,7 @@ def find_articles(
     for hit in hits:
         article = by_id.get(hit.object_id)
         if article is not None:
-            article.hit = hit  # type: ignore[attr-defined]
+            article.hit = hit
             found.append(article)
     return found
 

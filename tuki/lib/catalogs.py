@@ -15,6 +15,10 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import polib
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCALE_DIR = ROOT / "tuki" / "locale"
@@ -59,9 +63,8 @@ def extract_msgids() -> set[str]:
         return {_key(entry) for entry in catalog}
 
 
-def _key(entry: object) -> str:
-    context = getattr(entry, "msgctxt", None)
-    return f"{context}\x04{entry.msgid}" if context else entry.msgid  # type: ignore[attr-defined]
+def _key(entry: polib.POEntry) -> str:
+    return f"{entry.msgctxt}\x04{entry.msgid}" if entry.msgctxt else entry.msgid
 
 
 def missing_translations(lang: str, msgids: set[str] | None = None) -> list[str]:

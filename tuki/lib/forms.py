@@ -3,7 +3,7 @@ option; the several-files field of the attachment forms (portal, knowledge base)
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
 from django.conf import settings
@@ -15,11 +15,15 @@ from django.utils.translation import gettext as _
 
 from tuki.lib.errors import ServiceError
 
+F = TypeVar("F", bound=forms.Field)
 
-class BootstrapMixin:
+
+class BootstrapMixin(forms.BaseForm):
+    """Mixed into a Form or ModelForm (`class F(BootstrapMixin, forms.Form)`)."""
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
-        for field in self.fields.values():  # type: ignore[attr-defined]
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
             widget = field.widget
             if isinstance(widget, forms.CheckboxInput):
                 css = "form-check-input"
@@ -31,14 +35,14 @@ class BootstrapMixin:
 
     def add_service_error(self, exc: ServiceError) -> None:
         """Show a ServiceError next to the field it names (or above the form)."""
-        field = exc.field if exc.field in self.fields else None  # type: ignore[attr-defined]
-        self.add_error(field, exc.message)  # type: ignore[attr-defined]
+        field = exc.field if exc.field in self.fields else None
+        self.add_error(field, exc.message)
 
     def full_clean(self) -> None:
-        super().full_clean()  # type: ignore[misc]
-        for name in self.errors:  # type: ignore[attr-defined]
-            if name in self.fields:  # type: ignore[attr-defined]
-                widget = self.fields[name].widget  # type: ignore[attr-defined]
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
                 widget.attrs["class"] = widget.attrs.get("class", "") + " is-invalid"
 
 
@@ -67,6 +71,14 @@ def attachments_help() -> str:
     return _("Optional. Up to %(size)s per file.") % {
         "size": filesizeformat(settings.MAX_ATTACHMENT_SIZE)
     }
+
+
+def field_of(form: forms.BaseForm, name: str, kind: type[F]) -> F:
+    """`form.fields[name]`, typed as the kind of field the form declares it to be."""
+    field = form.fields[name]
+    if not isinstance(field, kind):
+        raise TypeError(f"{name} is a {type(field).__name__}, not a {kind.__name__}")
+    return field
 
 
 # --- widgets that skip Django's per-option templates -----------------------------------------

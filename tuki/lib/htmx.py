@@ -6,11 +6,13 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django_htmx.middleware import HtmxDetails
 
 
 def is_fragment_request(request: HttpRequest) -> bool:
+    # HtmxMiddleware sets request.htmx; requests built without it (tests) have none.
     htmx = getattr(request, "htmx", None)
-    return bool(htmx) and not htmx.boosted
+    return isinstance(htmx, HtmxDetails) and bool(htmx) and not htmx.boosted
 
 
 def render_page_or_fragment(

@@ -89,7 +89,8 @@ def flush() -> None:
     from django_tasks_db.compat import normalize_json, task_enqueued
     from django_tasks_db.models import DBTaskResult, get_date_max
 
-    rows, backends = [], []
+    rows: list[DBTaskResult] = []
+    backends = []
     for task, args, kwargs in buffer:
         backend = task.get_backend()
         backend.validate_task(task)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import models
 
-class PathTree:
-    """Mixin for a model with `name`, `parent`, `path` and a `children` reverse relation.
+
+class PathTree(models.Model):
+    """Abstract base of a model with `name`, `parent`, `path` and a `children` reverse relation.
 
     `path` ("Network › VPN") is stored so lists sort and show the tree without walking it;
-    saving a row renames its whole subtree. Put it before `models.Model` in the bases.
+    saving a row renames its whole subtree.
     """
 
     name: str
@@ -17,8 +19,11 @@ class PathTree:
     parent: Any
     children: Any
 
+    class Meta:
+        abstract = True
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.path = f"{self.parent.path} › {self.name}" if self.parent else self.name
-        super().save(*args, **kwargs)  # type: ignore[misc]
+        super().save(*args, **kwargs)
         for child in self.children.all():
             child.save()

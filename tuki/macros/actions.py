@@ -119,7 +119,8 @@ def validate_actions(actions: Any) -> list[dict[str, Any]]:
         path = f"actions.{index}"
         if not isinstance(action, dict):
             raise _error(_("Each action must be an object."), path)
-        cleaner = CLEANERS.get(action.get("type"))  # type: ignore[arg-type]
+        kind = action.get("type")
+        cleaner = CLEANERS.get(kind) if isinstance(kind, str) else None
         if cleaner is None:
             raise _error(_("Unknown action."), f"{path}.type")
         cleaned.append(cleaner(action, path))

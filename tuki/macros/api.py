@@ -10,10 +10,10 @@ from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
+from tuki.lib.http import ApiRequest
 from tuki.macros import access, services
 from tuki.macros.models import Macro, Scope
 from tuki.tickets import access as ticket_access
@@ -78,7 +78,7 @@ class ApplyOut(Schema):
     internal: bool | None
 
 
-def _agent(request: HttpRequest) -> Any:
+def _agent(request: ApiRequest) -> Any:
     user = request.user
     if not (access.is_agent(user) or access.is_admin(user)):
         raise PermissionDenied(_("Only agents may use macros."))
@@ -90,7 +90,7 @@ def _out(user: Any, macro: Macro) -> dict[str, Any]:
         "id": macro.pk,
         "name": macro.name,
         "scope": macro.scope,
-        "owner": macro.owner.email if macro.owner_id else None,  # type: ignore[union-attr]
+        "owner": macro.owner.email if macro.owner else None,
         "group": macro.group_id,
         "body": macro.body,
         "internal": macro.internal,
@@ -103,20 +103,20 @@ def _out(user: Any, macro: Macro) -> dict[str, Any]:
 
 
 @router.get("", response=list[MacroOut], summary="Macros you may use")
-def list_macros(request: HttpRequest) -> list[dict[str, Any]]:
+def list_macros(request: ApiRequest) -> list[dict[str, Any]]:
     user = _agent(request)
     return [_out(user, m) for m in services.macros_for(user)]
 
 
 @router.post("", response={201: MacroOut}, summary="Create a macro")
-def create_macro(request: HttpRequest, payload: MacroIn) -> tuple[int, dict[str, Any]]:
+def create_macro(request: ApiRequest, payload: MacroIn) -> tuple[int, dict[str, Any]]:
     user = _agent(request)
     macro = services.create_macro(user, **payload.dict())
     return 201, _out(user, macro)
 
 
 @router.post("/render", response=RenderOut, summary="Render a text against a ticket")
-def render(request: HttpRequest, payload: RenderIn) -> dict[str, str]:
+def render(request: ApiRequest, payload: RenderIn) -> dict[str, str]:
     user = _agent(request)
     services.validate_template(payload.template, field="template")
     ticket = ticket_access.get_ticket_for_user(user, payload.ticket)
@@ -124,13 +124,13 @@ def render(request: HttpRequest, payload: RenderIn) -> dict[str, str]:
 
 
 @router.get("/{macro_id}", response=MacroOut, summary="One macro")
-def get_macro(request: HttpRequest, macro_id: int) -> dict[str, Any]:
+def get_macro(request: ApiRequest, macro_id: int) -> dict[str, Any]:
     user = _agent(request)
     return _out(user, access.get_macro_for_user(user, macro_id))
 
 
 @router.patch("/{macro_id}", response=MacroOut, summary="Edit a macro")
-def update_macro(request: HttpRequest, macro_id: int, payload: MacroPatch) -> dict[str, Any]:
+def update_macro(request: ApiRequest, macro_id: int, payload: MacroPatch) -> dict[str, Any]:
     user = _agent(request)
     macro = access.get_macro_for_user(user, macro_id, write=True)
     changes = payload.dict(exclude_unset=True)
@@ -138,14 +138,14 @@ def update_macro(request: HttpRequest, macro_id: int, payload: MacroPatch) -> di
 
 
 @router.delete("/{macro_id}", response={204: None}, summary="Delete a macro")
-def delete_macro(request: HttpRequest, macro_id: int) -> tuple[int, None]:
+def delete_macro(request: ApiRequest, macro_id: int) -> tuple[int, None]:
     user = _agent(request)
     services.delete_macro(user, access.get_macro_for_user(user, macro_id, write=True))
     return 204, None
 
 
 @router.post("/{macro_id}/apply", response=ApplyOut, summary="Apply a macro to a ticket")
-def apply_macro(request: HttpRequest, macro_id: int, payload: ApplyIn) -> dict[str, Any]:
+def apply_macro(request: ApiRequest, macro_id: int, payload: ApplyIn) -> dict[str, Any]:
     user = _agent(request)
     macro = access.get_macro_for_user(user, macro_id)
     ticket = ticket_access.get_ticket_for_user(user, payload.ticket)

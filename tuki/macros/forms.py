@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tuki.accounts.models import SupportGroup, User
 from tuki.lib.errors import ServiceError
-from tuki.lib.forms import BootstrapMixin
+from tuki.lib.forms import BootstrapMixin, field_of
 from tuki.macros import access
 from tuki.macros.models import Macro, Scope
 from tuki.macros.placeholders import PLACEHOLDERS
@@ -89,13 +89,17 @@ class MacroForm(BootstrapMixin, forms.Form):
             scopes.append((Scope.GROUP.value, _("A group I manage")))
         if access.is_admin(user):
             scopes.append((Scope.GLOBAL.value, _("Every agent")))
-        self.fields["scope"].choices = scopes
-        self.fields["group"].queryset = managed
-        self.fields["set_status"].choices = BLANK + [(s.key, s.label) for s in Status.objects.all()]
-        self.fields["set_category"].queryset = Category.objects.filter(is_active=True)
+        field_of(self, "scope", forms.ChoiceField).choices = scopes
+        field_of(self, "group", forms.ModelChoiceField).queryset = managed
+        field_of(self, "set_status", forms.ChoiceField).choices = BLANK + [
+            (s.key, s.label) for s in Status.objects.all()
+        ]
+        field_of(self, "set_category", forms.ModelChoiceField).queryset = Category.objects.filter(
+            is_active=True
+        )
         groups = SupportGroup.objects.filter(is_active=True)
-        self.fields["assign_group"].queryset = groups
-        self.fields["assign_agent"].queryset = User.objects.filter(
+        field_of(self, "assign_group", forms.ModelChoiceField).queryset = groups
+        field_of(self, "assign_agent", forms.ModelChoiceField).queryset = User.objects.filter(
             is_active=True, is_agent=True
         ).order_by("full_name")
         self.action_sources: list[str] = []

@@ -62,7 +62,7 @@ PLACEHOLDERS: dict[str, tuple[Promise, Getter]] = {
     "agent.name": (_("your name (a rule: the service desk's)"), _agent_name),
     "organisation.name": (
         _("requester's organisation"),
-        lambda t, u: t.organisation.name if t.organisation_id else "",  # type: ignore[union-attr]
+        lambda t, u: t.organisation.name if t.organisation else "",
     ),
 }
 

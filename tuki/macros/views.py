@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tuki.lib.errors import ServiceError
 from tuki.lib.htmx import is_fragment_request
+from tuki.lib.http import AuthenticatedHttpRequest
 from tuki.macros import access, services
 from tuki.macros.forms import MacroForm, PreviewForm, placeholder_help
 from tuki.macros.models import Macro, Scope
@@ -44,7 +45,7 @@ def desk_user_required(func: View) -> View:
 
 @require_GET
 @desk_user_required
-def macro_list(request: HttpRequest) -> HttpResponse:
+def macro_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     macros = list(access.listed(request.user).order_by("scope", "name", "id"))
     sections = []
     for scope, title in (
@@ -76,7 +77,7 @@ def _editor(
 
 
 @desk_user_required
-def macro_new(request: HttpRequest) -> HttpResponse:
+def macro_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _editor(request, MacroForm(user=request.user), None)
     form = MacroForm(request.POST, user=request.user)
@@ -92,7 +93,7 @@ def macro_new(request: HttpRequest) -> HttpResponse:
 
 
 @desk_user_required
-def macro_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def macro_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     macro = access.get_macro_for_user(request.user, pk, write=True)
     if request.method != "POST":
         form = MacroForm(initial=MacroForm.initial_for(macro), user=request.user)
@@ -113,7 +114,7 @@ def macro_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @desk_user_required
-def macro_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def macro_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     macro = access.get_macro_for_user(request.user, pk, write=True)
     services.delete_macro(request.user, macro)
     messages.success(request, _("Macro “%(name)s” deleted.") % {"name": macro.name})
@@ -122,7 +123,7 @@ def macro_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @desk_user_required
-def preview(request: HttpRequest) -> HttpResponse:
+def preview(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The editor's text rendered against a ticket the user can see (nothing is saved)."""
     form = PreviewForm(request.POST)
     form.is_valid()
@@ -151,13 +152,15 @@ def preview(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @desk_user_required
-def picker(request: HttpRequest, number: str) -> HttpResponse:
+def picker(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     ticket = ticket_access.get_ticket_for_user(request.user, number)
     context = {"ticket": ticket, "macros": services.macros_for_ticket(request.user, ticket)}
     return render(request, "macros/partials/picker.html", context)
 
 
-def _picked(request: HttpRequest, number: str, source: Any) -> tuple[Any, Macro | None]:
+def _picked(
+    request: AuthenticatedHttpRequest, number: str, source: Any
+) -> tuple[Any, Macro | None]:
     ticket = ticket_access.get_ticket_for_user(request.user, number)
     macro_id = source.get("macro", "")
     if not str(macro_id).isdigit():
@@ -168,7 +171,7 @@ def _picked(request: HttpRequest, number: str, source: Any) -> tuple[Any, Macro 
 
 @require_GET
 @desk_user_required
-def insert(request: HttpRequest, number: str) -> HttpResponse:
+def insert(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     """The macro's text for this ticket, as plain text the picker puts into the textarea."""
     ticket, macro = _picked(request, number, request.GET)
     if macro is None:
@@ -183,7 +186,7 @@ def insert(request: HttpRequest, number: str) -> HttpResponse:
 
 @require_POST
 @desk_user_required
-def apply(request: HttpRequest, number: str) -> HttpResponse:
+def apply(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     """Post the macro's text (then what the agent typed) and make its changes."""
     ticket, macro = _picked(request, number, request.POST)
     if macro is None:
@@ -206,7 +209,7 @@ def apply(request: HttpRequest, number: str) -> HttpResponse:
     return go_to(request, ticket.get_absolute_url())
 
 
-def _apply_failed(request: HttpRequest, ticket: Any, message: str) -> HttpResponse:
+def _apply_failed(request: AuthenticatedHttpRequest, ticket: Any, message: str) -> HttpResponse:
     if is_fragment_request(request):
         return render(
             request, "macros/partials/picker_error.html", {"message": message}, status=422

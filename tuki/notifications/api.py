@@ -7,11 +7,11 @@ from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from tuki.accounts.models import User
+from tuki.lib.http import ApiRequest
 from tuki.notifications import access, services
 from tuki.notifications.models import Notification, NotificationKind
 
@@ -75,8 +75,8 @@ class PreferencesIn(Schema):
     items: list[PreferenceIO]
 
 
-def _user(request: HttpRequest) -> User:
-    user = request.auth  # type: ignore[attr-defined]
+def _user(request: ApiRequest) -> User:
+    user = request.auth
     if not access.is_notified(user):
         raise PermissionDenied(_("Notifications are for agents."))
     return user
@@ -90,7 +90,7 @@ def _preferences(user: User) -> list[dict[str, Any]]:
 
 
 @router.get("", response=NotificationPage, summary="My notifications, newest first")
-def list_notifications(request: HttpRequest, filters: Query[NotificationFilters]) -> dict[str, Any]:
+def list_notifications(request: ApiRequest, filters: Query[NotificationFilters]) -> dict[str, Any]:
     user = _user(request)
     qs = access.notifications_of(user).select_related("ticket", "actor").order_by("-pk")
     if filters.unread is not None:
@@ -108,14 +108,14 @@ def list_notifications(request: HttpRequest, filters: Query[NotificationFilters]
 
 
 @router.post("/read", response=MarkedOut, summary="Mark some or all of mine read")
-def mark_read(request: HttpRequest, payload: MarkReadIn) -> dict[str, int]:
+def mark_read(request: ApiRequest, payload: MarkReadIn) -> dict[str, int]:
     user = _user(request)
     marked = services.mark_read(user, "all" if payload.all else payload.ids)
     return {"marked": marked, "unread_count": services.unread_count(user)}
 
 
 @router.post("/{notification_id}/read", response=NotificationOut, summary="Mark one read")
-def mark_one_read(request: HttpRequest, notification_id: int) -> Notification:
+def mark_one_read(request: ApiRequest, notification_id: int) -> Notification:
     user = _user(request)
     notification = access.get_notification_for_user(user, notification_id)
     services.mark_read(user, [notification.pk])
@@ -123,12 +123,12 @@ def mark_one_read(request: HttpRequest, notification_id: int) -> Notification:
 
 
 @router.get("/preferences", response=list[PreferenceOut], summary="My preferences per kind")
-def get_preferences(request: HttpRequest) -> list[dict[str, Any]]:
+def get_preferences(request: ApiRequest) -> list[dict[str, Any]]:
     return _preferences(_user(request))
 
 
 @router.put("/preferences", response=list[PreferenceOut], summary="Change my preferences")
-def put_preferences(request: HttpRequest, payload: PreferencesIn) -> list[dict[str, Any]]:
+def put_preferences(request: ApiRequest, payload: PreferencesIn) -> list[dict[str, Any]]:
     user = _user(request)
     choices = {item.kind.value: (item.in_app, item.email) for item in payload.items}
     services.set_preferences(user, user, choices)

@@ -6,14 +6,15 @@ from functools import cached_property
 
 from django.http import HttpRequest
 
+from tuki.accounts.models import User
 from tuki.notifications import access, services
 
 LIMIT = 100  # counted up to this; shown as "99+"
 
 
 class Bell:
-    def __init__(self, request: HttpRequest) -> None:
-        self.user = request.user
+    def __init__(self, user: User) -> None:
+        self.user = user
 
     @cached_property
     def unread(self) -> int:
@@ -30,6 +31,7 @@ def notifications(request: HttpRequest) -> dict[str, Bell]:
         return {}
     bell = getattr(request, "_tuki_bell", None)
     if bell is None:
-        bell = Bell(request)
-        request._tuki_bell = bell  # type: ignore[attr-defined]  (one count per request)
+        bell = Bell(user)
+        # One count per request, however many templates ask: cached on the request itself.
+        request._tuki_bell = bell  # type: ignore[attr-defined]  # HttpRequest declares no such attribute
     return {"notification_bell": bell}

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from tuki.accounts.models import User
 
 # Most specific first: who gets several reasons in one batch gets the first.
-RANK = [
+RANK: list[str] = [
     K.MENTION,
     K.ASSIGNED_TO_ME,
     K.SLA_BREACH,

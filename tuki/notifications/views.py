@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import F
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import trigger_client_event
 
 from tuki.lib.htmx import is_fragment_request, render_page_or_fragment
+from tuki.lib.http import AuthenticatedHttpRequest
 from tuki.notifications import access, services
 from tuki.notifications.forms import PreferencesForm
 from tuki.tickets import services as ticket_services
@@ -27,7 +28,7 @@ LATEST = 6
 CHANGED = "notifications-changed"  # htmx event: the bell refreshes its count
 
 
-def _ordered(request: HttpRequest) -> Any:
+def _ordered(request: AuthenticatedHttpRequest) -> Any:
     return (
         access.notifications_of(request.user)
         .select_related("ticket", "actor")
@@ -35,14 +36,14 @@ def _ordered(request: HttpRequest) -> Any:
     )
 
 
-def _list_context(request: HttpRequest) -> dict[str, Any]:
+def _list_context(request: AuthenticatedHttpRequest) -> dict[str, Any]:
     paginator = Paginator(_ordered(request), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
     return {"nav": "notifications", "page": page, "notifications": list(page.object_list)}
 
 
 @agent_required
-def notification_list(request: HttpRequest) -> HttpResponse:
+def notification_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render_page_or_fragment(
         request,
         "notifications/list.html",
@@ -53,7 +54,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 
 @agent_required
 @require_POST
-def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
+def mark_read(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     notification = access.get_notification_for_user(request.user, pk)
     services.mark_read(request.user, [notification.pk])
     if not is_fragment_request(request):
@@ -65,7 +66,7 @@ def mark_read(request: HttpRequest, pk: int) -> HttpResponse:
 
 @agent_required
 @require_POST
-def mark_all_read(request: HttpRequest) -> HttpResponse:
+def mark_all_read(request: AuthenticatedHttpRequest) -> HttpResponse:
     count = services.mark_read(request.user, "all")
     if not is_fragment_request(request):
         messages.success(request, _("%(count)d notifications marked read.") % {"count": count})
@@ -75,7 +76,7 @@ def mark_all_read(request: HttpRequest) -> HttpResponse:
 
 
 @agent_required
-def open_notification(request: HttpRequest, pk: int) -> HttpResponse:
+def open_notification(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Follow a notification's link, marking it read (it is the user's own, so harmless)."""
     notification = access.get_notification_for_user(request.user, pk)
     services.mark_read(request.user, [notification.pk])
@@ -86,18 +87,18 @@ def open_notification(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @agent_required
-def bell(request: HttpRequest) -> HttpResponse:
+def bell(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "notifications/partials/bell.html")
 
 
 @agent_required
-def latest(request: HttpRequest) -> HttpResponse:
+def latest(request: AuthenticatedHttpRequest) -> HttpResponse:
     items = list(_ordered(request).filter(read_at__isnull=True)[:LATEST])
     return render(request, "notifications/partials/latest.html", {"notifications": items})
 
 
 @agent_required
-def preferences(request: HttpRequest) -> HttpResponse:
+def preferences(request: AuthenticatedHttpRequest) -> HttpResponse:
     current = services.preferences_of(request.user)
     form = PreferencesForm(request.POST or None, current=current)
     if request.method == "POST" and form.is_valid():
@@ -109,7 +110,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
 
 @agent_required(hide=True)
 @require_POST
-def watch(request: HttpRequest, number: str) -> HttpResponse:
+def watch(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     """Watch or stop watching a ticket (the button on the ticket page)."""
     ticket = load_ticket(request.user, number)
     if request.POST.get("watch") == "0":

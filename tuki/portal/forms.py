@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tuki.lib.forms import BootstrapMixin, MultipleFileField, attachments_help
+from tuki.lib.forms import BootstrapMixin, MultipleFileField, attachments_help, field_of
 from tuki.tickets.models import Category, Kind, Urgency
 
 KIND_CHOICES = [
@@ -65,7 +65,9 @@ class NewRequestForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["category"].queryset = Category.objects.filter(is_active=True).order_by("path")  # type: ignore[attr-defined]
+        field_of(self, "category", forms.ModelChoiceField).queryset = Category.objects.filter(
+            is_active=True
+        ).order_by("path")
         self.fields["attachments"].help_text = attachments_help()
         for name in ("kind", "urgency"):
             # Radios are drawn as buttons by the template, not as one big form-control.

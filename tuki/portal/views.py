@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from tuki.accounts.models import User
 from tuki.lib.errors import ServiceError
 from tuki.lib.htmx import render_page_or_fragment
+from tuki.lib.http import AuthenticatedHttpRequest
 from tuki.lib.uploads import Upload
 from tuki.portal.forms import ConfirmForm, NewRequestForm, ReopenForm, ReplyForm
 from tuki.search import deflection
@@ -100,7 +101,7 @@ def _search(qs: TicketQuerySet, text: str) -> TicketQuerySet:
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     user = request.user
     filters = _tab_filters(user)
     tab = request.GET.get("tab", TAB_OPEN)
@@ -142,7 +143,7 @@ def _uploads(form: Any) -> list[Upload]:
 
 
 @login_required
-def new(request: HttpRequest) -> HttpResponse:
+def new(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = NewRequestForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -190,7 +191,7 @@ def _conversation(ticket: Ticket) -> tuple[list[tuple[str, Any]], list[Attachmen
         if attachment.comment_id in by_comment:
             by_comment[attachment.comment_id].append(attachment)
     for comment in comments:
-        comment.public_attachments = by_comment[comment.pk]  # type: ignore[attr-defined]
+        comment.public_attachments = by_comment[comment.pk]
     statuses = TicketEvent.objects.filter(ticket=ticket, action=EventAction.STATUS).only(
         "created_at", "new_value"
     )
@@ -205,7 +206,7 @@ def _awaits_confirmation(ticket: Ticket, user: User) -> bool:
 
 
 def _render_detail(
-    request: HttpRequest, ticket: Ticket, status: int = 200, **forms: Any
+    request: AuthenticatedHttpRequest, ticket: Ticket, status: int = 200, **forms: Any
 ) -> HttpResponse:
     conversation, request_files = _conversation(ticket)
     context = {
@@ -228,13 +229,13 @@ def _render_detail(
 
 
 @login_required
-def detail(request: HttpRequest, number: str) -> HttpResponse:
+def detail(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     return _render_detail(request, get_portal_ticket(request.user, number))
 
 
 @login_required
 @require_POST
-def reply(request: HttpRequest, number: str) -> HttpResponse:
+def reply(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     ticket = get_portal_ticket(request.user, number)
     form = ReplyForm(request.POST, request.FILES)
     if form.is_valid() and not ticket.is_active:
@@ -257,7 +258,7 @@ def reply(request: HttpRequest, number: str) -> HttpResponse:
     return _render_detail(request, ticket, reply_form=form)
 
 
-def _check_confirmable(request: HttpRequest, ticket: Ticket) -> None:
+def _check_confirmable(request: AuthenticatedHttpRequest, ticket: Ticket) -> None:
     # Only the person who asked decides whether their issue is solved.
     if ticket.requester_id != request.user.pk:
         raise PermissionDenied(_("Only the requester can confirm or reopen a request."))
@@ -265,7 +266,7 @@ def _check_confirmable(request: HttpRequest, ticket: Ticket) -> None:
 
 @login_required
 @require_POST
-def confirm(request: HttpRequest, number: str) -> HttpResponse:
+def confirm(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     ticket = get_portal_ticket(request.user, number)
     _check_confirmable(request, ticket)
     form = ConfirmForm(request.POST)
@@ -284,7 +285,7 @@ def confirm(request: HttpRequest, number: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def reopen(request: HttpRequest, number: str) -> HttpResponse:
+def reopen(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     ticket = get_portal_ticket(request.user, number)
     _check_confirmable(request, ticket)
     form = ReopenForm(request.POST)
@@ -300,7 +301,7 @@ def reopen(request: HttpRequest, number: str) -> HttpResponse:
 
 
 @login_required
-def attachment(request: HttpRequest, pk: int) -> FileResponse:
+def attachment(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     found = access.get_attachment_for_user(request.user, pk)
     if found.is_internal or (
         _is_staff_side(request.user) and found.ticket.requester_id != request.user.pk

@@ -12,7 +12,6 @@ from datetime import date
 from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
@@ -20,6 +19,7 @@ from ninja import Field, Router, Schema
 from tuki.accounts import services as accounts
 from tuki.accounts.models import Absence, SupportGroup, User
 from tuki.lib.errors import ServiceError
+from tuki.lib.http import ApiRequest
 from tuki.routing import access, services
 from tuki.routing.models import RoutingRule
 
@@ -45,15 +45,15 @@ class RuleOut(Schema):
 
 
 class RuleIn(Schema):
-    name: str = Field(None, max_length=120)
+    name: str = Field(None, max_length=120)  # type: ignore[assignment]  # pydantic: may be left out, not null
     position: int | None = Field(None, ge=0, le=services.MAX_POSITION)
-    is_active: bool = Field(None)
-    kind: str = Field(None, max_length=20)
+    is_active: bool = Field(None)  # type: ignore[assignment]  # pydantic: may be left out, not null
+    kind: str = Field(None, max_length=20)  # type: ignore[assignment]  # pydantic: may be left out, not null
     category_id: Id | None = Field(None)
     service_id: Id | None = Field(None)
     organisation_id: Id | None = Field(None)
     location_id: Id | None = Field(None)
-    group_id: Id = Field(None)
+    group_id: Id = Field(None)  # type: ignore[assignment]  # pydantic: may be left out, not null
 
 
 class MoveIn(Schema):
@@ -63,9 +63,9 @@ class MoveIn(Schema):
 FOREIGN_KEYS = ("category", "service", "organisation", "location", "group")
 
 
-def _save(request: HttpRequest, rule: RoutingRule, payload: RuleIn) -> RoutingRule:
+def _save(request: ApiRequest, rule: RoutingRule, payload: RuleIn) -> RoutingRule:
     try:
-        return services.save_rule(request.auth, rule, _rule_data(payload))  # type: ignore[attr-defined]
+        return services.save_rule(request.auth, rule, _rule_data(payload))
     except ServiceError as exc:
         if exc.field in FOREIGN_KEYS:
             exc.field += "_id"  # the name the caller sent
@@ -79,38 +79,38 @@ def _rule_data(payload: RuleIn) -> dict[str, Any]:
 
 
 @router.get("/rules", response=list[RuleOut], summary="Routing rules in order (administrators)")
-def list_rules(request: HttpRequest) -> Any:
-    access.require_rule_admin(request.auth)  # type: ignore[attr-defined]
+def list_rules(request: ApiRequest) -> Any:
+    access.require_rule_admin(request.auth)
     return RoutingRule.objects.all()
 
 
 @router.post("/rules", response={201: RuleOut}, summary="Add a routing rule (administrators)")
-def create_rule(request: HttpRequest, payload: RuleIn) -> tuple[int, RoutingRule]:
+def create_rule(request: ApiRequest, payload: RuleIn) -> tuple[int, RoutingRule]:
     return 201, _save(request, RoutingRule(), payload)
 
 
 @router.get("/rules/{pk}", response=RuleOut, summary="A routing rule (administrators)")
-def get_rule(request: HttpRequest, pk: int) -> RoutingRule:
-    return access.get_rule_for_user(request.auth, pk)  # type: ignore[attr-defined]
+def get_rule(request: ApiRequest, pk: int) -> RoutingRule:
+    return access.get_rule_for_user(request.auth, pk)
 
 
 @router.patch("/rules/{pk}", response=RuleOut, summary="Change a routing rule (administrators)")
-def update_rule(request: HttpRequest, pk: int, payload: RuleIn) -> RoutingRule:
-    rule = access.get_rule_for_user(request.auth, pk)  # type: ignore[attr-defined]
+def update_rule(request: ApiRequest, pk: int, payload: RuleIn) -> RoutingRule:
+    rule = access.get_rule_for_user(request.auth, pk)
     return _save(request, rule, payload)
 
 
 @router.post("/rules/{pk}/move", response=list[RuleOut], summary="Reorder (administrators)")
-def move_rule(request: HttpRequest, pk: int, payload: MoveIn) -> Any:
-    rule = access.get_rule_for_user(request.auth, pk)  # type: ignore[attr-defined]
-    services.move_rule(request.auth, rule, payload.offset)  # type: ignore[attr-defined]
+def move_rule(request: ApiRequest, pk: int, payload: MoveIn) -> Any:
+    rule = access.get_rule_for_user(request.auth, pk)
+    services.move_rule(request.auth, rule, payload.offset)
     return RoutingRule.objects.all()
 
 
 @router.delete("/rules/{pk}", response={204: None}, summary="Delete a rule (administrators)")
-def delete_rule(request: HttpRequest, pk: int) -> tuple[int, None]:
-    rule = access.get_rule_for_user(request.auth, pk)  # type: ignore[attr-defined]
-    services.delete_rule(request.auth, rule)  # type: ignore[attr-defined]
+def delete_rule(request: ApiRequest, pk: int) -> tuple[int, None]:
+    rule = access.get_rule_for_user(request.auth, pk)
+    services.delete_rule(request.auth, rule)
     return 204, None
 
 
@@ -140,19 +140,20 @@ def _require_agent(user: User) -> None:
 
 
 @router.get("/absences", response=list[AbsenceOut], summary="My away dates not yet over")
-def list_absences(request: HttpRequest) -> Any:
-    _require_agent(request.auth)  # type: ignore[attr-defined]
-    return access.current_absences([request.auth]).order_by("starts_on")  # type: ignore[attr-defined]
+def list_absences(request: ApiRequest) -> Any:
+    _require_agent(request.auth)
+    return access.current_absences([request.auth]).order_by("starts_on")
 
 
 @router.post("/absences", response={201: AbsenceOut}, summary="Add away dates")
-def create_absence(request: HttpRequest, payload: AbsenceIn) -> tuple[int, Absence]:
-    actor: User = request.auth  # type: ignore[attr-defined]
+def create_absence(request: ApiRequest, payload: AbsenceIn) -> tuple[int, Absence]:
+    actor = request.auth
     person = actor
     if payload.user_id is not None and payload.user_id != actor.pk:
-        person = User.objects.filter(pk=payload.user_id).first()  # type: ignore[assignment]
-        if person is None or not accounts.may_manage_absences(actor, person):
+        other = User.objects.filter(pk=payload.user_id).first()
+        if other is None or not accounts.may_manage_absences(actor, other):
             raise ServiceError(_("Unknown or not allowed."), field="user_id", code="not_allowed")
+        person = other
     absence = accounts.add_absence(
         actor, person, starts_on=payload.starts_on, ends_on=payload.ends_on, note=payload.note
     )
@@ -160,9 +161,9 @@ def create_absence(request: HttpRequest, payload: AbsenceIn) -> tuple[int, Absen
 
 
 @router.delete("/absences/{pk}", response={204: None}, summary="Remove away dates")
-def delete_absence(request: HttpRequest, pk: int) -> tuple[int, None]:
-    absence = access.get_absence_for_user(request.auth, pk)  # type: ignore[attr-defined]
-    accounts.delete_absence(request.auth, absence)  # type: ignore[attr-defined]
+def delete_absence(request: ApiRequest, pk: int) -> tuple[int, None]:
+    absence = access.get_absence_for_user(request.auth, pk)
+    accounts.delete_absence(request.auth, absence)
     return 204, None
 
 
@@ -180,22 +181,28 @@ class GroupIn(Schema):
     assignment: SupportGroup.Assignment
 
 
-def _with_away(groups: list[SupportGroup]) -> list[SupportGroup]:
+def _with_away(groups: list[SupportGroup]) -> list[dict[str, Any]]:
     members = {m.pk: m for g in groups for m in g.members.all()}
     away = accounts.away_user_ids(members.values())
-    for group in groups:
-        group.away_today = sorted(m.pk for m in group.members.all() if m.pk in away)  # type: ignore[attr-defined]
-    return groups
+    return [
+        {
+            "id": group.pk,
+            "name": group.name,
+            "assignment": group.assignment,
+            "away_today": sorted(m.pk for m in group.members.all() if m.pk in away),
+        }
+        for group in groups
+    ]
 
 
 @router.get("/groups", response=list[GroupOut], summary="Groups whose assignment I may set")
-def list_groups(request: HttpRequest) -> Any:
-    return _with_away(list(access.managed_groups(request.auth).prefetch_related("members")))  # type: ignore[attr-defined]
+def list_groups(request: ApiRequest) -> Any:
+    return _with_away(list(access.managed_groups(request.auth).prefetch_related("members")))
 
 
 @router.patch("/groups/{pk}", response=GroupOut, summary="Set a group's assignment mode")
-def update_group(request: HttpRequest, pk: int, payload: GroupIn) -> SupportGroup:
-    group = access.get_group_for_user(request.auth, pk)  # type: ignore[attr-defined]
-    accounts.set_assignment_mode(request.auth, group, payload.assignment)  # type: ignore[attr-defined]
+def update_group(request: ApiRequest, pk: int, payload: GroupIn) -> dict[str, Any]:
+    group = access.get_group_for_user(request.auth, pk)
+    accounts.set_assignment_mode(request.auth, group, payload.assignment)
     group = get_object_or_404(SupportGroup.objects.prefetch_related("members"), pk=pk)
     return _with_away([group])[0]

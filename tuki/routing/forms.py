@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tuki.accounts.models import Location, Organisation, SupportGroup, User
-from tuki.lib.forms import BootstrapMixin
+from tuki.lib.forms import BootstrapMixin, field_of
 from tuki.routing.models import RoutingRule
 from tuki.sla.models import Service
 from tuki.tickets.models import Category, Kind
@@ -104,5 +104,6 @@ class AbsenceForm(BootstrapMixin, forms.Form):
         if members is None:
             del self.fields["user"]  # one's own dates
         else:
-            self.fields["user"].queryset = members
-            self.fields["user"].required = True
+            user = field_of(self, "user", forms.ModelChoiceField)
+            user.queryset = members
+            user.required = True

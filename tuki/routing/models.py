@@ -95,8 +95,8 @@ class RoutingRule(models.Model):
             return False
         if self.location_id and ticket.location_id != self.location_id:
             return False
-        path = ticket.category.path if ticket.category_id else ""
-        if self.category_id and not under(path, (self.category.path,)):
+        path = category.path if (category := ticket.category) else ""
+        if self.category is not None and not under(path, (self.category.path,)):
             return False
         return not (self.service_id and not under(path, service_paths))
 

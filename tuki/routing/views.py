@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from tuki.accounts import services as accounts
 from tuki.accounts.models import SupportGroup, User
 from tuki.lib.errors import ServiceError
+from tuki.lib.http import AuthenticatedHttpRequest
 from tuki.routing import access, services
 from tuki.routing.forms import AbsenceForm, AssignmentModeForm, RoutingRuleForm
 from tuki.routing.models import RoutingRule
@@ -31,7 +32,7 @@ def _status(request: HttpRequest) -> int:
 
 
 @login_required
-def rules(request: HttpRequest) -> HttpResponse:
+def rules(request: AuthenticatedHttpRequest) -> HttpResponse:
     access.require_rule_admin(request.user)
     rows = RoutingRule.objects.select_related(
         "category", "service", "organisation", "location", "group"
@@ -40,7 +41,7 @@ def rules(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def rule_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpResponse:
     rule = access.get_rule_for_user(request.user, pk) if pk else RoutingRule()
     access.require_rule_admin(request.user)
     form = RoutingRuleForm.for_rule(rule, request.POST or None)
@@ -58,7 +59,7 @@ def rule_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 @login_required
 @require_POST
-def rule_move(request: HttpRequest, pk: int) -> HttpResponse:
+def rule_move(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     rule = access.get_rule_for_user(request.user, pk)
     services.move_rule(request.user, rule, -1 if request.POST.get("direction") == "up" else 1)
     return redirect("routing:rules")
@@ -66,7 +67,7 @@ def rule_move(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def rule_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def rule_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     rule = access.get_rule_for_user(request.user, pk)
     services.delete_rule(request.user, rule)
     messages.success(request, _("The routing rule %(name)s was deleted.") % {"name": rule.name})
@@ -77,19 +78,18 @@ def rule_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def groups(request: HttpRequest) -> HttpResponse:
+def groups(request: AuthenticatedHttpRequest) -> HttpResponse:
     rows = list(access.managed_groups(request.user).prefetch_related("members"))
     if not rows and not request.user.is_staff:
         raise PermissionDenied(_("Only administrators and group managers may do this."))
     members = {m.pk: m for g in rows for m in g.members.all()}
     away = accounts.away_user_ids(members.values())
-    for group in rows:
-        group.away = [m for m in group.members.all() if m.pk in away]
-    return render(request, "routing/groups.html", {"groups": rows, "nav": "manage"})
+    groups = [(group, [m for m in group.members.all() if m.pk in away]) for group in rows]
+    return render(request, "routing/groups.html", {"groups": groups, "nav": "manage"})
 
 
 @login_required
-def group(request: HttpRequest, pk: int) -> HttpResponse:
+def group(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     group = access.get_group_for_user(request.user, pk)
     form = AssignmentModeForm(request.POST or None, initial={"assignment": group.assignment})
     if request.method == "POST" and form.is_valid():
@@ -154,7 +154,7 @@ def _absence_members(actor: User) -> object:
 
 @login_required
 @require_POST
-def absence_add(request: HttpRequest) -> HttpResponse:
+def absence_add(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Own away dates (no `user` field) or a member's (a manager or administrator)."""
     for_other = "user" in request.POST
     members = _absence_members(request.user) if for_other else None
@@ -181,7 +181,7 @@ def absence_add(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def absence_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def absence_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     absence = access.get_absence_for_user(request.user, pk)
     accounts.delete_absence(request.user, absence)
     messages.success(request, _("The away dates were removed."))

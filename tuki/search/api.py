@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
+from tuki.lib.http import ApiRequest
 from tuki.search import engine, queries
 from tuki.tickets.models import StatusCategory
 
@@ -44,7 +44,7 @@ class SearchPage(Schema):
 
 
 @router.get("/", response=SearchPage, summary="Search tickets and knowledge articles")
-def search(request: HttpRequest, filters: Query[SearchFilters]) -> dict[str, Any]:
+def search(request: ApiRequest, filters: Query[SearchFilters]) -> dict[str, Any]:
     user = request.user
     portal = not queries.is_agent(user)
     wanted = queries.Filters(

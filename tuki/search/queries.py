@@ -81,7 +81,9 @@ def _within_reach(user: Any) -> QuerySet[Any]:
     superset of tuki/tickets/access.py's requester branch (tests/test_permissions.py).
     """
     own = Ticket.objects.filter(requester=user).order_by().values("pk")
-    parts = [Ticket.watchers.through.objects.filter(user=user).order_by().values("ticket_id")]
+    parts: list[QuerySet[Any, Any]] = [
+        Ticket.watchers.through.objects.filter(user=user).order_by().values("ticket_id")
+    ]
     if getattr(user, "sees_organisation_tickets", False) and user.organisation_id:
         org = Ticket.objects.filter(organisation_id=user.organisation_id)
         parts.append(org.order_by().values("pk"))
@@ -139,7 +141,7 @@ def load(hits: list[engine.Hit], user: Any, *, portal: bool) -> list[Result]:
     articles = source.load(article_ids) if article_ids and source is not None else {}
     results = []
     for hit in hits:
-        obj = (tickets if hit.kind == TICKET else articles).get(hit.object_id)
+        obj: Any = (tickets if hit.kind == TICKET else articles).get(hit.object_id)
         if obj is None:  # deleted since it was indexed
             continue
         if hit.kind == TICKET:

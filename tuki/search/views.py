@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from tuki.lib.htmx import render_page_or_fragment
+from tuki.lib.http import AuthenticatedHttpRequest
 from tuki.search import deflection, engine, queries, sources
 from tuki.search.documents import ARTICLE
 from tuki.search.forms import SearchForm
@@ -38,7 +39,8 @@ def _page_number(request: HttpRequest) -> int:
 def _results(request: HttpRequest, form: SearchForm, *, portal: bool) -> dict[str, Any]:
     filters = form.filters()
     number = _page_number(request)
-    results, total = [], 0
+    results: list[queries.Result] = []
+    total = 0
     if filters.q:
         results, total = queries.run(
             request.user, filters, portal=portal, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE
@@ -87,7 +89,7 @@ def _ticket_jump(user: Any, text: str) -> str | None:
 
 
 @login_required
-def portal_search(request: HttpRequest) -> HttpResponse:
+def portal_search(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The portal search: the requester's own requests and the articles they may read."""
     form = SearchForm(_data(request), portal=True)
     parsed = Ticket.parse_number(_data(request).get("q", ""))
@@ -103,7 +105,7 @@ def portal_search(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def suggest(request: HttpRequest) -> HttpResponse:
+def suggest(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Articles matching what is being typed (htmx fragment, on the request and call forms)."""
     channel = request.GET.get("channel", "portal")
     if channel not in deflection.CHANNELS or (
@@ -123,7 +125,7 @@ def suggest(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def solved(request: HttpRequest, pk: int) -> HttpResponse:
+def solved(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """ "This solved my problem": count the request that did not need a ticket, and thank."""
     articles = sources.get(ARTICLE)
     if articles is None:

@@ -11,11 +11,11 @@ from datetime import date, datetime
 from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
+from tuki.lib.http import ApiRequest
 from tuki.sla import rules
 from tuki.sla.access import clock_views
 from tuki.sla.explain import ClockView
@@ -85,8 +85,8 @@ def _clock_out(view: ClockView) -> dict[str, Any]:
     response=list[ClockOut],
     summary="A ticket's SLA clocks, with why each deadline is what it is",
 )
-def ticket_clocks(request: HttpRequest, ref: str) -> list[dict[str, Any]]:
-    user = request.auth  # type: ignore[attr-defined]
+def ticket_clocks(request: ApiRequest, ref: str) -> list[dict[str, Any]]:
+    user = request.auth
     ticket = access.get_ticket_for_user(user, ref, related=False)
     return [_clock_out(view) for view in clock_views(ticket, user)]
 
@@ -197,43 +197,43 @@ class PolicyOut(Schema):
 
 
 class ServiceIn(Schema):
-    name: str = Field(None, max_length=100)
-    description: str = Field(None)
-    categories: list[int] = Field(None)
-    is_active: bool = Field(None)
+    name: str = Field(None, max_length=100)  # type: ignore[assignment]  # pydantic: may be left out, not null
+    description: str = Field(None)  # type: ignore[assignment]  # pydantic: may be left out, not null
+    categories: list[int] = Field(None)  # type: ignore[arg-type]  # pydantic: may be left out, not null
+    is_active: bool = Field(None)  # type: ignore[assignment]  # pydantic: may be left out, not null
 
 
 class AgreementIn(Schema):
-    name: str = Field(None, max_length=150)
-    organisation: int = Field(None)
-    services: list[int] = Field(None, description="Empty: every service")
+    name: str = Field(None, max_length=150)  # type: ignore[assignment]  # pydantic: may be left out, not null
+    organisation: int = Field(None)  # type: ignore[assignment]  # pydantic: may be left out, not null
+    services: list[int] = Field(None, description="Empty: every service")  # type: ignore[arg-type]  # pydantic: may be left out, not null
     policy: int | None = None
     calendar: int | None = None
-    valid_from: date = Field(None)
+    valid_from: date = Field(None)  # type: ignore[assignment]  # pydantic: may be left out, not null
     valid_until: date | None = None
-    is_active: bool = Field(None)
+    is_active: bool = Field(None)  # type: ignore[assignment]  # pydantic: may be left out, not null
 
 
 class PolicyIn(Schema):
-    name: str = Field(None, max_length=100)
-    description: str = Field(None)
-    order: int = Field(None, ge=0, le=1_000_000)
-    is_active: bool = Field(None)
-    kinds: list[Kind] = Field(None, description="Empty: every kind")
-    priorities: list[Priority] = Field(None, description="Empty: every priority")
-    organisations: list[int] = Field(None)
-    agreements: list[int] = Field(None)
-    services: list[int] = Field(None)
-    categories: list[int] = Field(None, description="Subcategories match too")
+    name: str = Field(None, max_length=100)  # type: ignore[assignment]  # pydantic: may be left out, not null
+    description: str = Field(None)  # type: ignore[assignment]  # pydantic: may be left out, not null
+    order: int = Field(None, ge=0, le=1_000_000)  # type: ignore[assignment]  # pydantic: may be left out, not null
+    is_active: bool = Field(None)  # type: ignore[assignment]  # pydantic: may be left out, not null
+    kinds: list[Kind] = Field(None, description="Empty: every kind")  # type: ignore[arg-type]  # pydantic: may be left out, not null
+    priorities: list[Priority] = Field(None, description="Empty: every priority")  # type: ignore[arg-type]  # pydantic: may be left out, not null
+    organisations: list[int] = Field(None)  # type: ignore[arg-type]  # pydantic: may be left out, not null
+    agreements: list[int] = Field(None)  # type: ignore[arg-type]  # pydantic: may be left out, not null
+    services: list[int] = Field(None)  # type: ignore[arg-type]  # pydantic: may be left out, not null
+    categories: list[int] = Field(None, description="Subcategories match too")  # type: ignore[arg-type]  # pydantic: may be left out, not null
     calendar: int | None = None
-    warning_thresholds: list[int] = Field(None, description="Percentages 1-99, e.g. [75, 90]")
-    pause_statuses: list[str] = Field(None, description="Status keys; empty: pending ones")
-    targets: list[TargetIO] = Field(None, description="Replaces every target when given")
-    ola_targets: list[OlaIO] = Field(None, description="Replaces every OLA target when given")
+    warning_thresholds: list[int] = Field(None, description="Percentages 1-99, e.g. [75, 90]")  # type: ignore[arg-type]  # pydantic: may be left out, not null
+    pause_statuses: list[str] = Field(None, description="Status keys; empty: pending ones")  # type: ignore[arg-type]  # pydantic: may be left out, not null
+    targets: list[TargetIO] = Field(None, description="Replaces every target when given")  # type: ignore[arg-type]  # pydantic: may be left out, not null
+    ola_targets: list[OlaIO] = Field(None, description="Replaces every OLA target when given")  # type: ignore[arg-type]  # pydantic: may be left out, not null
 
 
-def _require_agent(request: HttpRequest) -> None:
-    user = request.auth  # type: ignore[attr-defined]
+def _require_agent(request: ApiRequest) -> None:
+    user = request.auth
     if not (user.is_agent or user.is_superuser):
         raise PermissionDenied(_("Only agents may read the service level rules."))
 
@@ -262,25 +262,25 @@ def _policies() -> Any:
 
 
 @router.get("/services", response=list[ServiceOut], summary="Services (agents)")
-def list_services(request: HttpRequest) -> Any:
+def list_services(request: ApiRequest) -> Any:
     _require_agent(request)
     return Service.objects.prefetch_related("categories")
 
 
 @router.post("/services", response={201: ServiceOut}, summary="Add a service (administrators)")
-def create_service(request: HttpRequest, payload: ServiceIn) -> tuple[int, Service]:
-    return 201, rules.save_service(request.auth, Service(), _data(payload))  # type: ignore[attr-defined]
+def create_service(request: ApiRequest, payload: ServiceIn) -> tuple[int, Service]:
+    return 201, rules.save_service(request.auth, Service(), _data(payload))
 
 
 @router.patch("/services/{pk}", response=ServiceOut, summary="Change a service (administrators)")
-def update_service(request: HttpRequest, pk: int, payload: ServiceIn) -> Service:
+def update_service(request: ApiRequest, pk: int, payload: ServiceIn) -> Service:
     _require_agent(request)
     service = get_object_or_404(Service, pk=pk)
-    return rules.save_service(request.auth, service, _data(payload))  # type: ignore[attr-defined]
+    return rules.save_service(request.auth, service, _data(payload))
 
 
 @router.get("/agreements", response=list[AgreementOut], summary="Agreements (agents)")
-def list_agreements(request: HttpRequest) -> Any:
+def list_agreements(request: ApiRequest) -> Any:
     _require_agent(request)
     return Agreement.objects.prefetch_related("services")
 
@@ -288,34 +288,34 @@ def list_agreements(request: HttpRequest) -> Any:
 @router.post(
     "/agreements", response={201: AgreementOut}, summary="Add an agreement (administrators)"
 )
-def create_agreement(request: HttpRequest, payload: AgreementIn) -> tuple[int, Agreement]:
-    return 201, rules.save_agreement(request.auth, Agreement(), _data(payload))  # type: ignore[attr-defined]
+def create_agreement(request: ApiRequest, payload: AgreementIn) -> tuple[int, Agreement]:
+    return 201, rules.save_agreement(request.auth, Agreement(), _data(payload))
 
 
 @router.patch(
     "/agreements/{pk}", response=AgreementOut, summary="Change an agreement (administrators)"
 )
-def update_agreement(request: HttpRequest, pk: int, payload: AgreementIn) -> Agreement:
+def update_agreement(request: ApiRequest, pk: int, payload: AgreementIn) -> Agreement:
     _require_agent(request)
     agreement = get_object_or_404(Agreement, pk=pk)
-    return rules.save_agreement(request.auth, agreement, _data(payload))  # type: ignore[attr-defined]
+    return rules.save_agreement(request.auth, agreement, _data(payload))
 
 
 @router.get("/policies", response=list[PolicyOut], summary="SLA policies in order (agents)")
-def list_policies(request: HttpRequest) -> Any:
+def list_policies(request: ApiRequest) -> Any:
     _require_agent(request)
     return _policies()
 
 
 @router.post("/policies", response={201: PolicyOut}, summary="Add a policy (administrators)")
-def create_policy(request: HttpRequest, payload: PolicyIn) -> tuple[int, SlaPolicy]:
-    policy = rules.save_policy(request.auth, SlaPolicy(), _data(payload))  # type: ignore[attr-defined]
+def create_policy(request: ApiRequest, payload: PolicyIn) -> tuple[int, SlaPolicy]:
+    policy = rules.save_policy(request.auth, SlaPolicy(), _data(payload))
     return 201, _policies().get(pk=policy.pk)
 
 
 @router.patch("/policies/{pk}", response=PolicyOut, summary="Change a policy (administrators)")
-def update_policy(request: HttpRequest, pk: int, payload: PolicyIn) -> SlaPolicy:
+def update_policy(request: ApiRequest, pk: int, payload: PolicyIn) -> SlaPolicy:
     _require_agent(request)
     policy = get_object_or_404(SlaPolicy, pk=pk)
-    rules.save_policy(request.auth, policy, _data(payload))  # type: ignore[attr-defined]
+    rules.save_policy(request.auth, policy, _data(payload))
     return _policies().get(pk=pk)

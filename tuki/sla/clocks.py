@@ -6,7 +6,7 @@ and a hundred thousand go through the same code. Callers hold the ticket's trans
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextlib import nullcontext
 from datetime import UTC, datetime
 from typing import Any
@@ -81,12 +81,12 @@ class Work:
     def load_timers(self, clocks: list[SlaClock]) -> None:
         todo = {c.pk: c for c in clocks if c.pk and not hasattr(c, "_work_timers")}
         for clock in todo.values():
-            clock._work_timers = []  # type: ignore[attr-defined]
+            clock._work_timers = []
         ids = list(todo)
         for start in range(0, len(ids), BATCH):
             for timer in SlaTimer.objects.filter(clock_id__in=ids[start : start + BATCH]):
                 timer.clock = todo[timer.clock_id]
-                todo[timer.clock_id]._work_timers.append(timer)  # type: ignore[attr-defined]
+                todo[timer.clock_id]._work_timers.append(timer)
 
     # --- recording -------------------------------------------------------------------------
 
@@ -100,7 +100,7 @@ class Work:
         clock: SlaClock,
         what: str,
         why: str,
-        details: dict[str, object] | None = None,
+        details: Mapping[str, object] | None = None,
         old: datetime | None = None,
     ) -> None:
         self.logs.append(
@@ -143,7 +143,7 @@ def timers_of(clock: SlaClock) -> list[SlaTimer]:
     """The clock's timers as loaded by `Work.load_timers` (a new clock's, as created)."""
     found = getattr(clock, "_work_timers", None)
     if found is None:
-        found = clock._work_timers = []  # type: ignore[attr-defined]
+        found = clock._work_timers = []
     return found
 
 
@@ -155,16 +155,22 @@ def update_rows(model: type[models.Model], objs: list[Any], names: list[str]) ->
     """
     if not objs:
         return
-    fields = [model._meta.get_field(name) for name in names]
+    fields: list[models.Field[Any, Any]] = []
+    columns: list[str] = []
+    for name in names:
+        field = model._meta.get_field(name)
+        if not isinstance(field, models.Field) or field.column is None:
+            raise TypeError(f"{model.__name__}.{name} is not a column")
+        fields.append(field)
+        columns.append(field.column)
+    pk = model._meta.pk
+    if pk is None or pk.column is None:
+        raise TypeError(f"{model.__name__} has no primary key column")
     quote = connection.ops.quote_name
-    assignments = ", ".join(f"{quote(f.column)} = %s" for f in fields)  # type: ignore[union-attr]
-    sql = (
-        f"UPDATE {quote(model._meta.db_table)} SET {assignments} "
-        f"WHERE {quote(model._meta.pk.column)} = %s"  # type: ignore[union-attr]
-    )
+    assignments = ", ".join(f"{quote(column)} = %s" for column in columns)
+    sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {quote(pk.column)} = %s"
     rows = [
-        [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields]  # type: ignore[union-attr]
-        + [obj.pk]
+        [f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields] + [obj.pk]
         for obj in objs
     ]
     with connection.cursor() as cursor:
@@ -278,19 +284,19 @@ def start(
     clock: SlaClock,
     thresholds: list[int],
     why: str,
-    details: dict[str, object],
+    details: Mapping[str, object],
 ) -> SlaClock:
     """A new running clock, its timers and the log line that explains it (saved at flush)."""
     clock.state = ClockState.RUNNING
     clock.updated_at = work.at
-    clock._work_timers = []  # type: ignore[attr-defined]
+    clock._work_timers = []
     work.new_clocks.append(clock)
     reschedule(work, clock, thresholds)
     work.log(clock, ClockChange.STARTED, why, details)
     return clock
 
 
-def pause(work: Work, clock: SlaClock, why: str, details: dict[str, object]) -> None:
+def pause(work: Work, clock: SlaClock, why: str, details: Mapping[str, object]) -> None:
     if clock.state != ClockState.RUNNING:
         return
     old = clock.deadline
@@ -302,7 +308,7 @@ def pause(work: Work, clock: SlaClock, why: str, details: dict[str, object]) -> 
 
 
 def resume(
-    work: Work, clock: SlaClock, thresholds: list[int], why: str, details: dict[str, object]
+    work: Work, clock: SlaClock, thresholds: list[int], why: str, details: Mapping[str, object]
 ) -> None:
     if clock.state != ClockState.PAUSED:
         return
@@ -320,7 +326,7 @@ def _close_pause(clock: SlaClock, at: datetime) -> None:
         clock.paused_since = None
 
 
-def stop(work: Work, clock: SlaClock, why: str, details: dict[str, object]) -> None:
+def stop(work: Work, clock: SlaClock, why: str, details: Mapping[str, object]) -> None:
     """The metric is achieved: met if in time, else breached (recorded once)."""
     if clock.stopped_at is not None or clock.state == ClockState.CANCELLED:
         return
@@ -344,7 +350,7 @@ def stop(work: Work, clock: SlaClock, why: str, details: dict[str, object]) -> N
     work.log(clock, what, why, details, old)
 
 
-def cancel(work: Work, clock: SlaClock, why: str, details: dict[str, object]) -> None:
+def cancel(work: Work, clock: SlaClock, why: str, details: Mapping[str, object]) -> None:
     """The clock no longer applies (its policy has no target for it any more)."""
     if clock.state not in ACTIVE_STATES:
         return
@@ -373,9 +379,9 @@ def retarget(
     *,
     target: int,
     thresholds: list[int],
-    changes: dict[str, object],
+    changes: Mapping[str, object],
     why: str,
-    details: dict[str, object],
+    details: Mapping[str, object],
 ) -> bool:
     """Apply a new target, policy, agreement or calendar; log it if anything moved."""
     old_deadline, old_warn = clock.deadline, clock.warn_at

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +17,9 @@ from django.utils.translation import ngettext
 from tuki.calendars.arithmetic import business_minutes_between
 from tuki.sla.models import ClockChange, ClockState, Metric, SlaClock, SlaClockLog
 from tuki.tickets.models import Kind, Priority
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def duration(minutes: float) -> str:
@@ -37,7 +41,7 @@ def duration(minutes: float) -> str:
 
 
 def clock_title(clock: SlaClock) -> str:
-    title = Metric(clock.metric).label
+    title: StrOrPromise = Metric(clock.metric).label
     if clock.metric == Metric.OLA and clock.group is not None:
         title = _("%(metric)s: %(group)s") % {"metric": title, "group": clock.group.name}
     if clock.cycle > 1:
@@ -149,7 +153,7 @@ def describe(log: SlaClockLog, calendar_name: str = "") -> str:
         return _("Warning: %(percent)s%% of the time is used.") % {"percent": d.get("percent")}
     if what == ClockChange.BREACHED:
         return _("Breached: the deadline passed.")
-    templates = {
+    templates: dict[str, StrOrPromise] = {
         ClockChange.PAUSED: _("Paused: %(cause)s."),
         ClockChange.RESUMED: _("Running again: %(cause)s."),
         ClockChange.RECOMPUTED: _("Recomputed: %(cause)s."),
@@ -252,7 +256,12 @@ def views_for(logs: list[SlaClockLog], now: datetime | None = None) -> list[Cloc
             view = by_clock[clock.pk] = ClockView(clock, clock_title(clock), tone, status)
         name = clock.calendar.name if clock.calendar else ""
         view.lines.append(LogLine(log.at, describe(log, name), log.old_deadline, log.new_deadline))
-    order = {Metric.FIRST_RESPONSE: 0, Metric.NEXT_RESPONSE: 1, Metric.RESOLUTION: 2, Metric.OLA: 3}
+    order: dict[str, int] = {
+        Metric.FIRST_RESPONSE: 0,
+        Metric.NEXT_RESPONSE: 1,
+        Metric.RESOLUTION: 2,
+        Metric.OLA: 3,
+    }
     return sorted(
         by_clock.values(),
         key=lambda v: (not v.clock.is_open, order.get(v.clock.metric, 9), -v.clock.cycle),

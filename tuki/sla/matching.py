@@ -150,7 +150,11 @@ class Rules:
         service = self.service_for(ticket.category)
         agreement = self.agreement_for(ticket, service)
         candidates = list(self.policies)
-        named = self.by_policy_id.get(agreement.policy_id) if agreement else None
+        named = (
+            self.by_policy_id.get(agreement.policy_id)
+            if agreement and agreement.policy_id
+            else None
+        )
         if named is not None:
             candidates.remove(named)
             candidates.insert(0, named)

@@ -7,6 +7,7 @@ docs/sla.md explains the rules to administrators.
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -118,7 +119,7 @@ class SlaPolicy(models.Model):
     organisations = models.ManyToManyField(
         "accounts.Organisation", verbose_name=_("organisations"), blank=True, related_name="+"
     )
-    agreements = models.ManyToManyField(
+    agreements: models.ManyToManyField[Agreement, Any] = models.ManyToManyField(
         "Agreement", verbose_name=_("agreements"), blank=True, related_name="+"
     )
     services = models.ManyToManyField(
@@ -382,6 +383,9 @@ class SlaClock(models.Model):
     )
     elapsed_minutes = models.FloatField(_("elapsed (minutes)"), default=0)
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+
+    # Its timers, once an SLA operation loaded them (sla/clocks.py: Work.load_timers, timers_of).
+    _work_timers: list[SlaTimer]
 
     class Meta:
         ordering = ["started_at", "id"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
@@ -67,7 +67,7 @@ RULE_MODELS = {
 }
 
 
-def _rule_changed(sender: type, **kwargs: Any) -> None:
+def _rule_changed(sender: type[models.Model], **kwargs: Any) -> None:
     if kwargs.get("raw"):
         return  # loading fixtures
     request_recompute(RULE_MODELS[sender])

@@ -7,7 +7,7 @@ clocks after commit (receivers.py).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any, TypeVar
 
@@ -156,7 +156,7 @@ def save_policy(actor: User, policy: SlaPolicy, data: dict[str, Any]) -> SlaPoli
         policy.warning_thresholds = sorted(data["warning_thresholds"])
     if "calendar" in data:
         policy.calendar = _one(Calendar, data["calendar"], "calendar")
-    relations = {
+    relations: dict[str, Sequence[models.Model]] = {
         key: _many(model, data[key], key) for key, model in RELATIONS.items() if key in data
     }
     if "pause_statuses" in data:

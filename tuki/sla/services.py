@@ -15,7 +15,7 @@ transaction, with the event's time as "now". The rules (docs/sla.md):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 from django.db import connection, transaction
@@ -120,7 +120,7 @@ def _start(
     why: str,
     group_id: int | None = None,
     started_at: datetime | None = None,
-    extra: dict[str, object] | None = None,
+    extra: Mapping[str, object] | None = None,
 ) -> SlaClock | None:
     target = match.rules.target_minutes(metric, ticket.priority, group_id)
     if not target:
@@ -215,7 +215,7 @@ def reply_added(ticket: Ticket, event: TicketEvent, at: datetime) -> None:
             match = rules.match(ticket)
             if match is not None:
                 cycle = _next_cycle(clocks, Metric.NEXT_RESPONSE)
-                clock = _start(
+                started = _start(
                     work,
                     ticket,
                     match,
@@ -224,8 +224,8 @@ def reply_added(ticket: Ticket, event: TicketEvent, at: datetime) -> None:
                     why="requester_reply",
                     extra=who,
                 )
-                if clock:
-                    _apply_pauses(work, ticket, rules, [clock])
+                if started:
+                    _apply_pauses(work, ticket, rules, [started])
     _finish(work, ticket)
 
 
@@ -244,11 +244,11 @@ def group_changed(ticket: Ticket, at: datetime, left: str = "") -> None:
         match = rules.match(ticket)
         if match is not None:
             cycle = _next_cycle(clocks, Metric.OLA, ticket.group_id)
-            clock = _start(
+            started = _start(
                 work, ticket, match, Metric.OLA, cycle=cycle, why="group", group_id=ticket.group_id
             )
-            if clock:
-                _apply_pauses(work, ticket, rules, [clock])
+            if started:
+                _apply_pauses(work, ticket, rules, [started])
     _finish(work, ticket)
 
 
@@ -256,7 +256,7 @@ def group_changed(ticket: Ticket, at: datetime, left: str = "") -> None:
 
 
 def recompute_ticket(
-    ticket: Ticket, at: datetime, *, why: str, details: dict[str, object] | None = None
+    ticket: Ticket, at: datetime, *, why: str, details: Mapping[str, object] | None = None
 ) -> int:
     """Re-match the policy and move the open clocks; returns how many clocks changed."""
     rules = Rules.load()
@@ -274,7 +274,7 @@ def _recompute(
     ticket: Ticket,
     clocks: list[SlaClock],
     why: str,
-    details: dict[str, object],
+    details: Mapping[str, object],
 ) -> int:
     match = rules.match(ticket)
     changed = 0
@@ -348,7 +348,7 @@ def recompute_tickets(
     ticket_ids: Iterable[int],
     *,
     why: str,
-    details: dict[str, object] | None = None,
+    details: Mapping[str, object] | None = None,
     at: datetime | None = None,
     batch: int = 1000,
 ) -> int:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.conf import settings
@@ -12,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tuki.accounts.models import Organisation, SupportGroup, User
 from tuki.lib.errors import ServiceError
-from tuki.lib.forms import BootstrapMixin, FastSelect
+from tuki.lib.forms import BootstrapMixin, FastSelect, field_of
 from tuki.lib.uploads import Upload
 from tuki.tickets import access
 from tuki.tickets.models import (
@@ -30,8 +31,11 @@ from tuki.tickets.models import (
 
 ANY = [("", _("Any"))]
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
-def _int_choices(choices: list[tuple[int, str]]) -> list[tuple[Any, Any]]:
+
+def _int_choices(choices: Sequence[tuple[int, StrOrPromise]]) -> list[tuple[Any, Any]]:
     return [(str(value), label) for value, label in choices]
 
 
@@ -100,24 +104,24 @@ class QueueFilterForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = ANY + [
+        field_of(self, "status", forms.ChoiceField).choices = ANY + [
             (s.key, s.label) for s in Status.objects.order_by("order")
         ]
         # Kept for the bulk action bar, which offers the same groups and people.
         self.groups = list(SupportGroup.objects.filter(is_active=True))
         self.agents = agents()
-        self.fields["group"].choices = [
+        field_of(self, "group", forms.ChoiceField).choices = [
             ("", _("All groups")),
             ("mine", _("My groups")),
             *[(str(g.pk), g.name) for g in self.groups],
         ]
-        self.fields["assignee"].choices = [
+        field_of(self, "assignee", forms.ChoiceField).choices = [
             ("", _("Anyone")),
             ("me", _("Me")),
             ("unassigned", _("Unassigned")),
             *[(str(u.pk), u.full_name) for u in self.agents],
         ]
-        self.fields["organisation"].choices = ANY + [
+        field_of(self, "organisation", forms.ChoiceField).choices = ANY + [
             (str(o.pk), o.name) for o in Organisation.objects.filter(is_active=True)
         ]
 
@@ -156,10 +160,13 @@ class BulkForm(BootstrapMixin, forms.Form):
         super().__init__(*args, **kwargs)
         # Any id is accepted here; the view fetches only what the user may see.
         ids = self.data.getlist("tickets") if hasattr(self.data, "getlist") else []
-        self.fields["tickets"].choices = [(i, i) for i in ids if str(i).isdigit()]
+        field_of(self, "tickets", forms.ChoiceField).choices = [
+            (i, i) for i in ids if str(i).isdigit()
+        ]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("action") == "assign" and not (data.get("group") or data.get("assignee")):
             self.add_error("assignee", _("Choose a group or a person."))
         return data
@@ -213,7 +220,7 @@ class TagsForm(BootstrapMixin, forms.Form):
         return [n for n in names if n]
 
 
-FIELD_FORMS: dict[str, type[forms.Form]] = {
+FIELD_FORMS: dict[str, type[BootstrapMixin]] = {
     "title": TitleForm,
     "kind": KindForm,
     "impact": ImpactForm,
@@ -252,13 +259,14 @@ class CommentForm(BootstrapMixin, forms.Form):
         kwargs.setdefault("initial", {"visibility": self.PUBLIC if can_reply else self.INTERNAL})
         super().__init__(*args, **kwargs)
         self.can_reply = can_reply
-        self.fields["status"].choices = [("", _("Keep the status"))] + [
+        field_of(self, "status", forms.ChoiceField).choices = [("", _("Keep the status"))] + [
             (s.key, s.label) for s in statuses if s.category != StatusCategory.RESOLVED
         ]
         self.fields["body"].widget.attrs["accesskey"] = "r"
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not (data.get("body") or "").strip() and not data.get("attachments"):
             if "attachments" not in self.errors:
                 self.add_error("body", _("Write something first."))
@@ -301,7 +309,7 @@ def offer_groups(field: forms.ModelChoiceField, groups: list[SupportGroup]) -> N
     """Show these groups, already read for the page, instead of reading the field's queryset
     once more to render it; the queryset still checks what comes back."""
     empty = [] if field.empty_label is None else [("", field.empty_label)]
-    field.widget.choices = empty + [(g.pk, field.label_from_instance(g)) for g in groups]  # type: ignore[attr-defined]
+    field.widget.choices = empty + [(g.pk, field.label_from_instance(g)) for g in groups]
 
 
 class AssignForm(ActionForm):
@@ -325,10 +333,10 @@ class AssignForm(ActionForm):
         super().__init__(*args, **kwargs)
         self.fields["group"].initial = self.ticket.group_id
         if groups is not None:
-            offer_groups(self.fields["group"], groups)  # type: ignore[arg-type]
-        self.fields["assignee"].choices = [("", _("Nobody (the group's queue)"))] + [
-            (name, [(str(pk), full_name) for pk, full_name in people]) for name, people in members
-        ]
+            offer_groups(field_of(self, "group", forms.ModelChoiceField), groups)
+        field_of(self, "assignee", forms.ChoiceField).choices = [
+            ("", _("Nobody (the group's queue)"))
+        ] + [(name, [(str(pk), full_name) for pk, full_name in people]) for name, people in members]
 
     def clean_assignee(self) -> User | None:
         # The choices hold only active members of active groups.
@@ -360,11 +368,14 @@ class EscalateForm(ActionForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        group = self.fields["group"]
-        group.queryset = group.queryset.exclude(pk=self.ticket.group_id)  # type: ignore[attr-defined]
+        group = field_of(self, "group", forms.ModelChoiceField)
+        group.queryset = SupportGroup.objects.filter(is_active=True).exclude(
+            pk=self.ticket.group_id
+        )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("mode") == self.FUNCTIONAL and not data.get("group"):
             self.add_error("group", _("Choose a group to escalate to."))
         return data
@@ -382,7 +393,7 @@ class StatusForm(ActionForm):
 
     def __init__(self, *args: Any, statuses: list[Status], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = _status_choices(statuses)
+        field_of(self, "status", forms.ChoiceField).choices = _status_choices(statuses)
 
 
 class ResolveForm(ActionForm):
@@ -407,18 +418,21 @@ class CloseForm(ActionForm):
     pass
 
 
-class TicketNumberMixin:
-    """A ticket number field that resolves to a ticket the user may see."""
+class TicketNumberMixin(forms.BaseForm):
+    """A ticket number field that resolves to a ticket the user may see (before ActionForm in
+    the bases: it knows the user)."""
+
+    user: User
 
     def clean_number(self) -> str:
-        number = self.cleaned_data["number"].strip().upper()  # type: ignore[attr-defined]
+        number = self.cleaned_data["number"].strip().upper()
         try:
-            target = access.get_ticket_for_user(self.user, number)  # type: ignore[attr-defined]
+            target = access.get_ticket_for_user(self.user, number)
         except Http404:
             raise forms.ValidationError(
                 _("There is no ticket %(number)s that you can see."), params={"number": number}
             ) from None
-        self.cleaned_data["target"] = target  # type: ignore[attr-defined]
+        self.cleaned_data["target"] = target
         return number
 
 
@@ -488,7 +502,8 @@ class LogCallForm(BootstrapMixin, forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         self._clean_caller(data)
         if not (data.get("title") or "").strip():
             # Speed for the operator: the first line of what the caller said is a fine title.

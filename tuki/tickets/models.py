@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
@@ -235,19 +235,26 @@ def attach_related(tickets: list[Ticket], *fields: str) -> None:
     """
     wanted: dict[type[models.Model], set[object]] = {}
     for name in fields:
-        field = Ticket._meta.get_field(name)
+        field = _foreign_key(name)
         ids = {getattr(t, field.attname) for t in tickets if not field.is_cached(t)}
         wanted.setdefault(field.related_model, set()).update(ids - {None})
     loaded = {
         model: model._default_manager.in_bulk(ids) if ids else {} for model, ids in wanted.items()
     }
     for name in fields:
-        field = Ticket._meta.get_field(name)
+        field = _foreign_key(name)
         rows = loaded[field.related_model]
         for t in tickets:
             if not field.is_cached(t):
                 value = getattr(t, field.attname)
                 field.set_cached_value(t, None if value is None else rows.get(value))
+
+
+def _foreign_key(name: str) -> models.ForeignKey[Any, Any]:
+    field = Ticket._meta.get_field(name)
+    if not isinstance(field, models.ForeignKey):
+        raise TypeError(f"Ticket.{name} is not a foreign key")
+    return field
 
 
 class TicketQuerySet(models.QuerySet["Ticket"]):
@@ -413,6 +420,9 @@ class Ticket(models.Model):
 
     objects = TicketQuerySet.as_manager()
 
+    # The page address of a row of a ticket list, set by tickets/views/lists.prepare_rows.
+    url: str
+
     class Meta:
         ordering = ["-id"]
         verbose_name = _("ticket")
@@ -472,6 +482,9 @@ class Comment(models.Model):
         _("channel"), max_length=10, choices=Channel.choices, default=Channel.WEB
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    # The requester's conversation (portal/views.py) sets the comment's public files here.
+    public_attachments: list[Attachment]
 
     class Meta:
         ordering = ["created_at", "id"]

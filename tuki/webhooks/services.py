@@ -83,9 +83,9 @@ def ticket_data(ticket: Ticket) -> dict[str, Any]:
         "impact": ticket.impact,
         "urgency": ticket.urgency,
         "group": ticket.group.name if ticket.group_id else None,
-        "assignee": ticket.assignee.email if ticket.assignee_id else None,  # type: ignore[union-attr]
+        "assignee": ticket.assignee.email if ticket.assignee else None,
         "requester": ticket.requester.email,
-        "organisation": ticket.organisation.name if ticket.organisation_id else None,  # type: ignore[union-attr]
+        "organisation": ticket.organisation.name if ticket.organisation else None,
         "channel": ticket.channel,
         "created_at": ticket.created_at.isoformat(),
         "updated_at": ticket.updated_at.isoformat(),
@@ -100,19 +100,19 @@ def event_data(event: TicketEvent) -> dict[str, Any]:
         "field": event.field,
         "old": event.old_value,
         "new": event.new_value,
-        "actor": event.actor.email if event.actor_id else None,  # type: ignore[union-attr]
+        "actor": event.actor.email if event.actor else None,
         "actor_kind": event.actor_kind,
         "reason": event.reason,
         "rule_id": event.rule_id,
         "at": event.created_at.isoformat(),
     }
-    if event.comment_id:
-        comment = event.comment
+    comment = event.comment
+    if comment is not None:
         data["comment"] = {
-            "id": comment.pk,  # type: ignore[union-attr]
-            "internal": comment.is_internal,  # type: ignore[union-attr]
-            "channel": comment.channel,  # type: ignore[union-attr]
-            "body": comment.body,  # type: ignore[union-attr]
+            "id": comment.pk,
+            "internal": comment.is_internal,
+            "channel": comment.channel,
+            "body": comment.body,
         }
     return data
 
@@ -127,7 +127,8 @@ def event_names(event: TicketEvent) -> list[str]:
         return names
     if action in (EventAction.REPLY, EventAction.NOTE):
         names = [action]
-        if event.comment_id and event.comment.channel == "email":  # type: ignore[union-attr]
+        comment = event.comment
+        if comment is not None and comment.channel == "email":
             names.append("email_received")
         return names
     if action == EventAction.STATUS:
@@ -323,7 +324,10 @@ def _retry_or_fail(delivery: WebhookDelivery) -> str:
     delay = backoff(delivery.attempts)
     if delay is None:
         return _finish(delivery, DeliveryState.FAILED)
-    delivery.next_attempt_at = delivery.last_attempt_at + delay  # type: ignore[operator]
+    attempted = delivery.last_attempt_at
+    if attempted is None:
+        raise ValueError("A delivery is retried after an attempt.")
+    delivery.next_attempt_at = attempted + delay
     state = _finish(delivery, DeliveryState.PENDING)
     delivery_id = delivery.pk
     transaction.on_commit(lambda: enqueue_delivery(delivery_id, delay=delay), robust=True)

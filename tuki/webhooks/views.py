@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from tuki.lib.errors import ServiceError
+from tuki.lib.http import AuthenticatedHttpRequest
 from tuki.webhooks import access, services
 from tuki.webhooks.forms import WebhookForm
 from tuki.webhooks.models import EVENTS, DeliveryState, Webhook
@@ -40,7 +41,7 @@ def admin_required(func: View) -> View:
 
 @require_GET
 @admin_required
-def webhook_list(request: HttpRequest) -> HttpResponse:
+def webhook_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     webhooks = Webhook.objects.annotate(
         failed=Count("deliveries", filter=Q(deliveries__state=DeliveryState.FAILED)),
         waiting=Count("deliveries", filter=Q(deliveries__state=DeliveryState.PENDING)),
@@ -58,7 +59,7 @@ def _editor(
 
 
 @admin_required
-def webhook_new(request: HttpRequest) -> HttpResponse:
+def webhook_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _editor(request, WebhookForm(), None)
     form = WebhookForm(request.POST)
@@ -84,7 +85,7 @@ def _edit_url(webhook: Webhook) -> str:
 
 
 @admin_required
-def webhook_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def webhook_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     webhook = access.get_webhook_for_user(request.user, pk)
     if request.method != "POST":
         initial = {
@@ -116,7 +117,7 @@ def webhook_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @admin_required
-def reveal_secret(request: HttpRequest, pk: int) -> HttpResponse:
+def reveal_secret(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     webhook = access.get_webhook_for_user(request.user, pk)
     response = render(request, "webhooks/partials/secret.html", {"webhook": webhook})
     response["Cache-Control"] = "no-store"
@@ -125,7 +126,7 @@ def reveal_secret(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @admin_required
-def rotate_secret(request: HttpRequest, pk: int) -> HttpResponse:
+def rotate_secret(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     webhook = access.get_webhook_for_user(request.user, pk)
     services.rotate_secret(request.user, webhook)
     messages.success(request, _("A new signing secret is in use; update the endpoint."))
@@ -134,7 +135,7 @@ def rotate_secret(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @admin_required
-def webhook_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def webhook_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     webhook = access.get_webhook_for_user(request.user, pk)
     services.delete_webhook(request.user, webhook)
     messages.success(request, _("Webhook “%(name)s” deleted.") % {"name": webhook.name})
@@ -143,7 +144,7 @@ def webhook_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @admin_required
-def send_test(request: HttpRequest, pk: int) -> HttpResponse:
+def send_test(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     webhook = access.get_webhook_for_user(request.user, pk)
     try:
         delivery = services.send_test(request.user, webhook)
@@ -156,7 +157,7 @@ def send_test(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @admin_required
-def deliveries(request: HttpRequest, pk: int) -> HttpResponse:
+def deliveries(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     webhook = access.get_webhook_for_user(request.user, pk)
     rows = webhook.deliveries.select_related("ticket").defer(
         "payload", "request_body", "response_body", "request_headers"
@@ -177,7 +178,7 @@ def deliveries(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @admin_required
-def delivery_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def delivery_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     delivery = access.get_delivery_for_user(request.user, pk)
     body = delivery.request_body or json.dumps(
         {"delivery": delivery.pk, **delivery.payload}, ensure_ascii=False, sort_keys=True
@@ -199,7 +200,7 @@ def delivery_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @admin_required
-def retry(request: HttpRequest, pk: int) -> HttpResponse:
+def retry(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     delivery = access.get_delivery_for_user(request.user, pk)
     try:
         services.retry_delivery(request.user, delivery)

@@ -64,7 +64,8 @@ def approvals_panel(context: template.Context, ticket: Any) -> dict[str, Any]:
         voters = [VoterRow(v, by_voter.get(v.pk)) for v in step.voters.all()]
         mine = user is not None and any(v.user.pk == user.pk for v in voters)
         can = (
-            mine
+            user is not None
+            and mine
             and step.state == StepState.PENDING
             and step.approval.state == State.PENDING
             and user.pk not in by_voter

@@ -43,6 +43,7 @@ from tuki.knowledge.views.common import (
     with_titles,
 )
 from tuki.lib.errors import ServiceError
+from tuki.lib.http import AuthenticatedHttpRequest
 from tuki.lib.uploads import Upload
 
 PAGE_SIZE = 25
@@ -76,7 +77,7 @@ def _filtered(user: Any, form: ListFilterForm) -> QuerySet[Article]:
 
 
 @agent_required(hide=True)
-def article_list(request: HttpRequest) -> HttpResponse:
+def article_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ListFilterForm(request.GET or None)
     qs = _filtered(request.user, form).select_related("category", "owner")
     page = Paginator(with_titles(qs).order_by("-updated_at", "-id"), PAGE_SIZE).get_page(
@@ -99,12 +100,14 @@ def article_list(request: HttpRequest) -> HttpResponse:
 
 
 def _related_choices(exclude: int | None = None) -> QuerySet[Article]:
-    qs = Article.objects.exclude(pk=exclude).exclude(state=State.ARCHIVED).order_by("-id")
+    qs = Article.objects.exclude(state=State.ARCHIVED).order_by("-id")
+    if exclude is not None:
+        qs = qs.exclude(pk=exclude)
     return with_titles(qs)
 
 
 @agent_required(hide=True)
-def new(request: HttpRequest) -> HttpResponse:
+def new(request: AuthenticatedHttpRequest) -> HttpResponse:
     # ?title= prefills the title: the reports link each unanswered search here.
     initial = {"title": request.GET.get("title", "")[:200]}
     form = NewArticleForm(request.POST or None, initial=initial, related_choices=_related_choices())
@@ -176,7 +179,7 @@ def _editor_context(
 
 
 @agent_required(hide=True)
-def edit(request: HttpRequest, pk: int) -> HttpResponse:
+def edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """One language of an article: GET shows the editor, POST saves a new version (or adds
     the translation when this language has none yet)."""
     article = _load(request.user, pk)
@@ -209,7 +212,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @agent_required(hide=True)
 @require_POST
-def fields(request: HttpRequest, pk: int) -> HttpResponse:
+def fields(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     article = _load(request.user, pk)
     language = reader_language(request)
     form = ArticleFieldsForm(request.POST, related_choices=_related_choices(article.pk))
@@ -227,7 +230,7 @@ def fields(request: HttpRequest, pk: int) -> HttpResponse:
 
 @agent_required(hide=True)
 @require_POST
-def preview(request: HttpRequest) -> HttpResponse:
+def preview(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The editor's preview tab: the same rendering and sanitising as a saved article."""
     html = render_markdown(request.POST.get("body", "")[: services.BODY_MAX])
     return render(request, "knowledge/partials/preview.html", {"html": html})
@@ -235,7 +238,7 @@ def preview(request: HttpRequest) -> HttpResponse:
 
 @agent_required(hide=True)
 @require_POST
-def set_state(request: HttpRequest, pk: int) -> HttpResponse:
+def set_state(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     article = _load(request.user, pk)
     form = StateForm(request.POST)
     if not form.is_valid():
@@ -256,7 +259,7 @@ def set_state(request: HttpRequest, pk: int) -> HttpResponse:
 
 @agent_required(hide=True)
 @require_POST
-def delete(request: HttpRequest, pk: int) -> HttpResponse:
+def delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     article = _load(request.user, pk)
     try:
         services.delete_article(request.user, article)
@@ -269,7 +272,7 @@ def delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @agent_required(hide=True)
 @require_POST
-def delete_translation(request: HttpRequest, pk: int, language: str) -> HttpResponse:
+def delete_translation(request: AuthenticatedHttpRequest, pk: int, language: str) -> HttpResponse:
     article = _load(request.user, pk)
     try:
         services.delete_translation(request.user, article, language)
@@ -285,7 +288,7 @@ def delete_translation(request: HttpRequest, pk: int, language: str) -> HttpResp
 
 @agent_required(hide=True)
 @require_POST
-def upload(request: HttpRequest, pk: int) -> HttpResponse:
+def upload(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     article = _load(request.user, pk)
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
@@ -303,7 +306,9 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 @agent_required(hide=True)
 @require_POST
-def remove_attachment(request: HttpRequest, pk: int, attachment_id: int) -> HttpResponse:
+def remove_attachment(
+    request: AuthenticatedHttpRequest, pk: int, attachment_id: int
+) -> HttpResponse:
     article = _load(request.user, pk)
     attachment = access.get_attachment_for_user(request.user, article, attachment_id)
     services.remove_attachment(request.user, attachment)
@@ -321,7 +326,7 @@ def _version(translation: ArticleTranslation, number: str | None) -> ArticleVers
 
 
 @agent_required(hide=True)
-def history(request: HttpRequest, pk: int) -> HttpResponse:
+def history(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The versions of one translation, newest first; ?a=&b= compares two of them."""
     article = _load(request.user, pk)
     language = reader_language(request)
@@ -353,7 +358,7 @@ def history(request: HttpRequest, pk: int) -> HttpResponse:
 
 @agent_required(hide=True)
 @require_POST
-def restore(request: HttpRequest, pk: int, version_id: int) -> HttpResponse:
+def restore(request: AuthenticatedHttpRequest, pk: int, version_id: int) -> HttpResponse:
     article = _load(request.user, pk)
     version = (
         ArticleVersion.objects.filter(pk=version_id, translation__article=article)

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.db.models import Count
@@ -15,14 +19,23 @@ from tuki.knowledge.forms import CategoryForm
 from tuki.knowledge.models import ArticleCategory
 from tuki.knowledge.views.common import page_context
 from tuki.lib.errors import ServiceError
+from tuki.lib.http import AuthenticatedHttpRequest
+
+View = Callable[..., HttpResponse]
 
 
-def _admin_only(request: HttpRequest) -> HttpResponse | None:
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
-    if not (request.user.is_superuser or request.user.is_staff):
-        raise Http404("Not here")
-    return None
+def _admin_only(view: View) -> View:
+    """Staff and superusers; anonymous users sign in first, anyone else gets a 404."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not (request.user.is_superuser or request.user.is_staff):
+            raise Http404("Not here")
+        return view(request, *args, **kwargs)
+
+    return wrapper
 
 
 def _render(
@@ -33,11 +46,9 @@ def _render(
     return render(request, "knowledge/categories.html", context, status=status)
 
 
-def categories(request: HttpRequest) -> HttpResponse:
+@_admin_only
+def categories(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The tree, with a form to add a category or (?edit=id) to rename or move one."""
-    refused = _admin_only(request)
-    if refused:
-        return refused
     edit = None
     edit_id = request.GET.get("edit", "")
     if edit_id.isdigit():
@@ -62,10 +73,8 @@ def categories(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-def delete_category(request: HttpRequest, pk: int) -> HttpResponse:
-    refused = _admin_only(request)
-    if refused:
-        return refused
+@_admin_only
+def delete_category(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     category = ArticleCategory.objects.filter(pk=pk).first()
     if category is None:
         raise Http404("No such category")

@@ -36,9 +36,9 @@ def titled(articles: Iterable[Article], language: str) -> list[Article]:
     """Set `display` (the translation to show) on each article of a prefetched list."""
     rows = list(articles)
     for article in rows:
-        article.display = access.translation_for(article, language)  # type: ignore[attr-defined]
-        article.display_title = article.display.title if article.display else article.number  # type: ignore[attr-defined]
-        article.languages = sorted(t.language for t in article.translations.all())  # type: ignore[attr-defined]
+        article.display = access.translation_for(article, language)
+        article.display_title = article.display.title if article.display else article.number
+        article.languages = sorted(t.language for t in article.translations.all())
     return rows
 
 

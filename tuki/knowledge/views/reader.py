@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -34,6 +35,7 @@ from tuki.knowledge.search import find_articles, in_category
 from tuki.knowledge.views.common import is_agent, page_context, reader_language, titled, with_titles
 from tuki.lib.errors import ServiceError
 from tuki.lib.htmx import is_fragment_request
+from tuki.lib.http import AuthenticatedHttpRequest
 from tuki.tickets.access import ticket_visible
 
 INLINE_IMAGES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
@@ -53,17 +55,17 @@ def _category_counts(user: Any) -> list[ArticleCategory]:
     categories = list(ArticleCategory.objects.all())
     by_id = {c.pk: c for c in categories}
     for category in categories:
-        category.total = 0  # type: ignore[attr-defined]
+        category.total = 0
     for category_id, n in counts.items():
         node = by_id.get(category_id)
         while node is not None:  # an article counts for its category and every ancestor
-            node.total += n  # type: ignore[attr-defined]
+            node.total += n
             node = by_id.get(node.parent_id) if node.parent_id else None
-    return [c for c in categories if c.parent_id is None and c.total]  # type: ignore[attr-defined]
+    return [c for c in categories if c.parent_id is None and c.total]
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     language = reader_language(request)
     q = request.GET.get("q", "").strip()[:200]
     readable = with_titles(
@@ -82,7 +84,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def category(request: HttpRequest, slug: str) -> HttpResponse:
+def category(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     node = ArticleCategory.objects.filter(slug=slug).first()
     if node is None:
         raise Http404("No such category")
@@ -164,7 +166,7 @@ def article(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def vote(request: HttpRequest, pk: int) -> HttpResponse:
+def vote(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     found = access.get_article_for_user(request.user, pk)
     form = VoteForm(request.POST)
     error = ""
@@ -192,7 +194,7 @@ def vote(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("knowledge:article", pk=pk)
 
 
-def attachment(request: HttpRequest, pk: int, attachment_id: int) -> HttpResponse:
+def attachment(request: HttpRequest, pk: int, attachment_id: int) -> HttpResponseBase:
     found = _fetch(request, pk)
     if isinstance(found, HttpResponse):
         return found

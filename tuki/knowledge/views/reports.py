@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models import Count, F, Q
 from django.db.models.functions import TruncWeek
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -21,6 +21,7 @@ from tuki.knowledge.views.common import (
     titled,
     with_titles,
 )
+from tuki.lib.http import AuthenticatedHttpRequest
 from tuki.search import engine
 
 WEEKS = 12
@@ -59,7 +60,7 @@ def deflection_weeks(since: datetime.datetime) -> list[dict[str, Any]]:
 
 
 @agent_required(hide=True)
-def reports(request: HttpRequest) -> HttpResponse:
+def reports(request: AuthenticatedHttpRequest) -> HttpResponse:
     language = reader_language(request)
     today = timezone.localdate()
     articles = with_titles(access.articles_visible_to(request.user)).select_related("owner")

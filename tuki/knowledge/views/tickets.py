@@ -4,7 +4,7 @@ article" on a resolved ticket."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -14,13 +14,14 @@ from tuki.knowledge.models import State
 from tuki.knowledge.search import find_articles
 from tuki.knowledge.views.common import agent_required
 from tuki.lib.errors import ServiceError
+from tuki.lib.http import AuthenticatedHttpRequest
 from tuki.tickets.access import get_ticket_for_user
 
 PICKER_SIZE = 8
 
 
 @agent_required(hide=True)
-def insert_picker(request: HttpRequest, number: str) -> HttpResponse:
+def insert_picker(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     """Published articles to insert into a reply, in the requester's language when it exists.
 
     The inserted text carries the article's number (KB-12): when the reply is sent, the
@@ -56,7 +57,7 @@ def article_url(pk: int, language: str) -> str:
 
 @agent_required(hide=True)
 @require_POST
-def from_ticket(request: HttpRequest, number: str) -> HttpResponse:
+def from_ticket(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     ticket = get_ticket_for_user(request.user, number)
     try:
         article = services.article_from_ticket(request.user, ticket)

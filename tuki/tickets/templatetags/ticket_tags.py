@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from django import template
+from django import forms, template
 from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.forms import BoundField
 from django.utils import timezone
@@ -50,8 +50,12 @@ def status_badge(status: Any) -> SafeString:
 @register.simple_tag
 def select_options(field: BoundField) -> SafeString:
     """A choice field's <option>s, the submitted value selected (compared as text)."""
+    if not isinstance(field.field, forms.ChoiceField):
+        raise TypeError(f"{field.name} has no choices")
     current = str(field.value())
-    return _options((value, label, str(value) == current) for value, label in field.field.choices)
+    # django-stubs types the choices getter as what the setter accepts; it returns a list.
+    choices: list[tuple[Any, Any]] = field.field.choices  # type: ignore[assignment]
+    return _options((value, label, str(value) == current) for value, label in choices)
 
 
 @register.simple_tag

@@ -8,13 +8,14 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tuki.lib.errors import ServiceError
 from tuki.lib.htmx import is_fragment_request
+from tuki.lib.http import AuthenticatedHttpRequest
 from tuki.tickets import access, services
 from tuki.tickets import forms as f
 from tuki.tickets.models import Ticket
@@ -25,7 +26,9 @@ from tuki.tickets.views.detail import build_context, load_ticket
 Call = Callable[[Ticket, dict[str, Any]], Ticket | None]
 
 
-def perform(request: HttpRequest, number: str, name: str, call: Call, done: str) -> HttpResponse:
+def perform(
+    request: AuthenticatedHttpRequest, number: str, name: str, call: Call, done: str
+) -> HttpResponse:
     """Validate the action's form, call its service, and show errors next to their fields."""
     ticket = access.get_ticket_for_user(request.user, number)
     form = make_form(name, ticket, request.user, data=request.POST)
@@ -42,7 +45,7 @@ def perform(request: HttpRequest, number: str, name: str, call: Call, done: str)
     return failed(request, ticket, name, form)
 
 
-def failed(request: HttpRequest, ticket: Ticket, name: str, form: Any) -> HttpResponse:
+def failed(request: AuthenticatedHttpRequest, ticket: Ticket, name: str, form: Any) -> HttpResponse:
     if is_fragment_request(request):
         context = {"action": ACTIONS[name], "form": form, "ticket": ticket}
         return render(request, "tickets/partials/action_form.html", context, status=422)
@@ -53,7 +56,7 @@ def failed(request: HttpRequest, ticket: Ticket, name: str, form: Any) -> HttpRe
 
 @require_POST
 @agent_required(hide=True)
-def take(request: HttpRequest, number: str) -> HttpResponse:
+def take(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     def call(ticket: Ticket, data: dict[str, Any]) -> Ticket:
         return services.take_ticket(request.user, ticket)
 
@@ -62,7 +65,7 @@ def take(request: HttpRequest, number: str) -> HttpResponse:
 
 @require_POST
 @agent_required(hide=True)
-def assign(request: HttpRequest, number: str) -> HttpResponse:
+def assign(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     def call(ticket: Ticket, data: dict[str, Any]) -> Ticket:
         return services.assign_ticket(
             request.user,
@@ -77,7 +80,7 @@ def assign(request: HttpRequest, number: str) -> HttpResponse:
 
 @require_POST
 @agent_required(hide=True)
-def escalate(request: HttpRequest, number: str) -> HttpResponse:
+def escalate(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     def call(ticket: Ticket, data: dict[str, Any]) -> Ticket:
         hierarchical = data["mode"] == f.EscalateForm.HIERARCHICAL
         return services.escalate_ticket(
@@ -93,7 +96,7 @@ def escalate(request: HttpRequest, number: str) -> HttpResponse:
 
 @require_POST
 @agent_required(hide=True)
-def set_status(request: HttpRequest, number: str) -> HttpResponse:
+def set_status(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     def call(ticket: Ticket, data: dict[str, Any]) -> Ticket:
         return services.change_status(request.user, ticket, data["status"], reason=data["reason"])
 
@@ -102,7 +105,7 @@ def set_status(request: HttpRequest, number: str) -> HttpResponse:
 
 @require_POST
 @agent_required(hide=True)
-def resolve(request: HttpRequest, number: str) -> HttpResponse:
+def resolve(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     def call(ticket: Ticket, data: dict[str, Any]) -> Ticket:
         return services.resolve_ticket(
             request.user, ticket, code=data["code"], resolution=data["resolution"]
@@ -113,7 +116,7 @@ def resolve(request: HttpRequest, number: str) -> HttpResponse:
 
 @require_POST
 @agent_required(hide=True)
-def reopen(request: HttpRequest, number: str) -> HttpResponse:
+def reopen(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     def call(ticket: Ticket, data: dict[str, Any]) -> Ticket:
         return services.reopen_ticket(request.user, ticket, reason=data["reason"])
 
@@ -122,7 +125,7 @@ def reopen(request: HttpRequest, number: str) -> HttpResponse:
 
 @require_POST
 @agent_required(hide=True)
-def close(request: HttpRequest, number: str) -> HttpResponse:
+def close(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     def call(ticket: Ticket, data: dict[str, Any]) -> Ticket:
         return services.close_ticket(request.user, ticket)
 
@@ -131,7 +134,7 @@ def close(request: HttpRequest, number: str) -> HttpResponse:
 
 @require_POST
 @agent_required(hide=True)
-def link(request: HttpRequest, number: str) -> HttpResponse:
+def link(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     def call(ticket: Ticket, data: dict[str, Any]) -> None:
         services.link_tickets(request.user, ticket, data["target"], data["link_type"])
 
@@ -140,7 +143,7 @@ def link(request: HttpRequest, number: str) -> HttpResponse:
 
 @require_POST
 @agent_required(hide=True)
-def merge(request: HttpRequest, number: str) -> HttpResponse:
+def merge(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     def call(ticket: Ticket, data: dict[str, Any]) -> Ticket:
         return services.merge_tickets(request.user, ticket, data["target"], reason=data["reason"])
 
@@ -149,7 +152,7 @@ def merge(request: HttpRequest, number: str) -> HttpResponse:
 
 @require_POST
 @agent_required(hide=True)
-def comment(request: HttpRequest, number: str) -> HttpResponse:
+def comment(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     """Reply or note, with files, and optionally a new status: all or nothing."""
     ticket = access.get_ticket_for_user(request.user, number)
     statuses = services.allowed_statuses(ticket)
@@ -179,7 +182,9 @@ def comment(request: HttpRequest, number: str) -> HttpResponse:
     return _comment_failed(request, ticket, form)
 
 
-def _comment_failed(request: HttpRequest, ticket: Ticket, form: f.CommentForm) -> HttpResponse:
+def _comment_failed(
+    request: AuthenticatedHttpRequest, ticket: Ticket, form: f.CommentForm
+) -> HttpResponse:
     if is_fragment_request(request):
         context = {
             "ticket": ticket,

@@ -8,13 +8,14 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django_htmx.http import trigger_client_event
 
 from tuki.accounts.models import SupportGroup, User
 from tuki.lib.errors import ServiceError
+from tuki.lib.http import AuthenticatedHttpRequest
 from tuki.tickets import services
 from tuki.tickets.forms import LogCallForm
 from tuki.tickets.models import Category, Channel, ResolutionCode, Ticket
@@ -46,7 +47,7 @@ def suggest_group(category: Category | None, caller: User | None) -> SupportGrou
 
 
 @agent_required
-def log_call(request: HttpRequest) -> HttpResponse:
+def log_call(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = LogCallForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -97,7 +98,7 @@ def _context(form: LogCallForm) -> dict[str, Any]:
 
 
 @agent_required
-def caller_search(request: HttpRequest) -> HttpResponse:
+def caller_search(request: AuthenticatedHttpRequest) -> HttpResponse:
     text = request.GET.get("caller", "").strip()
     people: list[User] = []
     if len(text) >= 2:
@@ -114,7 +115,7 @@ def caller_search(request: HttpRequest) -> HttpResponse:
 
 
 @agent_required
-def caller_pick(request: HttpRequest) -> HttpResponse:
+def caller_pick(request: AuthenticatedHttpRequest) -> HttpResponse:
     caller = (
         User.objects.filter(is_active=True, pk=_int(request.GET.get("requester")))
         .select_related("organisation", "location")
@@ -135,7 +136,7 @@ def caller_pick(request: HttpRequest) -> HttpResponse:
 
 
 @agent_required
-def call_route(request: HttpRequest) -> HttpResponse:
+def call_route(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The escalation group select, preset to the suggestion for this category and caller."""
     category = Category.objects.filter(pk=_int(request.GET.get("category"))).first()
     caller = User.objects.filter(pk=_int(request.GET.get("requester"))).first()

@@ -5,18 +5,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django_htmx.http import HttpResponseClientRedirect
 
 from tuki.lib.htmx import is_fragment_request
 
-View = Callable[..., HttpResponse]
+View = Callable[..., HttpResponseBase]
+QS = TypeVar("QS", bound=QuerySet[Any])
 
 
 def is_agent(user: Any) -> bool:
@@ -29,7 +31,7 @@ def agent_required(view: View | None = None, *, hide: bool = False) -> Any:
 
     def decorator(func: View) -> View:
         @wraps(func)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not is_agent(request.user):
@@ -43,7 +45,7 @@ def agent_required(view: View | None = None, *, hide: bool = False) -> Any:
     return decorator(view) if view is not None else decorator
 
 
-def with_sla(qs: QuerySet[Any]) -> QuerySet[Any]:
+def with_sla(qs: QS) -> QS:
     """Each ticket's most urgent open SLA clock, as columns of the same query.
 
     `sla_deadline`, `sla_warn_at` and `sla_metric` of the open clock due first (running,

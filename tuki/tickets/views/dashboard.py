@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from tuki.accounts.models import User
+from tuki.lib.http import AuthenticatedHttpRequest
 from tuki.tickets.models import (
     ACTIVE_CATEGORIES,
     StatusCategory,
@@ -19,8 +21,8 @@ from tuki.tickets.views.lists import prepare_rows
 LIST_SIZE = 8
 
 
-def _sections(user: object, active: Q, ids: dict[str, list[int]]) -> dict[str, Q]:
-    groups = user.group_ids  # type: ignore[attr-defined]
+def _sections(user: User, active: Q, ids: dict[str, list[int]]) -> dict[str, Q]:
+    groups = user.group_ids
     pending, resolved = ids[StatusCategory.PENDING], ids[StatusCategory.RESOLVED]
     return {
         "mine": active & Q(assignee=user),
@@ -31,7 +33,7 @@ def _sections(user: object, active: Q, ids: dict[str, list[int]]) -> dict[str, Q
 
 
 @agent_required
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     visible = Ticket.objects.visible_to(request.user)
     ids = status_ids_by_category()  # by status id: see models.status_ids
     active = Q(status_id__in=[pk for category in ACTIVE_CATEGORIES for pk in ids[category]])

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django_htmx.http import reswap, retarget, trigger_client_event
 
 from tuki.accounts.models import SupportGroup, User
 from tuki.lib.errors import ServiceError
+from tuki.lib.forms import BootstrapMixin
 from tuki.lib.htmx import is_fragment_request
+from tuki.lib.http import AuthenticatedHttpRequest
 from tuki.tickets import access, services
 from tuki.tickets.forms import FIELD_FORMS, CommentForm, field_initial, max_upload_mb
 from tuki.tickets.models import StatusCategory, Ticket, TicketLink
@@ -83,7 +84,9 @@ def _links(user: User, ticket: Ticket) -> list[dict[str, Any]]:
     return links
 
 
-def build_context(request: HttpRequest, ticket: Ticket, **extra: Any) -> dict[str, Any]:
+def build_context(
+    request: AuthenticatedHttpRequest, ticket: Ticket, **extra: Any
+) -> dict[str, Any]:
     user = request.user
     comments = list(ticket.comments.all())
     # Reply and note events too: they name the rule that wrote a comment nobody signed.
@@ -93,7 +96,7 @@ def build_context(request: HttpRequest, ticket: Ticket, **extra: Any) -> dict[st
     statuses = services.allowed_statuses(ticket)
     can_reply = access.can_reply_publicly(user, ticket)
     available = action_specs.available(user, ticket, statuses)
-    context = {
+    context: dict[str, Any] = {
         "nav": "queue",
         "ticket": ticket,
         "tags": list(ticket.tags.all()),
@@ -123,7 +126,7 @@ def build_context(request: HttpRequest, ticket: Ticket, **extra: Any) -> dict[st
 
 
 @agent_required(hide=True)
-def detail(request: HttpRequest, number: str) -> HttpResponse:
+def detail(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     ticket = load_ticket(request.user, number)
     if number != ticket.number:
         return redirect(ticket)
@@ -141,7 +144,7 @@ def detail(request: HttpRequest, number: str) -> HttpResponse:
     return render(request, "tickets/detail.html", build_context(request, ticket, **extra))
 
 
-def action_form(request: HttpRequest, ticket: Ticket, name: str) -> HttpResponse:
+def action_form(request: AuthenticatedHttpRequest, ticket: Ticket, name: str) -> HttpResponse:
     """An action's form, for its dialog on the ticket page when the agent opens it: the page
     itself builds none, as most dialogs are never opened and the assign form lists every
     agent. Posting the form checks everything, as before."""
@@ -151,13 +154,13 @@ def action_form(request: HttpRequest, ticket: Ticket, name: str) -> HttpResponse
 
 
 @agent_required(hide=True)
-def timeline(request: HttpRequest, number: str) -> HttpResponse:
+def timeline(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     ticket = load_ticket(request.user, number)
     return render(request, "tickets/partials/timeline.html", build_context(request, ticket))
 
 
 @agent_required(hide=True)
-def edit_field(request: HttpRequest, number: str, field: str) -> HttpResponse:
+def edit_field(request: AuthenticatedHttpRequest, number: str, field: str) -> HttpResponse:
     if field not in FIELD_FORMS:
         raise Http404("Not an editable field")
     ticket = load_ticket(request.user, number)
@@ -182,13 +185,17 @@ def edit_field(request: HttpRequest, number: str, field: str) -> HttpResponse:
     return _field_form(request, ticket, field, form, status=422)
 
 
-def _summary(request: HttpRequest, ticket: Ticket) -> HttpResponse:
+def _summary(request: AuthenticatedHttpRequest, ticket: Ticket) -> HttpResponse:
     """The side panel, with the header swapped out-of-band (priority follows impact)."""
     return render(request, "tickets/partials/ticket_summary.html", build_context(request, ticket))
 
 
 def _field_form(
-    request: HttpRequest, ticket: Ticket, field: str, form: forms.Form, status: int = 200
+    request: AuthenticatedHttpRequest,
+    ticket: Ticket,
+    field: str,
+    form: BootstrapMixin,
+    status: int = 200,
 ) -> HttpResponse:
     if not is_fragment_request(request):
         context = build_context(request, ticket, edit_field=field, edit_form=form)
@@ -203,5 +210,5 @@ def _field_form(
 
 
 @agent_required(hide=True)
-def attachment(request: HttpRequest, pk: int) -> HttpResponse:
+def attachment(request: AuthenticatedHttpRequest, pk: int) -> FileResponse:
     return access.attachment_response(access.get_attachment_for_user(request.user, pk))

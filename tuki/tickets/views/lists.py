@@ -24,5 +24,5 @@ def prepare_rows(tickets: Iterable[Ticket], *related: str) -> list[Ticket]:
         attach_related(rows, *related)
     head, _, tail = reverse("tickets:detail", args=[_NUMBER]).rpartition(_NUMBER)
     for ticket in rows:
-        ticket.url = f"{head}{ticket.number}{tail}"  # type: ignore[attr-defined]
+        ticket.url = f"{head}{ticket.number}{tail}"
     return rows

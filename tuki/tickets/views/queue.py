@@ -12,7 +12,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from tuki.accounts.models import User
 from tuki.lib.htmx import render_page_or_fragment
+from tuki.lib.http import AuthenticatedHttpRequest
 from tuki.tickets import services
 from tuki.tickets.forms import SORTS, BulkForm, QueueFilterForm
 from tuki.tickets.models import Ticket, TicketQuerySet
@@ -24,7 +26,7 @@ DEFAULT_SORT = "-updated"
 SLA_SORT = "deadline"
 
 
-def apply_filters(qs: TicketQuerySet, form: QueueFilterForm, user: object) -> TicketQuerySet:
+def apply_filters(qs: TicketQuerySet, form: QueueFilterForm, user: User) -> TicketQuerySet:
     value = form.value
     if value("q"):
         text = value("q")
@@ -46,10 +48,10 @@ def apply_filters(qs: TicketQuerySet, form: QueueFilterForm, user: object) -> Ti
     return qs
 
 
-def _people_filters(qs: TicketQuerySet, form: QueueFilterForm, user: object) -> TicketQuerySet:
+def _people_filters(qs: TicketQuerySet, form: QueueFilterForm, user: User) -> TicketQuerySet:
     group, assignee = form.value("group"), form.value("assignee")
     if group == "mine":
-        qs = qs.filter(group__in=user.group_ids)  # type: ignore[attr-defined]
+        qs = qs.filter(group__in=user.group_ids)
     elif group:
         qs = qs.filter(group_id=int(group))
     if assignee == "me":
@@ -81,7 +83,7 @@ def order(qs: TicketQuerySet, sort: str) -> tuple[TicketQuerySet, str]:
 
 
 @agent_required
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = QueueFilterForm(request.GET)
     number = Ticket.parse_number(form.value("q"))
     visible = Ticket.objects.visible_to(request.user)
@@ -107,13 +109,14 @@ def queue(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @agent_required
-def bulk(request: HttpRequest) -> HttpResponse:
+def bulk(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = BulkForm(request.POST)
     back = _back_url(request)
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                # An ErrorList yields its messages; django-stubs says ValidationError too.
+                messages.error(request, error)  # type: ignore[arg-type]
         return redirect(back)
     data = form.cleaned_data
     tickets = Ticket.objects.visible_to(request.user).filter(pk__in=data["tickets"])
