@@ -7,7 +7,6 @@ it says, on the data it says, and leaves nothing behind.
 from __future__ import annotations
 
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -20,6 +19,8 @@ from tuki.core import benchdata, benchrun
 from tuki.core.serving import bind_tcp
 from tuki.tickets import services
 from tuki.tickets.models import ACTIVE_CATEGORIES, Comment, Kind, Ticket, TicketEvent
+
+pytestmark = pytest.mark.bench
 
 
 @pytest.mark.django_db(transaction=True)
@@ -87,9 +88,11 @@ def test_the_floor_view_touches_no_database(client):
     assert len(ctx.captured_queries) == 0
 
 
-def test_a_quick_run_measures_everything_through_http_and_drops_its_database(tmp_path):
+def test_a_quick_run_measures_everything_through_http_and_drops_its_database(
+    tmp_path, subprocess_env
+):
     """`tuki bench --quick`, as CI runs it: a real server, real figures, nothing left over."""
-    env = dict(os.environ, TUKI_VAR_DIR=str(tmp_path / "var"))
+    env = subprocess_env  # TUKI_VAR_DIR=tmp_path / "var", a database of this worker's own
     out = tmp_path / "results"
     result = subprocess.run(
         [sys.executable, "-m", "tuki", "bench", "--quick", "--output", str(out)],
@@ -117,8 +120,10 @@ def test_a_quick_run_measures_everything_through_http_and_drops_its_database(tmp
     assert "measurement" in result.stdout  # the table
 
 
-def test_profile_shows_where_one_pages_time_goes_and_drops_its_quick_database(tmp_path):
-    env = dict(os.environ, TUKI_VAR_DIR=str(tmp_path / "var"))
+def test_profile_shows_where_one_pages_time_goes_and_drops_its_quick_database(
+    tmp_path, subprocess_env
+):
+    env = subprocess_env  # TUKI_VAR_DIR=tmp_path / "var", a database of this worker's own
     result = subprocess.run(
         [sys.executable, "-m", "tuki", "bench", "--quick", "--profile", "ticket"]
         + ["--repetitions", "3"],
@@ -135,8 +140,8 @@ def test_profile_shows_where_one_pages_time_goes_and_drops_its_quick_database(tm
     assert not list((tmp_path / "var").glob("*bench*.sqlite3"))
 
 
-def test_profile_refuses_what_it_cannot_profile(tmp_path):
-    env = dict(os.environ, TUKI_VAR_DIR=str(tmp_path / "var"))
+def test_profile_refuses_what_it_cannot_profile(tmp_path, subprocess_env):
+    env = subprocess_env  # TUKI_VAR_DIR=tmp_path / "var", a database of this worker's own
     result = subprocess.run(
         [sys.executable, "-m", "tuki", "bench", "--quick", "--profile", "floor_insert"],
         env=env,
