@@ -1,11 +1,20 @@
-"""Shared test fixtures: a small service desk with named people (STYLE.md, Tests)."""
+"""Shared test fixtures: a small service desk with named people (docs/development/style.md,
+Tests), the session-wide clock override and the environment of a `python -m tuki` child.
+
+TUKI_TEST_NOW="2026-12-05T23:50:00+02:00" runs the whole session (every xdist worker too)
+with the clock travelled to that instant and ticking from there, to catch tests that pass
+only at some hours or on some days (docs/development/testing.md, "The clock").
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.test import Client
@@ -15,6 +24,55 @@ from tuki.tickets import services
 from tuki.tickets.models import Category, Channel, Ticket
 
 PASSWORD = "correct-horse-battery"
+
+_travel: Any = None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Start TUKI_TEST_NOW's travel. Each xdist worker is a process of its own that runs this
+    hook with the environment it inherited, so the workers travel as well."""
+    global _travel
+    now = os.environ.get("TUKI_TEST_NOW", "").strip()
+    if not now:
+        return
+    import time_machine
+
+    moment = datetime.fromisoformat(now)
+    if moment.tzinfo is None:
+        raise pytest.UsageError(f"TUKI_TEST_NOW needs a UTC offset: {now!r}")
+    _travel = time_machine.travel(moment, tick=True)
+    _travel.start()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    global _travel
+    if _travel is not None:
+        _travel.stop()
+        _travel = None
+
+
+# A test that uses one of these fixtures gets the marker, wherever it lives, so that
+# `-m "not mailserver"` (pyproject's markers) leaves out every test that starts a server.
+MARK_BY_FIXTURE = {
+    "dovecot": "mailserver",
+    "imap_server": "mailserver",
+    "smtp_sink": "mailserver",
+    "chromium": "browser",
+}
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects by marker
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        for fixture, mark in MARK_BY_FIXTURE.items():
+            if fixture in fixtures and item.get_closest_marker(mark) is None:
+                item.add_marker(mark)
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    now = os.environ.get("TUKI_TEST_NOW", "").strip()
+    return f"TUKI_TEST_NOW: the clock starts at {now}" if now else None
 
 
 @dataclass
@@ -135,6 +193,25 @@ def escalated(desk: Desk, incident: Ticket) -> Ticket:
     return services.escalate_ticket(
         desk.operator, incident, group=desk.network_hel, reason="Needs the network team"
     )
+
+
+# --- child processes -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def subprocess_env(tmp_path: Path) -> dict[str, str]:
+    """The environment for a `python -m tuki` child: a var dir of its own and, on PostgreSQL
+    under xdist, a database name with this worker's suffix (test_<name>_gw0 is pytest-django's;
+    this is the child's `<name>_gw0`), so the scratch databases the child makes next to it
+    (`<name>_benchq`, `<name>_bench`) are never shared by two workers."""
+    env = dict(os.environ, TUKI_VAR_DIR=str(tmp_path / "var"))
+    env.pop("PYTEST_CURRENT_TEST", None)
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    url = env.get("TUKI_DATABASE_URL", "")
+    if worker and url and not url.startswith("sqlite"):
+        parts = urlsplit(url)
+        env["TUKI_DATABASE_URL"] = urlunsplit(parts._replace(path=f"{parts.path}_{worker}"))
+    return env
 
 
 # --- real browser ----------------------------------------------------------------------------

@@ -8,12 +8,11 @@ from datetime import timedelta
 
 import pytest
 from django.core import signing
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
 from tuki.approvals import services
 from tuki.approvals.models import Approval, ApprovalDecision, ApprovalTemplate, State
+from tuki.lib.testing import Queries, assert_same_count, query_budget
 from tuki.mail.models import OutboundMessage
 from tuki.tickets.models import Ticket
 
@@ -82,12 +81,12 @@ class TestMyApprovals:
     def test_the_page_runs_the_same_queries_for_one_or_many(self, desk, managers, hw_request):
         from tuki.tickets import services as tickets
 
-        def count() -> int:
+        def count() -> Queries:
             c = desk.client_for(managers[0])
             c.get("/approvals/")
-            with CaptureQueriesContext(connection) as queries:
+            with query_budget() as queries:
                 assert c.get("/approvals/").status_code == 200
-            return len(queries)
+            return queries
 
         services.request_approval(desk.operator, hw_request, steps=[{"users": [managers[0].pk]}])
         small = count()
@@ -100,7 +99,7 @@ class TestMyApprovals:
             )
             if n % 2:
                 services.decide(managers[0], a.steps.get(), "approve")
-        assert count() == small
+        assert_same_count(small, count())
 
 
 class TestDecisionPage:
@@ -276,12 +275,12 @@ class TestPanel:
     def test_the_panel_costs_the_same_queries_for_one_or_many(self, desk, managers):
         from tuki.tickets import services as tickets
 
-        def count(ticket) -> int:
+        def count(ticket) -> Queries:
             c = desk.client_for(desk.operator)
             c.get(ticket_page(ticket))
-            with CaptureQueriesContext(connection) as queries:
+            with query_budget() as queries:
                 assert c.get(ticket_page(ticket)).status_code == 200
-            return len(queries)
+            return queries
 
         small = tickets.create_ticket(
             desk.operator, title="S", requester=desk.requester, kind="request"
@@ -302,7 +301,7 @@ class TestPanel:
             services.decide(managers[0], a.steps.get(position=1), "approve", "ok")
             if n < 2:
                 services.cancel_approval(desk.operator, a)
-        assert count(small) == count(big)
+        assert_same_count(count(small), count(big))
 
 
 class TestRequestAndCancel:

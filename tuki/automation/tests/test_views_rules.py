@@ -5,11 +5,10 @@ preview and the run log."""
 from __future__ import annotations
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
 from tuki.automation.models import Rule, RuleRun
+from tuki.lib.testing import Queries, assert_same_count, query_budget
 
 ROLES_DENIED = {
     "requester": 404,
@@ -117,16 +116,16 @@ class TestRuleList:
     def test_query_budget_is_the_same_for_3_and_30_rules(self, desk, incident):
         client = desk.client_for(desk.admin)
 
-        def count(n: int) -> int:
+        def count(n: int) -> Queries:
             for i in range(Rule.objects.count(), n):
                 rule = make_rule(f"Rule {i}", position=i)
                 RuleRun.objects.create(rule=rule, ticket=incident)
             client.get("/automation/")  # warm the session
-            with CaptureQueriesContext(connection) as ctx:
+            with query_budget() as queries:
                 assert client.get("/automation/").status_code == 200
-            return len(ctx.captured_queries)
+            return queries
 
-        assert count(3) == count(30)
+        assert_same_count(count(3), count(30))
 
     def test_the_toggle_switches_a_rule_off_and_on(self, desk):
         rule = make_rule()

@@ -7,7 +7,6 @@ it says, on the data it says, and leaves nothing behind.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 
@@ -18,6 +17,8 @@ from tuki.bench import generator, report
 from tuki.bench.options import Figure, Options, Run
 from tuki.tickets import services
 from tuki.tickets.models import ACTIVE_CATEGORIES, Comment, Kind, Ticket, TicketEvent
+
+pytestmark = pytest.mark.bench
 
 
 @pytest.mark.django_db(transaction=True)
@@ -69,9 +70,11 @@ def test_budgets_name_every_figure_that_misses_or_is_missing():
     assert not any(m.startswith(("ticket p95", "api_create", "queue_throughput")) for m in misses)
 
 
-def test_a_quick_run_measures_everything_through_http_and_drops_its_database(tmp_path):
+def test_a_quick_run_measures_everything_through_http_and_drops_its_database(
+    tmp_path, subprocess_env
+):
     """`tuki bench --quick`, as CI runs it: a real server, real figures, nothing left over."""
-    env = dict(os.environ, TUKI_VAR_DIR=str(tmp_path / "var"))
+    env = subprocess_env  # TUKI_VAR_DIR=tmp_path / "var", a database of this worker's own
     out = tmp_path / "results"
     result = subprocess.run(
         [sys.executable, "-m", "tuki", "bench", "--quick", "--output", str(out)],
@@ -99,8 +102,10 @@ def test_a_quick_run_measures_everything_through_http_and_drops_its_database(tmp
     assert "measurement" in result.stdout  # the table
 
 
-def test_profile_shows_where_one_pages_time_goes_and_drops_its_quick_database(tmp_path):
-    env = dict(os.environ, TUKI_VAR_DIR=str(tmp_path / "var"))
+def test_profile_shows_where_one_pages_time_goes_and_drops_its_quick_database(
+    tmp_path, subprocess_env
+):
+    env = subprocess_env  # TUKI_VAR_DIR=tmp_path / "var", a database of this worker's own
     result = subprocess.run(
         [sys.executable, "-m", "tuki", "bench", "--quick", "--profile", "ticket"]
         + ["--repetitions", "3"],
@@ -117,8 +122,8 @@ def test_profile_shows_where_one_pages_time_goes_and_drops_its_quick_database(tm
     assert not list((tmp_path / "var").glob("*bench*.sqlite3"))
 
 
-def test_profile_refuses_what_it_cannot_profile(tmp_path):
-    env = dict(os.environ, TUKI_VAR_DIR=str(tmp_path / "var"))
+def test_profile_refuses_what_it_cannot_profile(tmp_path, subprocess_env):
+    env = subprocess_env  # TUKI_VAR_DIR=tmp_path / "var", a database of this worker's own
     result = subprocess.run(
         [sys.executable, "-m", "tuki", "bench", "--quick", "--profile", "floor_insert"],
         env=env,

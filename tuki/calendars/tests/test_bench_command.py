@@ -7,6 +7,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+pytestmark = pytest.mark.bench
+
 
 def test_calendar_benchmark_prints_rates() -> None:
     out = StringIO()

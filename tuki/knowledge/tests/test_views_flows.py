@@ -6,8 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from tuki.conftest import Desk
 from tuki.knowledge import services
@@ -19,6 +17,7 @@ from tuki.knowledge.models import (
     TicketArticle,
 )
 from tuki.knowledge.tests.conftest import Kb, published
+from tuki.lib.testing import Queries, assert_same_count, query_budget
 from tuki.tickets import services as ticket_services
 from tuki.tickets.models import Ticket
 
@@ -194,12 +193,12 @@ def test_create_article_from_a_resolved_ticket(desk: Desk, incident: Ticket) -> 
     assert "New cert." in article.translations.get().body
 
 
-def count_queries(client: Any, url: str) -> int:
+def page_queries(client: Any, url: str) -> Queries:
     client.get(url)
-    with CaptureQueriesContext(connection) as queries:
+    with query_budget() as queries:
         response = client.get(url)
     assert response.status_code == 200
-    return len(queries)
+    return queries
 
 
 def many(desk: Desk, kb: Kb, n: int) -> None:
@@ -233,11 +232,11 @@ def test_pages_run_the_same_queries_for_few_or_many(
     url = url.format(pk=kb.public.pk, org=desk.acme.pk)
     reader = client if role == "anonymous" else desk.client_for(getattr(desk, role))
     many(desk, kb, 1)
-    few = count_queries(reader, url)
+    few = page_queries(reader, url)
     many(desk, kb, 12)
     for i in range(5):
         services.update_translation(desk.operator, kb.public, "en", title="Connect", body=f"v{i}")
-    assert count_queries(reader, url) == few
+    assert_same_count(few, page_queries(reader, url))
 
 
 def test_categories_page_adds_renames_and_refuses_duplicates(desk: Desk, kb: Kb) -> None:

@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 
 from tuki.conftest import Desk
+from tuki.lib.testing import query_budget
 from tuki.macros import services
 from tuki.macros.models import Macro, Scope
 from tuki.tickets.models import Comment, Ticket
@@ -307,9 +308,7 @@ def test_apply_the_group_note_as_specialist(desk: Desk, escalated: Ticket, macro
     assert comment.is_internal and comment.body == f"Checked {escalated.number}"
 
 
-def test_list_and_picker_in_a_fixed_number_of_queries(
-    desk: Desk, incident: Ticket, django_assert_max_num_queries
-) -> None:
+def test_list_and_picker_in_a_fixed_number_of_queries(desk: Desk, incident: Ticket) -> None:
     for n in range(15):
         services.create_macro(desk.operator, name=f"Mine {n}", body="x", kinds=["incident"])
         services.create_macro(
@@ -318,9 +317,9 @@ def test_list_and_picker_in_a_fixed_number_of_queries(
         services.create_macro(desk.admin, name=f"All {n}", scope=Scope.GLOBAL, body="z")
     client = desk.client_for(desk.operator)
     client.get("/macros/")
-    with django_assert_max_num_queries(12):
+    with query_budget(12):
         page = client.get("/macros/").content.decode()
     assert "Mine 14" in page and "Desk 14" in page and "All 14" in page and "Incident" in page
-    with django_assert_max_num_queries(10):
+    with query_budget(10):
         page = client.get(f"/macros/tickets/{incident.number}/picker/").content.decode()
     assert page.count("<option") == 46

@@ -1,10 +1,9 @@
 """The notification pages by role, the header bell, the watch button, and the list's budget."""
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 
+from tuki.lib.testing import Queries, assert_same_count, query_budget
 from tuki.notifications import services
 from tuki.notifications.models import Notification, NotificationPreference
 
@@ -188,7 +187,7 @@ class TestBell:
     def test_the_count_is_one_query_and_only_once(self, desk):
         client = desk.client_for(desk.operator)
         client.get("/notifications/bell/")
-        with CaptureQueriesContext(connection) as queries:
+        with query_budget() as queries:
             client.get("/notifications/bell/")
         counts = [q["sql"] for q in queries if "notifications_notification" in q["sql"]]
         assert len(counts) == 1
@@ -263,13 +262,13 @@ class TestWatchButton:
 
 
 class TestQueryBudget:
-    def count(self, desk) -> int:
+    def count(self, desk) -> Queries:
         client = desk.client_for(desk.lead)
         client.get("/notifications/")
-        with CaptureQueriesContext(connection) as queries:
+        with query_budget(LIST_QUERIES, exact=True) as queries:
             response = client.get("/notifications/")
         assert response.status_code == 200
-        return len(queries)
+        return queries
 
     def test_the_list_runs_the_same_queries_for_3_or_30(self, desk, escalated):
         for i in range(3):
@@ -277,4 +276,4 @@ class TestQueryBudget:
         few = self.count(desk)
         for i in range(27):
             services.notify([desk.lead], escalated if i % 2 else None, "mention", f"m{i}")
-        assert few == self.count(desk) == LIST_QUERIES
+        assert_same_count(few, self.count(desk))

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from tuki.conftest import Desk
+from tuki.lib.testing import Queries, query_budget
 from tuki.lib.uploads import Upload
 from tuki.tickets import services
 from tuki.tickets.models import Channel, Ticket
@@ -43,11 +42,11 @@ def add_secrets(desk: Desk, ticket: Ticket) -> None:
     )
 
 
-def count_queries(client, url: str) -> int:
-    with CaptureQueriesContext(connection) as queries:
+def page_queries(client, url: str) -> Queries:
+    with query_budget() as queries:
         response = client.get(url)
     assert response.status_code == 200
-    return len(queries)
+    return queries
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ def main(argv: list[str]) -> None:
     from tuki.routing.services import auto_assign
 
     out, start, ids = argv[0], float(argv[1]), [int(i) for i in argv[2:]]
-    time.sleep(max(0.0, start - time.time()))  # both workers begin at the same instant
+    time.sleep(max(0.0, start - time.monotonic()))  # both workers begin at the same instant
     results = {ticket_id: auto_assign(ticket_id) for ticket_id in ids}
     with open(out, "w") as f:
         json.dump(results, f)

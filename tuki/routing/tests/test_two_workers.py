@@ -49,7 +49,9 @@ def test_round_robin_is_fair_with_two_workers(desk, team, tmp_path):
     )
     ids = [str(t.pk) for t in tickets]
     env, copy = _worker_env(tmp_path)
-    start = time.time() + 4  # time enough for both processes to set Django up
+    # The monotonic clock is the machine's, one for every process, and never travelled
+    # (TUKI_TEST_NOW moves this process's wall clock only, not the workers').
+    start = time.monotonic() + 4  # time enough for both processes to set Django up
     outs = [tmp_path / f"worker-{n}.json" for n in (1, 2)]
     workers = [
         subprocess.Popen(

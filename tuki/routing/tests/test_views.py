@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tuki.accounts.models import Absence, SupportGroup
+from tuki.lib.testing import query_budget
 from tuki.routing.models import RoutingRule
 
 pytestmark = pytest.mark.django_db
@@ -126,7 +127,7 @@ class TestRulePages:
         assert field in response.context["form"].errors
         assert RoutingRule.objects.count() == 1
 
-    def test_the_list_has_a_fixed_query_budget(self, desk, django_assert_max_num_queries):
+    def test_the_list_has_a_fixed_query_budget(self, desk):
         client = desk.client_for(desk.admin)
         client.get(reverse("routing:rules"))  # warm the session
         from tuki.sla.models import Service
@@ -141,7 +142,7 @@ class TestRulePages:
                 location=desk.helsinki,
                 group=desk.apps,
             )
-        with django_assert_max_num_queries(8):
+        with query_budget(8):
             assert client.get(reverse("routing:rules")).status_code == 200
 
 
@@ -190,7 +191,7 @@ class TestGroupPagesByRole:
         )
         assert "away today" in page and "Training" in page
 
-    def test_the_group_list_has_a_fixed_query_budget(self, desk, django_assert_max_num_queries):
+    def test_the_group_list_has_a_fixed_query_budget(self, desk):
         from tuki.conftest import make_user
 
         client = desk.client_for(desk.admin)
@@ -202,7 +203,7 @@ class TestGroupPagesByRole:
                 agent = make_user(f"a{n}-{m}@tuki.test", f"A {n} {m}", is_agent=True)
                 group.members.add(agent)
                 Absence.objects.create(user=agent, starts_on=today, ends_on=today)
-        with django_assert_max_num_queries(8):
+        with query_budget(8):
             assert client.get(reverse("routing:groups")).status_code == 200
 
 

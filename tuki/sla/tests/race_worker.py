@@ -21,7 +21,7 @@ def main(argv: list[str]) -> None:
     from tuki.sla.services import fire_timer
 
     start, now, ids = float(argv[0]), datetime.fromisoformat(argv[1]), [int(i) for i in argv[2:]]
-    time.sleep(max(0.0, start - time.time()))  # both workers begin at the same instant
+    time.sleep(max(0.0, start - time.monotonic()))  # both workers begin at the same instant
     results = {timer_id: fire_timer(timer_id, now=now) for timer_id in ids}
     print(json.dumps(results))
 

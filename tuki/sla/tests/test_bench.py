@@ -6,17 +6,19 @@ disturb this test session's.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.bench
+
 ROOT = Path(__file__).resolve().parents[3]
 
 
-def test_the_recompute_benchmark_runs_in_its_own_database(tmp_path):
-    env = {**os.environ, "TUKI_BENCH_SLA_TICKETS": "25", "TUKI_VAR_DIR": str(tmp_path)}
-    env.pop("PYTEST_CURRENT_TEST", None)
+def test_the_recompute_benchmark_runs_in_its_own_database(subprocess_env):
+    env = {**subprocess_env, "TUKI_BENCH_SLA_TICKETS": "25"}
     result = subprocess.run(
         [sys.executable, "-m", "tuki", "bench", "sla_recompute"],
         cwd=ROOT,

@@ -73,7 +73,9 @@ def test_each_warning_and_breach_fires_once_with_two_workers(desk, sla, frozen, 
     ids = list(SlaTimer.objects.order_by("id").values_list("pk", flat=True))
     assert len(ids) == 4 * 2 * 3  # four tickets, two clocks, 75 %, 90 % and the breach
     env, copy = _worker_env(tmp_path)
-    start = time.time() + 4  # time enough for both processes to set Django up
+    # The monotonic clock is the machine's, one for every process, and never travelled
+    # (TUKI_TEST_NOW moves this process's wall clock only, not the workers').
+    start = time.monotonic() + 4  # time enough for both processes to set Django up
     args = [sys.executable, "-m", "tuki.sla.tests.race_worker", str(start), now.isoformat()]
     workers = [
         subprocess.Popen(

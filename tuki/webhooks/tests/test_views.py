@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 
 from tuki.conftest import Desk
+from tuki.lib.testing import query_budget
 from tuki.tickets.models import Ticket
 from tuki.webhooks import services
 from tuki.webhooks.models import DeliveryState, Webhook, WebhookDelivery
@@ -195,14 +196,12 @@ def test_delete(desk: Desk, hook, delivery) -> None:
     assert not Webhook.objects.exists() and not WebhookDelivery.objects.exists()
 
 
-def test_the_log_pages_in_a_fixed_number_of_queries(
-    desk: Desk, hook, incident: Ticket, django_assert_max_num_queries
-) -> None:
+def test_the_log_pages_in_a_fixed_number_of_queries(desk: Desk, hook, incident: Ticket) -> None:
     for _ in range(30):
         services.queue_delivery(hook, incident, "created")
     client = desk.client_for(desk.admin)
     client.get(f"/webhooks/{hook.pk}/deliveries/")
-    with django_assert_max_num_queries(12):
+    with query_budget(12):
         assert client.get(f"/webhooks/{hook.pk}/deliveries/").status_code == 200
-    with django_assert_max_num_queries(12):
+    with query_budget(12):
         assert client.get("/webhooks/").status_code == 200
