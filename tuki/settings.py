@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # the widgets' templates, for FORM_RENDERER
     "django_htmx",
     "ninja",  # serves Swagger UI from its own static files: the API docs work offline
     "django_tasks",
@@ -66,6 +67,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "tuki.urls"
+FORM_RENDERER = "tuki.lib.forms.FormRenderer"
 WSGI_APPLICATION = "tuki.wsgi.application"
 ASGI_APPLICATION = "tuki.asgi.application"
 

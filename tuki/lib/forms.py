@@ -1,14 +1,25 @@
-"""Bootstrap classes on every widget, so templates stay plain; a Select without a template per
-option."""
+"""Bootstrap classes on every widget, so templates stay plain; one template for every form
+field (the FORM_RENDERER); a Select without a template per option."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import forms
+from django.forms.renderers import TemplatesSetting
 from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
+
+
+class FormRenderer(TemplatesSetting):
+    """settings.FORM_RENDERER: `{{ form }}` and `{{ field.as_field_group }}` render Tuki's
+    Bootstrap markup from templates/forms/form.html and templates/forms/field.html. Widgets keep
+    Django's templates (found through the "django.forms" app), so the admin's forms are as
+    before."""
+
+    form_template_name = "forms/form.html"
+    field_template_name = "forms/field.html"
 
 
 class BootstrapMixin:
