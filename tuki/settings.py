@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # the widgets' templates, for FORM_RENDERER
     "django_htmx",
     "ninja",  # serves Swagger UI from its own static files: the API docs work offline
     "django_tasks",
@@ -55,6 +56,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "tuki.lib.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -68,6 +70,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "tuki.urls"
+FORM_RENDERER = "tuki.lib.forms.FormRenderer"
 WSGI_APPLICATION = "tuki.wsgi.application"
 ASGI_APPLICATION = "tuki.asgi.application"
 

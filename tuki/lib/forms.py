@@ -1,5 +1,6 @@
-"""Bootstrap classes on every widget, so templates stay plain; a Select without a template per
-option; the several-files field of the attachment forms (portal, knowledge base)."""
+"""Bootstrap classes on every widget, so templates stay plain; one template for every form
+field (the FORM_RENDERER); a Select without a template per option; the several-files field of
+the attachment forms (portal, knowledge base)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any, TypeVar
 
 from django import forms
 from django.conf import settings
+from django.forms.renderers import TemplatesSetting
 from django.template.defaultfilters import filesizeformat
 from django.utils.formats import localize
 from django.utils.html import conditional_escape
@@ -16,6 +18,16 @@ from django.utils.translation import gettext as _
 from tuki.lib.errors import ServiceError
 
 F = TypeVar("F", bound=forms.Field)
+
+
+class FormRenderer(TemplatesSetting):
+    """settings.FORM_RENDERER: `{{ form }}` and `{{ field.as_field_group }}` render Tuki's
+    Bootstrap markup from templates/forms/form.html and templates/forms/field.html. Widgets keep
+    Django's templates (found through the "django.forms" app), so the admin's forms are as
+    before."""
+
+    form_template_name = "forms/form.html"
+    field_template_name = "forms/field.html"
 
 
 class BootstrapMixin(forms.BaseForm):

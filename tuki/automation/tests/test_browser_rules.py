@@ -33,7 +33,7 @@ def redrawn(page: Any, action: Any) -> None:
         " () => { window.tukiSettled = true; }, {once: true})"
     )
     action()
-    page.wait_for_function("window.tukiSettled === true")
+    page.wait_for_function("() => window.tukiSettled === true")
 
 
 def build_the_rule(admin: Any, base: str, shoot: Any, desk: Any) -> None:

@@ -63,7 +63,7 @@ def test_an_agent_follows_the_bell_to_a_mention_and_tunes_preferences(
     row = page.locator(".notification", has_text=second.number)
     row.locator("button[title='Mark read']").click()
     page.wait_for_function(
-        "document.querySelector('#notification-bell .notification-count')?.innerText === '2'"
+        "() => document.querySelector('#notification-bell .notification-count')?.innerText === '2'"
     )
     assert page.locator(".notification-unread").count() == 2
     shoot(page, "notification-list-one-read")

@@ -79,7 +79,9 @@ def test_the_search_pages_look_right(
     assert operator.locator("#search-hits .search-hit").count() == 2
     shoot(operator, "workspace-search")
     operator.select_option("#id_kind", "article")
-    operator.wait_for_function("document.querySelectorAll('#search-hits .search-hit').length == 1")
+    operator.wait_for_function(
+        "() => document.querySelectorAll('#search-hits .search-hit').length == 1"
+    )
     shoot(operator, "workspace-search-articles")
 
     requester = sign_in(chromium, base, desk.requester.email)
