@@ -162,14 +162,14 @@ def ticket_list_item(t: Ticket, sla: str) -> SafeString:
     """One ticket of a dashboard list; as queue_row."""
     return format_html(
         '<li class="list-group-item px-3 py-2">\n'
-        '<div class="d-flex align-items-center gap-2">\n'
+        '<div class="d-flex flex-wrap align-items-center column-gap-2 row-gap-1">\n'
         "{}\n"
         '<a class="ticket-number small" href="{}">{}</a>\n'
-        '<a class="text-truncate text-body fw-medium flex-grow-1" href="{}" title="{}">{}</a>\n'
+        '<a class="ws-list-title text-body fw-medium" href="{}" title="{}">{}</a>\n'
         "{}\n"
         "{}\n"
         "</div>\n"
-        '<div class="small text-secondary d-flex gap-3 mt-1 ms-1">\n'
+        '<div class="small text-secondary d-flex flex-wrap column-gap-3 mt-1 ms-1">\n'
         '<span><i class="bi bi-person"></i> {}{}</span>\n'
         '<span><i class="bi bi-people"></i> {}{}</span>\n'
         '<span class="ms-auto" title="{}">{}</span>\n'
