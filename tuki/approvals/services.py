@@ -27,7 +27,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from tuki.accounts.models import SupportGroup, User
 from tuki.approvals.models import (
@@ -42,6 +42,7 @@ from tuki.approvals.models import (
     StepState,
     Via,
 )
+from tuki.tickets import reasons
 from tuki.tickets import services as tickets
 from tuki.tickets.models import ActorKind, Kind, Status, StatusCategory, Ticket
 from tuki.tickets.services import ServiceError
@@ -304,7 +305,7 @@ def request_approval(
         )
         created = _create_steps(approval, specs)
         if locked.status.key != AWAITING:
-            reason = _("Approval requested: %(name)s") % {"name": name}
+            reason = reasons.english(reasons.APPROVAL_REQUESTED, name=name)
             tickets.change_status(actor, locked, AWAITING, reason=reason)
         locked = Ticket.objects.with_related().get(pk=locked.pk)
         approval.ticket = locked
@@ -547,13 +548,10 @@ def _finish(approval: Approval, state: str, actor: User, comment: str) -> None:
     )
     ticket = approval.ticket
     if state == State.APPROVED:
-        reason = _("Approved: %(name)s (last decision by %(user)s)") % {
-            "name": approval.name,
-            "user": actor,
-        }
+        reason = reasons.english(reasons.APPROVED, name=approval.name, user=actor)
         target = _status_after_approval(ticket)
     else:
-        reason = _("Rejected by %(user)s: %(comment)s") % {"user": actor, "comment": comment}
+        reason = reasons.english(reasons.REJECTED, user=actor, comment=comment)
         target = _status_after_rejection(ticket)
     if ticket.status.key == AWAITING and target is not None:
         _as_system(ticket, target, reason)
@@ -620,7 +618,7 @@ def cancel_approval(actor: User, approval: Approval, *, reason: str = "") -> App
         if ticket.status.key == AWAITING:
             target = _status_after_cancel(ticket, approval)
             if target is not None:
-                message = _("Approval cancelled: %(name)s") % {"name": approval.name}
+                message = reasons.english(reasons.APPROVAL_CANCELLED, name=approval.name)
                 tickets.change_status(actor, ticket, target, reason=reason or message)
     return approval
 
@@ -652,5 +650,5 @@ def ticket_left_waiting(ticket: Ticket) -> None:
     if ticket.status.key == AWAITING:
         return
     for approval in Approval.objects.filter(ticket=ticket, state=State.PENDING):
-        reason = _("The ticket left %(status)s.") % {"status": _("Awaiting approval")}
+        reason = reasons.english(reasons.LEFT_STATUS, status=gettext_noop("Awaiting approval"))
         _close_pending(approval, ticket, None, reason)

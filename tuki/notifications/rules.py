@@ -11,12 +11,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.utils.functional import Promise
+from django.utils.functional import Promise, lazy
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from tuki.notifications import mentions
 from tuki.notifications.models import NotificationKind as K
+from tuki.tickets import reasons
 from tuki.tickets.models import ActorKind, Ticket, TicketEvent
 
 if TYPE_CHECKING:
@@ -56,10 +57,14 @@ def who(event: TicketEvent) -> str | Promise:
     if event.actor is not None:
         return str(event.actor)
     if event.actor_kind == ActorKind.RULE and event.reason:
-        return format_lazy(_("Rule “{name}”"), name=event.reason)
+        return format_lazy(_("Rule “{name}”"), name=_shown_reason(event.reason))
     if event.actor_kind == ActorKind.SLA:
         return _("SLA")
     return "Tuki"
+
+
+# A reason code wrote is stored in English and read in the recipient's language.
+_shown_reason = lazy(reasons.shown, str)
 
 
 def excerpt(text: str, limit: int = 160) -> str:
@@ -192,18 +197,23 @@ def _about_watching(event: TicketEvent) -> bool:
 
 def describe(event: TicketEvent) -> str | Promise:
     """What one event changed, lazy: rendered in each recipient's language."""
-    from tuki.tickets.views.timeline import ACTION_LABELS, FIELD_LABELS
-
-    label: str | Promise
     if event.action in ("reply", "note") and event.comment is not None:
         label = _("added a note") if event.action == "note" else _("replied")
         return format_lazy("{}: {}", label, excerpt(event.comment.body, 80))
-    if event.action == "field":
-        label = format_lazy(_("changed {field}"), field=FIELD_LABELS.get(event.field, event.field))
-    else:
-        label = ACTION_LABELS.get(event.action, event.action)
-    change = " → ".join(v for v in (event.old_value, event.new_value) if v)
-    return format_lazy("{}: {}", label, change) if change else label
+    return _summary(event)
+
+
+def _change(event: TicketEvent) -> str:
+    """As the timeline tells it (its label, and values as people read them: translated
+    labels, not stored codes or English), in the active language."""
+    from tuki.tickets.views.timeline import describe as timeline_entry
+
+    entry = timeline_entry(event)
+    change = " → ".join(str(v) for v in (entry.old, entry.new) if v)
+    return f"{entry.label}: {change}" if change else str(entry.label)
+
+
+_summary = lazy(_change, str)
 
 
 PER_EVENT = (mentioned, assigned, sla, conversation, group_ticket)

@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy
 from tuki.accounts.models import SupportGroup, User
 from tuki.configcache import cache as configcache
 from tuki.lib import taskqueue
-from tuki.tickets import access, signals
+from tuki.tickets import access, reasons, signals
 from tuki.tickets.models import (
     ActorKind,
     Attachment,
@@ -662,7 +662,7 @@ def add_comment(
         if from_requester and ticket.status.category == StatusCategory.PENDING:
             target = _first_allowed(ticket, StatusCategory.OPEN, prefer=("in_progress", "assigned"))
             if target:
-                fields += _set_status(ticket, author, target, reason=_("The requester replied."))
+                fields += _set_status(ticket, author, target, reason=reasons.REQUESTER_REPLIED)
         _touch(ticket, *fields)
     return comment
 
@@ -958,7 +958,7 @@ def close_ticket(actor: User | None, ticket: Ticket, *, comment: str = "") -> Ti
             ticket,
             actor,
             target,
-            reason=_("Resolution confirmed.") if actor and not actor.is_agent else "",
+            reason=reasons.RESOLUTION_CONFIRMED if actor and not actor.is_agent else "",
         )
         _touch(ticket, *fields)
     return ticket
