@@ -13,6 +13,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tuki.mail import reasons
 from tuki.mail.models import BouncingAddress, InboundStatus, OutboundMessage, OutboundStatus
 from tuki.mail.parsing import ParsedMessage
 from tuki.tickets import services as tickets
@@ -42,7 +43,7 @@ def handle(parsed: ParsedMessage) -> Outcome:
             InboundStatus.IGNORED,
             "bounce",
             code="unknown_bounce",
-            reason=_("A bounce of a message Tuki did not send."),
+            reason=reasons.UNKNOWN_BOUNCE,
         )
     sent_to = {original.to_address, *original.cc_list}
     addresses = [a.lower() for a in parsed.bounced_recipients if a.lower() in sent_to]

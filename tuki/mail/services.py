@@ -18,9 +18,8 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from tuki.mail import conf, outbound, routing
+from tuki.mail import conf, outbound, reasons, routing
 from tuki.mail.models import InboundMessage, InboundStatus, Mailbox
 from tuki.mail.parsing import ParsedMessage, parse_message
 from tuki.mail.senders import Refused
@@ -110,8 +109,7 @@ def _unstorable(
             raw=parsed.raw,
             status=InboundStatus.QUARANTINED,
             reason_code="error",
-            reason=_("Tuki could not store this message: %(error)s")
-            % {"error": type(exc).__name__},
+            reason=reasons.english(reasons.NOT_STORED, error=type(exc).__name__),
         )
 
 
@@ -175,7 +173,7 @@ def _process(inbound: InboundMessage, parsed: ParsedMessage) -> None:
         outcome = routing.Outcome(
             InboundStatus.QUARANTINED,
             code=getattr(exc, "code", "") or "error",
-            reason=_("Tuki could not process this message: %(error)s") % {"error": message},
+            reason=reasons.english(reasons.NOT_PROCESSED, error=message),
         )
     finally:
         outbound.ingesting.reset(token)
