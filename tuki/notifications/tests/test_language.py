@@ -25,6 +25,7 @@ ENGLISH = [
     "Closed",
     "Solved",
     " ago",
+    "watchers",
 ]
 
 

@@ -68,6 +68,7 @@ FIELD_LABELS = {
     "status": gettext_lazy("status"),
     "assignee": gettext_lazy("assignee"),
     "group": gettext_lazy("group"),
+    "watchers": gettext_lazy("watchers"),
 }
 CHOICES = {
     "impact": Impact,
