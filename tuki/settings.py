@@ -140,6 +140,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = env_str("LANGUAGE", "en")
 LANGUAGES = [("en", _("English")), ("ro", _("Romanian")), ("fi", _("Finnish"))]
 LOCALE_PATHS = [BASE_DIR / "tuki" / "locale"]
+FORMAT_MODULE_PATH = ["tuki.formats"]  # English dates as "6 Dec 2026, 14:05" (tuki/formats)
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tuki.mail import reasons
 from tuki.tickets.models import Kind
 
 
@@ -186,6 +187,11 @@ class InboundMessage(models.Model):
         return f"{self.from_address}: {self.subject}"
 
     @property
+    def shown_reason(self) -> str:
+        """`reason` in the reader's language (stored in English: mail/reasons.py)."""
+        return reasons.shown(self.reason)
+
+    @property
     def is_complete(self) -> bool:
         """False when only the headers of an oversized message were kept."""
         return len(self.raw) >= self.size
@@ -259,6 +265,11 @@ class OutboundMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.to_address}: {self.subject or self.what}"
+
+    @property
+    def shown_reason(self) -> str:
+        """`reason` in the reader's language (stored in English: mail/reasons.py)."""
+        return reasons.shown(self.reason)
 
     @property
     def cc_list(self) -> list[str]:

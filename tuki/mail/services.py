@@ -18,9 +18,8 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from tuki.mail import conf
+from tuki.mail import conf, reasons
 from tuki.mail.inbound import intake
 from tuki.mail.inbound.outcome import Outcome
 from tuki.mail.inbound.parsing import ParsedMessage, parse_message
@@ -113,8 +112,7 @@ def _unstorable(
             raw=parsed.raw,
             status=InboundStatus.QUARANTINED,
             reason_code="error",
-            reason=_("Tuki could not store this message: %(error)s")
-            % {"error": type(exc).__name__},
+            reason=reasons.english(reasons.NOT_STORED, error=type(exc).__name__),
         )
 
 
@@ -176,7 +174,7 @@ def _process(inbound: InboundMessage, parsed: ParsedMessage) -> None:
         outcome = Outcome(
             InboundStatus.QUARANTINED,
             code=getattr(exc, "code", "") or "error",
-            reason=_("Tuki could not process this message: %(error)s") % {"error": message},
+            reason=reasons.english(reasons.NOT_PROCESSED, error=message),
         )
     finally:
         planning.ingesting.reset(token)

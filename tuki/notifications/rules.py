@@ -11,21 +11,21 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.utils.functional import Promise
+from django.utils.functional import Promise, lazy
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from tuki.notifications import mentions
 from tuki.notifications.models import NotificationKind as K
 from tuki.sla.models import Metric
+from tuki.tickets import reasons
 from tuki.tickets.models import (
-    FIELD_LABELS,
     ActorKind,
     EventAction,
     Ticket,
     TicketEvent,
-    action_label,
 )
+from tuki.tickets.views.timeline import describe as timeline_entry
 
 if TYPE_CHECKING:
     from tuki.accounts.models import User
@@ -62,10 +62,14 @@ def who(event: TicketEvent) -> str | Promise:
     if event.actor is not None:
         return str(event.actor)
     if event.actor_kind == ActorKind.RULE and event.reason:
-        return format_lazy(_("Rule “{name}”"), name=event.reason)
+        return format_lazy(_("Rule “{name}”"), name=_shown_reason(event.reason))
     if event.actor_kind == ActorKind.SLA:
         return _("SLA")
     return "Tuki"
+
+
+# A reason code wrote is stored in English and read in the recipient's language.
+_shown_reason = lazy(reasons.shown, str)
 
 
 def excerpt(text: str, limit: int = 160) -> str:
@@ -196,16 +200,21 @@ def _about_watching(event: TicketEvent) -> bool:
 
 def describe(event: TicketEvent) -> str | Promise:
     """What one event changed, lazy: rendered in each recipient's language."""
-    label: str | Promise
     if event.action in (EventAction.REPLY, EventAction.NOTE) and event.comment is not None:
-        label = action_label(event.action)
+        label = _("added a note") if event.action == EventAction.NOTE else _("replied")
         return format_lazy("{}: {}", label, excerpt(event.comment.body, 80))
-    if event.action == EventAction.FIELD:
-        label = format_lazy(_("changed {field}"), field=FIELD_LABELS.get(event.field, event.field))
-    else:
-        label = action_label(event.action)
-    change = " → ".join(v for v in (event.old_value, event.new_value) if v)
-    return format_lazy("{}: {}", label, change) if change else label
+    return _summary(event)
+
+
+def _change(event: TicketEvent) -> str:
+    """As the timeline tells it (its label, and values as people read them: translated
+    labels, not stored codes or English), in the active language."""
+    entry = timeline_entry(event)
+    change = " → ".join(str(v) for v in (entry.old, entry.new) if v)
+    return f"{entry.label}: {change}" if change else str(entry.label)
+
+
+_summary = lazy(_change, str)
 
 
 PER_EVENT = (mentioned, assigned, sla, conversation, group_ticket)

@@ -17,7 +17,6 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Q
@@ -29,6 +28,7 @@ from tuki.accounts.services import away_user_ids
 from tuki.lib.errors import ServiceError
 from tuki.routing.models import AssignmentCursor, RoutingRule
 from tuki.sla.models import Service
+from tuki.tickets import reasons
 from tuki.tickets.models import ActorKind, Category, Kind, Ticket
 from tuki.tickets.services import acting_as, assign_ticket, escalate_ticket
 
@@ -225,8 +225,7 @@ def route_new_ticket(ticket_id: int, depth: int = 0) -> str:
         rule = matching_rule(ticket)
         if rule is None or rule.group_id == ticket.group_id:
             return "no rule"
-        with translation.override(settings.LANGUAGE_CODE):
-            reason = _("Routing rule “%(name)s”") % {"name": rule.name}
+        reason = reasons.english(reasons.ROUTING_RULE, name=rule.name)
         with acting_as(ActorKind.RULE, reason, depth=depth + 1):
             escalate_ticket(None, ticket, group=rule.group, reason=reason)
     return f"routed to {rule.group_id}"
@@ -311,10 +310,9 @@ def auto_assign(ticket_id: int, depth: int = 0) -> str:
         agent = pick_agent(ticket.group, locked)
         if agent is None:
             return "nobody available"
-        with translation.override(settings.LANGUAGE_CODE):
-            reason = _("Auto-assigned by the group's mode: %(mode)s") % {
-                "mode": SupportGroup.Assignment(mode).label
-            }
+        with translation.override("en"):  # stored in English, shown translated
+            mode_label = str(SupportGroup.Assignment(mode).label)
+        reason = reasons.english(reasons.AUTO_ASSIGNED, mode=mode_label)
         with acting_as(ActorKind.SYSTEM, reason, depth=depth + 1):
             assign_ticket(None, locked, assignee=agent, reason=reason)
     return f"assigned to {agent.pk}"

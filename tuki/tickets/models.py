@@ -624,6 +624,7 @@ FIELD_LABELS = {
     "status": _("status"),
     "assignee": _("assignee"),
     "group": _("group"),
+    "watchers": _("watchers"),
 }
 
 

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from tuki.accounts.models import User
 from tuki.approvals.models import (
@@ -22,6 +23,7 @@ from tuki.approvals.services.notices import APPROVED_TEXT, REJECTED_TEXT, _inter
 from tuki.approvals.services.requesting import AWAITING, _lock_ticket, _start
 from tuki.approvals.services.templates import step_outcome
 from tuki.lib.errors import ServiceError
+from tuki.tickets import reasons
 from tuki.tickets import services as tickets
 from tuki.tickets.models import ActorKind, EventAction, Kind, Status, StatusCategory, Ticket
 
@@ -158,13 +160,10 @@ def _finish(approval: Approval, state: str, actor: User, comment: str) -> None:
     )
     ticket = approval.ticket
     if state == State.APPROVED:
-        reason = _("Approved: %(name)s (last decision by %(user)s)") % {
-            "name": approval.name,
-            "user": actor,
-        }
+        reason = reasons.english(reasons.APPROVED, name=approval.name, user=actor)
         target = _status_after_approval(ticket)
     else:
-        reason = _("Rejected by %(user)s: %(comment)s") % {"user": actor, "comment": comment}
+        reason = reasons.english(reasons.REJECTED, user=actor, comment=comment)
         target = _status_after_rejection(ticket)
     if ticket.status.key == AWAITING and target is not None:
         _as_system(ticket, target, reason)
@@ -228,7 +227,7 @@ def cancel_approval(actor: User, approval: Approval, *, reason: str = "") -> App
         if ticket.status.key == AWAITING:
             target = _status_after_cancel(ticket, approval)
             if target is not None:
-                message = _("Approval cancelled: %(name)s") % {"name": approval.name}
+                message = reasons.english(reasons.APPROVAL_CANCELLED, name=approval.name)
                 tickets.change_status(actor, ticket, target, reason=reason or message)
     return approval
 
@@ -265,5 +264,5 @@ def ticket_left_waiting(ticket: Ticket) -> None:
     if ticket.status.key == AWAITING:
         return
     for approval in Approval.objects.filter(ticket=ticket, state=State.PENDING):
-        reason = _("The ticket left %(status)s.") % {"status": _("Awaiting approval")}
+        reason = reasons.english(reasons.LEFT_STATUS, status=gettext_noop("Awaiting approval"))
         _close_pending(approval, ticket, None, reason)

@@ -23,6 +23,7 @@ from tuki.approvals.models import (
 from tuki.approvals.services.notices import REQUESTED_TEXT, _interpolate, _mail_voter, _notify
 from tuki.approvals.services.templates import StepSpec, clean_steps
 from tuki.lib.errors import ServiceError
+from tuki.tickets import reasons
 from tuki.tickets import services as tickets
 from tuki.tickets.models import EventAction, Ticket
 
@@ -97,7 +98,7 @@ def request_approval(
         )
         created = _create_steps(approval, specs)
         if locked.status.key != AWAITING:
-            reason = _("Approval requested: %(name)s") % {"name": name}
+            reason = reasons.english(reasons.APPROVAL_REQUESTED, name=name)
             tickets.change_status(actor, locked, AWAITING, reason=reason)
         locked = Ticket.objects.with_related().get(pk=locked.pk)
         approval.ticket = locked

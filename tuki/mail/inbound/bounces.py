@@ -11,6 +11,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tuki.mail import reasons
 from tuki.mail.inbound.outcome import Outcome
 from tuki.mail.inbound.parsing import ParsedMessage
 from tuki.mail.models import BouncingAddress, InboundStatus, OutboundMessage, OutboundStatus
@@ -36,7 +37,7 @@ def handle(parsed: ParsedMessage) -> Outcome:
             InboundStatus.IGNORED,
             "bounce",
             code="unknown_bounce",
-            reason=_("A bounce of a message Tuki did not send."),
+            reason=reasons.UNKNOWN_BOUNCE,
         )
     sent_to = {original.to_address, *original.cc_list}
     addresses = [a.lower() for a in parsed.bounced_recipients if a.lower() in sent_to]

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from tuki.accounts.models import User
-from tuki.mail import conf
+from tuki.mail import conf, reasons
 from tuki.mail.inbound import bounces, threads
 from tuki.mail.inbound.outcome import Outcome
 from tuki.mail.inbound.parsing import ParsedMessage
@@ -43,8 +43,7 @@ def route(parsed: ParsedMessage, mailbox: Mailbox | None, *, complete: bool = Tr
         limit = settings_max_mb()
         raise Refused(
             "too_large",
-            _("The message is larger than the limit of %(limit)d MB; only its headers were kept.")
-            % {"limit": limit},
+            reasons.english(reasons.TOO_LARGE, limit=limit),
         )
     if (
         parsed.message_id
@@ -54,7 +53,7 @@ def route(parsed: ParsedMessage, mailbox: Mailbox | None, *, complete: bool = Tr
             InboundStatus.IGNORED,
             "loop",
             code="own_message",
-            reason=_("Tuki sent this message itself."),
+            reason=reasons.OWN_MESSAGE,
         )
     if parsed.is_bounce:
         return bounces.handle(parsed)
@@ -63,15 +62,13 @@ def route(parsed: ParsedMessage, mailbox: Mailbox | None, *, complete: bool = Tr
             InboundStatus.IGNORED,
             "loop",
             code="own_address",
-            reason=_("The message comes from the service desk's own address."),
+            reason=reasons.OWN_ADDRESS,
         )
     sender = resolve_sender(parsed.from_address, parsed.from_name, mailbox)
     ticket = threads.find_ticket(parsed.subject, parsed.in_reply_to, parsed.references)
     if ticket is not None and not may_post(sender, ticket):
         outcome = new_ticket(parsed, mailbox, sender)
-        outcome.reason = _("The sender may not see %(number)s; a new ticket was opened.") % {
-            "number": ticket.number
-        }
+        outcome.reason = reasons.english(reasons.NOT_ALLOWED, number=ticket.number)
         return outcome
     if ticket is None:
         return new_ticket(parsed, mailbox, sender)
@@ -136,7 +133,7 @@ def follow_up(parsed: ParsedMessage, mailbox: Mailbox | None, sender: User, old:
     outcome = new_ticket(parsed, mailbox, sender)
     tickets.link_tickets(None, outcome.ticket, old, LinkType.RELATED)  # type: ignore[arg-type]
     outcome.action = "follow_up"
-    outcome.reason = _("%(old)s is closed; this follow-up is linked to it.") % {"old": old.number}
+    outcome.reason = reasons.english(reasons.FOLLOW_UP, old=old.number)
     return outcome
 
 

@@ -13,9 +13,9 @@ from email.utils import parseaddr
 
 from django.conf import settings
 from django.db.models import Q
-from django.utils.translation import gettext as _
 
 from tuki.accounts.models import Organisation, User
+from tuki.mail import reasons
 from tuki.mail.models import Mailbox, UnknownSenders
 
 MAX_RECIPIENTS = 50  # a mass mailing's recipient list is not a list of watchers
@@ -61,17 +61,16 @@ def resolve_sender(address: str, name: str, mailbox: Mailbox | None) -> User:
     """The user behind the From address, registering a new requester when the mailbox allows."""
     address = (address or "").strip().lower()
     if not address or "@" not in address:
-        raise Refused("no_sender", _("The message has no sender address."))
+        raise Refused("no_sender", reasons.NO_SENDER)
     user = user_by_address(address)
     if user is not None:
         if not user.is_active:
-            raise Refused("inactive_sender", _("The sender's account is inactive."))
+            raise Refused("inactive_sender", reasons.INACTIVE_SENDER)
         return user
     if mailbox is not None and mailbox.unknown_senders == UnknownSenders.REFUSE:
         raise Refused(
             "unknown_sender",
-            _("%(address)s is not a known user and this mailbox refuses unknown senders.")
-            % {"address": address},
+            reasons.english(reasons.UNKNOWN_SENDER, address=address),
         )
     organisation = organisation_for(address) or (mailbox.organisation if mailbox else None)
     return User.objects.create_user(

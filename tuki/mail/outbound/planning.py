@@ -21,10 +21,9 @@ from email.utils import formataddr, parseaddr
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from tuki.lib import taskqueue
-from tuki.mail import conf
+from tuki.mail import conf, reasons
 from tuki.mail.inbound.senders import desk_addresses
 from tuki.mail.models import (
     BouncingAddress,
@@ -106,16 +105,16 @@ def why_not_send(outbound: OutboundMessage) -> str:
     """Why this mail must not go out, or "" when it may."""
     current = ingesting.get()
     if current is not None and current.is_auto:
-        return _("It would answer an automatic message.")
+        return reasons.AUTO_REPLY
     own = desk_addresses()
     if outbound.to_address in own:
-        return _("The recipient is the service desk itself.")
+        return reasons.TO_THE_DESK
     bouncing = set(BouncingAddress.objects.values_list("address", flat=True))
     if outbound.to_address in bouncing:
-        return _("Mail to %(address)s bounces.") % {"address": outbound.to_address}
+        return reasons.english(reasons.BOUNCES, address=outbound.to_address)
     outbound.cc = ",".join(a for a in outbound.cc_list if a not in own and a not in bouncing)
     if outbound.what == "created" and over_ack_limit(outbound.to_address):
-        return _("Too many acknowledgements to this address in the last hour.")
+        return reasons.ACK_LIMIT
     return ""
 
 

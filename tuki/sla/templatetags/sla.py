@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from tuki.lib import dates
 from tuki.sla.access import clock_views
 from tuki.sla.explain import ClockView, deadline_tone
 from tuki.sla.models import Metric
@@ -36,7 +35,7 @@ def sla_badge(ticket: Any) -> SafeString:
         tone, status = deadline_tone(deadline, getattr(ticket, "sla_warn_at", None))
         metric = getattr(ticket, "sla_metric", "") or ""
         label = Metric(metric).label if metric in Metric.values else ""
-        due = date_format(timezone.localtime(deadline), "SHORT_DATETIME_FORMAT")
+        due = dates.absolute(deadline)
         return format_html(
             '<span class="badge text-bg-{} ws-sla" title="{}{} {}">'
             '<i class="bi bi-stopwatch"></i> {}</span>',

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from tuki.accounts.models import User
 from tuki.lib.errors import ServiceError
 from tuki.lib.uploads import Upload
-from tuki.tickets import access
+from tuki.tickets import access, reasons
 from tuki.tickets.models import ActorKind, Channel, Comment, EventAction, StatusCategory, Ticket
 from tuki.tickets.services.attachments import _attach
 from tuki.tickets.services.common import _lock, _touch, _writing
@@ -72,6 +72,6 @@ def add_comment(
         if from_requester and ticket.status.category == StatusCategory.PENDING:
             target = _first_allowed(ticket, StatusCategory.OPEN, prefer=("in_progress", "assigned"))
             if target:
-                fields += _set_status(ticket, author, target, reason=_("The requester replied."))
+                fields += _set_status(ticket, author, target, reason=reasons.REQUESTER_REPLIED)
         _touch(ticket, *fields)
     return comment

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from tuki.accounts.models import User
 from tuki.lib.errors import ServiceError
+from tuki.tickets import reasons
 from tuki.tickets.models import (
     Comment,
     EventAction,
@@ -162,7 +163,7 @@ def close_ticket(actor: User | None, ticket: Ticket, *, comment: str = "") -> Ti
             ticket,
             actor,
             target,
-            reason=_("Resolution confirmed.") if actor and not actor.is_agent else "",
+            reason=reasons.RESOLUTION_CONFIRMED if actor and not actor.is_agent else "",
         )
         _touch(ticket, *fields)
     return ticket

@@ -9,18 +9,15 @@ HTML is the same as the templates they replaced wrote.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django import forms, template
-from django.contrib.humanize.templatetags.humanize import naturaltime
 from django.forms import BoundField
-from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
+from tuki.lib import dates
 from tuki.tickets.models import Priority
 
 if TYPE_CHECKING:
@@ -83,11 +80,6 @@ def _priority_label(priority: int) -> str:
     return str(_PRIORITY_LABELS.get(priority, priority))
 
 
-def _short_datetime(value: datetime) -> str:
-    """As `{{ value|date:'SHORT_DATETIME_FORMAT' }}`: in the reader's time zone and format."""
-    return date_format(timezone.localtime(value), "SHORT_DATETIME_FORMAT")
-
-
 @register.simple_tag
 def queue_row(t: Ticket, sla: str) -> SafeString:
     """One row of the queue's table (tickets from views/lists.prepare_rows, with `url`);
@@ -142,7 +134,7 @@ def queue_row(t: Ticket, sla: str) -> SafeString:
         "{}\n"
         '<td class="small">{}<div class="text-secondary">{}</div></td>\n'
         '<td class="small text-nowrap" title="{}">{}</td>\n'
-        '<td class="small text-nowrap" title="{}">{}</td>\n'
+        '<td class="small text-nowrap">{}</td>\n'
         "</tr>",
         check,
         t.url,
@@ -154,10 +146,9 @@ def queue_row(t: Ticket, sla: str) -> SafeString:
         requester,
         t.group,
         assignee,
-        _short_datetime(t.created_at),
-        date_format(timezone.localtime(t.created_at), "SHORT_DATE_FORMAT"),
-        _short_datetime(t.updated_at),
-        naturaltime(t.updated_at),
+        dates.absolute(t.created_at),
+        dates.absolute_date(t.created_at),
+        dates.relative(t.updated_at),
     )
 
 
@@ -166,17 +157,17 @@ def ticket_list_item(t: Ticket, sla: str) -> SafeString:
     """One ticket of a dashboard list; as queue_row."""
     return format_html(
         '<li class="list-group-item px-3 py-2">\n'
-        '<div class="d-flex align-items-center gap-2">\n'
+        '<div class="d-flex flex-wrap align-items-center column-gap-2 row-gap-1">\n'
         "{}\n"
         '<a class="ticket-number small" href="{}">{}</a>\n'
-        '<a class="text-truncate text-body fw-medium flex-grow-1" href="{}" title="{}">{}</a>\n'
+        '<a class="ws-list-title text-body fw-medium" href="{}" title="{}">{}</a>\n'
         "{}\n"
         "{}\n"
         "</div>\n"
-        '<div class="small text-secondary d-flex gap-3 mt-1 ms-1">\n'
+        '<div class="small text-secondary d-flex flex-wrap column-gap-3 mt-1 ms-1">\n'
         '<span><i class="bi bi-person"></i> {}{}</span>\n'
         '<span><i class="bi bi-people"></i> {}{}</span>\n'
-        '<span class="ms-auto" title="{}">{}</span>\n'
+        '<span class="ms-auto">{}</span>\n'
         "</div>\n"
         "</li>",
         priority_badge(t.priority, _priority_label(t.priority)),
@@ -191,6 +182,5 @@ def ticket_list_item(t: Ticket, sla: str) -> SafeString:
         format_html(" · {}", t.organisation) if t.organisation else "",
         t.group,
         format_html(" / {}", t.assignee) if t.assignee else "",
-        _short_datetime(t.updated_at),
-        naturaltime(t.updated_at),
+        dates.relative(t.updated_at),
     )

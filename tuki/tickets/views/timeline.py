@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from tuki.tickets import reasons
 from tuki.tickets.models import (
     FIELD_LABELS,
     LINK_INVERSE_LABEL,
@@ -66,6 +67,7 @@ class Entry:
     new: str = ""
     link: str = ""
     icon: str = "bi-dot"
+    reason: str = ""  # the event's, in the reader's language (tickets/reasons.py)
 
     @property
     def actor(self) -> str:
@@ -98,6 +100,7 @@ def describe(event: TicketEvent) -> Entry:
     entry.icon = ICONS.get(event.action, "bi-dot")
     entry.old = show_value(event.field, event.old_value)
     entry.new = show_value(event.field, event.new_value)
+    entry.reason = reasons.shown(event.reason)
     if event.action == EventAction.FIELD:
         entry.label = _("changed %(field)s") % {"field": FIELD_LABELS.get(event.field, event.field)}
     elif event.action in (EventAction.LINKED, EventAction.LINKED_FROM, EventAction.UNLINKED):
@@ -194,5 +197,22 @@ def build_timeline(
             )
         )
     entries += [describe(e) for e in events if e.action not in SHOWN_ELSEWHERE]
+    _resolution_once(entries)
     entries.sort(key=lambda e: e.at, reverse=True)
     return entries
+
+
+def _resolution_once(entries: list[Entry]) -> None:
+    """Resolving records two events, the status change and the resolution, each with the
+    resolution's text as its reason (services.resolve_ticket; the API and webhooks hand on
+    both): the timeline shows that text once, under the resolution."""
+    resolved = {
+        (e.event.ticket_id, e.event.reason)
+        for e in entries
+        if e.event is not None and e.event.action == "resolution" and e.event.reason
+    }
+    for entry in entries:
+        event = entry.event
+        if event is not None and event.action == "status":
+            if (event.ticket_id, event.reason) in resolved:
+                entry.reason = ""
