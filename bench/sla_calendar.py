@@ -17,8 +17,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable, Iterator
-from datetime import date, datetime, timedelta
-from datetime import time as clock
+from datetime import date, datetime, time as clock, timedelta
 from zoneinfo import ZoneInfo
 
 from tuki.calendars.arithmetic import Schedule, add_business_minutes, business_minutes_between

@@ -88,6 +88,8 @@ TEMPLATES = [
                 "django.template.context_processors.tz",
                 "tuki.notifications.context_processors.notifications",
             ],
+            # Tag libraries that belong to no app: {% load dates %} in any template.
+            "libraries": {"dates": "tuki.lib.datetags"},
         },
     },
 ]

@@ -17,8 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from tuki.automation import catalogue, services
-from tuki.automation import forms as f
+from tuki.automation import catalogue, forms as f, services
 from tuki.automation.models import Rule, RuleRun
 from tuki.lib.errors import ServiceError
 from tuki.lib.htmx import is_fragment_request, render_page_or_fragment

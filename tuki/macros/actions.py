@@ -14,8 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.functional import Promise
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext as _, gettext_lazy
 
 from tuki.accounts.models import SupportGroup, User
 from tuki.lib.errors import ServiceError

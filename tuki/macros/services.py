@@ -22,8 +22,7 @@ from tuki.macros import access
 from tuki.macros.actions import run_action, validate_actions
 from tuki.macros.models import Macro, Scope
 from tuki.macros.placeholders import substitute, unknown_placeholders
-from tuki.tickets import access as ticket_access
-from tuki.tickets import services as ticket_services
+from tuki.tickets import access as ticket_access, services as ticket_services
 from tuki.tickets.models import Comment, Kind, Ticket
 
 if TYPE_CHECKING:

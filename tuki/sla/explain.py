@@ -11,8 +11,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext as _, ngettext
 
 from tuki.calendars.arithmetic import business_minutes_between
 from tuki.sla.models import ClockChange, ClockState, Metric, SlaClock, SlaClockLog

@@ -1,8 +1,7 @@
-"""The single work-item table and everything hanging off it (DESIGN.md, Domain model)."""
+"""The single work-item table and everything hanging off it (docs/development/architecture.md, Domain model)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -10,71 +9,31 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _
 
 from tuki.lib.tree import PathTree
+from tuki.tickets.choices import (
+    ACTIVE_CATEGORIES as ACTIVE_CATEGORIES,
+    FIELD_LABELS as FIELD_LABELS,
+    KIND_PREFIX as KIND_PREFIX,
+    LINK_INVERSE_LABEL as LINK_INVERSE_LABEL,
+    NUMBER_RE as NUMBER_RE,
+    PREFIX_KIND as PREFIX_KIND,
+    ActorKind as ActorKind,
+    Channel as Channel,
+    EventAction as EventAction,
+    Impact as Impact,
+    Kind as Kind,
+    LinkType as LinkType,
+    Priority as Priority,
+    ResolutionCode as ResolutionCode,
+    StatusCategory as StatusCategory,
+    Urgency as Urgency,
+    action_label as action_label,
+)
 
 if TYPE_CHECKING:
     from tuki.accounts.models import User
-
-
-class Kind(models.TextChoices):
-    INCIDENT = "incident", _("Incident")
-    REQUEST = "request", _("Service request")
-    PROBLEM = "problem", _("Problem")
-    CHANGE = "change", _("Change")
-    RELEASE = "release", _("Release")
-
-
-KIND_PREFIX = {
-    Kind.INCIDENT: "INC",
-    Kind.REQUEST: "REQ",
-    Kind.PROBLEM: "PRB",
-    Kind.CHANGE: "CHG",
-    Kind.RELEASE: "REL",
-}
-PREFIX_KIND = {prefix: kind for kind, prefix in KIND_PREFIX.items()}
-NUMBER_RE = re.compile(r"^\s*\[?(?P<prefix>[A-Za-z]{3})-(?P<id>\d{1,12})\]?\s*$")
-
-
-class StatusCategory(models.TextChoices):
-    NEW = "new", _("New")
-    OPEN = "open", _("Open")
-    PENDING = "pending", _("Pending")
-    RESOLVED = "resolved", _("Resolved")
-    CLOSED = "closed", _("Closed")
-
-
-ACTIVE_CATEGORIES = (StatusCategory.NEW, StatusCategory.OPEN, StatusCategory.PENDING)
-
-
-class Impact(models.IntegerChoices):
-    HIGH = 1, _("1 - High")
-    MEDIUM = 2, _("2 - Medium")
-    LOW = 3, _("3 - Low")
-
-
-class Urgency(models.IntegerChoices):
-    HIGH = 1, _("1 - High")
-    MEDIUM = 2, _("2 - Medium")
-    LOW = 3, _("3 - Low")
-
-
-class Priority(models.IntegerChoices):
-    CRITICAL = 1, _("1 - Critical")
-    HIGH = 2, _("2 - High")
-    MODERATE = 3, _("3 - Moderate")
-    LOW = 4, _("4 - Low")
-    PLANNING = 5, _("5 - Planning")
-
-
-class Channel(models.TextChoices):
-    PHONE = "phone", _("Phone")
-    EMAIL = "email", _("Email")
-    WEB = "web", _("Web portal")
-    CHAT = "chat", _("Chat")
-    API = "api", _("API")
 
 
 class Status(models.Model):
@@ -191,16 +150,6 @@ class Tag(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-class ResolutionCode(models.TextChoices):
-    SOLVED = "solved", _("Solved (permanently)")
-    WORKAROUND = "workaround", _("Solved (work-around)")
-    FIRST_CONTACT = "first_contact", _("Solved at first contact")
-    NOT_REPRODUCIBLE = "not_reproducible", _("Not reproducible")
-    DUPLICATE = "duplicate", _("Duplicate")
-    USER_ERROR = "user_error", _("User instruction")
-    CANCELLED = "cancelled", _("Cancelled by requester")
 
 
 def status_ids(categories: Iterable[str]) -> list[int]:
@@ -528,21 +477,6 @@ class Attachment(models.Model):
         return self.filename
 
 
-class LinkType(models.TextChoices):
-    DUPLICATE_OF = "duplicate_of", _("duplicate of")
-    RELATED = "related", _("related to")
-    CAUSED_BY = "caused_by", _("caused by")
-    PARENT_OF = "parent_of", _("parent of")
-
-
-LINK_INVERSE_LABEL = {
-    LinkType.DUPLICATE_OF: _("duplicated by"),
-    LinkType.RELATED: _("related to"),
-    LinkType.CAUSED_BY: _("causes"),
-    LinkType.PARENT_OF: _("child of"),
-}
-
-
 class TicketLink(models.Model):
     source = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="links_out")
     target = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="links_in")
@@ -562,70 +496,6 @@ class TicketLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source_id} {self.type} {self.target_id}"
-
-
-class ActorKind(models.TextChoices):
-    USER = "user", _("user")
-    RULE = "rule", _("rule")
-    EMAIL = "email", _("email")
-    SLA = "sla", _("SLA")
-    SYSTEM = "system", _("system")
-
-
-class EventAction(models.TextChoices):
-    """What a TicketEvent records; the label is how the timeline and notifications say it."""
-
-    CREATED = "created", _("registered the ticket")
-    FIELD = "field", _("changed a field")  # `field` names which one (FIELD_LABELS)
-    STATUS = "status", _("changed the status")
-    ASSIGNED = "assigned", _("changed the assignee")
-    GROUP = "group", _("moved the ticket to another group")
-    ESCALATED = "escalated", _("escalated the ticket")
-    ESCALATED_MANAGER = "escalated_manager", _("escalated to the manager")
-    RESOLUTION = "resolution", _("recorded the resolution")
-    REPLY = "reply", _("replied")
-    NOTE = "note", _("added a note")
-    ATTACHMENT = "attachment", _("attached")
-    LINKED = "linked", _("linked this ticket")
-    LINKED_FROM = "linked_from", _("linked another ticket to this one")
-    UNLINKED = "unlinked", _("removed a link")
-    MERGED = "merged", _("merged this ticket into another")
-    MERGED_FROM = "merged_from", _("merged another ticket into this one")
-    # The sla app records these (tickets never imports it); `field` names the metric.
-    SLA_WARNING = "sla_warning", _("SLA warning")
-    SLA_BREACHED = "sla_breached", _("SLA breached")
-    # The approvals app records these (tickets never imports it).
-    APPROVAL_REQUESTED = "approval_requested", _("asked for approval")
-    APPROVAL_APPROVED = "approval_approved", _("approved")
-    APPROVAL_REJECTED = "approval_rejected", _("rejected")
-    APPROVAL_CANCELLED = "approval_cancelled", _("cancelled the approval")
-
-
-def action_label(action: str) -> str:
-    """How an event's action reads; an action no longer known reads as its code."""
-    try:
-        return EventAction(action).label
-    except ValueError:
-        return action.replace("_", " ")
-
-
-# What the `field` of an event names, as a person reads it.
-FIELD_LABELS = {
-    "title": _("title"),
-    "description": _("description"),
-    "impact": _("impact"),
-    "urgency": _("urgency"),
-    "category": _("category"),
-    "kind": _("kind"),
-    "restricted": _("restricted"),
-    "tags": _("tags"),
-    "requester": _("requester"),
-    "priority": _("priority"),
-    "status": _("status"),
-    "assignee": _("assignee"),
-    "group": _("group"),
-    "watchers": _("watchers"),
-}
 
 
 class TicketEvent(models.Model):

@@ -6,8 +6,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext as _, gettext_noop
 
 from tuki.accounts.models import User
 from tuki.approvals.models import (
@@ -23,8 +22,7 @@ from tuki.approvals.services.notices import APPROVED_TEXT, REJECTED_TEXT, _inter
 from tuki.approvals.services.requesting import AWAITING, _lock_ticket, _start
 from tuki.approvals.services.templates import step_outcome
 from tuki.lib.errors import ServiceError
-from tuki.tickets import reasons
-from tuki.tickets import services as tickets
+from tuki.tickets import reasons, services as tickets
 from tuki.tickets.models import ActorKind, EventAction, Kind, Status, StatusCategory, Ticket
 
 MAX_COMMENT = 5000

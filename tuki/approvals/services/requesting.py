@@ -23,8 +23,7 @@ from tuki.approvals.models import (
 from tuki.approvals.services.notices import REQUESTED_TEXT, _interpolate, _mail_voter, _notify
 from tuki.approvals.services.templates import StepSpec, clean_steps
 from tuki.lib.errors import ServiceError
-from tuki.tickets import reasons
-from tuki.tickets import services as tickets
+from tuki.tickets import reasons, services as tickets
 from tuki.tickets.models import EventAction, Ticket
 
 AWAITING = "awaiting_approval"

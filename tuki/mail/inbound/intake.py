@@ -24,8 +24,7 @@ from tuki.mail.inbound.outcome import Outcome
 from tuki.mail.inbound.parsing import ParsedMessage
 from tuki.mail.inbound.senders import Refused, desk_addresses, known_recipients, resolve_sender
 from tuki.mail.models import ClosedReplies, InboundStatus, Mailbox, OutboundMessage
-from tuki.tickets import access
-from tuki.tickets import services as tickets
+from tuki.tickets import access, services as tickets
 from tuki.tickets.models import (
     ActorKind,
     Channel,

@@ -5,8 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from tuki.mail.inbound.parsing import ParsedMessage, parse_message
 from tuki.mail.tests.corpus_files import NAMES, corpus_bytes

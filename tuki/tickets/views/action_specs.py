@@ -9,8 +9,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
 from tuki.accounts.models import SupportGroup, User
-from tuki.tickets import forms as f
-from tuki.tickets import services
+from tuki.tickets import forms as f, services
 from tuki.tickets.models import LINK_INVERSE_LABEL, LinkType, Status, StatusCategory, Ticket
 
 

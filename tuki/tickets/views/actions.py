@@ -16,8 +16,7 @@ from django.views.decorators.http import require_POST
 from tuki.lib.errors import ServiceError
 from tuki.lib.htmx import is_fragment_request
 from tuki.lib.http import AuthenticatedHttpRequest
-from tuki.tickets import access, services
-from tuki.tickets import forms as f
+from tuki.tickets import access, forms as f, services
 from tuki.tickets.models import Ticket
 from tuki.tickets.views.action_specs import ACTIONS, make_form
 from tuki.tickets.views.common import agent_required, go_to

@@ -1,4 +1,4 @@
-"""{% load dates %}: `|absolute`, `|absolute_date` and `|relative`, the one way templates show
+"""{% load dates %} (registered in settings.TEMPLATES): `|absolute`, `|absolute_date` and `|relative`, the one way templates show
 dates and moments (tuki/lib/dates.py says which is for what)."""
 
 from __future__ import annotations

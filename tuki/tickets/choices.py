@@ -1,0 +1,161 @@
+"""The fixed vocabularies of tickets: kinds and their number prefixes, status categories,
+impact, urgency and priority, channels, resolution codes, link types, who acted and what an
+event records. Re-exported by tuki.tickets.models, where most code imports them from."""
+
+from __future__ import annotations
+
+import re
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Kind(models.TextChoices):
+    INCIDENT = "incident", _("Incident")
+    REQUEST = "request", _("Service request")
+    PROBLEM = "problem", _("Problem")
+    CHANGE = "change", _("Change")
+    RELEASE = "release", _("Release")
+
+
+KIND_PREFIX = {
+    Kind.INCIDENT: "INC",
+    Kind.REQUEST: "REQ",
+    Kind.PROBLEM: "PRB",
+    Kind.CHANGE: "CHG",
+    Kind.RELEASE: "REL",
+}
+
+
+PREFIX_KIND = {prefix: kind for kind, prefix in KIND_PREFIX.items()}
+
+
+NUMBER_RE = re.compile(r"^\s*\[?(?P<prefix>[A-Za-z]{3})-(?P<id>\d{1,12})\]?\s*$")
+
+
+class StatusCategory(models.TextChoices):
+    NEW = "new", _("New")
+    OPEN = "open", _("Open")
+    PENDING = "pending", _("Pending")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+
+
+ACTIVE_CATEGORIES = (StatusCategory.NEW, StatusCategory.OPEN, StatusCategory.PENDING)
+
+
+class Impact(models.IntegerChoices):
+    HIGH = 1, _("1 - High")
+    MEDIUM = 2, _("2 - Medium")
+    LOW = 3, _("3 - Low")
+
+
+class Urgency(models.IntegerChoices):
+    HIGH = 1, _("1 - High")
+    MEDIUM = 2, _("2 - Medium")
+    LOW = 3, _("3 - Low")
+
+
+class Priority(models.IntegerChoices):
+    CRITICAL = 1, _("1 - Critical")
+    HIGH = 2, _("2 - High")
+    MODERATE = 3, _("3 - Moderate")
+    LOW = 4, _("4 - Low")
+    PLANNING = 5, _("5 - Planning")
+
+
+class Channel(models.TextChoices):
+    PHONE = "phone", _("Phone")
+    EMAIL = "email", _("Email")
+    WEB = "web", _("Web portal")
+    CHAT = "chat", _("Chat")
+    API = "api", _("API")
+
+
+class ResolutionCode(models.TextChoices):
+    SOLVED = "solved", _("Solved (permanently)")
+    WORKAROUND = "workaround", _("Solved (work-around)")
+    FIRST_CONTACT = "first_contact", _("Solved at first contact")
+    NOT_REPRODUCIBLE = "not_reproducible", _("Not reproducible")
+    DUPLICATE = "duplicate", _("Duplicate")
+    USER_ERROR = "user_error", _("User instruction")
+    CANCELLED = "cancelled", _("Cancelled by requester")
+
+
+class LinkType(models.TextChoices):
+    DUPLICATE_OF = "duplicate_of", _("duplicate of")
+    RELATED = "related", _("related to")
+    CAUSED_BY = "caused_by", _("caused by")
+    PARENT_OF = "parent_of", _("parent of")
+
+
+LINK_INVERSE_LABEL = {
+    LinkType.DUPLICATE_OF: _("duplicated by"),
+    LinkType.RELATED: _("related to"),
+    LinkType.CAUSED_BY: _("causes"),
+    LinkType.PARENT_OF: _("child of"),
+}
+
+
+class ActorKind(models.TextChoices):
+    USER = "user", _("user")
+    RULE = "rule", _("rule")
+    EMAIL = "email", _("email")
+    SLA = "sla", _("SLA")
+    SYSTEM = "system", _("system")
+
+
+class EventAction(models.TextChoices):
+    """What a TicketEvent records; the label is how the timeline and notifications say it."""
+
+    CREATED = "created", _("registered the ticket")
+    FIELD = "field", _("changed a field")  # `field` names which one (FIELD_LABELS)
+    STATUS = "status", _("changed the status")
+    ASSIGNED = "assigned", _("changed the assignee")
+    GROUP = "group", _("moved the ticket to another group")
+    ESCALATED = "escalated", _("escalated the ticket")
+    ESCALATED_MANAGER = "escalated_manager", _("escalated to the manager")
+    RESOLUTION = "resolution", _("recorded the resolution")
+    REPLY = "reply", _("replied")
+    NOTE = "note", _("added a note")
+    ATTACHMENT = "attachment", _("attached")
+    LINKED = "linked", _("linked this ticket")
+    LINKED_FROM = "linked_from", _("linked another ticket to this one")
+    UNLINKED = "unlinked", _("removed a link")
+    MERGED = "merged", _("merged this ticket into another")
+    MERGED_FROM = "merged_from", _("merged another ticket into this one")
+    # The sla app records these (tickets never imports it); `field` names the metric.
+    SLA_WARNING = "sla_warning", _("SLA warning")
+    SLA_BREACHED = "sla_breached", _("SLA breached")
+    # The approvals app records these (tickets never imports it).
+    APPROVAL_REQUESTED = "approval_requested", _("asked for approval")
+    APPROVAL_APPROVED = "approval_approved", _("approved")
+    APPROVAL_REJECTED = "approval_rejected", _("rejected")
+    APPROVAL_CANCELLED = "approval_cancelled", _("cancelled the approval")
+
+
+def action_label(action: str) -> str:
+    """How an event's action reads; an action no longer known reads as its code."""
+    try:
+        return str(EventAction(action).label)  # in the active language
+    except ValueError:
+        return action.replace("_", " ")
+
+
+# What the `field` of an event names, as a person reads it.
+FIELD_LABELS = {
+    "title": _("title"),
+    "description": _("description"),
+    "impact": _("impact"),
+    "urgency": _("urgency"),
+    "category": _("category"),
+    "kind": _("kind"),
+    "restricted": _("restricted"),
+    "tags": _("tags"),
+    "requester": _("requester"),
+    "priority": _("priority"),
+    "status": _("status"),
+    "assignee": _("assignee"),
+    "group": _("group"),
+    "watchers": _("watchers"),
+}
