@@ -3,7 +3,7 @@
 Creating a ticket reads the statuses, the priority matrix, the service desk groups, the SLA
 policies with their agreements, services and calendars, and the webhooks. They change a few
 times a year and are read thousands of times an hour, so each process keeps what it loaded,
-tagged with the configuration's *version*. DESIGN.md forbids state another process needs:
+tagged with the configuration's *version*. architecture.md forbids state another process needs:
 the version is read from the database (one single-row query) whenever a cached value is
 used, so a change committed by any process is seen by the next ticket change everywhere,
 exactly as without the cache.

@@ -1,6 +1,6 @@
 """Notifications: what an agent is told about tickets, in the app and by email.
 
-One row per recipient and thing to tell (DESIGN.md: no state in process memory). The text is
+One row per recipient and thing to tell (architecture.md: no state in process memory). The text is
 rendered when the notification is made, in the recipient's language; the ticket link lets the
 list page and the API name the ticket without parsing the text.
 """

@@ -26,8 +26,7 @@ from tuki.notifications.models import (
     NotificationKind,
     NotificationPreference,
 )
-from tuki.tickets.access import visibility_q
-from tuki.tickets.models import Ticket
+from tuki.tickets.models import Ticket, visibility_q
 
 if TYPE_CHECKING:
     from tuki.accounts.models import User

@@ -1,4 +1,5 @@
-"""The only way routing views and endpoints fetch what they change (STYLE.md, access helpers).
+"""The only way routing views and endpoints fetch what they change (docs/development/style.md,
+access helpers).
 
 Routing rules: administrators. A group's assignment page: administrators and the group's
 manager. Away dates: the agent, the managers of the agent's groups, administrators; an

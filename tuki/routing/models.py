@@ -2,7 +2,7 @@
 
 Routing rules are read in (position, id) order; the first active rule whose every set
 criterion matches the ticket names the group (services.route). The service desk keeps
-ownership (DESIGN.md, SPOC): routing moves the work, never the owner.
+ownership (docs/development/architecture.md, SPOC): routing moves the work, never the owner.
 """
 
 from __future__ import annotations

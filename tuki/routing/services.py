@@ -2,7 +2,7 @@
 
 1. A new ticket still with the service desk that owns it is matched against the routing
    rules in order; the first match escalates the work to its group, naming the rule
-   (the desk keeps ownership, DESIGN.md).
+   (the desk keeps ownership: docs/development/architecture.md).
 2. A ticket arriving in a group without an assignee gets one when the group's mode says
    so: round robin (the member after the last one served) or least open work. Both skip
    inactive agents and agents away today. The group's row is locked while the turn is

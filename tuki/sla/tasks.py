@@ -1,6 +1,6 @@
 """SLA background work: warnings and breaches at their exact instant, bulk recomputation.
 
-Timers are tasks enqueued with `run_after` (DESIGN.md: no scan of every ticket). Backends
+Timers are tasks enqueued with `run_after` (architecture.md: no scan of every ticket). Backends
 that cannot defer (the immediate one used by tests) get no timer tasks: tests call
 `services.fire_timer` with the instant they mean, and `fire_due_sla_timers` catches up.
 

@@ -1,43 +1,28 @@
 """Who may see and do what with a ticket. The only way views and the API fetch tickets.
 
-Rules (DESIGN.md, Permissions):
+Rules (docs/development/architecture.md, Access: who sees what):
 - requesters see tickets they requested or watch, and their organisation's when granted;
 - agents see tickets owned by or assigned to one of their groups, or to them, unless they
   are granted all tickets; a restricted ticket is limited to its two groups whatever the grant;
 - administrators (superusers) see everything;
 - anything not visible is a 404, never a 403, so ids leak nothing.
+
+The rule itself is `visibility_q` (tuki/tickets/models.py, next to the queryset method
+`Ticket.objects.visible_to` that applies it); this module re-exports it with the helpers that
+views and the API use.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.http import FileResponse, Http404
 
-from tuki.tickets.models import Attachment, Ticket
+from tuki.tickets.models import Attachment, Ticket, visibility_q as visibility_q
 
 if TYPE_CHECKING:
     from tuki.accounts.models import User
-
-
-def visibility_q(user: User) -> Q:
-    if not user.is_authenticated or not user.is_active:
-        return Q(pk__in=[])
-    if user.is_superuser:
-        return Q()
-    if user.is_agent:
-        groups = user.group_ids
-        in_groups = Q(owner_group__in=groups) | Q(group__in=groups)
-        mine = Q(assignee=user) | Q(owner=user) | Q(requester=user)
-        if user.sees_all_tickets:
-            return Q(restricted=False) | in_groups | mine
-        return in_groups | mine
-    watched = Ticket.watchers.through.objects.filter(user=user).values("ticket_id")
-    own = Q(requester=user) | Q(pk__in=watched)
-    if user.sees_organisation_tickets and user.organisation_id:
-        own |= Q(organisation_id=user.organisation_id)
-    return (own & Q(restricted=False)) | Q(requester=user)
 
 
 def ticket_visible(user: User, ref: str = "ticket") -> Exists:

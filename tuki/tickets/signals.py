@@ -1,4 +1,4 @@
-"""How other apps follow tickets without `tickets` knowing them (DESIGN.md: apps depend downward).
+"""How other apps follow tickets without `tickets` knowing them (architecture.md: apps depend downward).
 
 Every TicketEvent the services record is announced twice:
 

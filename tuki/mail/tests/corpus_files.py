@@ -1,22 +1,16 @@
-"""Where the development email corpus lives, for the tests that read it.
-
-The shared copy sits beside the repository (`<repo>/../shared/corpus/email-dev`); a
-byte-identical copy with its licence is kept in tests/corpus/ so a clean clone never skips.
-"""
+"""Where the development email corpus lives, for the tests that read it: tests/corpus/, real
+messages with their expected results, kept with the licence they came under."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-LOCAL = Path(__file__).resolve().parent / "corpus"
-REPO_ROOT = Path(__file__).resolve().parents[3]
-SHARED = REPO_ROOT.parent / "shared" / "corpus" / "email-dev"
-NAMES = sorted(path.name for path in LOCAL.glob("*.eml"))
+CORPUS = Path(__file__).resolve().parent / "corpus"
+NAMES = sorted(path.name for path in CORPUS.glob("*.eml"))
 
 
 def corpus_path(name: str) -> Path:
-    shared = SHARED / name
-    return shared if shared.is_file() else LOCAL / name
+    return CORPUS / name
 
 
 def corpus_bytes(name: str) -> bytes:
