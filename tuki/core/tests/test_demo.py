@@ -26,6 +26,8 @@ from tuki.tickets.models import (
     TicketLink,
 )
 
+pytestmark = pytest.mark.slow  # loads the whole demo (module fixture)
+
 LOADED_AT: list[datetime] = []  # when load_demo returned: its catch-up of due SLA timers ran
 
 
