@@ -34,6 +34,8 @@ from tuki.tickets.models import (
 )
 from tuki.webhooks.models import Webhook, WebhookDelivery
 
+pytestmark = pytest.mark.slow  # loads the whole demo (module fixture)
+
 LOADED_AT: list[datetime] = []  # when load_demo returned: its catch-up of due SLA timers ran
 PROGRESS: list[str] = []  # the lines load_demo reported while loading
 

@@ -19,6 +19,8 @@ from tuki.mail.models import ImapSecurity, Mailbox
 from tuki.mail.tests.mails import mail
 from tuki.sla.tests.test_two_workers import ROOT, _worker_env
 
+pytestmark = pytest.mark.slow  # real worker processes, one killed
+
 
 def run_worker(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(

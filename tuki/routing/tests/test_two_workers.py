@@ -20,6 +20,8 @@ from tuki.accounts.models import SupportGroup
 from tuki.sla.tests.test_two_workers import ROOT, _worker_env
 from tuki.tickets import services
 
+pytestmark = pytest.mark.slow  # two real worker processes
+
 
 def _assignments(copy) -> list[tuple[int, str]]:
     sql = (

@@ -24,6 +24,8 @@ from tuki.sla.models import SlaTimer
 from tuki.sla.tests.conftest import hel
 from tuki.tickets import services
 
+pytestmark = pytest.mark.slow  # two real worker processes
+
 ROOT = Path(__file__).resolve().parents[3]
 
 
