@@ -134,7 +134,9 @@ def event_names(event: TicketEvent) -> list[str]:
     if action == EventAction.STATUS:
         return ["status_changed"]
     if action == EventAction.SLA_WARNING:
-        return [action]
+        return ["sla_warning"]
+    if action == EventAction.SLA_BREACHED:  # the sla app records "sla_breached"
+        return ["sla_breach"]
     return ["updated"]
 
 

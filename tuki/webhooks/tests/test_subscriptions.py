@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tuki.conftest import Desk
 from tuki.tickets import services as ticket_services
-from tuki.tickets.models import Channel, Ticket
+from tuki.tickets.models import Channel, EventAction, Ticket, TicketEvent
 from tuki.webhooks import services
 from tuki.webhooks.models import DeliveryState, WebhookDelivery
 from tuki.webhooks.tests.receiver import Receiver, closed_port_url
@@ -86,3 +88,19 @@ def test_a_rolled_back_change_sends_nothing(
         except RuntimeError:
             pass
     assert receiver.requests == [] and not WebhookDelivery.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("action", "names"),
+    [
+        (EventAction.SLA_WARNING, ["sla_warning"]),
+        (EventAction.SLA_BREACHED, ["sla_breach"]),
+        (EventAction.FIELD, ["updated"]),
+    ],
+)
+def test_sla_events_reach_the_webhooks_subscribed_to_them(
+    incident: Ticket, action: str, names: list[str]
+) -> None:
+    # A breach is recorded as "sla_breached"; it was sent as "updated", and a webhook
+    # subscribed to "sla_breach" never heard of one.
+    assert services.event_names(TicketEvent(ticket=incident, action=action)) == names
