@@ -9,6 +9,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import psycopg
@@ -84,7 +85,7 @@ def _has_data(name: str, options: Options) -> bool:
             with sqlite3.connect(name) as db:
                 rows = dict(db.execute("SELECT key, value FROM tuki_bench_meta").fetchall())
         else:
-            kwargs = {
+            kwargs: dict[str, Any] = {
                 "dbname": name,
                 "user": probe.get("USER") or None,
                 "password": probe.get("PASSWORD") or None,

@@ -18,7 +18,7 @@ class Table:
         fields = [model._meta.get_field(name) for name in self.names]
         given = set(self.names)
         self.defaults: list[Any] = []
-        extra_columns = []
+        extra_columns: list[str] = []
         for f in model._meta.concrete_fields:
             if f.name in given or f.primary_key and "id" in given:
                 continue
@@ -26,8 +26,8 @@ class Table:
                 continue
             default = f.get_default()
             self.defaults.append(f.get_db_prep_save(default, connection))
-            extra_columns.append(f.column)
-        self.columns = [f.column for f in fields] + extra_columns  # type: ignore[union-attr]
+            extra_columns.append(str(f.column))
+        self.columns: list[str] = [str(f.column) for f in fields] + extra_columns  # type: ignore[union-attr]
         self.rows: list[tuple[Any, ...]] = []
         self.written = 0
 

@@ -14,6 +14,7 @@ import random
 from datetime import datetime, timedelta
 from typing import Any
 
+from tuki.accounts.models import Organisation
 from tuki.demo.cast import Cast
 from tuki.demo.data.articles import (
     CATEGORIES,
@@ -74,9 +75,10 @@ def _article(
 ) -> Article:  # fmt: skip
     owner = rnd.choice(authors)
     title, body = doc.texts["en"]
-    organisations = []
-    if doc.audience == Audience.ORGANISATIONS:
-        organisations = [cast.requesters[0].organisation]  # Revontuli Oy
+    organisations: list[Organisation] = []
+    client = cast.requesters[0].organisation  # Revontuli Oy
+    if doc.audience == Audience.ORGANISATIONS and client is not None:
+        organisations = [client]
     article = services.create_article(
         owner, title=title, body=body, category=categories[doc.category], audience=doc.audience,
         organisations=organisations, is_faq=doc.faq, tags=doc.tags, owner=owner,

@@ -102,10 +102,11 @@ class SupportPlay(Play):
 
     def create(self) -> None:
         plan, s = self.plan, self.scenario
-        creator, kind = {
+        by_channel: dict[str, tuple[User | None, str]] = {
             Channel.WEB: (plan.requester, ActorKind.USER),
             Channel.EMAIL: (None, ActorKind.EMAIL),
-        }.get(plan.channel, (self.operator, ActorKind.USER))
+        }
+        creator, kind = by_channel.get(plan.channel, (self.operator, ActorKind.USER))
         self.ticket = self.do(
             0,
             services.create_ticket,

@@ -132,7 +132,7 @@ class _State:
     """What the engine reads of a ticket that changes over its story."""
 
     status: Status
-    group: SupportGroup | None
+    group: SupportGroup
 
 
 def replay_clocks(
@@ -189,7 +189,9 @@ def _fire_due(ticket: Ticket, until: datetime) -> None:
         )
         if timer is None:
             return
-        _stamped(timer.due_at, fire_timer, timer.pk, now=timer.due_at)
+        due = timer.due_at
+        assert due is not None  # the filter above
+        _stamped(due, fire_timer, timer.pk, now=due)
         # A timer that could not fire (its clock stopped meanwhile) must not loop forever.
         SlaTimer.objects.filter(pk=timer.pk, fired_at__isnull=True).update(fired_at=timer.due_at)
 

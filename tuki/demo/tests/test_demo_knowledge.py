@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
+from django.utils import timezone
+
 from tuki.conftest import Desk
 from tuki.demo import knowledge as demo_knowledge
 from tuki.knowledge.models import Article, Audience, Deflection, State
@@ -19,8 +21,6 @@ def test_demo_articles_cover_languages_states_and_audiences(
         requesters=[desk.requester, desk.colleague, desk.outsider],
         categories={},
     )
-    from django.utils import timezone
-
     with django_capture_on_commit_callbacks(execute=True):
         summary = demo_knowledge.seed(cast, timezone.now())
     assert summary["articles"] == len(demo_knowledge.DOCS) >= 30
