@@ -14,6 +14,7 @@ from tuki.accounts.models import Location, Organisation, SupportGroup, User
 from tuki.approvals.models import ApprovalTemplate
 from tuki.automation.models import Rule, RuleRun, ScheduledRun
 from tuki.calendars.models import Calendar
+from tuki.conftest import ensure_workflow
 from tuki.demo import knowledge as demo_knowledge
 from tuki.demo.cast import build_cast, logins
 from tuki.demo.loader import load_demo
@@ -45,6 +46,7 @@ def loaded(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, 
     """Loaded once for the module (it takes seconds), committed, and wiped afterwards."""
     PROGRESS.clear()
     with django_db_blocker.unblock():
+        ensure_workflow()  # a transactional test before this module on this worker flushed it
         summary = load_demo(progress=PROGRESS.append)
     LOADED_AT[:] = [timezone.now()]
     assert summary is not None
