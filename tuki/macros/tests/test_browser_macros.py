@@ -60,7 +60,7 @@ def test_an_operator_writes_a_macro_and_uses_it_on_a_ticket(
     page.wait_for_selector("#macro-select")
     page.select_option("#macro-select", label="Ask for a callback number")
     page.click("#macro-picker button:has-text('Insert')")
-    page.wait_for_function("document.getElementById('id_body').value.includes('Hello Maija')")
+    page.wait_for_function("() => document.getElementById('id_body').value.includes('Hello Maija')")
     assert f"about {incident.number}?" in page.input_value("#id_body")
     shoot(page, "ticket-macro-inserted")
 
