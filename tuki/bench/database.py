@@ -12,9 +12,9 @@ from pathlib import Path
 from urllib.parse import quote
 
 import psycopg
-from psycopg.conninfo import make_conninfo
 from django.conf import settings
 from django.db import connection, connections
+from psycopg.conninfo import make_conninfo
 
 from tuki.bench.options import DATA_VERSION, Options
 
