@@ -14,6 +14,7 @@ import random
 from datetime import datetime, timedelta
 from typing import Any
 
+from tuki.accounts.models import Organisation
 from tuki.demo.cast import Cast
 from tuki.demo.data.articles import (
     CATEGORIES,
@@ -74,9 +75,10 @@ def _article(
 ) -> Article:  # fmt: skip
     owner = rnd.choice(authors)
     title, body = doc.texts["en"]
-    organisations = []
-    if doc.audience == Audience.ORGANISATIONS:
-        organisations = [cast.requesters[0].organisation]  # Revontuli Oy
+    organisations: list[Organisation] = []
+    revontuli = cast.requesters[0].organisation
+    if doc.audience == Audience.ORGANISATIONS and revontuli is not None:
+        organisations = [revontuli]
     article = services.create_article(
         owner, title=title, body=body, category=categories[doc.category], audience=doc.audience,
         organisations=organisations, is_faq=doc.faq, tags=doc.tags, owner=owner,
@@ -97,7 +99,7 @@ def _article(
     if doc.state == State.ARCHIVED:
         services.set_state(owner, article, State.ARCHIVED)
     article.refresh_from_db()
-    article.demo_doc = doc  # type: ignore[attr-defined]
+    article.demo_doc = doc  # type: ignore[attr-defined]  # the demo's note on the object, not a field
     return article
 
 
@@ -106,7 +108,7 @@ def _readers(articles: dict[str, Article], cast: Cast, rnd: random.Random) -> No
     for article in articles.values():
         if article.state != State.PUBLISHED or article.audience == Audience.INTERNAL:
             continue
-        doc = article.demo_doc  # type: ignore[attr-defined]
+        doc = article.demo_doc  # type: ignore[attr-defined]  # the demo's note on the object, not a field
         views = rnd.randint(150, 900) if doc.faq else rnd.randint(10, 260)
         Article.objects.filter(pk=article.pk).update(view_count=views)
         readers = [r for r in cast.requesters if _may_read(article, r)]
@@ -126,7 +128,7 @@ def _used_on_tickets(articles: dict[str, Article], cast: Cast, rnd: random.Rando
     """Resolved tickets of an article's category: the desk answered them with it."""
     done = (StatusCategory.RESOLVED, StatusCategory.CLOSED)
     for article in articles.values():
-        doc = article.demo_doc  # type: ignore[attr-defined]
+        doc = article.demo_doc  # type: ignore[attr-defined]  # the demo's note on the object, not a field
         if doc.ticket_category is None or article.state != State.PUBLISHED:
             continue
         category = cast.categories.get(doc.ticket_category)
