@@ -169,7 +169,7 @@ def create_ticket(ticket: Ticket, action: dict[str, Any]) -> str:
         urgency=ticket.urgency,
     )
     # actor None is the system; link_tickets accepts it but annotates `actor: User`.
-    tickets.link_tickets(None, ticket, created, action.get("link_type", "related"))  # type: ignore[arg-type]
+    tickets.link_tickets(None, ticket, created, action.get("link_type", "related"))
     return _("created %(number)s") % {"number": created.number}
 
 

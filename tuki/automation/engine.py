@@ -46,7 +46,7 @@ from tuki.tickets.services import acting_as
 log = logging.getLogger(__name__)
 
 MAX_DEPTH = 5
-SLA_ACTIONS = {
+SLA_ACTIONS: dict[str, str] = {
     EventAction.SLA_WARNING: "sla_warning",
     EventAction.SLA_BREACHED: "sla_breach",
 }
@@ -80,8 +80,7 @@ def collect(event: TicketEvent) -> None:
     if not connection.in_atomic_block:
         dispatch(Batch(chain, [event.pk]))
         return
-    # Django keeps (savepoint ids, callable, robust) triples; django-stubs says pairs.
-    for _sids, func, _robust in connection.run_on_commit:  # type: ignore[misc]
+    for _sids, func, _robust in connection.run_on_commit:  # type: ignore[misc]  # Django keeps (savepoint ids, callable, robust) triples; django-stubs says pairs
         if isinstance(func, Batch) and not func.started and func.chain == chain:
             func.event_ids.append(event.pk)
             return

@@ -186,7 +186,8 @@ class _Validator:
     def _condition(self, item: Any, path: str) -> dict[str, Any]:
         if not isinstance(item, dict):
             raise _Refused(path, _("A condition must be an object with field, op and value."))
-        spec = CONDITION_FIELDS.get(item.get("field"))  # type: ignore[arg-type]
+        name = item.get("field")
+        spec = CONDITION_FIELDS.get(name) if isinstance(name, str) else None
         if spec is None:
             raise _Refused(f"{path}.field", _("Unknown field."), "unknown_field")
         if spec.kinds is not None and not set(self.kinds) & set(spec.kinds):
@@ -315,7 +316,8 @@ class _Validator:
     def _action(self, action: Any, path: str) -> dict[str, Any]:
         if not isinstance(action, dict):
             raise _Refused(path, _("An action must be an object with a type."))
-        spec = ACTIONS.get(action.get("type"))  # type: ignore[arg-type]
+        kind = action.get("type")
+        spec = ACTIONS.get(kind) if isinstance(kind, str) else None
         if spec is None:
             raise _Refused(f"{path}.type", _("Unknown action."), "unknown_action")
         if spec.kinds is not None and set(self.kinds) - set(spec.kinds):

@@ -15,6 +15,7 @@ from urllib.parse import quote
 import psycopg
 from django.conf import settings
 from django.db import connection, connections
+from psycopg.conninfo import make_conninfo
 
 from tuki.bench.options import DATA_VERSION, Options
 
@@ -92,7 +93,8 @@ def _has_data(name: str, options: Options) -> bool:
                 "host": probe.get("HOST") or None,
                 "port": probe.get("PORT") or None,
             }
-            with psycopg.connect(**{k: v for k, v in kwargs.items() if v}) as db:
+            conninfo = make_conninfo(**{k: v for k, v in kwargs.items() if v})
+            with psycopg.connect(conninfo) as db:
                 rows = dict(db.execute("SELECT key, value FROM tuki_bench_meta").fetchall())
     except Exception:
         return False

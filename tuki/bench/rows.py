@@ -9,13 +9,20 @@ from typing import Any
 from django.db import connection, models
 
 
+def _column(model: type[models.Model], field: object) -> str:
+    """The field's column in the table; only a concrete field has one."""
+    column = field.column if isinstance(field, models.Field) else None
+    if column is None:
+        raise TypeError(f"{model.__name__}: {field} has no column")
+    return column
+
+
 class Table:
     """Rows for one model's table, flushed with COPY (PostgreSQL) or executemany (SQLite)."""
 
     def __init__(self, model: type[models.Model], names: Sequence[str]):
         self.model = model
         self.names = list(names)
-        fields = [model._meta.get_field(name) for name in self.names]
         given = set(self.names)
         self.defaults: list[Any] = []
         extra_columns: list[str] = []
@@ -26,8 +33,9 @@ class Table:
                 continue
             default = f.get_default()
             self.defaults.append(f.get_db_prep_save(default, connection))
-            extra_columns.append(str(f.column))
-        self.columns: list[str] = [str(f.column) for f in fields] + extra_columns  # type: ignore[union-attr]
+            extra_columns.append(_column(model, f))
+        named = [_column(model, model._meta.get_field(name)) for name in self.names]
+        self.columns = named + extra_columns
         self.rows: list[tuple[Any, ...]] = []
         self.written = 0
 

@@ -89,7 +89,7 @@ class World:
     members: dict[int, list[int]]  # group id -> agent ids
     desk_agents: list[int]
     requesters: list[tuple[int, int, int]]  # (user id, organisation id, location id)
-    groups_by_location: dict[int, list[int]]
+    groups_by_location: dict[int | None, list[int]]
     categories: list[int]
     tags: list[int]
     status: dict[str, int]
@@ -170,9 +170,9 @@ def build_world(sizes: Sizes, rng: random.Random) -> World:
         for child in children:
             categories.append(Category.objects.get_or_create(name=child, parent=parent)[0].pk)
     tags = [Tag.objects.get_or_create(name=name)[0].pk for name in TAGS]
-    by_location: dict[int, list[int]] = {}
+    by_location: dict[int | None, list[int]] = {}
     for group in groups:
-        by_location.setdefault(group.location_id, []).append(group.pk)  # type: ignore[arg-type]
+        by_location.setdefault(group.location_id, []).append(group.pk)
     return World(
         desk=desk,
         groups=groups,

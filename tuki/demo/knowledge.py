@@ -99,7 +99,7 @@ def _article(
     if doc.state == State.ARCHIVED:
         services.set_state(owner, article, State.ARCHIVED)
     article.refresh_from_db()
-    article.demo_doc = doc  # type: ignore[attr-defined]
+    article.demo_doc = doc  # type: ignore[attr-defined]  # the demo's note on the object, not a field
     return article
 
 
@@ -108,7 +108,7 @@ def _readers(articles: dict[str, Article], cast: Cast, rnd: random.Random) -> No
     for article in articles.values():
         if article.state != State.PUBLISHED or article.audience == Audience.INTERNAL:
             continue
-        doc = article.demo_doc  # type: ignore[attr-defined]
+        doc = article.demo_doc  # type: ignore[attr-defined]  # the demo's note on the object, not a field
         views = rnd.randint(150, 900) if doc.faq else rnd.randint(10, 260)
         Article.objects.filter(pk=article.pk).update(view_count=views)
         readers = [r for r in cast.requesters if _may_read(article, r)]
@@ -128,7 +128,7 @@ def _used_on_tickets(articles: dict[str, Article], cast: Cast, rnd: random.Rando
     """Resolved tickets of an article's category: the desk answered them with it."""
     done = (StatusCategory.RESOLVED, StatusCategory.CLOSED)
     for article in articles.values():
-        doc = article.demo_doc  # type: ignore[attr-defined]
+        doc = article.demo_doc  # type: ignore[attr-defined]  # the demo's note on the object, not a field
         if doc.ticket_category is None or article.state != State.PUBLISHED:
             continue
         category = cast.categories.get(doc.ticket_category)

@@ -75,7 +75,9 @@ class SupportPlay(Play):
     """An incident or service request: the desk registers it and owns it to the end."""
 
     def play(self) -> Ticket:
-        self.scenario: Scenario = self.plan.scenario  # type: ignore[assignment]
+        scenario = self.plan.scenario
+        assert scenario is not None, "a support play has a scenario"
+        self.scenario: Scenario = scenario
         self.operator = self.rnd.choice(self.director.cast.operators)
         self.worker = self.operator
         self.create()
@@ -330,7 +332,8 @@ class ProblemPlay(Play):
     """Problem management: a group's manager looks for the root cause behind incidents."""
 
     def play(self) -> Ticket:
-        story: ProblemStory = self.plan.problem  # type: ignore[assignment]
+        story = self.plan.problem
+        assert story is not None, "a problem play has a story"
         owner, final = self.plan.requester, self.plan.final
         group = self.director.problem_group(story)
         self.ticket = self.do(
@@ -380,7 +383,8 @@ class ChangePlay(Play):
     STEPS = ("awaiting_approval", "scheduled", "in_progress", "resolved", "closed")
 
     def play(self) -> Ticket:
-        story: ProblemStory = self.plan.problem  # type: ignore[assignment]
+        story = self.plan.problem
+        assert story is not None, "a problem play has a story"
         author, final = self.plan.requester, self.plan.final
         group = self.director.problem_group(story)
         approver = group.manager or author

@@ -117,11 +117,11 @@ def frozen_rules() -> Iterator[None]:
     the time the demo spent on service levels."""
     rules = Rules.load()
     original = Rules.__dict__["load"]
-    Rules.load = classmethod(lambda cls: rules)  # type: ignore[method-assign,assignment]
+    Rules.load = classmethod(lambda cls: rules)  # type: ignore[method-assign,assignment]  # replaced while the demo plays, restored below
     try:
         yield
     finally:
-        Rules.load = original  # type: ignore[method-assign]
+        Rules.load = original  # type: ignore[method-assign]  # the original classmethod, put back
 
 
 # --- replaying the backdated history -----------------------------------------------------------
@@ -132,7 +132,7 @@ class _State:
     """What the engine reads of a ticket that changes over its story."""
 
     status: Status
-    group: SupportGroup
+    group: SupportGroup  # a ticket always has one
 
 
 def replay_clocks(
@@ -193,7 +193,7 @@ def _fire_due(ticket: Ticket, until: datetime) -> None:
         assert due is not None  # the filter above
         _stamped(due, fire_timer, timer.pk, now=due)
         # A timer that could not fire (its clock stopped meanwhile) must not loop forever.
-        SlaTimer.objects.filter(pk=timer.pk, fired_at__isnull=True).update(fired_at=timer.due_at)
+        SlaTimer.objects.filter(pk=timer.pk, fired_at__isnull=True).update(fired_at=due)
 
 
 def _stamped(at: datetime, action: Callable[..., object], *args: Any, **kwargs: Any) -> None:

@@ -116,8 +116,7 @@ class RestoreForm(forms.Form):
 
 
 class AttachmentForm(BootstrapMixin, forms.Form):
-    # The metaclass moves declared fields to base_fields: this does not replace form.files.
-    files = MultipleFileField(label=_("Files"))  # type: ignore[assignment]
+    files = MultipleFileField(label=_("Files"))  # type: ignore[assignment]  # the metaclass moves it to base_fields; form.files stays
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -68,7 +68,8 @@ class MailboxForm(forms.ModelForm):
         return value
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("imap_host") and not data.get("imap_user"):
             self.add_error("imap_user", _("An IMAP mailbox needs a user name."))
         return data
@@ -137,10 +138,11 @@ class ReadOnlyLog(admin.ModelAdmin):
 
 
 def _ticket_link(obj: InboundMessage | OutboundMessage) -> str:
-    if not obj.ticket_id:
+    ticket = obj.ticket if obj.ticket_id else None
+    if ticket is None:
         return "—"
-    url = reverse("tickets:detail", args=[obj.ticket.number])  # type: ignore[union-attr]
-    return format_html('<a href="{}">{}</a>', url, obj.ticket.number)  # type: ignore[union-attr]
+    url = reverse("tickets:detail", args=[ticket.number])
+    return format_html('<a href="{}">{}</a>', url, ticket.number)
 
 
 @admin.register(InboundMessage)

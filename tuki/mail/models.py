@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -205,7 +207,7 @@ class QuarantineManager(models.Manager["QuarantinedMessage"]):
 class QuarantinedMessage(InboundMessage):
     """The refused messages, for the admin's quarantine list (re-process or discard)."""
 
-    objects = QuarantineManager()
+    objects: ClassVar[QuarantineManager] = QuarantineManager()
 
     class Meta:
         proxy = True

@@ -44,7 +44,8 @@ class IngestResult:
 
     @property
     def ticket_number(self) -> str:
-        return self.inbound.ticket.number if self.inbound.ticket_id else ""  # type: ignore[union-attr]
+        ticket = self.inbound.ticket if self.inbound.ticket_id else None
+        return ticket.number if ticket else ""
 
     @property
     def reason(self) -> str:

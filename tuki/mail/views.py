@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.template.loader import render_to_string
 
+from tuki.lib.http import AuthenticatedHttpRequest
 from tuki.mail.access import get_inbound_for_user, get_outbound_for_user
 from tuki.mail.inbound.parsing import parse_message
 
@@ -22,19 +23,19 @@ def _download(raw: bytes, name: str) -> HttpResponse:
 
 
 @login_required
-def inbound_raw(request: HttpRequest, pk: int) -> HttpResponse:
+def inbound_raw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     message = get_inbound_for_user(request.user, pk)
     return _download(bytes(message.raw), f"inbound-{message.pk}.eml")
 
 
 @login_required
-def outbound_raw(request: HttpRequest, pk: int) -> HttpResponse:
+def outbound_raw(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     message = get_outbound_for_user(request.user, pk)
     return _download(bytes(message.raw), f"outbound-{message.pk}.eml")
 
 
 @login_required
-def inbound_html(request: HttpRequest, pk: int) -> HttpResponse:
+def inbound_html(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The message as its sender formatted it, sanitised (nh3) and shown in a sandbox."""
     message = get_inbound_for_user(request.user, pk)
     parsed = parse_message(bytes(message.raw))

@@ -170,8 +170,16 @@ def search(
     requester may read. `any_word`: rank documents with any of the words (suggestions)
     instead of requiring all of them.
     """
-    options = {"kinds": kinds, "language": language, "public_only": public_only}
-    return find(q, allowed=allowed, any_word=any_word, limit=limit, offset=offset, **options).hits
+    return find(
+        q,
+        allowed=allowed,
+        kinds=kinds,
+        language=language,
+        public_only=public_only,
+        any_word=any_word,
+        limit=limit,
+        offset=offset,
+    ).hits
 
 
 def find(
@@ -332,7 +340,7 @@ def _select(
     if not branches:
         return "SELECT 0 WHERE 1 = 0", []
     union = " UNION ALL ".join(branches)
-    if counting:
+    if limit is None:  # counting
         sql = f"SELECT COUNT(*) FROM (SELECT DISTINCT x.kind, x.object_id FROM ({union}) x) d"
         return sql, params
     numbered = (

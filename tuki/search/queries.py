@@ -44,7 +44,7 @@ class Result:
     language: str
     url: str
     label: str  # INC-12, KB-3
-    obj: Any = None
+    obj: Ticket | sources.Found | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -141,10 +141,12 @@ def load(hits: list[engine.Hit], user: Any, *, portal: bool) -> list[Result]:
     articles = source.load(article_ids) if article_ids and source is not None else {}
     results = []
     for hit in hits:
-        obj: Any = (tickets if hit.kind == TICKET else articles).get(hit.object_id)
+        obj: Ticket | sources.Found | None = (
+            tickets.get(hit.object_id) if hit.kind == TICKET else articles.get(hit.object_id)
+        )
         if obj is None:  # deleted since it was indexed
             continue
-        if hit.kind == TICKET:
+        if isinstance(obj, Ticket):
             url = reverse("portal:detail", args=[obj.number]) if portal else obj.get_absolute_url()
         else:  # loaded through the source, so there is one
             url = source.url(obj.pk, hit.language) if source is not None else ""

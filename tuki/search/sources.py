@@ -10,12 +10,22 @@ open its articles. A kind nobody registered is simply not searched.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
 from django.db.models import QuerySet
 
 from tuki.search.engine import Document
+
+
+class Found(Protocol):
+    """What the search pages read of an object a source loads (the templates read more)."""
+
+    @property
+    def pk(self) -> Any: ...
+
+    @property
+    def number(self) -> str: ...
 
 
 class Source(Protocol):
@@ -27,7 +37,7 @@ class Source(Protocol):
     def visible_to(self, user: Any, *, published_only: bool) -> QuerySet[Any]:
         """The objects this user may find (`published_only`: as requesters see them)."""
 
-    def load(self, ids: list[int]) -> dict[int, Any]:
+    def load(self, ids: list[int]) -> Mapping[int, Found]:
         """The objects behind the hits, by id (the ones that still exist)."""
 
     def url(self, pk: int, language: str = "") -> str:

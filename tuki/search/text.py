@@ -121,7 +121,8 @@ def highlight(text: str, needles: list[tuple[str, bool]], *, whole: bool = False
     first = 0 if whole else next((i for i, (s, e) in enumerate(spans) if hit(s, e)), 0)
     lo = 0 if whole or first < 12 else first - 8  # near the start: show the start
     hi = len(spans) if whole else min(len(spans), lo + SNIPPET_WORDS)
-    out, cursor = [], spans[lo][0]
+    out: list[str] = []
+    cursor = spans[lo][0]
     for start, end in spans[lo:hi]:
         out.append(escape(text[cursor:start]))
         word = escape(text[start:end])

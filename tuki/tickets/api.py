@@ -23,12 +23,13 @@ from django.db.models import (
     prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, UploadedFile
 
 from tuki.accounts.models import SupportGroup, User
 from tuki.lib.errors import ServiceError
+from tuki.lib.http import ApiRequest
 from tuki.lib.uploads import Upload
 from tuki.tickets import access, services
 from tuki.tickets.models import (
@@ -40,6 +41,7 @@ from tuki.tickets.models import (
     Tag,
     Ticket,
     TicketEvent,
+    TicketQuerySet,
     attach_related,
 )
 from tuki.tickets.schemas import (
@@ -114,7 +116,7 @@ def _fields_named(names: dict[str, str]) -> Iterator[None]:
         raise
 
 
-def _annotated(user: User, qs: QuerySet[Ticket]) -> QuerySet[Ticket]:
+def _annotated(user: User, qs: TicketQuerySet) -> TicketQuerySet:
     """Related rows in the same query, tags in one more, and the counts the caller may see."""
     comments = Comment.objects.filter(ticket=OuterRef("pk"))
     attachments = Attachment.objects.filter(ticket=OuterRef("pk"))
@@ -150,11 +152,11 @@ def _present(user: User, ticket: Ticket) -> Ticket:
     return _annotated(user, Ticket.objects.all()).get(pk=ticket.pk)
 
 
-def _ticket(request: HttpRequest, ref: str) -> Ticket:
-    return access.get_ticket_for_user(request.auth, ref)  # type: ignore[attr-defined]
+def _ticket(request: ApiRequest, ref: str) -> Ticket:
+    return access.get_ticket_for_user(request.auth, ref)
 
 
-def _filtered(user: User, qs: QuerySet[Ticket], f: TicketFilters) -> QuerySet[Ticket]:
+def _filtered(user: User, qs: TicketQuerySet, f: TicketFilters) -> TicketQuerySet:
     exact: dict[str, Any] = {
         "kind": f.kind,
         "status__key": f.status,
@@ -190,8 +192,8 @@ API_ATTACHED = ("category", "organisation", "owner_group", "owner", "escalated_t
 
 
 @router.get("/tickets", response=TicketPage, summary="List visible tickets, newest first")
-def list_tickets(request: HttpRequest, filters: Query[TicketFilters]) -> dict[str, Any]:
-    user = request.auth  # type: ignore[attr-defined]
+def list_tickets(request: ApiRequest, filters: Query[TicketFilters]) -> dict[str, Any]:
+    user = request.auth
     qs = _filtered(user, Ticket.objects.visible_to(user), filters).order_by("-pk")
     # Four joins, not _annotated's ten: PostgreSQL took 45-80 ms to plan those for a page
     # at a million tickets (the join order search), more than running it. The other related
@@ -205,8 +207,8 @@ def list_tickets(request: HttpRequest, filters: Query[TicketFilters]) -> dict[st
 
 
 @router.post("/tickets", response={201: TicketOut}, summary="Register a ticket")
-def create_ticket(request: HttpRequest, payload: TicketCreateIn) -> tuple[int, Ticket]:
-    user = request.auth  # type: ignore[attr-defined]
+def create_ticket(request: ApiRequest, payload: TicketCreateIn) -> tuple[int, Ticket]:
+    user = request.auth
     ticket = services.create_ticket(
         user,
         title=payload.title,
@@ -236,25 +238,25 @@ def _present_created(ticket: Ticket, *, tagged: bool) -> Ticket:
     returned holds what was stored; only the rows other apps added (SLA clocks) and the tags
     are read. A new ticket has no comment or attachment (the API sends no files).
     """
-    ticket.comment_count = 0  # type: ignore[attr-defined]
-    ticket.attachment_count = 0  # type: ignore[attr-defined]
+    ticket.comment_count = 0  # type: ignore[attr-defined]  # _annotated's count, not declared on Ticket
+    ticket.attachment_count = 0  # type: ignore[attr-defined]  # _annotated's count, not declared on Ticket
     lookups: list[Any] = [*_sla_clocks()]
     if tagged:
         lookups.append("tags")
     else:
-        ticket._prefetched_objects_cache = {"tags": Tag.objects.none()}  # type: ignore[attr-defined]
+        ticket._prefetched_objects_cache = {"tags": Tag.objects.none()}  # type: ignore[attr-defined]  # Django's private cache
     prefetch_related_objects([ticket], *lookups)
     return ticket
 
 
 @router.get("/tickets/{ref}", response=TicketOut, summary="One ticket, by number or id")
-def get_ticket(request: HttpRequest, ref: str) -> Ticket:
-    return _present(request.auth, _ticket(request, ref))  # type: ignore[attr-defined]
+def get_ticket(request: ApiRequest, ref: str) -> Ticket:
+    return _present(request.auth, _ticket(request, ref))
 
 
 @router.patch("/tickets/{ref}", response=TicketOut, summary="Edit fields (agents)")
-def update_ticket(request: HttpRequest, ref: str, payload: TicketUpdateIn) -> Ticket:
-    user = request.auth  # type: ignore[attr-defined]
+def update_ticket(request: ApiRequest, ref: str, payload: TicketUpdateIn) -> Ticket:
+    user = request.auth
     ticket = _ticket(request, ref)
     changes = payload.model_dump(exclude_unset=True)
     reason = changes.pop("reason", "")
@@ -267,8 +269,8 @@ def update_ticket(request: HttpRequest, ref: str, payload: TicketUpdateIn) -> Ti
 
 
 @router.post("/tickets/{ref}/status", response=TicketOut, summary="Move along the workflow")
-def change_status(request: HttpRequest, ref: str, payload: StatusIn) -> Ticket:
-    user = request.auth  # type: ignore[attr-defined]
+def change_status(request: ApiRequest, ref: str, payload: StatusIn) -> Ticket:
+    user = request.auth
     ticket = services.change_status(
         user, _ticket(request, ref), payload.status, reason=payload.reason
     )
@@ -276,8 +278,8 @@ def change_status(request: HttpRequest, ref: str, payload: StatusIn) -> Ticket:
 
 
 @router.post("/tickets/{ref}/resolve", response=TicketOut, summary="Resolve (agents)")
-def resolve_ticket(request: HttpRequest, ref: str, payload: ResolveIn) -> Ticket:
-    user = request.auth  # type: ignore[attr-defined]
+def resolve_ticket(request: ApiRequest, ref: str, payload: ResolveIn) -> Ticket:
+    user = request.auth
     ticket = services.resolve_ticket(
         user, _ticket(request, ref), code=payload.code, resolution=payload.resolution
     )
@@ -285,24 +287,24 @@ def resolve_ticket(request: HttpRequest, ref: str, payload: ResolveIn) -> Ticket
 
 
 @router.post("/tickets/{ref}/reopen", response=TicketOut, summary="Reopen a resolved ticket")
-def reopen_ticket(request: HttpRequest, ref: str, payload: ReasonIn | None = None) -> Ticket:
-    user = request.auth  # type: ignore[attr-defined]
+def reopen_ticket(request: ApiRequest, ref: str, payload: ReasonIn | None = None) -> Ticket:
+    user = request.auth
     reason = payload.reason if payload else ""
     ticket = services.reopen_ticket(user, _ticket(request, ref), reason=reason)
     return _present(user, ticket)
 
 
 @router.post("/tickets/{ref}/close", response=TicketOut, summary="Close (confirm) a ticket")
-def close_ticket(request: HttpRequest, ref: str, payload: CloseIn | None = None) -> Ticket:
-    user = request.auth  # type: ignore[attr-defined]
+def close_ticket(request: ApiRequest, ref: str, payload: CloseIn | None = None) -> Ticket:
+    user = request.auth
     comment = payload.comment if payload else ""
     ticket = services.close_ticket(user, _ticket(request, ref), comment=comment)
     return _present(user, ticket)
 
 
 @router.post("/tickets/{ref}/assign", response=TicketOut, summary="Assign to a group/person")
-def assign_ticket(request: HttpRequest, ref: str, payload: AssignIn) -> Ticket:
-    user = request.auth  # type: ignore[attr-defined]
+def assign_ticket(request: ApiRequest, ref: str, payload: AssignIn) -> Ticket:
+    user = request.auth
     ticket = services.assign_ticket(
         user,
         _ticket(request, ref),
@@ -314,14 +316,14 @@ def assign_ticket(request: HttpRequest, ref: str, payload: AssignIn) -> Ticket:
 
 
 @router.post("/tickets/{ref}/take", response=TicketOut, summary="Take it: assign to myself")
-def take_ticket(request: HttpRequest, ref: str) -> Ticket:
-    user = request.auth  # type: ignore[attr-defined]
+def take_ticket(request: ApiRequest, ref: str) -> Ticket:
+    user = request.auth
     return _present(user, services.take_ticket(user, _ticket(request, ref)))
 
 
 @router.post("/tickets/{ref}/escalate", response=TicketOut, summary="Escalate")
-def escalate_ticket(request: HttpRequest, ref: str, payload: EscalateIn) -> Ticket:
-    user = request.auth  # type: ignore[attr-defined]
+def escalate_ticket(request: ApiRequest, ref: str, payload: EscalateIn) -> Ticket:
+    user = request.auth
     ticket = services.escalate_ticket(
         user,
         _ticket(request, ref),
@@ -336,8 +338,8 @@ def escalate_ticket(request: HttpRequest, ref: str, payload: EscalateIn) -> Tick
 
 
 @router.get("/tickets/{ref}/comments", response=list[CommentOut], summary="The conversation")
-def list_comments(request: HttpRequest, ref: str) -> QuerySet[Comment]:
-    user = request.auth  # type: ignore[attr-defined]
+def list_comments(request: ApiRequest, ref: str) -> QuerySet[Comment]:
+    user = request.auth
     ticket = _ticket(request, ref)
     comments = Comment.objects.filter(ticket=ticket).select_related("author")
     if access.is_requester_side(user, ticket):
@@ -350,8 +352,8 @@ def list_comments(request: HttpRequest, ref: str) -> QuerySet[Comment]:
     response={201: CommentOut},
     summary="Reply publicly, or add an internal note",
 )
-def add_comment(request: HttpRequest, ref: str, payload: CommentIn) -> tuple[int, Comment]:
-    user = request.auth  # type: ignore[attr-defined]
+def add_comment(request: ApiRequest, ref: str, payload: CommentIn) -> tuple[int, Comment]:
+    user = request.auth
     comment = services.add_comment(
         user, _ticket(request, ref), payload.body, internal=payload.internal, channel=Channel.API
     )
@@ -359,8 +361,8 @@ def add_comment(request: HttpRequest, ref: str, payload: CommentIn) -> tuple[int
 
 
 @router.get("/tickets/{ref}/events", response=list[EventOut], summary="Timeline (agents)")
-def list_events(request: HttpRequest, ref: str) -> QuerySet[TicketEvent]:
-    user = request.auth  # type: ignore[attr-defined]
+def list_events(request: ApiRequest, ref: str) -> QuerySet[TicketEvent]:
+    user = request.auth
     ticket = _ticket(request, ref)
     if access.is_requester_side(user, ticket):
         raise PermissionDenied(_("Only agents may read the timeline."))
@@ -368,8 +370,8 @@ def list_events(request: HttpRequest, ref: str) -> QuerySet[TicketEvent]:
 
 
 @router.get("/tickets/{ref}/attachments", response=list[AttachmentOut], summary="Files")
-def list_attachments(request: HttpRequest, ref: str) -> QuerySet[Attachment]:
-    user = request.auth  # type: ignore[attr-defined]
+def list_attachments(request: ApiRequest, ref: str) -> QuerySet[Attachment]:
+    user = request.auth
     ticket = _ticket(request, ref)
     files = Attachment.objects.filter(ticket=ticket).select_related("uploaded_by")
     if access.is_requester_side(user, ticket):
@@ -383,12 +385,12 @@ def list_attachments(request: HttpRequest, ref: str) -> QuerySet[Attachment]:
     summary="Upload files (multipart, field `attachments`)",
 )
 def add_attachments(
-    request: HttpRequest,
+    request: ApiRequest,
     ref: str,
     attachments: File[list[UploadedFile]],
     internal: Form[bool] = False,
 ) -> tuple[int, list[Attachment]]:
-    user = request.auth  # type: ignore[attr-defined]
+    user = request.auth
     ticket = _ticket(request, ref)
     uploads = [Upload.from_uploaded(f) for f in attachments]
     return 201, services.add_attachments(user, ticket, uploads, internal=internal)
@@ -400,8 +402,8 @@ def add_attachments(
     summary="Download a file",
     response={200: None},
 )
-def download_attachment(request: HttpRequest, attachment_id: int) -> HttpResponse:
-    user = request.auth  # type: ignore[attr-defined]
+def download_attachment(request: ApiRequest, attachment_id: int) -> FileResponse:
+    user = request.auth
     return access.attachment_response(access.get_attachment_for_user(user, attachment_id))
 
 
@@ -409,16 +411,16 @@ def download_attachment(request: HttpRequest, attachment_id: int) -> HttpRespons
 
 
 @router.post("/tickets/{ref}/links", response={201: LinkOut}, summary="Link to another ticket")
-def link_ticket(request: HttpRequest, ref: str, payload: LinkIn) -> tuple[int, Any]:
-    user = request.auth  # type: ignore[attr-defined]
+def link_ticket(request: ApiRequest, ref: str, payload: LinkIn) -> tuple[int, Any]:
+    user = request.auth
     source = _ticket(request, ref)
     target = _other_ticket(user, payload.target, "target")
     return 201, services.link_tickets(user, source, target, payload.type)
 
 
 @router.post("/tickets/{ref}/merge", response=TicketOut, summary="Merge into another ticket")
-def merge_ticket(request: HttpRequest, ref: str, payload: MergeIn) -> Ticket:
-    user = request.auth  # type: ignore[attr-defined]
+def merge_ticket(request: ApiRequest, ref: str, payload: MergeIn) -> Ticket:
+    user = request.auth
     duplicate = _ticket(request, ref)
     into = _other_ticket(user, payload.into, "into")
     with _fields_named({"target": "into"}):
@@ -430,10 +432,10 @@ def merge_ticket(request: HttpRequest, ref: str, payload: MergeIn) -> Ticket:
 
 
 @router.get("/categories", response=list[CategoryOut], tags=["reference"])
-def list_categories(request: HttpRequest) -> QuerySet[Category]:
+def list_categories(request: ApiRequest) -> QuerySet[Category]:
     return _categories()
 
 
 @router.get("/statuses", response=list[StatusListOut], tags=["reference"])
-def list_statuses(request: HttpRequest) -> QuerySet[Status]:
+def list_statuses(request: ApiRequest) -> QuerySet[Status]:
     return Status.objects.all()

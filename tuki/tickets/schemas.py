@@ -134,7 +134,7 @@ class TicketOut(Schema):
 
     @staticmethod
     def resolve_sla(obj: Ticket, context: Any) -> list[Any]:
-        clocks = list(obj.sla_clocks.all()) if hasattr(obj, "sla_clocks") else []  # type: ignore[attr-defined]
+        clocks = list(obj.sla_clocks.all()) if hasattr(obj, "sla_clocks") else []
         if not is_agent(context["request"].auth):
             clocks = [c for c in clocks if c.metric != "ola"]
         return clocks
@@ -256,15 +256,15 @@ class TicketCreateIn(Schema):
 class TicketUpdateIn(Schema):
     """Only the fields sent are changed. `category: null` clears the category."""
 
-    title: Text = Field(None)
-    description: Text = Field(None)
-    kind: Kind = Field(None)
+    title: Text = Field(None)  # type: ignore[assignment]  # pydantic: may be left out, not null
+    description: Text = Field(None)  # type: ignore[assignment]  # pydantic: may be left out, not null
+    kind: Kind = Field(None)  # type: ignore[assignment]  # pydantic: may be left out, not null
     category: int | None = None
-    impact: One = Field(None)
-    urgency: One = Field(None)
-    requester: int = Field(None)
-    tags: list[Text] = Field(None)
-    restricted: bool = Field(None)
+    impact: One = Field(None)  # type: ignore[arg-type]  # pydantic: may be left out, not null
+    urgency: One = Field(None)  # type: ignore[arg-type]  # pydantic: may be left out, not null
+    requester: int = Field(None)  # type: ignore[assignment]  # pydantic: may be left out, not null
+    tags: list[Text] = Field(None)  # type: ignore[arg-type]  # pydantic: may be left out, not null
+    restricted: bool = Field(None)  # type: ignore[assignment]  # pydantic: may be left out, not null
     reason: Text = Field("", description="Why; recorded in the timeline")
 
 

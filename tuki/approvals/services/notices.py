@@ -69,7 +69,7 @@ REJECTED_TEXT = gettext_lazy("Rejected: %(number)s %(title)s")
 
 def _interpolate(text: Promise, **params: object) -> Promise:
     """Translated when rendered: notifications renders each in its recipient's language."""
-    return lazy(lambda: str(text) % params, str)()
+    return lazy(lambda: str(text) % params, str)()  # type: ignore[return-value]  # django-stubs types lazy(f) as f; it returns a Promise
 
 
 def _notify(

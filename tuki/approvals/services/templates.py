@@ -66,10 +66,10 @@ def _ids(value: Any, field: str) -> list[int]:
     items = value if isinstance(value, list | tuple) else [value] if value else []
     ids = []
     for item in items:
-        pk = getattr(item, "pk", item)
+        pk: object = getattr(item, "pk", item)
         if isinstance(pk, bool) or not isinstance(pk, int) and not str(pk).isdigit():
             raise ServiceError(_("Give people by their id."), field=field, code="invalid")
-        ids.append(int(pk))
+        ids.append(pk if isinstance(pk, int) else int(str(pk)))
     return list(dict.fromkeys(ids))
 
 

@@ -22,7 +22,9 @@ if TYPE_CHECKING:
 def _clean_slug(name: str, slug: str, exclude: int | None = None) -> str:
     base = slugify(slug or name)[:90] or "category"
     candidate, n = base, 1
-    others = ArticleCategory.objects.exclude(pk=exclude)
+    others = ArticleCategory.objects.all()
+    if exclude is not None:
+        others = others.exclude(pk=exclude)
     while others.filter(slug=candidate).exists():
         n += 1
         candidate = f"{base}-{n}"

@@ -94,9 +94,8 @@ def record_deflection(
         raise ServiceError(
             _("A solved request has no ticket."), field="ticket", code="solved_with_ticket"
         )
-    signed_in = user is not None and user.is_authenticated
     return Deflection.objects.create(
-        user=user if signed_in else None,
+        user=user if user is not None and user.is_authenticated else None,
         session_key=_clean_text(session_key)[:64],
         query=" ".join(_clean_text(query).split())[:500],
         article=article,

@@ -18,7 +18,7 @@ from django.views import defaults
 
 @pytest.fixture(autouse=True)
 def no_debug(settings: object) -> None:
-    settings.DEBUG = False  # type: ignore[attr-defined]
+    settings.DEBUG = False  # type: ignore[attr-defined]  # pytest-django's settings fixture
 
 
 def way_back(html: str) -> list[str]:

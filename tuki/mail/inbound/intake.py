@@ -130,7 +130,9 @@ def reply(parsed: ParsedMessage, mailbox: Mailbox | None, sender: User, ticket: 
 
 def follow_up(parsed: ParsedMessage, mailbox: Mailbox | None, sender: User, old: Ticket) -> Outcome:
     outcome = new_ticket(parsed, mailbox, sender)
-    tickets.link_tickets(None, outcome.ticket, old, LinkType.RELATED)  # type: ignore[arg-type]
+    created = outcome.ticket
+    assert created is not None, "new_ticket registers a ticket"
+    tickets.link_tickets(None, created, old, LinkType.RELATED)
     outcome.action = "follow_up"
     outcome.reason = reasons.english(reasons.FOLLOW_UP, old=old.number)
     return outcome

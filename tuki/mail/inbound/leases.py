@@ -44,7 +44,12 @@ def renew_lease(mailbox_id: int, token: str) -> bool:
 
 def release_lease(mailbox_id: int, token: str, *, error: str = "") -> None:
     now = timezone.now()
-    done = {"lease_owner": "", "lease_until": None, "last_poll_at": now, "last_error": error[:4000]}
+    done: dict[str, object] = {
+        "lease_owner": "",
+        "lease_until": None,
+        "last_poll_at": now,
+        "last_error": error[:4000],
+    }
     if error:
         done["failures"] = F("failures") + 1
     else:

@@ -107,7 +107,7 @@ def parse_message(raw: bytes) -> ParsedMessage:
     """Parse one message; never raises, whatever the bytes."""
     raw = bytes(raw) if not isinstance(raw, bytes) else raw
     parsed = ParsedMessage(raw=raw, digest=hashlib.sha256(raw).hexdigest())
-    steps = (_read_headers, _read_body, _read_machine_signs)
+    steps: tuple[_Step, ...] = (_read_headers, _read_body, _read_machine_signs)
     try:
         message = _parse_bytes(raw)
     except Exception as exc:  # e.g. RecursionError on thousands of nested multiparts

@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextvars
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.utils import formataddr, parseaddr
 
 from django.conf import settings
@@ -162,7 +162,7 @@ def new_message_id(from_email: str) -> str:
 def thread_headers(ticket: Ticket) -> tuple[str, list[str]]:
     """In-Reply-To (the latest message of the ticket) and References (oldest first, capped)."""
     current = ingesting.get()
-    dated: list[tuple[object, str]] = []
+    dated: list[tuple[datetime, str]] = []
     for at, message_id in (
         InboundMessage.objects.filter(ticket=ticket)
         .exclude(message_id="")
@@ -222,7 +222,7 @@ def plan_notice(
     )
     if html:
         message.attach_alternative(html, "text/html")
-    outbound.raw = message.message().as_bytes(linesep="\r\n")
+    outbound.raw = message.message().as_bytes(linesep="\r\n")  # type: ignore[call-arg]  # django-stubs types Django 6's message(); 5.2 returns a SafeMIME* whose as_bytes takes linesep
     reason = why_not_send(outbound)
     if reason:
         outbound.status, outbound.reason = OutboundStatus.SKIPPED, reason

@@ -42,13 +42,13 @@ def ticket_mail(ticket: Ticket) -> TicketMail:
             mail.inbound[message.comment_id] = message
         elif message.action in ("created", "follow_up") and mail.original is None:
             mail.original = message
-    for message in OutboundMessage.objects.filter(ticket=ticket).defer("raw").order_by("id"):
-        if message.comment_id:
-            mail.outbound.setdefault(message.comment_id, []).append(message)
-        if message.status in PROBLEMS:
-            mail.problems.append(message)
-        elif message.status == OutboundStatus.PENDING and message.attempts:
-            mail.waiting.append(message)
+    for sent in OutboundMessage.objects.filter(ticket=ticket).defer("raw").order_by("id"):
+        if sent.comment_id:
+            mail.outbound.setdefault(sent.comment_id, []).append(sent)
+        if sent.status in PROBLEMS:
+            mail.problems.append(sent)
+        elif sent.status == OutboundStatus.PENDING and sent.attempts:
+            mail.waiting.append(sent)
     return mail
 
 
@@ -65,5 +65,7 @@ def comment_mail(
     outbound = mail.outbound.get(comment.pk, []) if mail and comment else []
     if inbound is None and not outbound:
         return mark_safe(NO_MAIL)
-    part = context.template.engine.get_template("mail/partials/comment_mail.html")
+    rendering = context.template
+    assert rendering is not None, "a tag is rendered inside a template"
+    part = rendering.engine.get_template("mail/partials/comment_mail.html")
     return part.render(context.new({"inbound": inbound, "outbound": outbound}))

@@ -212,7 +212,7 @@ class SmtpSink:
     received: list[tuple[str, list[str], bytes]] = field(default_factory=list)
 
     def messages(self) -> list[EmailMessage]:
-        return [message_from_bytes(raw, policy=policy.default) for _f, _t, raw in self.received]  # type: ignore[misc]
+        return [message_from_bytes(raw, policy=policy.default) for _f, _t, raw in self.received]  # type: ignore[misc]  # policy.default makes EmailMessage
 
     def wait_for(self, count: int, timeout: float = 10) -> list[EmailMessage]:
         deadline = time.monotonic() + timeout
@@ -227,7 +227,7 @@ class _Handler:
 
     async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
         self.sink.received.append(
-            (envelope.mail_from, list(envelope.rcpt_tos), bytes(envelope.original_content))  # type: ignore[attr-defined]
+            (envelope.mail_from, list(envelope.rcpt_tos), bytes(envelope.original_content))  # type: ignore[attr-defined]  # aiosmtpd's Envelope
         )
         return "250 OK"
 
@@ -243,11 +243,11 @@ def smtp_sink(settings: object) -> Iterator[SmtpSink]:
     # stream that logging writes to, and the late lines print as "Logging error".
     logging.getLogger("mail.log").setLevel(logging.WARNING)
     controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"  # type: ignore[attr-defined]
-    settings.EMAIL_HOST = "127.0.0.1"  # type: ignore[attr-defined]
-    settings.EMAIL_PORT = port  # type: ignore[attr-defined]
-    settings.EMAIL_USE_TLS = False  # type: ignore[attr-defined]
-    settings.EMAIL_USE_SSL = False  # type: ignore[attr-defined]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"  # type: ignore[attr-defined]  # pytest-django's settings fixture
+    settings.EMAIL_HOST = "127.0.0.1"  # type: ignore[attr-defined]  # pytest-django's settings fixture
+    settings.EMAIL_PORT = port  # type: ignore[attr-defined]  # pytest-django's settings fixture
+    settings.EMAIL_USE_TLS = False  # type: ignore[attr-defined]  # pytest-django's settings fixture
+    settings.EMAIL_USE_SSL = False  # type: ignore[attr-defined]  # pytest-django's settings fixture
     try:
         yield sink
     finally:

@@ -20,7 +20,7 @@ def mail(
     in_reply_to: str = "",
     references: str = "",
     headers: dict[str, str] | None = None,
-    attachments: list[tuple[str, bytes, str]] = (),  # type: ignore[assignment]
+    attachments: list[tuple[str, bytes, str]] = (),  # type: ignore[assignment]  # an empty tuple: only read
 ) -> bytes:
     message = EmailMessage(policy=policy.SMTP)
     if sender:

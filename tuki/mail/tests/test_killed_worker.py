@@ -38,9 +38,9 @@ def counts(copy: Path | None) -> tuple[int, int]:
     if copy is None:
         with connection.cursor() as cursor:
             cursor.execute(sql)
-            return tuple(cursor.fetchone())  # type: ignore[return-value]
+            return tuple(cursor.fetchone())  # type: ignore[return-value]  # two counts, one row
     with sqlite3.connect(copy) as db:
-        return tuple(db.execute(sql).fetchone())  # type: ignore[return-value]
+        return tuple(db.execute(sql).fetchone())  # type: ignore[return-value]  # two counts, one row
 
 
 @pytest.mark.django_db(transaction=True)

@@ -46,10 +46,10 @@ def add_comment(
             )
     with _writing():
         ticket = _lock(actor, ticket)
-        if ticket.merged_into_id and not internal:
+        if not internal and ticket.merged_into:
             raise ServiceError(
                 _("This ticket was merged into %(number)s; reply there.")
-                % {"number": ticket.merged_into.number},  # type: ignore[union-attr]
+                % {"number": ticket.merged_into.number},
                 field="body",
                 code="merged",
             )

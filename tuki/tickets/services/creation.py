@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.utils.translation import gettext as _
 
 from tuki.accounts.models import SupportGroup, User
@@ -45,10 +46,9 @@ def create_ticket(
         raise ServiceError(_("Unknown ticket kind."), field="kind", code="invalid_kind")
     if channel not in Channel.values:
         raise ServiceError(_("Unknown channel."), field="channel", code="invalid_channel")
-    is_agent = actor is None or actor.is_agent or actor.is_superuser
-    if not is_agent:
+    if actor is not None and not (actor.is_agent or actor.is_superuser):
         # Requesters file for themselves and cannot steer routing or impact.
-        if requester.pk != actor.pk:  # type: ignore[union-attr]
+        if requester.pk != actor.pk:
             raise PermissionDenied(_("You can only file tickets for yourself."))
         group, assignee, restricted, impact = None, None, False, None
     impact = impact or 3
@@ -128,7 +128,8 @@ def _create(
             created_by=actor,
         )
         for relation in ("organisation", "location"):
-            if User._meta.get_field(relation).is_cached(requester):
+            field = User._meta.get_field(relation)
+            if isinstance(field, models.ForeignKey) and field.is_cached(requester):
                 setattr(ticket, relation, getattr(requester, relation))
         ticket.save()
         _set_tags(ticket, tags, new=True)
@@ -138,7 +139,7 @@ def _create(
         if group != owner_group:
             _event(ticket, actor, EventAction.ESCALATED, field="group", old=owner_group, new=group)
         _attach(ticket, actor, uploads)
-        ticket._last_event_at_commit = _last_event.get()  # type: ignore[attr-defined]
+        ticket._last_event_at_commit = _last_event.get()  # type: ignore[attr-defined]  # changed_after_commit's mark, not a field
     return ticket
 
 

@@ -21,7 +21,7 @@ from tuki.tickets.services.events import _event
 from tuki.tickets.services.workflow import _set_status
 
 
-def link_tickets(actor: User, source: Ticket, target: Ticket, link_type: str) -> TicketLink:
+def link_tickets(actor: User | None, source: Ticket, target: Ticket, link_type: str) -> TicketLink:
     _require_agent(actor)
     if link_type not in LinkType.values:
         raise ServiceError(_("Unknown link type."), field="type", code="invalid")

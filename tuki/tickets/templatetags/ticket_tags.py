@@ -50,8 +50,7 @@ def select_options(field: BoundField) -> SafeString:
     if not isinstance(field.field, forms.ChoiceField):
         raise TypeError(f"{field.name} has no choices")
     current = str(field.value())
-    # django-stubs types the choices getter as what the setter accepts; it returns a list.
-    choices: list[tuple[Any, Any]] = field.field.choices  # type: ignore[assignment]
+    choices: list[tuple[Any, Any]] = field.field.choices  # type: ignore[assignment]  # django-stubs types the getter as the setter's input; it returns a list
     return _options((value, label, str(value) == current) for value, label in choices)
 
 

@@ -114,8 +114,7 @@ def bulk(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                # An ErrorList yields its messages; django-stubs says ValidationError too.
-                messages.error(request, error)  # type: ignore[arg-type]
+                messages.error(request, error)  # type: ignore[arg-type]  # django-stubs: an ErrorList yields its messages, not ValidationErrors
         return redirect(back)
     data = form.cleaned_data
     tickets = Ticket.objects.visible_to(request.user).filter(pk__in=data["tickets"])

@@ -30,7 +30,7 @@ from tuki.tickets.models import (
 # Replies, notes and their files are shown as themselves, not as events about them.
 SHOWN_ELSEWHERE = (EventAction.REPLY, EventAction.NOTE, EventAction.ATTACHMENT)
 
-ICONS = {
+ICONS: dict[str, str] = {
     EventAction.CREATED: "bi-plus-circle",
     EventAction.STATUS: "bi-arrow-left-right",
     EventAction.ASSIGNED: "bi-person-check",
