@@ -59,13 +59,14 @@ def loaded(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, 
         Ticket.objects.all().delete()
         ApprovalTemplate.objects.all().delete()
         SlaPolicy.objects.all().delete()
-        Calendar.objects.all().delete()
         Category.objects.all().delete()
         SupportGroup.objects.all().delete()
         User.objects.all().delete()
         Organisation.objects.all().delete()
         Location.objects.all().delete()
         Tag.objects.all().delete()
+        # Last: deleting the rows above may ask for the default calendar, which makes one.
+        Calendar.objects.all().delete()
 
 
 @pytest.fixture
