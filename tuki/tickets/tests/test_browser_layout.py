@@ -95,3 +95,29 @@ def test_the_ticket_page_and_its_dialogs_log_no_console_error(
     page.locator("#timeline", has_text="Checked the concentrator's logs.").wait_for()
     page.wait_for_load_state("networkidle")
     assert page.errors == []
+
+
+def test_the_queue_fits_a_phone_and_keeps_every_column_on_a_desktop(
+    chromium, live_server, desk, shoot
+):
+    for title in ("Printer on the third floor prints blank pages", "VPN drops every few minutes"):
+        services.create_ticket(desk.operator, title=title, requester=desk.requester)
+    phone = signed_in(chromium, live_server.url, desk.operator.email, PHONE)
+    phone.goto(f"{live_server.url}/desk/tickets/")
+    phone.wait_for_load_state("networkidle")
+    shoot(phone, "queue-phone")
+    table = phone.locator(".ws-queue").first
+    # Two lines a row: number, priority, status and SLA, then the title; no sideways scroll.
+    assert table.evaluate("el => el.parentElement.scrollWidth <= el.parentElement.clientWidth")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    row = phone.locator(".ws-queue tbody tr").first
+    assert row.locator(".ticket-number").is_visible() and row.locator(".ws-title a").is_visible()
+    number, title = row.locator(".ticket-number"), row.locator(".ws-title a")
+    assert number.bounding_box()["y"] < title.bounding_box()["y"]
+    assert phone.errors == []
+
+    desktop = signed_in(chromium, live_server.url, desk.operator.email, DESKTOP)
+    desktop.goto(f"{live_server.url}/desk/tickets/")
+    headers = desktop.locator(".ws-queue thead th")
+    assert all(headers.nth(i).is_visible() for i in range(headers.count()))
+    assert headers.count() == 10
