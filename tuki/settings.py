@@ -11,6 +11,7 @@ import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
 from tuki.lib.env import env_bool, env_int, env_list, env_str, secret_key
+from tuki.lib.net import parse_networks
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(Path.cwd() / "var"))).resolve()
@@ -177,6 +178,11 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = env_str("EMAIL_FROM", "Tuki Service Desk <servicedesk@localhost>")
+
+# Webhooks reach only public addresses (tuki/lib/net.py) and these networks, for on-premise
+# targets: TUKI_WEBHOOK_ALLOWED_NETWORKS=10.20.0.0/16,fd12:3456::/48
+WEBHOOK_ALLOWED_NETWORKS = env_list("WEBHOOK_ALLOWED_NETWORKS", [])
+parse_networks(WEBHOOK_ALLOWED_NETWORKS)  # a bad value stops the start, not the first delivery
 
 TASKS = {
     "default": {
