@@ -10,7 +10,15 @@ from typing import Any
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from tuki.lib.env import env_bool, env_int, env_list, env_str, secret_key
+from tuki.lib.env import (
+    encryption_keys,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    private_dir,
+    secret_key,
+)
 from tuki.lib.net import parse_networks
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -18,6 +26,9 @@ VAR_DIR = Path(env_str("VAR_DIR", str(Path.cwd() / "var"))).resolve()
 
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = secret_key(VAR_DIR)
+# IMAP passwords and webhook secrets are encrypted with these (tuki/lib/crypto.py): the first
+# encrypts, all decrypt. Keep them out of the database's backups.
+ENCRYPTION_KEYS = encryption_keys(VAR_DIR)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")

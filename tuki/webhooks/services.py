@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tuki.configcache import cache as configcache
-from tuki.lib import net
+from tuki.lib import crypto, net
 from tuki.lib.errors import ServiceError
 from tuki.tickets.models import EventAction
 from tuki.webhooks import tasks
@@ -244,7 +244,9 @@ def _request(delivery: WebhookDelivery) -> tuple[dict[str, str], bytes]:
         "X-Tuki-Event": delivery.event,
         "X-Tuki-Delivery": str(delivery.pk),
         "X-Tuki-Timestamp": timestamp,
-        "X-Tuki-Signature": sign(delivery.webhook.secret, timestamp, body),
+        "X-Tuki-Signature": sign(
+            crypto.require(delivery.webhook.secret, "webhook signing secret"), timestamp, body
+        ),
     }
     return headers, body
 
