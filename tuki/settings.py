@@ -17,6 +17,7 @@ from tuki.lib.env import (
     env_list,
     env_str,
     private_dir,
+    private_file,
     secret_key,
 )
 from tuki.lib.net import parse_networks
@@ -131,7 +132,10 @@ if _database_url:
             "timeout": 20,
         }
 else:
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    # The database file is made 0600 before SQLite opens it (its -wal and -shm files take
+    # the same mode), inside a 0700 folder, whatever the umask.
+    private_dir(VAR_DIR)
+    private_file(VAR_DIR / "tuki.sqlite3")
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
@@ -174,6 +178,9 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 # Attachments are stored outside the database and served only through permission checks.
 MAX_ATTACHMENT_SIZE = env_int("MAX_ATTACHMENT_MB", 20) * 1024 * 1024
+# Uploaded files and the folders made for them: Tuki's user's only.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

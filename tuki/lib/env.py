@@ -61,6 +61,27 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+PRIVATE_UMASK = 0o077
+
+
+def private_umask() -> None:
+    """Files and folders this process creates are its user's only (0600 / 0700), whatever
+    umask the shell or service manager gave it. Called first by every entry point
+    (tuki/__main__.py, asgi.py, wsgi.py)."""
+    os.umask(PRIVATE_UMASK)
+
+
+def private_file(path: Path) -> None:
+    """Make `path` an empty file only Tuki's user may read, or tighten an existing one."""
+    try:
+        write_private(path, "")
+    except FileExistsError:
+        try:
+            path.chmod(0o600)
+        except PermissionError:
+            pass  # someone else's file: not ours to change
+
+
 def private_dir(path: Path) -> Path:
     """Make `path` (and missing parents) a folder only Tuki's user may open (0700)."""
     path.mkdir(mode=0o700, parents=True, exist_ok=True)
