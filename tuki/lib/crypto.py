@@ -155,12 +155,13 @@ def _recode(
     table, column = quote(model._meta.db_table), quote(model._meta.get_field(field_name).column)
     pk = quote(model._meta.pk.column)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {pk}, {column} FROM {table}")  # noqa: S608 - quoted names
+        cursor.execute(f"SELECT {pk}, {column} FROM {table}")
         for key, value in cursor.fetchall():
             if not value or is_encrypted(value) == forward:
                 continue
             new = encrypt(value) if forward else decrypt(value)
-            cursor.execute(f"UPDATE {table} SET {column} = %s WHERE {pk} = %s", [new, key])  # noqa: S608
+            update = f"UPDATE {table} SET {column} = %s WHERE {pk} = %s"
+            cursor.execute(update, [new, key])
 
 
 def rotate_all() -> tuple[int, int]:

@@ -55,7 +55,7 @@ def test_a_first_run_under_a_permissive_umask_makes_private_files(
         cwd=tmp_path,
         check=True,
         capture_output=True,
-        preexec_fn=lambda: os.umask(0),  # noqa: PLW1509 - the point of the test
+        preexec_fn=lambda: os.umask(0),
     )
     var = Path(env["TUKI_VAR_DIR"])
     names = {p.name for p in var.iterdir()}
