@@ -10,6 +10,7 @@ from typing import Any
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from tuki.lib.csp import DIRECTIVES as CSP_DIRECTIVES
 from tuki.lib.env import (
     encryption_keys,
     env_bool,
@@ -44,6 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.forms",  # the widgets' templates, for FORM_RENDERER
     "django_htmx",
+    "csp",  # django-csp: its settings checks and the {% csp_nonce %} tag
     "ninja",  # serves Swagger UI from its own static files: the API docs work offline
     "django_tasks",
     "django_tasks_db",
@@ -69,7 +71,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "tuki.lib.csp.ContentSecurityPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",  # the policy: CONTENT_SECURITY_POLICY below
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -208,10 +210,26 @@ TASKS = {
     }
 }
 
+# --- HTTPS and security headers (docs/configuration.md, docs/security/outbound-and-at-rest.md)
+CONTENT_SECURITY_POLICY = {"DIRECTIVES": CSP_DIRECTIVES}  # tuki/lib/csp.py
+_HTTPS = SITE_URL.lower().startswith("https://")
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", _HTTPS)  # on by default behind https
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = env_bool("SSL_REDIRECT", False)
+SECURE_REDIRECT_EXEMPT = [r"^healthz/?$"]  # a load balancer's probe may speak plain HTTP
+SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", False)
+# Behind a proxy that ends TLS: the header it sets to "https" (X-Forwarded-Proto). Only
+# when the proxy always sets or strips it, or a client could claim https itself.
+_PROXY_SSL_HEADER = env_str("PROXY_SSL_HEADER", "")
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_" + _PROXY_SSL_HEADER.upper().replace("-", "_"), "https") if _PROXY_SSL_HEADER else None
+)
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
 LOGGING = {
