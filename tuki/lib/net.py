@@ -171,11 +171,17 @@ def _connect_checked(
     raise error or OSError(f"cannot connect to {host}")
 
 
+def _source(connection: http.client.HTTPConnection) -> tuple[str, int] | None:
+    # Set by HTTPConnection.__init__; typeshed does not declare it.
+    source: tuple[str, int] | None = getattr(connection, "source_address", None)
+    return source
+
+
 class PinnedHTTPConnection(http.client.HTTPConnection):
     """HTTP to a checked address only (module docstring, step 2)."""
 
     def connect(self) -> None:
-        self.sock = _connect_checked(self.host, self.port, self.timeout, self.source_address)
+        self.sock = _connect_checked(self.host, self.port, self.timeout, _source(self))
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
@@ -183,7 +189,7 @@ class PinnedHTTPSConnection(http.client.HTTPSConnection):
     """HTTPS to a checked address only; SNI and the certificate are checked for the name."""
 
     def connect(self) -> None:
-        sock = _connect_checked(self.host, self.port, self.timeout, self.source_address)
+        sock = _connect_checked(self.host, self.port, self.timeout, _source(self))
         self.sock = self._context.wrap_socket(sock, server_hostname=self.host)  # type: ignore[attr-defined]  # set by HTTPSConnection.__init__, not in typeshed
 
 
