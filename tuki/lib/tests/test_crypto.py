@@ -15,6 +15,7 @@ from django.db import connection
 from tuki.conftest import Desk
 from tuki.lib import crypto
 from tuki.lib.env import encryption_keys
+from tuki.mail.inbound import imap
 from tuki.mail.models import Mailbox
 from tuki.webhooks import services
 from tuki.webhooks.models import Webhook
@@ -123,3 +124,18 @@ def test_keys_come_from_the_environment_and_bad_ones_stop_the_start(
     monkeypatch.setenv("TUKI_ENCRYPTION_KEY", "not-a-key")
     with pytest.raises(ImproperlyConfigured, match="key 1"):
         encryption_keys(tmp_path)
+
+
+def test_a_mailbox_poll_with_a_password_no_key_opens_says_so_without_connecting(
+    db: Any, settings: Any
+) -> None:
+    box = Mailbox.objects.create(
+        name="Desk",
+        address="desk@example.com",
+        imap_host="imap.example.invalid",
+        imap_user="desk",
+        imap_password="pw",
+    )
+    settings.ENCRYPTION_KEYS = [crypto.new_key()]
+    result = imap.poll(Mailbox.objects.get(pk=box.pk))
+    assert "cannot be decrypted" in result.error and "TUKI_ENCRYPTION_KEY" in result.error
