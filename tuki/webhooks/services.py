@@ -399,6 +399,12 @@ def clean_url(url: str, *, check_address: bool = True) -> str:
 
 
 def _blocked_message(exc: net.BlockedAddress) -> str:
+    if exc.address is None or str(exc.address) == exc.host.strip("[]"):
+        return _(
+            "%(address)s is not a public internet address: webhooks do not call loopback, "
+            "private, link-local or cloud metadata addresses. An operator can allow an "
+            "on-premise network with TUKI_WEBHOOK_ALLOWED_NETWORKS."
+        ) % {"address": exc.host}
     return _(
         "%(host)s is not a public internet address (it is %(address)s): webhooks do not "
         "call loopback, private, link-local or cloud metadata addresses. An operator can "
