@@ -3,8 +3,11 @@
 import os
 import sys
 
+from tuki.lib.env import private_umask
+
 
 def main() -> None:
+    private_umask()  # the database, keys, uploads and logs are Tuki's user's only
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tuki.settings")
     from django.core.management import execute_from_command_line
 

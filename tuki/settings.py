@@ -10,13 +10,27 @@ from typing import Any
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
-from tuki.lib.env import env_bool, env_int, env_list, env_str, secret_key
+from tuki.lib.csp import DIRECTIVES as CSP_DIRECTIVES
+from tuki.lib.env import (
+    encryption_keys,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    private_dir,
+    private_file,
+    secret_key,
+)
+from tuki.lib.net import parse_networks
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(Path.cwd() / "var"))).resolve()
 
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = secret_key(VAR_DIR)
+# IMAP passwords and webhook secrets are encrypted with these (tuki/lib/crypto.py): the first
+# encrypts, all decrypt. Keep them out of the database's backups.
+ENCRYPTION_KEYS = encryption_keys(VAR_DIR)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
@@ -31,6 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django.forms",  # the widgets' templates, for FORM_RENDERER
     "django_htmx",
+    "csp",  # django-csp: its settings checks and the {% csp_nonce %} tag
     "ninja",  # serves Swagger UI from its own static files: the API docs work offline
     "django_tasks",
     "django_tasks_db",
@@ -56,7 +71,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "tuki.lib.csp.ContentSecurityPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",  # the policy: CONTENT_SECURITY_POLICY below
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -119,7 +134,10 @@ if _database_url:
             "timeout": 20,
         }
 else:
-    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    # The database file is made 0600 before SQLite opens it (its -wal and -shm files take
+    # the same mode), inside a 0700 folder, whatever the umask.
+    private_dir(VAR_DIR)
+    private_file(VAR_DIR / "tuki.sqlite3")
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
@@ -162,6 +180,9 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 # Attachments are stored outside the database and served only through permission checks.
 MAX_ATTACHMENT_SIZE = env_int("MAX_ATTACHMENT_MB", 20) * 1024 * 1024
+# Uploaded files and the folders made for them: Tuki's user's only.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -178,16 +199,37 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = env_str("EMAIL_FROM", "Tuki Service Desk <servicedesk@localhost>")
 
+# Webhooks reach only public addresses (tuki/lib/net.py) and these networks, for on-premise
+# targets: TUKI_WEBHOOK_ALLOWED_NETWORKS=10.20.0.0/16,fd12:3456::/48
+WEBHOOK_ALLOWED_NETWORKS = env_list("WEBHOOK_ALLOWED_NETWORKS", [])
+parse_networks(WEBHOOK_ALLOWED_NETWORKS)  # a bad value stops the start, not the first delivery
+
 TASKS = {
     "default": {
         "BACKEND": env_str("TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
 
+# --- HTTPS and security headers (docs/configuration.md, docs/security/outbound-and-at-rest.md)
+CONTENT_SECURITY_POLICY = {"DIRECTIVES": CSP_DIRECTIVES}  # tuki/lib/csp.py
+_HTTPS = SITE_URL.lower().startswith("https://")
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", _HTTPS)  # on by default behind https
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = env_bool("SSL_REDIRECT", False)
+SECURE_REDIRECT_EXEMPT = [r"^healthz/?$"]  # a load balancer's probe may speak plain HTTP
+SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", False)
+# Behind a proxy that ends TLS: the header it sets to "https" (X-Forwarded-Proto). Only
+# when the proxy always sets or strips it, or a client could claim https itself.
+_PROXY_SSL_HEADER = env_str("PROXY_SSL_HEADER", "")
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_" + _PROXY_SSL_HEADER.upper().replace("-", "_"), "https") if _PROXY_SSL_HEADER else None
+)
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
 LOGGING = {

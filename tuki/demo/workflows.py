@@ -24,7 +24,9 @@ from tuki.webhooks import services as webhooks
 
 # Business minutes in one of the demo offices' days (tuki/demo/sla.py: 08-17 and 09-18).
 OFFICE_DAY = 9 * 60
-WEBHOOK_URL = "http://127.0.0.1:9/tuki-demo/chat-bridge"  # the discard port: nothing there
+# A name under .invalid never resolves (RFC 6761): the example reaches nothing, and a private
+# address would be refused by the outbound guard (tuki/lib/net.py).
+WEBHOOK_URL = "https://chat-bridge.example.invalid/tuki-demo"
 
 
 def seed(cast: Cast) -> dict[str, int]:

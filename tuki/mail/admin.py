@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _, ngettext
 
+from tuki.lib import crypto
 from tuki.mail import services
 from tuki.mail.inbound import polling
 from tuki.mail.models import (
@@ -56,6 +57,14 @@ class MailboxForm(forms.ModelForm):
             "unknown_senders",
             "closed_replies",
         ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not crypto.readable(self.instance.imap_password):
+            self.fields["imap_password"].help_text = _(
+                "The stored password cannot be decrypted with the configured encryption key "
+                "(TUKI_ENCRYPTION_KEY): restore that key, or enter the password again."
+            )
 
     def clean_imap_password(self) -> str:
         # The stored password is never sent to the browser; empty means unchanged.

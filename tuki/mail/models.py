@@ -8,6 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tuki.lib.crypto import EncryptedTextField
 from tuki.mail import reasons
 from tuki.tickets.models import Kind
 
@@ -47,7 +48,8 @@ class Mailbox(models.Model):
         _("IMAP security"), max_length=10, choices=ImapSecurity.choices, default=ImapSecurity.SSL
     )
     imap_user = models.CharField(_("IMAP user"), max_length=255, blank=True)
-    imap_password = models.CharField(_("IMAP password"), max_length=255, blank=True)
+    # Encrypted at rest (tuki/lib/crypto.py); the admin form never shows it back.
+    imap_password = EncryptedTextField(_("IMAP password"), blank=True)
     imap_folder = models.CharField(_("IMAP folder"), max_length=255, default="INBOX")
     processed_folder = models.CharField(
         _("move processed mail to"),

@@ -9,6 +9,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tuki.lib.crypto import EncryptedTextField
+
 # Ticket events a webhook may subscribe to (the same names as automation rules' events).
 EVENTS = {
     "created": _("Ticket created"),
@@ -32,7 +34,8 @@ class Webhook(models.Model):
 
     name = models.CharField(_("name"), max_length=120)
     url = models.URLField(_("URL"), max_length=500)
-    secret = models.CharField(_("signing secret"), max_length=100, default=new_secret)
+    # Encrypted at rest (tuki/lib/crypto.py): a copy of the database does not sign webhooks.
+    secret = EncryptedTextField(_("signing secret"), default=new_secret)
     events = models.JSONField(_("events"), default=list, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     created_by = models.ForeignKey(

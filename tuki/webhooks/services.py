@@ -14,8 +14,6 @@ import hmac
 import json
 import logging
 import time
-import urllib.error
-import urllib.request
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -30,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tuki.configcache import cache as configcache
+from tuki.lib import crypto, net
 from tuki.lib.errors import ServiceError
 from tuki.tickets.models import EventAction
 from tuki.webhooks import tasks
@@ -59,7 +58,7 @@ BACKOFF = (
 MAX_ATTEMPTS = len(BACKOFF) + 1
 TIMEOUT = 10.0  # seconds; never more, whatever the setting says
 STUCK_AFTER = timedelta(minutes=2)  # a "sending" row older than this lost its worker
-RESPONSE_LIMIT = 4096
+RESPONSE_LIMIT = 1024  # bytes of an answer kept: enough to debug, too little to read a site
 USER_AGENT = "Tuki-Webhooks/1"
 
 
@@ -245,18 +244,11 @@ def _request(delivery: WebhookDelivery) -> tuple[dict[str, str], bytes]:
         "X-Tuki-Event": delivery.event,
         "X-Tuki-Delivery": str(delivery.pk),
         "X-Tuki-Timestamp": timestamp,
-        "X-Tuki-Signature": sign(delivery.webhook.secret, timestamp, body),
+        "X-Tuki-Signature": sign(
+            crypto.require(delivery.webhook.secret, "webhook signing secret"), timestamp, body
+        ),
     }
     return headers, body
-
-
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    # A redirect is an answer, not a new destination: the signed body goes where configured.
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-
-_opener = urllib.request.build_opener(_NoRedirects())
 
 
 def timeout() -> float:
@@ -264,14 +256,9 @@ def timeout() -> float:
 
 
 def _post(url: str, headers: dict[str, str], body: bytes) -> tuple[int, bytes]:
-    """POST and read at most RESPONSE_LIMIT bytes; (status, body) or an exception."""
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
-    try:
-        with _opener.open(request, timeout=timeout()) as response:
-            return response.status, response.read(RESPONSE_LIMIT)
-    except urllib.error.HTTPError as exc:
-        with exc:
-            return exc.code, exc.read(RESPONSE_LIMIT)
+    """POST to a checked public address (tuki/lib/net.py): redirects are answers, not
+    followed; at most RESPONSE_LIMIT bytes of the answer are read."""
+    return net.post(url, headers, body, timeout=timeout(), limit=RESPONSE_LIMIT)
 
 
 def deliver(delivery_id: int) -> str:
@@ -298,6 +285,9 @@ def deliver(delivery_id: int) -> str:
         delivery.response_body = answer.decode("utf-8", "replace")
         if not 200 <= status < 300:
             delivery.error = _("The endpoint answered HTTP %(status)d.") % {"status": status}
+    except net.BlockedAddress as exc:
+        delivery.error = _blocked_message(exc)
+        logger.warning("webhook delivery %s refused: %s", delivery.pk, exc)
     except Exception as exc:  # any failure is the endpoint's or the network's: log, retry
         delivery.error = f"{type(exc).__name__}: {exc}"[:2000]
         logger.info("webhook delivery %s failed: %s", delivery.pk, delivery.error)
@@ -384,7 +374,10 @@ def _require_admin(actor: User) -> None:
         raise PermissionDenied(_("Only administrators may manage webhooks."))
 
 
-def clean_url(url: str) -> str:
+def clean_url(url: str, *, check_address: bool = True) -> str:
+    """A URL webhooks may call; its host's addresses are checked unless `check_address` is
+    off (an unchanged URL: switching off a webhook that now points inside is still allowed).
+    """
     url = (url or "").strip()
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -397,7 +390,26 @@ def clean_url(url: str) -> str:
         )
     if len(url) > 500:
         raise ServiceError(_("The URL is too long."), field="url", code="invalid_url")
+    try:
+        if check_address:
+            net.check_url(url)
+    except net.BlockedAddress as exc:
+        raise ServiceError(_blocked_message(exc), field="url", code="blocked_address") from None
     return url
+
+
+def _blocked_message(exc: net.BlockedAddress) -> str:
+    if exc.address is None or str(exc.address) == exc.host.strip("[]"):
+        return _(
+            "%(address)s is not a public internet address: webhooks do not call loopback, "
+            "private, link-local or cloud metadata addresses. An operator can allow an "
+            "on-premise network with TUKI_WEBHOOK_ALLOWED_NETWORKS."
+        ) % {"address": exc.host}
+    return _(
+        "%(host)s is not a public internet address (it is %(address)s): webhooks do not "
+        "call loopback, private, link-local or cloud metadata addresses. An operator can "
+        "allow an on-premise network with TUKI_WEBHOOK_ALLOWED_NETWORKS."
+    ) % {"host": exc.host, "address": exc.address}
 
 
 def clean_events(events: Any) -> list[str]:
@@ -413,9 +425,11 @@ def _clean(data: dict[str, Any], current: Webhook | None = None) -> dict[str, An
     name = str(data.get("name", current.name if current else "") or "").strip()
     if not name:
         raise ServiceError(_("A name is required."), field="name", code="required")
+    url = str(data.get("url", current.url if current else "") or "")
+    changed = current is None or url.strip() != current.url
     return {
         "name": name[:120],
-        "url": clean_url(data.get("url", current.url if current else "")),
+        "url": clean_url(url, check_address=changed),
         "events": clean_events(data.get("events", current.events if current else [])),
         "is_active": bool(data.get("is_active", current.is_active if current else True)),
     }

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from tuki.lib import crypto
 from tuki.lib.errors import ServiceError
 from tuki.lib.http import AuthenticatedHttpRequest
 from tuki.webhooks import access, services
@@ -99,6 +100,7 @@ def webhook_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "form": WebhookForm(initial=initial),
             "webhook": webhook,
             "show_secret": bool(request.GET.get("secret")),
+            "secret_unreadable": not crypto.readable(webhook.secret),
         }
         response = render(request, "webhooks/webhook_edit.html", context)
         response["Cache-Control"] = "no-store"
@@ -119,7 +121,8 @@ def webhook_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @admin_required
 def reveal_secret(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     webhook = access.get_webhook_for_user(request.user, pk)
-    response = render(request, "webhooks/partials/secret.html", {"webhook": webhook})
+    context = {"webhook": webhook, "secret_unreadable": not crypto.readable(webhook.secret)}
+    response = render(request, "webhooks/partials/secret.html", context)
     response["Cache-Control"] = "no-store"
     return response
 

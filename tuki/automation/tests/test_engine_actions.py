@@ -163,7 +163,9 @@ def test_webhook(desk: Desk, committed: Any) -> None:
     from tuki.webhooks.models import WebhookDelivery
     from tuki.webhooks.services import create_webhook
 
-    hook = create_webhook(desk.admin, name="Chat", url="http://127.0.0.1:9/hook", events=[])
+    hook = create_webhook(
+        desk.admin, name="Chat", url="https://chat.example.invalid/hook", events=[]
+    )
     ticket = on_new(desk, committed, {"type": "webhook", "webhook": hook.pk})
     delivery = WebhookDelivery.objects.get(webhook=hook)
     assert delivery.ticket == ticket and delivery.payload["data"] == {"rule": "Act"}

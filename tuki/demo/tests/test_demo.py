@@ -242,7 +242,7 @@ def test_administration_opens_on_examples_made_through_the_services(demo):
     assert approval_rule.actions[0]["template"] == template.pk
     # The example webhook is off, as is the rule that calls it: the demo sends nothing.
     hook = Webhook.objects.get()
-    assert not hook.is_active and hook.url.startswith("http://127.0.0.1:")
+    assert not hook.is_active and ".invalid/" in hook.url
     assert not rules["Tell the team chat about breaches (example)"].is_active
     assert not WebhookDelivery.objects.exists()
 

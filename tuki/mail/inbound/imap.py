@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from imap_tools import BaseMailBox, MailBox, MailBoxStartTls, MailBoxUnencrypted
 from imap_tools.errors import MailboxLoginError, UnexpectedCommandStatusError
 
+from tuki.lib import crypto
 from tuki.mail import conf, services
 from tuki.mail.inbound import leases
 from tuki.mail.models import ImapSecurity, Mailbox
@@ -29,6 +30,7 @@ IMAP_ERRORS = (
     MailboxLoginError,
     UnexpectedCommandStatusError,
     OSError,  # includes socket.timeout and ssl.SSLError
+    crypto.DecryptionError,  # the password was saved with a key that is not configured
 )
 SIZE = re.compile(rb"RFC822\.SIZE (\d+)")
 
@@ -49,6 +51,7 @@ class PollResult:
 
 
 def connect(mailbox: Mailbox) -> BaseMailBox:
+    password = crypto.require(mailbox.imap_password, "IMAP password")  # before connecting
     host, port = mailbox.imap_host, mailbox.imap_port
     if mailbox.imap_security == ImapSecurity.SSL:
         client: BaseMailBox = MailBox(
@@ -60,9 +63,7 @@ def connect(mailbox: Mailbox) -> BaseMailBox:
         )
     else:
         client = MailBoxUnencrypted(host, port, timeout=TIMEOUT)
-    return client.login(
-        mailbox.imap_user, mailbox.imap_password, initial_folder=mailbox.imap_folder
-    )
+    return client.login(mailbox.imap_user, password, initial_folder=mailbox.imap_folder)
 
 
 def poll(mailbox: Mailbox) -> PollResult:
