@@ -211,6 +211,10 @@ class TukiWorker(Worker):
         heartbeat = Heartbeat(self.worker_id, every=max(1.0, lease().total_seconds() / 6))
         heartbeat.start()
         try:
+            try:  # what a worker that died before this one left RUNNING, at once
+                reclaim_lost_tasks()
+            except OUTAGE_ERRORS as exc:
+                self.outage(exc)
             while self.running:
                 try:
                     done = self.step()
