@@ -1,6 +1,7 @@
 """One worker process of test_worker_processes.py: `tuki worker`, maybe killed on purpose.
 
 Usage: python -m tuki.server.tests.run_worker [--kill-after=notify|fire_timer] [--batch]
+       [--no-periodic]
 With --kill-after the process SIGKILLs itself just after that function returned (inside
 the task, before its result is written).
 """
@@ -33,7 +34,12 @@ def main(argv: list[str]) -> None:
                 os.kill(os.getpid(), signal.SIGKILL)
 
             setattr(module, name, killing)
-    worker = TukiWorker(worker_id=f"test-{os.getpid()}", interval=0.1, batch="--batch" in argv)
+    worker = TukiWorker(
+        worker_id=f"test-{os.getpid()}",
+        interval=0.1,
+        batch="--batch" in argv,
+        periodic="--no-periodic" not in argv,
+    )
     worker.configure_signals()
     worker.run()
 
