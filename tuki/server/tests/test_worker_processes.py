@@ -26,7 +26,6 @@ from django_tasks_db.models import DBTaskResult, get_date_max
 
 from tuki.notifications.models import Notification
 from tuki.sla.models import SlaTimer
-from tuki.sla.tests.conftest import frozen, sla  # noqa: F401  (fixtures)
 from tuki.sla.tests.test_two_workers import ROOT, _worker_env
 from tuki.tickets import services as tickets
 from tuki.tickets.models import TicketEvent
