@@ -26,6 +26,7 @@ import threading
 import time
 from datetime import datetime, timedelta
 from types import FrameType
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
@@ -314,7 +315,7 @@ class TukiWorker(Worker):
                 else:
                     db_task_result.set_successful(self._call(task, task_result))
             except OUTAGE_ERRORS as exc:
-                if not is_locked_database_exception(exc) or isinstance(exc, InterfaceError):
+                if isinstance(exc, InterfaceError) or not is_locked_database_exception(exc):
                     raise
                 db_task_result.set_failed(exc)
             except BaseException as exc:
@@ -325,13 +326,12 @@ class TukiWorker(Worker):
             self._run_tasks += 1
 
     @staticmethod
-    def _call(task: object, task_result: object) -> object:
-        func = task  # django_tasks.Task
-        if func.takes_context:  # type: ignore[attr-defined]  # a Task
-            return func.call(
-                TaskContext(task_result=task_result), *task_result.args, **task_result.kwargs
-            )  # type: ignore[attr-defined]  # a Task and its result
-        return func.call(*task_result.args, **task_result.kwargs)  # type: ignore[attr-defined]  # a Task and its result
+    def _call(task: Any, task_result: Any) -> Any:
+        """Call a django_tasks Task with its stored arguments (and context if it takes it)."""
+        args, kwargs = task_result.args, task_result.kwargs
+        if task.takes_context:
+            return task.call(TaskContext(task_result=task_result), *args, **kwargs)
+        return task.call(*args, **kwargs)
 
     def _still_mine(self, row: DBTaskResult) -> bool:
         """Lock the task's row: still RUNNING under this worker (not reclaimed meanwhile)."""
@@ -341,4 +341,4 @@ class TukiWorker(Worker):
             .values_list("worker_ids", flat=True)
             .first()
         )
-        return bool(current) and current[-1] == self.worker_id
+        return bool(current) and current[-1] == self.worker_id  # type: ignore[index]  # a list when found
