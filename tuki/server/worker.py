@@ -212,8 +212,10 @@ class TukiWorker(Worker):
         heartbeat = Heartbeat(self.worker_id, every=max(1.0, lease().total_seconds() / 6))
         heartbeat.start()
         try:
-            try:  # what a worker that died before this one left RUNNING, at once
+            try:  # what a worker that died before this one left RUNNING, at once; and
+                # this worker's own, if its loop was restarted (serving.WorkerThread)
                 reclaim_lost_tasks()
+                reclaim_lost_tasks(dead={self.worker_id})
             except OUTAGE_ERRORS as exc:
                 self.outage(exc)
             while self.running:

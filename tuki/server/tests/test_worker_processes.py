@@ -190,6 +190,30 @@ def test_an_sla_timer_killed_after_firing_fires_once_after_the_restart(desk, sla
     assert after[0] == fired and after.count(fired) == 1  # but this one once
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_catches_up_on_sla_timers_whose_tasks_were_never_queued(
+    desk, sla, frozen, tmp_path
+):
+    """The catch-up existed (fire_due_sla_timers) but nothing ran it: now a periodic job."""
+    for n in range(2):
+        tickets.create_ticket(desk.operator, title=f"Printer {n}", requester=desk.requester)
+    due = SlaTimer.objects.count()
+    assert due and not DBTaskResult.objects.exists()  # this process's backend cannot defer
+    env, copy = worker_env(tmp_path)
+
+    finished = run_worker(env, "--batch")  # the periodic jobs on
+    assert finished.returncode == 0, finished.stderr
+    assert query(copy, "SELECT COUNT(*) FROM sla_slatimer WHERE fired_at IS NULL") == [(0,)]
+    fired = query(
+        copy, "SELECT ticket_id, field, new_value FROM tickets_ticketevent WHERE actor_kind = 'sla'"
+    )
+    assert fired and len(fired) == len(set(fired))
+    [(runs,)] = query(
+        copy, "SELECT COUNT(*) FROM server_periodicjob WHERE name = 'sla.fire_due_timers'"
+    )
+    assert runs == 1
+
+
 # --- mail servers that stall ---------------------------------------------------------------
 
 
