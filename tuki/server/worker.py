@@ -244,17 +244,20 @@ class TukiWorker(Worker):
         if self.excluded_queue_names:
             tasks = tasks.exclude(queue_name__in=self.excluded_queue_names)
         task_result = None
+        retrieved = False
         try:
             with exclusive_transaction(tasks.db):
                 task_result = tasks.get_locked()
                 if task_result is not None:
                     task_result.claim(self.worker_id)
+            retrieved = True
         except OperationalError as exc:
             if not is_locked_database_exception(exc):
                 raise
+            task_result = None  # locked (SQLite's one writer): try again
         if task_result is not None:
             self.run_task(task_result)
-        if self.batch and task_result is None:
+        if self.batch and retrieved and task_result is None:
             return True
         if self.max_tasks is not None and self._run_tasks >= self.max_tasks:
             return True
