@@ -198,6 +198,11 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = env_str("EMAIL_FROM", "Tuki Service Desk <servicedesk@localhost>")
+# Seconds an SMTP server may stay silent before a send gives up (and is retried later):
+# without it one hung mail server would stop the worker and all background work.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+IMAP_TIMEOUT = env_int("IMAP_TIMEOUT", 60)  # seconds per IMAP command
+WEBHOOK_TIMEOUT = env_int("WEBHOOK_TIMEOUT", 10)  # seconds per webhook request
 
 # Webhooks reach only public addresses (tuki/lib/net.py) and these networks, for on-premise
 # targets: TUKI_WEBHOOK_ALLOWED_NETWORKS=10.20.0.0/16,fd12:3456::/48
@@ -209,6 +214,13 @@ TASKS = {
         "BACKEND": env_str("TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+# The task worker (tuki/server/worker.py): a task whose worker has not been seen for the
+# lease is queued again, up to TASK_MAX_ATTEMPTS claims; finished results are kept
+# TASK_RESULT_DAYS (failed ones three times as long).
+WORKER_LEASE = env_int("WORKER_LEASE", 60)
+WORKER_MAX_BACKOFF = env_int("WORKER_MAX_BACKOFF", 30)
+TASK_MAX_ATTEMPTS = env_int("TASK_MAX_ATTEMPTS", 3)
+TASK_RESULT_DAYS = env_int("TASK_RESULT_DAYS", 7)
 
 # --- HTTPS and security headers (docs/configuration.md, docs/security/outbound-and-at-rest.md)
 CONTENT_SECURITY_POLICY = {"DIRECTIVES": CSP_DIRECTIVES}  # tuki/lib/csp.py

@@ -2,10 +2,11 @@ from django.contrib import admin
 from django.urls import include, path
 
 from tuki.api import api
-from tuki.server.views import healthz
+from tuki.server.views import healthz, readyz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     path("", include("tuki.accounts.urls")),
     path("desk/", include("tuki.tickets.urls")),
     path("portal/", include("tuki.portal.urls")),

@@ -7,4 +7,8 @@ class AutomationConfig(AppConfig):
     verbose_name = _("Automation")
 
     def ready(self) -> None:
-        from tuki.automation import receivers  # noqa: F401
+        from tuki.automation import engine, receivers  # noqa: F401
+        from tuki.lib import periodic
+
+        # Scheduled runs whose task was lost: each still fires once.
+        periodic.register("automation.fire_due_scheduled", engine.fire_due_scheduled, every=60)

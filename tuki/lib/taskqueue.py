@@ -111,3 +111,14 @@ def flush() -> None:
     DBTaskResult.objects.bulk_create(rows)
     for row, backend in zip(rows, backends, strict=True):
         task_enqueued.send(type(backend), task_result=row.task_result)
+
+
+COMMITS_WITH_RESULT = "tuki_commits_with_result"
+
+
+def commits_with_result(func: Any) -> Any:
+    """Mark a task function (under `@task()`) whose work is all in the database: the worker
+    (tuki/server/worker.py) runs it in one transaction with its SUCCESSFUL mark, so a
+    worker killed midway leaves nothing and the retry does the work exactly once."""
+    setattr(func, COMMITS_WITH_RESULT, True)
+    return func

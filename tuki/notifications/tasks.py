@@ -6,6 +6,7 @@ import logging
 
 from django_tasks import task
 
+from tuki.lib import taskqueue
 from tuki.notifications import rules, services
 from tuki.tickets.models import Ticket, TicketEvent
 
@@ -13,6 +14,7 @@ logger = logging.getLogger(__name__)
 
 
 @task()
+@taskqueue.commits_with_result  # a second run would tell everybody twice
 def notify_events(event_ids: list[int]) -> str:
     """Tell the right people about one change to a ticket (receivers.py explains batches)."""
     return process(event_ids)

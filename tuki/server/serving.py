@@ -13,39 +13,52 @@ import uvicorn
 from django.conf import settings
 from django.db import connections
 from django.utils.crypto import get_random_string
-from django_tasks_db.management.commands.db_worker import Worker
 from uvicorn.supervisors import Multiprocess
+
+from tuki.server.worker import TukiWorker
 
 logger = logging.getLogger(__name__)
 
 
 class WorkerThread(threading.Thread):
-    """django-tasks-db's worker loop in a thread; `stop()` lets the running task finish."""
+    """The task worker (tuki/server/worker.py) in a thread of the server, supervised: if
+    its loop ever dies it is started again after a growing pause (1 s up to a minute).
+    `stop()` lets the running task finish. Its liveness is its heartbeat row (/readyz)."""
 
     def __init__(self, interval: float = 1.0) -> None:
         super().__init__(name="tuki-worker", daemon=True)
-        self.worker = Worker(
-            queue_names=["*"],
-            interval=interval,
-            batch=False,
-            backend_name="default",
-            startup_delay=False,
-            max_tasks=None,
-            worker_id=f"serve-{get_random_string(12)}",
-            excluded_queue_names=[],
-        )
+        self.interval = interval
+        self.worker_id = f"serve-{get_random_string(12)}"
+        self.worker = self._new_worker()
+        self.restarts = 0
+        self._stopping = threading.Event()
+
+    def _new_worker(self) -> TukiWorker:
+        return TukiWorker(worker_id=self.worker_id, interval=self.interval)
+
+    @property
+    def alive(self) -> bool:
+        return self.is_alive() and not self._stopping.is_set()
 
     def run(self) -> None:
         # Signals belong to the main thread (uvicorn's), so the worker never installs any.
-        try:
-            self.worker.run()
-        except Exception:
-            logger.exception("The task worker stopped with an error")
-        finally:
-            connections.close_all()
+        pause = 1.0
+        while not self._stopping.is_set():
+            try:
+                self.worker.run()
+            except Exception:
+                logger.exception("The task worker stopped with an error; restarting")
+            finally:
+                connections.close_all()
+            if self._stopping.wait(pause):
+                return
+            self.restarts += 1
+            pause = min(pause * 2, 60.0)
+            self.worker = self._new_worker()
 
     def stop(self, timeout: float = 30.0) -> None:
-        self.worker.running = False
+        self._stopping.set()
+        self.worker.stop()
         self.join(timeout)
 
 

@@ -7,4 +7,12 @@ class SlaConfig(AppConfig):
     verbose_name = _("Service levels")
 
     def ready(self) -> None:
-        from tuki.sla import receivers  # noqa: F401  (connects to ticket events)
+        from tuki.lib import periodic
+        from tuki.sla import (
+            receivers,  # noqa: F401  (connects to ticket events)
+            services,
+        )
+
+        # Timers whose task was lost (a worker down at their instant, a backend that
+        # cannot defer): each still fires once (services.fire_timer re-checks its row).
+        periodic.register("sla.fire_due_timers", services.fire_due_timers, every=60)

@@ -7,4 +7,8 @@ class WebhooksConfig(AppConfig):
     verbose_name = _("Webhooks")
 
     def ready(self) -> None:
-        from tuki.webhooks import receivers  # noqa: F401
+        from tuki.lib import periodic
+        from tuki.webhooks import receivers, services  # noqa: F401
+
+        # Deliveries whose retry is due (their deferred task lost): each still sent once.
+        periodic.register("webhooks.deliver_due", services.deliver_due, every=60)

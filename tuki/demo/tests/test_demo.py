@@ -21,6 +21,8 @@ from tuki.demo.loader import load_demo
 from tuki.demo.stories import Director
 from tuki.macros.models import Macro, Scope
 from tuki.mail.models import OutboundMessage, OutboundStatus
+from tuki.search import engine
+from tuki.search.models import SearchEntry
 from tuki.sla.models import Agreement, ClockState, Metric, SlaClock, SlaClockLog, SlaPolicy
 from tuki.tickets.models import (
     ActorKind,
@@ -222,6 +224,17 @@ def test_the_demo_command_prints_the_progress(db):
         call_command("demo", "--no-serve", stdout=out)
     assert "  Loading tickets 20/202\n" in out.getvalue()
     assert "Loaded 202 demo tickets" in out.getvalue()
+
+
+def test_search_finds_every_demo_ticket(demo):
+    """The load drops its tasks (no notification storm), the index's among them: it is
+    rebuilt at the end (search found 4 of the 207 tickets before)."""
+    indexed = SearchEntry.objects.filter(kind="ticket").values("object_id").distinct().count()
+    assert indexed == Ticket.objects.count()
+    every = {"ticket": Ticket.objects.all()}
+    vpn = Ticket.objects.filter(title__icontains="VPN").values_list("pk", flat=True)
+    hits = engine.search("VPN", allowed=every, kinds=["ticket"], limit=200)
+    assert len(vpn) > 4 and set(vpn) <= {hit.object_id for hit in hits}
 
 
 def test_administration_opens_on_examples_made_through_the_services(demo):

@@ -14,6 +14,7 @@ import re
 import ssl
 from dataclasses import dataclass
 
+from django.conf import settings
 from imap_tools import BaseMailBox, MailBox, MailBoxStartTls, MailBoxUnencrypted
 from imap_tools.errors import MailboxLoginError, UnexpectedCommandStatusError
 
@@ -24,7 +25,13 @@ from tuki.mail.models import ImapSecurity, Mailbox
 
 logger = logging.getLogger(__name__)
 
-TIMEOUT = 60  # seconds per IMAP command
+TIMEOUT = 60  # seconds per IMAP command, unless TUKI_IMAP_TIMEOUT says otherwise
+
+
+def timeout() -> float:
+    return float(getattr(settings, "IMAP_TIMEOUT", TIMEOUT))
+
+
 IMAP_ERRORS = (
     imaplib.IMAP4.error,
     MailboxLoginError,
@@ -55,14 +62,14 @@ def connect(mailbox: Mailbox) -> BaseMailBox:
     host, port = mailbox.imap_host, mailbox.imap_port
     if mailbox.imap_security == ImapSecurity.SSL:
         client: BaseMailBox = MailBox(
-            host, port, timeout=TIMEOUT, ssl_context=ssl.create_default_context()
+            host, port, timeout=timeout(), ssl_context=ssl.create_default_context()
         )
     elif mailbox.imap_security == ImapSecurity.STARTTLS:
         client = MailBoxStartTls(
-            host, port, timeout=TIMEOUT, ssl_context=ssl.create_default_context()
+            host, port, timeout=timeout(), ssl_context=ssl.create_default_context()
         )
     else:
-        client = MailBoxUnencrypted(host, port, timeout=TIMEOUT)
+        client = MailBoxUnencrypted(host, port, timeout=timeout())
     return client.login(mailbox.imap_user, password, initial_folder=mailbox.imap_folder)
 
 

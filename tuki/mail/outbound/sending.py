@@ -16,7 +16,7 @@ from email import policy
 
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django_tasks import task
 
@@ -87,12 +87,19 @@ def enqueue_send(outbound_id: int, *, delay: timedelta | None = None) -> None:
 
 
 def claim(outbound_id: int) -> OutboundMessage | None:
-    """Take a due message for this worker alone (conditional update: exactly one row)."""
+    """Take a due message for this worker alone (conditional update: exactly one row).
+
+    The attempt is counted here, before anything is sent: a worker killed while sending
+    has used its attempt (requeue_due gives the message up after the last one)."""
     now = timezone.now()
     due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
     taken = OutboundMessage.objects.filter(
         due, pk=outbound_id, status=OutboundStatus.PENDING
-    ).update(status=OutboundStatus.SENDING, next_attempt_at=now + STUCK_AFTER)
+    ).update(
+        status=OutboundStatus.SENDING,
+        next_attempt_at=now + STUCK_AFTER,
+        attempts=F("attempts") + 1,
+    )
     return OutboundMessage.objects.filter(pk=outbound_id).first() if taken == 1 else None
 
 
@@ -117,7 +124,6 @@ def send(outbound_id: int) -> str:
     outbound = claim(outbound_id)
     if outbound is None:
         return "not due"
-    outbound.attempts += 1
     try:
         if not outbound.raw:
             outbound.raw = compose(outbound)
@@ -178,6 +184,11 @@ def requeue_due(limit: int = 100) -> int:
     """Enqueue messages whose retry is due or whose worker vanished (lost enqueue, crash)."""
     now = timezone.now()
     stuck = OutboundMessage.objects.filter(status=OutboundStatus.SENDING, next_attempt_at__lt=now)
+    stuck.filter(attempts__gte=conf.send_attempts()).update(
+        status=OutboundStatus.FAILED,
+        next_attempt_at=None,
+        last_error="The worker stopped while sending the last attempt.",
+    )
     stuck.update(status=OutboundStatus.PENDING, next_attempt_at=now)
     due = OutboundMessage.objects.filter(
         Q(next_attempt_at__lte=now)

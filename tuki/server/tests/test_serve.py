@@ -37,7 +37,7 @@ def worker_events(monkeypatch):
     """uvicorn 'serves' until the worker loop has started; the loop records its stop."""
     started, stopped = threading.Event(), threading.Event()
 
-    def run_worker(worker: serving.Worker) -> None:
+    def run_worker(worker: serving.TukiWorker) -> None:
         started.set()
         while worker.running:
             threading.Event().wait(0.01)
@@ -50,7 +50,7 @@ def worker_events(monkeypatch):
         def run(self) -> None:
             assert started.wait(5), "the worker thread did not start"
 
-    monkeypatch.setattr(serving.Worker, "run", run_worker)
+    monkeypatch.setattr(serving.TukiWorker, "run", run_worker)
     monkeypatch.setattr(serving.uvicorn, "Server", FakeServer)
     return started, stopped
 
@@ -60,6 +60,31 @@ def test_with_worker_the_worker_runs_beside_the_server_and_stops_with_it(worker_
     serving.serve("127.0.0.1", 0, with_worker=True)
     assert started.is_set() and stopped.is_set()
     assert not any(t.name == "tuki-worker" and t.is_alive() for t in threading.enumerate())
+
+
+def test_the_worker_thread_starts_its_loop_again_when_it_dies(monkeypatch):
+    """Supervised: a loop that ends with an error (not a stop) is started again."""
+    runs: list[str] = []
+    again = threading.Event()
+
+    def run_worker(worker: serving.TukiWorker) -> None:
+        runs.append(worker.worker_id)
+        if len(runs) == 1:
+            raise RuntimeError("the loop broke")
+        again.set()
+        while worker.running:
+            threading.Event().wait(0.01)
+
+    monkeypatch.setattr(serving.TukiWorker, "run", run_worker)
+    thread = serving.WorkerThread()
+    thread.start()
+    try:
+        assert again.wait(30), "the worker was not restarted"
+        assert thread.alive and thread.restarts == 1
+        assert runs == [thread.worker_id, thread.worker_id]  # one identity, one heartbeat
+    finally:
+        thread.stop()
+    assert not thread.is_alive()
 
 
 def test_without_worker_no_thread_is_started(worker_events):
