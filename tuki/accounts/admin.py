@@ -1,6 +1,6 @@
 from django.contrib import admin
-from django.http import HttpRequest
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from tuki.accounts.models import ApiToken, Location, Organisation, SupportGroup, User
@@ -79,7 +79,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
     list_display = ["hint", "user", "name", "created_at", "last_used_at", "expires_at"]
     list_filter = ["expires_at"]
     fields = ["user", "name", "hint", "created_at", "last_used_at", "expires_at"]
-    readonly_fields = fields
+    readonly_fields = ["user", "name", "hint", "created_at", "last_used_at", "expires_at"]
     search_fields = ["user__email", "name"]
     list_select_related = ["user"]
 

@@ -32,14 +32,13 @@ class PasswordResetForm(BootstrapMixin, auth_forms.PasswordResetForm):
     address as for a known one and never waits for the mail server.
     """
 
-    def get_users(self, email: str) -> list[User]:  # type: ignore[override]  # a list, not a generator
+    def get_users(self, email: str) -> list[User]:
         wanted = email.strip().lower()
         return [u for u in User.objects.filter(email__iexact=wanted, is_active=True)]
 
-    def save(self, *args: object, **kwargs: object) -> None:  # type: ignore[override]  # no domain: links use TUKI_SITE_URL
+    def save(self, *args: object, **kwargs: object) -> None:
         for user in self.get_users(self.cleaned_data["email"]):
             taskqueue.enqueue(tasks.send_password_reset, user.pk)
-
 
 
 class ApiTokenForm(BootstrapMixin, forms.Form):
@@ -53,8 +52,10 @@ class ApiTokenForm(BootstrapMixin, forms.Form):
     )
     expires_in_days = forms.TypedChoiceField(label=_("Expires"), coerce=int)
 
-    def __init__(self, *args: object, choices: list[tuple[int, str]], default: int, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]  # Form's own arguments
+    def __init__(
+        self, *args: object, choices: list[tuple[int, str]], default: int, **kwargs: object
+    ) -> None:
+        super().__init__(*args, **kwargs)
         field = self.fields["expires_in_days"]
         assert isinstance(field, forms.TypedChoiceField)
         field.choices = choices

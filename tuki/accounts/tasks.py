@@ -38,7 +38,9 @@ def send_password_reset(user_id: int) -> str:
         "minutes": max(1, settings.PASSWORD_RESET_TIMEOUT // 60),
     }
     with translation.override(user.language):
-        subject = "".join(render_to_string("emails/password_reset_subject.txt", context).split("\n"))
+        subject = "".join(
+            render_to_string("emails/password_reset_subject.txt", context).split("\n")
+        )
         body = render_to_string("emails/password_reset.txt", context)
     message = EmailMessage(subject.strip(), body, settings.DEFAULT_FROM_EMAIL, [user.email])
     message.extra_headers["Auto-Submitted"] = "auto-generated"

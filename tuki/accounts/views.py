@@ -5,15 +5,13 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import views as auth_views
+from django.contrib.auth import forms as auth_forms, views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils import translation
-from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext as _, ngettext
 from django.views.decorators.http import require_POST
 
 from tuki.accounts import access, services
@@ -24,6 +22,7 @@ from tuki.accounts.forms import (
     PreferencesForm,
     SetPasswordForm,
 )
+from tuki.accounts.models import User
 from tuki.accounts.preferences import sections_for
 from tuki.accounts.services import update_preferences
 from tuki.lib.errors import ServiceError
@@ -75,7 +74,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     success_url = reverse_lazy("preferences")
     extra_context = {"nav": "preferences"}
 
-    def form_valid(self, form: Form) -> HttpResponse:
+    def form_valid(self, form: auth_forms.PasswordChangeForm) -> HttpResponse:
         response = super().form_valid(form)
         messages.success(
             self.request,
@@ -102,10 +101,10 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
     success_url = reverse_lazy("password_reset_complete")
 
-    def form_valid(self, form: Form) -> HttpResponse:
+    def form_valid(self, form: auth_forms.SetPasswordForm[User]) -> HttpResponse:
         response = super().form_valid(form)
         # Proof of the mailbox lifts the sign-in lockout of this account from every address.
-        services.unlock_sign_in(form.user.email)  # type: ignore[attr-defined]  # SetPasswordForm.user
+        services.unlock_sign_in(form.user.email)
         return response
 
 
@@ -129,9 +128,7 @@ def _lifetime_choices() -> list[tuple[int, str]]:
 
 
 def _token_form(data: Any = None) -> ApiTokenForm:
-    return ApiTokenForm(
-        data, choices=_lifetime_choices(), default=services.default_token_days()
-    )
+    return ApiTokenForm(data, choices=_lifetime_choices(), default=services.default_token_days())
 
 
 @login_required

@@ -55,11 +55,20 @@ class TestExpiry:
         with pytest.raises(CommandError, match="must expire"):
             call_command("api_token", "operator@tuki.test", "--never", stdout=io.StringIO())
         settings.API_TOKEN_MAY_NEVER_EXPIRE = True
-        call_command("api_token", "operator@tuki.test", "--never", stdout=io.StringIO(), stderr=io.StringIO())
+        call_command(
+            "api_token", "operator@tuki.test", "--never", stdout=io.StringIO(), stderr=io.StringIO()
+        )
         assert ApiToken.objects.get().expires_at is None
 
     def test_the_command_takes_a_lifetime(self, desk):
-        call_command("api_token", "operator@tuki.test", "--days", "7", stdout=io.StringIO(), stderr=io.StringIO())
+        call_command(
+            "api_token",
+            "operator@tuki.test",
+            "--days",
+            "7",
+            stdout=io.StringIO(),
+            stderr=io.StringIO(),
+        )
         token = ApiToken.objects.get()
         assert token.expires_at - token.created_at == timedelta(days=7)
 
