@@ -134,7 +134,8 @@ class TestPage:
         page = desk.client_for(desk.requester).get(PAGE).content.decode()
         token = ApiToken.objects.get()
         assert token.hint in page and token.last_used_at is not None
-        assert "never" not in page.split('id="tokens"')[1].split("</table>")[0]
+        listed = page.split('id="tokens"')[1].split("</ul>")[0]
+        assert "Last used" in listed and "never" not in listed
 
     def test_never_is_offered_only_when_allowed(self, desk, settings):
         client = desk.client_for(desk.requester)
