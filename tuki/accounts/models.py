@@ -133,6 +133,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("administrator"), default=False, help_text=_("May use the configuration pages.")
     )
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # When a password reset link was last mailed: one mail per few minutes, however often
+    # someone asks (accounts/tasks.py), so the form cannot be used to flood a mailbox.
+    password_reset_mailed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = UserManager()
 

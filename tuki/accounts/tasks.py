@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django_tasks import task
@@ -17,6 +18,8 @@ from django_tasks import task
 from tuki.accounts.models import User
 
 log = logging.getLogger(__name__)
+
+RESET_MAIL_INTERVAL = timedelta(minutes=2)
 
 
 @task()
@@ -29,6 +32,16 @@ def send_password_reset(user_id: int) -> str:
     user = User.objects.filter(pk=user_id, is_active=True).first()
     if user is None:
         return "no such active user"
+    # Claim the mail with a conditional update: a second request within the interval, or
+    # this task run twice, sends nothing more.
+    now = timezone.now()
+    claimed = (
+        User.objects.filter(pk=user.pk)
+        .exclude(password_reset_mailed_at__gt=now - RESET_MAIL_INTERVAL)
+        .update(password_reset_mailed_at=now)
+    )
+    if not claimed:
+        return "a link was mailed moments ago"
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
     path = reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token})

@@ -12,6 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from tuki.accounts.models import ApiToken, User
+from tuki.accounts.tasks import send_password_reset
 from tuki.accounts.tokens import issue_token
 from tuki.conftest import PASSWORD
 from tuki.mail.inbound.senders import resolve_sender
@@ -213,6 +214,19 @@ class TestReset:
         ask_for_reset("maija@acme.fi")
         choose_password(reset_link(mail.outbox[0]))
         assert sign_in("maija@acme.fi", NEW, Client(REMOTE_ADDR="203.0.113.7"))
+
+    def test_asking_again_at_once_sends_no_second_mail(self, desk):
+        for _ in range(5):
+            assert ask_for_reset("maija@acme.fi").url == "/password-reset/sent/"
+        assert len(mail.outbox) == 1
+        with time_machine.travel(timezone.now() + timedelta(minutes=3), tick=False):
+            ask_for_reset("maija@acme.fi")
+        assert len(mail.outbox) == 2
+
+    def test_the_task_run_twice_mails_once(self, desk):
+        send_password_reset.call(desk.requester.pk)
+        assert send_password_reset.call(desk.requester.pk) == "a link was mailed moments ago"
+        assert len(mail.outbox) == 1
 
     def test_a_bad_address_is_a_field_error(self, desk):
         response = ask_for_reset("not an address")
