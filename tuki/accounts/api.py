@@ -6,6 +6,7 @@ from datetime import datetime
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema
 
@@ -154,4 +155,43 @@ def create_my_token(request: ApiRequest, payload: TokenIn) -> tuple[int, dict[st
 @router.delete("/me/tokens/{token_id}", response={204: None}, summary="Revoke an API token")
 def revoke_my_token(request: ApiRequest, path: Path[TokenPath]) -> tuple[int, None]:
     services.revoke_api_token(request.auth, access.own_token(request.auth, path.token_id))
+    return 204, None
+
+
+# --- administrators: anyone's tokens ------------------------------------------------------
+
+
+class UserTokenPath(Schema):
+    user_id: int = Field(..., ge=1, le=2**63 - 1)
+
+
+class UserTokenItemPath(UserTokenPath):
+    token_id: int = Field(..., ge=1, le=2**63 - 1)
+
+
+def _administrators_only(user: User) -> None:
+    if not (user.is_staff or user.is_superuser):
+        raise PermissionDenied(_("Only administrators may do this."))
+
+
+@router.get(
+    "/users/{user_id}/tokens", response=list[TokenOut], summary="A person's API tokens (admins)"
+)
+def list_user_tokens(request: ApiRequest, path: Path[UserTokenPath]) -> QuerySet[ApiToken]:
+    _administrators_only(request.auth)
+    owner = get_object_or_404(User, pk=path.user_id)
+    return services.tokens_of(owner)
+
+
+@router.delete(
+    "/users/{user_id}/tokens/{token_id}",
+    response={204: None},
+    summary="Revoke a person's API token (admins)",
+)
+def revoke_user_token(request: ApiRequest, path: Path[UserTokenItemPath]) -> tuple[int, None]:
+    _administrators_only(request.auth)
+    token = get_object_or_404(
+        ApiToken.objects.select_related("user"), pk=path.token_id, user_id=path.user_id
+    )
+    services.revoke_api_token(request.auth, token)
     return 204, None

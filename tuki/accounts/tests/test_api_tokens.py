@@ -291,3 +291,36 @@ class TestApi:
     def test_a_bad_id_is_a_client_error(self, desk, token_id):
         response = session_api(desk, desk.requester).delete(f"{TOKENS}/{token_id}")
         assert response.status_code in {404, 422}
+
+
+class TestAdministratorsApi:
+    @pytest.mark.parametrize("role", ROLES)
+    def test_only_administrators_list_a_persons_tokens(self, desk, role):
+        issue_token(desk.requester, name="maijas")
+        response = client_as(desk, role).get(f"/api/v1/users/{desk.requester.pk}/tokens")
+        expected = {"anonymous": 401, "bad_token": 401, "admin": 200}.get(role, 403)
+        assert response.status_code == expected
+        if expected == 200:
+            assert [t["name"] for t in response.json()] == ["maijas"]
+
+    @pytest.mark.parametrize("role", ROLES)
+    def test_only_administrators_revoke_anyones_token(self, desk, role):
+        raw = issue_token(desk.requester)
+        token = ApiToken.objects.get(user=desk.requester, digest=ApiToken.hash(raw))
+        client = client_as(desk, role)
+        response = client.delete(f"/api/v1/users/{desk.requester.pk}/tokens/{token.pk}")
+        expected = {"anonymous": 401, "bad_token": 401, "admin": 204}.get(role, 403)
+        if role == "requester":
+            expected = 403  # their own go through /me/tokens
+        assert response.status_code == expected
+        assert ApiToken.objects.filter(pk=token.pk).exists() is (expected != 204)
+
+    def test_a_token_of_someone_else_under_this_person_is_a_404(self, desk):
+        issue_token(desk.colleague)
+        token = ApiToken.objects.get(user=desk.colleague)
+        client = client_as(desk, "admin")
+        assert (
+            client.delete(f"/api/v1/users/{desk.requester.pk}/tokens/{token.pk}").status_code == 404
+        )
+        assert client.get("/api/v1/users/999999/tokens").status_code == 404
+        assert ApiToken.objects.filter(pk=token.pk).exists()
