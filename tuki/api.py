@@ -35,7 +35,8 @@ api = NinjaAPI(
     auth=api_auth(),
     description=(
         "The Tuki service desk. Authenticate with a personal token "
-        "(`Authorization: Bearer tuki_…`, made by `tuki api_token EMAIL`) or, from the "
+        "(`Authorization: Bearer tuki_…`, made on the preferences page, by `POST /me/tokens` "
+        "from a browser session or by `tuki api_token EMAIL`; tokens expire) or, from the "
         "browser, with the session cookie and an `X-CSRFToken` header on writes. "
         "Refused input is a 422 naming the field: "
         '`{"detail": [{"loc": ["body", field], "msg": message, "type": code}]}`.'

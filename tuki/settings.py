@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import tempfile
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,7 @@ INSTALLED_APPS = [
     "ninja",  # serves Swagger UI from its own static files: the API docs work offline
     "django_tasks",
     "django_tasks_db",
+    "axes",  # sign-in throttling and lockout (AUTHENTICATION_BACKENDS below)
     "tuki.server",
     "tuki.accounts",
     "tuki.tickets",
@@ -82,6 +84,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last: turns a sign-in refused by axes' lockout into the locked-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "tuki.urls"
@@ -148,7 +152,12 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = [
+    # First: refuses an email address + client address pair locked out by too many failures
+    # before any password is checked (docs/security/accounts.md).
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -156,6 +165,33 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
 ]
+# Sign-in throttling (django-axes): after TUKI_LOGIN_FAILURE_LIMIT failures for one email
+# address from one client address, that pair is refused for TUKI_LOGIN_COOLOFF_MINUTES
+# (0: until an administrator unlocks it). Other addresses are not affected, so an attacker
+# cannot lock a person out from everywhere.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+_cooloff_minutes = env_int("LOGIN_COOLOFF_MINUTES", 15)
+AXES_COOLOFF_TIME = timedelta(minutes=_cooloff_minutes) if _cooloff_minutes > 0 else None
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "tuki.accounts.throttling.username_of"
+AXES_CLIENT_IP_CALLABLE = "tuki.accounts.throttling.client_ip"
+AXES_LOCKOUT_CALLABLE = "tuki.accounts.views.locked_out"
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_VERBOSE = False  # no banner on every `tuki` command; failures are still logged
+AXES_SENSITIVE_PARAMETERS: list[str] = []  # the log names who failed from where; never passwords
+# Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated).
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+# Sessions end TUKI_SESSION_AGE seconds after sign-in (an absolute age, not an idle timeout:
+# see docs/security/accounts.md), or when the browser closes if so configured.
+SESSION_COOKIE_AGE = env_int("SESSION_AGE", 12 * 60 * 60)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", False)
+# A password reset link works once, for this many seconds.
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 60 * 60)
+# Personal API tokens expire: the default and the longest lifetime a user may choose, in days.
+API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90)
+API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 365)
+API_TOKEN_MAY_NEVER_EXPIRE = env_bool("API_TOKEN_MAY_NEVER_EXPIRE", False)
 
 LANGUAGE_CODE = env_str("LANGUAGE", "en")
 LANGUAGES = [("en", _("English")), ("ro", _("Romanian")), ("fi", _("Finnish"))]

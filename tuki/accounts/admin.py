@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from tuki.accounts.models import ApiToken, Location, Organisation, SupportGroup, User
@@ -71,6 +72,19 @@ class SupportGroupAdmin(admin.ModelAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
+    """Administrators see and revoke (delete) anyone's tokens. Tokens are minted only by their
+    owner (preferences page, /api/v1/me/tokens, `tuki api_token`), whose secret is shown once;
+    nobody edits one here, so no token is given a longer life than the settings allow."""
+
     list_display = ["hint", "user", "name", "created_at", "last_used_at", "expires_at"]
-    readonly_fields = ["digest", "hint", "created_at", "last_used_at"]
+    list_filter = ["expires_at"]
+    fields = ["user", "name", "hint", "created_at", "last_used_at", "expires_at"]
+    readonly_fields = ["user", "name", "hint", "created_at", "last_used_at", "expires_at"]
     search_fields = ["user__email", "name"]
+    list_select_related = ["user"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: ApiToken | None = None) -> bool:
+        return False

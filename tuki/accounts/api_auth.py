@@ -18,7 +18,7 @@ from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
 from tuki.accounts.models import User
-from tuki.accounts.tokens import user_for_token
+from tuki.accounts.tokens import token_for
 
 
 def activate_preferences(user: User) -> None:
@@ -34,11 +34,14 @@ class TokenAuth(HttpBearer):
     """A personal API token (see `tuki api_token`)."""
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        user = user_for_token(token.strip())
-        if user is None:
+        found = token_for(token.strip())
+        if found is None:
             return None
-        # Endpoints read request.user, whichever way the caller signed in.
+        user = found.user
+        # Endpoints read request.user, whichever way the caller signed in; request.api_token
+        # tells them the caller is a token (which may not mint more: accounts/api.py).
         request.user = user
+        request.api_token = found  # type: ignore[attr-defined]  # Tuki's own request attribute
         activate_preferences(user)
         return user
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import secrets
 import zoneinfo
+from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -131,6 +133,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("administrator"), default=False, help_text=_("May use the configuration pages.")
     )
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # When a password reset link was last mailed: one mail per few minutes, however often
+    # someone asks (accounts/tasks.py), so the form cannot be used to flood a mailbox.
+    password_reset_mailed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = UserManager()
 
@@ -156,6 +161,19 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.full_name or self.email
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Revoke the user's API tokens when their password changes or they are deactivated.
+
+        Here rather than in one service: every way a password changes (the preferences page,
+        a reset link, the admin, `tuki changepassword`) ends in set_password() and save(),
+        which leaves the new password in `_password` until AbstractBaseUser.save() clears it.
+        """
+        password_changed = getattr(self, "_password", None) is not None
+        adding = self._state.adding
+        super().save(*args, **kwargs)
+        if not adding and (password_changed or not self.is_active):
+            ApiToken.objects.filter(user=self).delete()
 
     def get_full_name(self) -> str:
         return self.full_name
@@ -304,7 +322,16 @@ class ApiToken(models.Model):
         return hashlib.sha256(raw.encode()).hexdigest()
 
     @classmethod
-    def mint(cls, user: User, name: str = "") -> tuple[ApiToken, str]:
+    def mint(cls, user: User, name: str = "", days: int | None = None) -> tuple[ApiToken, str]:
+        """A new token living `days` days (None: for ever); the raw value is returned once."""
         raw = cls.PREFIX + secrets.token_urlsafe(32)
-        token = cls.objects.create(user=user, name=name, digest=cls.hash(raw), hint=raw[:12])
+        now = timezone.now()
+        token = cls.objects.create(
+            user=user,
+            name=name,
+            digest=cls.hash(raw),
+            hint=raw[:12],
+            created_at=now,
+            expires_at=now + timedelta(days=days) if days else None,
+        )
         return token, raw

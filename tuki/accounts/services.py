@@ -7,12 +7,15 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from axes.utils import reset as axes_reset
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tuki.accounts.models import Absence, SupportGroup, User
+from tuki.accounts.models import Absence, ApiToken, SupportGroup, User
 from tuki.lib.errors import ServiceError
 
 PREFERENCE_FIELDS = ("full_name", "phone", "language", "time_zone")
@@ -27,6 +30,80 @@ def update_preferences(user: User, **values: Any) -> User:
         user.full_clean(exclude=["password"])
         user.save(update_fields=[f for f in PREFERENCE_FIELDS if f in values])
     return user
+
+
+def unlock_sign_in(email: str) -> int:
+    """Forget the failed sign-ins of this email address from every client address (after a
+    password reset proved the mailbox; `tuki axes_reset_username` does the same)."""
+    return axes_reset(username=email.strip().lower())
+
+
+# --- personal API tokens --------------------------------------------------------------------
+
+NEVER = 0  # a lifetime of 0 days: the token does not expire (only if settings allow it)
+
+
+def token_lifetimes() -> list[int]:
+    """The lifetimes, in days, a user may pick for a new token (0: never expires)."""
+    longest = settings.API_TOKEN_MAX_DAYS
+    days = sorted({d for d in (7, 30, 90, 180, 365) if d <= longest} | {default_token_days()})
+    return days + ([NEVER] if settings.API_TOKEN_MAY_NEVER_EXPIRE else [])
+
+
+def default_token_days() -> int:
+    return max(1, min(settings.API_TOKEN_DAYS, settings.API_TOKEN_MAX_DAYS))
+
+
+def tokens_of(user: User) -> QuerySet[ApiToken]:
+    """A user's tokens, newest first (the secret is never kept, only its digest)."""
+    return ApiToken.objects.filter(user=user).order_by("-created_at", "-id")
+
+
+def may_manage_tokens(actor: User, owner: User) -> bool:
+    """Everyone keeps their own tokens; administrators may revoke anyone's."""
+    if not actor.is_authenticated or not actor.is_active:
+        return False
+    return actor.pk == owner.pk or bool(actor.is_staff or actor.is_superuser)
+
+
+def create_api_token(
+    actor: User, owner: User, *, name: str = "", days: int | None = None
+) -> tuple[ApiToken, str]:
+    """A new token for `owner` living `days` days (None: the default, 0: never, if allowed).
+
+    Returns the token and its raw value, which is shown once and never stored.
+    """
+    if actor.pk != owner.pk:
+        raise PermissionDenied(_("People create their own API tokens."))
+    if not owner.is_active:
+        raise _refuse(_("This account is inactive."), "user", "inactive")
+    name = (name or "").strip()
+    if not name.isprintable() or any("\ud800" <= c <= "\udfff" for c in name):
+        raise _refuse(_("Use printable characters only."), "name", "invalid")
+    if len(name) > 100:
+        raise _refuse(_("Keep the name under 100 characters."), "name", "too_long")
+    if days is None:
+        days = default_token_days()
+    if days == NEVER:
+        if not settings.API_TOKEN_MAY_NEVER_EXPIRE:
+            raise _refuse(
+                _("Tokens must expire: pick a number of days."), "expires_in_days", "required"
+            )
+    elif not 1 <= days <= settings.API_TOKEN_MAX_DAYS:
+        raise _refuse(
+            _("Pick between 1 and %(max)d days.") % {"max": settings.API_TOKEN_MAX_DAYS},
+            "expires_in_days",
+            "out_of_range",
+        )
+    with transaction.atomic():
+        return ApiToken.mint(owner, name=name, days=days or None)
+
+
+def revoke_api_token(actor: User, token: ApiToken) -> None:
+    if not may_manage_tokens(actor, token.user):
+        raise PermissionDenied(_("You may not revoke this token."))
+    with transaction.atomic():
+        ApiToken.objects.filter(pk=token.pk).delete()
 
 
 # --- assignment modes and away dates (tuki/routing reads them) -------------------------------
