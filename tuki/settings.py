@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "tuki.knowledge",
     "tuki.search",
     "tuki.configcache",
+    "tuki.audit",
     "tuki.demo",
     "tuki.bench",
 ]
@@ -64,6 +65,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "tuki.accounts.middleware.UserPreferencesMiddleware",
+    "tuki.audit.context.AuditMiddleware",  # who changed the configuration (tuki/audit)
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -183,6 +185,9 @@ TASKS = {
         "BACKEND": env_str("TASK_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+
+# How long the audit trail (configuration changes, sign-ins) is kept: tuki/audit.
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 730)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)

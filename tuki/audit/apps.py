@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditConfig(AppConfig):
+    name = "tuki.audit"
+    verbose_name = _("Audit")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # The audited models are named by label (registry.py): audit imports no app above it.
+        from tuki.audit import receivers
+
+        receivers.connect()
