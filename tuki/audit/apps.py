@@ -9,6 +9,10 @@ class AuditConfig(AppConfig):
 
     def ready(self) -> None:
         # The audited models are named by label (registry.py): audit imports no app above it.
+        from django.contrib import admin
+
         from tuki.audit import receivers
+        from tuki.audit.admin import link_admin_history
 
         receivers.connect()
+        link_admin_history(admin.site)

@@ -45,7 +45,7 @@ def record(
         changes=changes or {},
     )
     if instance is not None:
-        entry.content_type = ContentType.objects.get_for_model(type(instance))
+        entry.content_type = ContentType.objects.get_for_model(instance._meta.model)
         entry.object_id = str(instance.pk)[:64]
         entry.object_repr = _repr(instance) if object_repr is None else object_repr[:254]
     elif object_repr is not None:
