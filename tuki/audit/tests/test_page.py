@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 URL = "/audit/"
 # Session, user, the notifications bell, the count and the page of entries.
-PAGE_QUERIES = 6
+PAGE_QUERIES = 5
 
 
 @pytest.mark.parametrize(("role", "allowed"), ROLES.items())
