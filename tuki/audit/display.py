@@ -64,7 +64,7 @@ def value(model: type[models.Model] | None, name: str, raw: Any) -> str:
 
 
 def changes(entry: AuditEntry) -> list[Change]:
-    model = entry.content_type.model_class() if entry.content_type_id else None
+    model = entry.content_type.model_class() if entry.content_type is not None else None
     out = []
     for name, change in (entry.changes or {}).items():
         if isinstance(change, dict):
@@ -91,5 +91,5 @@ def changes(entry: AuditEntry) -> list[Change]:
 
 
 def object_type(entry: AuditEntry) -> str:
-    model = entry.content_type.model_class() if entry.content_type_id else None
+    model = entry.content_type.model_class() if entry.content_type is not None else None
     return str(model._meta.verbose_name) if model is not None else ""

@@ -17,7 +17,7 @@ SIGN_INS = "sign_ins"
 
 
 def type_choices() -> list[tuple[str, str]]:
-    """"app.model" of each audited model by its name, and sign-ins; sorted by name."""
+    """ "app.model" of each audited model by its name, and sign-ins; sorted by name."""
     found = [
         (f"{m._meta.app_label}.{m._meta.model_name}", str(m._meta.verbose_name_plural).capitalize())
         for m in registry.audited_models()
@@ -56,7 +56,9 @@ class Filters:
         if self.actor_id is not None:
             qs = qs.filter(actor_id=self.actor_id)
         if self.actor:
-            qs = qs.filter(Q(actor_label__icontains=self.actor) | Q(actor__full_name__icontains=self.actor))
+            qs = qs.filter(
+                Q(actor_label__icontains=self.actor) | Q(actor__full_name__icontains=self.actor)
+            )
         if self.action:
             qs = qs.filter(action=self.action)
         if self.object_id:

@@ -42,8 +42,9 @@ def connect() -> None:
     for model, how in registry.audited_models().items():
         for name in how.m2m:
             field = model._meta.get_field(name)
-            if isinstance(field, models.ManyToManyField):
-                _through[field.remote_field.through] = field
+            through = getattr(field.remote_field, "through", None)
+            if isinstance(field, models.ManyToManyField) and through is not None:
+                _through[through] = field
 
 
 # --- values ---------------------------------------------------------------------------------
@@ -63,7 +64,11 @@ def _display(field: models.Field, raw: Any, how: Audited, instance: models.Model
     if raw is None:
         return None
     if field.is_relation and field.related_model is not None:
-        if instance is not None and field.is_cached(instance):
+        if (
+            isinstance(field, models.ForeignKey)
+            and instance is not None
+            and field.is_cached(instance)
+        ):
             related = field.get_cached_value(instance)
             if related is not None and related.pk == raw:
                 return str(related)[:254]

@@ -25,7 +25,9 @@ class Audited:
     m2m: frozenset[str] = field(default_factory=frozenset)
 
 
-def _a(ignore: tuple[str, ...] = (), mask: tuple[str, ...] = (), m2m: tuple[str, ...] = ()) -> Audited:
+def _a(
+    ignore: tuple[str, ...] = (), mask: tuple[str, ...] = (), m2m: tuple[str, ...] = ()
+) -> Audited:
     return Audited(frozenset(ignore), frozenset(mask), frozenset(m2m))
 
 

@@ -75,7 +75,11 @@ class TestTheActorIsRecorded:
         )
         assert response.status_code == 302
         entry = entries_for(rule)[-1]
-        assert (entry.actor, entry.actor_label, entry.via) == (desk.admin, desk.admin.email, Via.WEB)
+        assert (entry.actor, entry.actor_label, entry.via) == (
+            desk.admin,
+            desk.admin.email,
+            Via.WEB,
+        )
         assert entry.changes["name"] == ["VPN", "VPN pages"]
         assert (entry.ip, entry.user_agent) == ("127.0.0.1", "pytest-browser")
 
@@ -131,9 +135,7 @@ class TestTheActorIsRecorded:
         from django.core.management import call_command
 
         monkeypatch.setattr("sys.argv", ["tuki", "createsuperuser"])
-        call_command(
-            "createsuperuser", interactive=False, email="root@tuki.test", full_name="Root"
-        )
+        call_command("createsuperuser", interactive=False, email="root@tuki.test", full_name="Root")
         entry = AuditEntry.objects.filter(object_repr="Root", action=Action.CREATE).get()
         assert (entry.actor, entry.actor_label, entry.via) == (
             None,
