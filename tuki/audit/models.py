@@ -43,10 +43,13 @@ class AuditEntry(models.Model):
 
     created_at = models.DateTimeField(_("when"), default=timezone.now)
     action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    # No database constraint, and nothing done when the user is deleted: the entry keeps the
+    # id of who acted (an account deleting itself records that too), `actor_label` the email.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("actor"),
-        on_delete=models.SET_NULL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         null=True,
         blank=True,
         related_name="+",
