@@ -63,8 +63,9 @@ class Filters:
             qs = qs.filter(action=self.action)
         if self.object_id:
             qs = qs.filter(object_id=self.object_id)
-        if self.since:
+        # Days at the ends of the calendar bound nothing (and would overflow in UTC).
+        if self.since and self.since.year > 1:
             qs = qs.filter(created_at__gte=_start_of(self.since))
-        if self.until:
+        if self.until and self.until.year < 9999:
             qs = qs.filter(created_at__lt=_start_of(self.until + timedelta(days=1)))
         return qs

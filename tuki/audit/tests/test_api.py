@@ -90,6 +90,20 @@ def test_bad_filters_are_422_naming_the_field(desk, query, field):
     assert [e["loc"] for e in response.json()["detail"]] == [["query", field]]
 
 
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"since": "0001-01-01"},
+        {"until": "9999-12-31"},
+        {"since": "0001-01-01", "until": "9999-12-31"},
+        {"object_id": "\u00b9\u00b3"},
+    ],
+)
+def test_days_at_the_ends_of_the_calendar_are_no_500(desk, query):
+    response = desk.client_for(desk.admin).get(URL, query)
+    assert response.status_code == 200, response.content
+
+
 def test_an_unknown_type_gives_no_entries(desk):
     body = desk.client_for(desk.admin).get(URL, {"type": "nothing.here"}).json()
     assert body == {"items": [], "next_cursor": None}
