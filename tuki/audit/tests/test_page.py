@@ -137,3 +137,9 @@ def test_the_admin_history_button_opens_the_audit_page(desk):
     assert response["Location"] == f"{URL}?type=routing.routingrule&object={rule.pk}"
     page = client.get(response["Location"])
     assert [e.object_id for e, _t, _c in page.context["rows"]] == [str(rule.pk)]
+
+
+def test_the_routing_rule_page_links_its_history(desk):
+    rule = RoutingRule.objects.create(name="VPN", group=desk.apps)
+    page = desk.client_for(desk.admin).get(reverse("routing:rule_edit", args=[rule.pk]))
+    assert f"/audit/?type=routing.routingrule&amp;object={rule.pk}" in page.content.decode()
