@@ -16,6 +16,7 @@ from ninja.errors import ValidationError
 from tuki.accounts.api import router as accounts_router
 from tuki.accounts.api_auth import api_auth
 from tuki.approvals.api import router as approvals_router
+from tuki.audit.api import router as audit_router
 from tuki.automation.api import router as automation_router
 from tuki.calendars.api import router as calendars_router
 from tuki.knowledge.api import router as knowledge_router
@@ -88,3 +89,4 @@ api.add_router("/macros/", macros_router)
 api.add_router("/webhooks/", webhooks_router)
 api.add_router("/kb/", knowledge_router)
 api.add_router("/search/", search_router)
+api.add_router("/audit", audit_router)

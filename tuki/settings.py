@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "tuki.knowledge",
     "tuki.search",
     "tuki.configcache",
+    "tuki.audit",
     "tuki.demo",
     "tuki.bench",
 ]
@@ -81,6 +82,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "tuki.accounts.middleware.UserPreferencesMiddleware",
+    "tuki.audit.context.AuditMiddleware",  # who changed the configuration (tuki/audit)
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -261,11 +263,14 @@ TASK_RESULT_DAYS = env_int("TASK_RESULT_DAYS", 7)
 # --- HTTPS and security headers (docs/configuration.md, docs/security/outbound-and-at-rest.md)
 CONTENT_SECURITY_POLICY = {"DIRECTIVES": CSP_DIRECTIVES}  # tuki/lib/csp.py
 _HTTPS = SITE_URL.lower().startswith("https://")
+# How long the audit trail (configuration changes, sign-ins) is kept: tuki/audit.
+AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 730)
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", _HTTPS)  # on by default behind https
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_SSL_REDIRECT = env_bool("SSL_REDIRECT", False)
-SECURE_REDIRECT_EXEMPT = [r"^healthz/?$"]  # a load balancer's probe may speak plain HTTP
+SECURE_REDIRECT_EXEMPT = [r"^(healthz|readyz)/?$"]  # a load balancer's probes may speak plain HTTP
 SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", False)
 SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", False)

@@ -19,6 +19,7 @@ urlpatterns = [
     path("webhooks/", include("tuki.webhooks.urls")),
     path("kb/", include("tuki.knowledge.urls")),
     path("search/", include("tuki.search.urls")),
+    path("audit/", include("tuki.audit.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

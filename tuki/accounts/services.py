@@ -138,7 +138,10 @@ def set_assignment_mode(actor: User, group: SupportGroup, mode: str) -> SupportG
     if mode not in SupportGroup.Assignment.values:
         raise _refuse(_("Unknown assignment mode."), "assignment", "invalid")
     with transaction.atomic():
-        SupportGroup.objects.filter(pk=group.pk).update(assignment=mode)
+        # A save, not update(): the audit trail (tuki/audit) sees only saves.
+        locked = SupportGroup.objects.select_for_update().get(pk=group.pk)
+        locked.assignment = mode
+        locked.save(update_fields=["assignment"])
     group.assignment = mode
     return group
 

@@ -115,9 +115,11 @@ def move_rule(actor: User, rule: Rule, position: int) -> Rule:
         raise ServiceError(
             _("Give a whole number from 0 to 1000000."), field="position", code="invalid"
         )
-    Rule.objects.filter(pk=rule.pk).update(
-        position=position, updated_by=actor, updated_at=timezone.now()
-    )
+    # A save, not update(): the audit trail (tuki/audit) sees only saves.
+    with transaction.atomic():
+        locked = Rule.objects.select_for_update().get(pk=rule.pk)
+        locked.position, locked.updated_by, locked.updated_at = position, actor, timezone.now()
+        locked.save(update_fields=["position", "updated_by", "updated_at"])
     rule.refresh_from_db()
     return rule
 

@@ -87,7 +87,10 @@ def _apply(calendar: Calendar, clean: CalendarInput) -> None:
         others = Calendar.objects.filter(is_default=True)
         if calendar.pk is not None:
             others = others.exclude(pk=calendar.pk)
-        others.update(is_default=False)
+        # Saves, not update(): the audit trail (tuki/audit) records the default moving.
+        for other in others:
+            other.is_default = False
+            other.save(update_fields=["is_default"])
     calendar.name = clean.name
     calendar.time_zone = clean.time_zone
     calendar.week = clean.week

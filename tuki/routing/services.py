@@ -168,7 +168,9 @@ def move_rule(actor: User, rule: RoutingRule, offset: int) -> None:
             if by_id[pk].position != number * 10:
                 by_id[pk].position = number * 10
                 changed.append(by_id[pk])
-        RoutingRule.objects.bulk_update(changed, ["position"])
+        # One save each, not bulk_update: the audit trail (tuki/audit) sees only saves.
+        for moved in changed:
+            moved.save(update_fields=["position"])
 
 
 # --- routing --------------------------------------------------------------------------------

@@ -168,12 +168,15 @@ def save_policy(actor: User, policy: SlaPolicy, data: dict[str, Any]) -> SlaPoli
         policy.save()
         for key, rows in relations.items():
             getattr(policy, key).set(rows)
+        # One save per target, not bulk_create: the audit trail (tuki/audit) sees only saves.
         if targets is not None:
             policy.targets.all().delete()
-            SlaTarget.objects.bulk_create(SlaTarget(policy=policy, **t) for t in targets)
+            for t in targets:
+                SlaTarget(policy=policy, **t).save()
         if olas is not None:
             policy.ola_targets.all().delete()
-            OlaTarget.objects.bulk_create(OlaTarget(policy=policy, **o) for o in olas)
+            for o in olas:
+                OlaTarget(policy=policy, **o).save()
     return policy
 
 

@@ -455,8 +455,12 @@ def update_webhook(actor: User, webhook: Webhook, **data: Any) -> Webhook:
 
 def rotate_secret(actor: User, webhook: Webhook) -> Webhook:
     _require_admin(actor)
-    Webhook.objects.filter(pk=webhook.pk).update(secret=new_secret(), updated_at=timezone.now())
-    return Webhook.objects.get(pk=webhook.pk)
+    # A save, not update(): the audit trail (tuki/audit) records the rotation (masked).
+    with transaction.atomic():
+        locked = Webhook.objects.select_for_update().get(pk=webhook.pk)
+        locked.secret, locked.updated_at = new_secret(), timezone.now()
+        locked.save(update_fields=["secret", "updated_at"])
+    return locked
 
 
 def delete_webhook(actor: User, webhook: Webhook) -> None:
