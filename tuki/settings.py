@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "tuki.knowledge",
     "tuki.search",
     "tuki.configcache",
+    "tuki.backup",
     "tuki.demo",
     "tuki.bench",
 ]
