@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "tuki.search",
     "tuki.configcache",
     "tuki.backup",
+    "tuki.privacy",
+    "tuki.setup",
     "tuki.demo",
     "tuki.bench",
 ]
@@ -177,6 +179,8 @@ EMAIL_HOST_USER = env_str("EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+# Raw bytes of inbound mail are cleared after this many days (0: kept); tuki/privacy/retention.py.
+RAW_MAIL_RETENTION_DAYS = env_int("RAW_MAIL_RETENTION_DAYS", 90)
 DEFAULT_FROM_EMAIL = env_str("EMAIL_FROM", "Tuki Service Desk <servicedesk@localhost>")
 
 TASKS = {
