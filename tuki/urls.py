@@ -18,6 +18,8 @@ urlpatterns = [
     path("webhooks/", include("tuki.webhooks.urls")),
     path("kb/", include("tuki.knowledge.urls")),
     path("search/", include("tuki.search.urls")),
+    path("privacy/", include("tuki.privacy.urls")),
+    path("setup/", include("tuki.setup.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
