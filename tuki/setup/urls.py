@@ -1,3 +1,9 @@
+from django.urls import path
+
+from tuki.setup import views
+
 app_name = "setup"
 
-urlpatterns: list[object] = []
+urlpatterns = [
+    path("", views.start, name="start"),
+]
