@@ -35,7 +35,7 @@ def start(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if needs_admin and not state.token_matches(data["token"]):
-            form.add_error("token", _("This is not the set-up token."))
+            _refuse(form, "token", _("This is not the set-up token."))
         else:
             try:
                 admin = complete_setup(
@@ -43,7 +43,7 @@ def start(request: HttpRequest) -> HttpResponse:
                     _input(data),
                 )
             except ServiceError as exc:
-                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                _refuse(form, exc.field, str(exc.message))
             else:
                 if needs_admin:
                     login(request, admin, backend="django.contrib.auth.backends.ModelBackend")
@@ -51,6 +51,17 @@ def start(request: HttpRequest) -> HttpResponse:
                 return redirect("home")
     context = {"form": form, "needs_admin": needs_admin}
     return render(request, "setup/start.html", context, status=422 if form.errors else 200)
+
+
+def _refuse(form: SetupForm, field: str | None, message: str) -> None:
+    """The error beside its field, the field marked as BootstrapMixin marks form errors."""
+    if field not in form.fields:
+        form.add_error(None, message)
+        return
+    assert field is not None
+    form.add_error(field, message)
+    widget = form.fields[field].widget
+    widget.attrs["class"] = widget.attrs.get("class", "") + " is-invalid"
 
 
 def _input(data: dict[str, object]) -> SetupInput:
