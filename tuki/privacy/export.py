@@ -86,10 +86,10 @@ def records(person: User) -> dict[str, list[dict[str, Any]]]:
 
 
 def counts(person: User) -> dict[str, int]:
-    """How many rows name the person, per table (the page's summary)."""
+    """How many rows name the person, per kind of record (the page's summary)."""
     found: dict[str, int] = {}
     for model, field in person_links():
-        label = f"{model._meta.app_label}.{model._meta.model_name}"
+        label = str(model._meta.verbose_name_plural).capitalize()
         n = model._base_manager.filter(**{field.attname: person.pk}).count()
         if n:
             found[label] = found.get(label, 0) + n
