@@ -131,9 +131,7 @@ def _stage_files(names: set[str], staged: Path, manifest: Manifest, progress: Pr
 
 
 def _write_archive(path: Path, staged: Path, manifest: Manifest) -> None:
-    members = sorted(
-        p for p in staged.rglob("*") if p.is_file() and p.name != "snapshot.sqlite3"
-    )
+    members = sorted(p for p in staged.rglob("*") if p.is_file() and p.name != "snapshot.sqlite3")
     for member in members:
         with open(member, "rb") as stream:
             digest, size = hash_stream(stream)

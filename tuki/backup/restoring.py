@@ -172,7 +172,9 @@ def _rebuild_sqlite_search() -> None:
     for kind in SearchEntry.objects.values_list("kind", flat=True).distinct():
         last = 0
         while True:
-            entries = list(SearchEntry.objects.filter(kind=kind, pk__gt=last).order_by("pk")[:BATCH])
+            entries = list(
+                SearchEntry.objects.filter(kind=kind, pk__gt=last).order_by("pk")[:BATCH]
+            )
             if not entries:
                 break
             sqlite_search.written(kind, entries)

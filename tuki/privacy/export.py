@@ -137,7 +137,9 @@ def export_zip(person: User) -> bytes:
         for attachment in Attachment.objects.filter(uploaded_by=person):
             try:
                 with attachment.file.open("rb") as stream:
-                    archive.writestr(f"attachments/{attachment.pk}-{attachment.filename}", stream.read())
+                    archive.writestr(
+                        f"attachments/{attachment.pk}-{attachment.filename}", stream.read()
+                    )
             except OSError:
                 continue  # the row outlived its file: the row is in records/
         for message in InboundMessage.objects.filter(from_address__iexact=person.email):

@@ -137,8 +137,9 @@ def _remove_attachments(person: User) -> int:
 
     def delete_files() -> None:
         for attachment in attachments:
-            if attachment.file.name not in still_used:
-                attachment.file.storage.delete(attachment.file.name)
+            name = attachment.file.name
+            if name and name not in still_used:
+                attachment.file.storage.delete(name)
 
     transaction.on_commit(delete_files)
     return len(attachments)

@@ -30,7 +30,7 @@ def admin_required(func: View) -> View:
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if not access.may_manage_personal_data(request.user):  # type: ignore[arg-type]  # signed in: a User
+        if not access.may_manage_personal_data(request.user):
             raise Http404
         return func(request, *args, **kwargs)
 

@@ -18,13 +18,19 @@ class SetupForm(BootstrapMixin, forms.Form):
     token = forms.CharField(
         label=_("Set-up token"),
         max_length=100,
-        help_text=_("Printed in the server log and kept in the file setup-token in Tuki's data folder."),
+        help_text=_(
+            "Printed in the server log and kept in the file setup-token in Tuki's data folder."
+        ),
     )
     admin_name = forms.CharField(label=_("Your name"), max_length=200)
     admin_email = forms.EmailField(label=_("Your email address"))
     password1 = forms.CharField(label=_("Password"), widget=forms.PasswordInput, max_length=200)
-    password2 = forms.CharField(label=_("Password again"), widget=forms.PasswordInput, max_length=200)
-    desk_name = forms.CharField(label=_("Service desk group"), max_length=200, initial="Service Desk")
+    password2 = forms.CharField(
+        label=_("Password again"), widget=forms.PasswordInput, max_length=200
+    )
+    desk_name = forms.CharField(
+        label=_("Service desk group"), max_length=200, initial="Service Desk"
+    )
     desk_email = forms.EmailField(label=_("Service desk email address"), required=False)
     time_zone = forms.ChoiceField(label=_("Time zone"), choices=TIME_ZONE_CHOICES)
     holiday_country = forms.CharField(

@@ -107,7 +107,9 @@ def _service_desk(admin: User, data: SetupInput) -> SupportGroup:
 def _mailbox(desk: SupportGroup, data: SetupInput) -> Mailbox:
     address = data.mailbox_address.strip().lower()
     if Mailbox.objects.filter(address__iexact=address).exists():
-        raise ServiceError(_("A mailbox with this address exists already."), field="mailbox_address")
+        raise ServiceError(
+            _("A mailbox with this address exists already."), field="mailbox_address"
+        )
     if not data.imap_host.strip():
         raise ServiceError(_("Give the IMAP server of the mailbox."), field="imap_host")
     slug = re.sub(r"[^a-z0-9-]+", "-", address.split("@")[0]).strip("-")[:40] or "desk"

@@ -68,6 +68,4 @@ def _input(data: dict[str, object]) -> SetupInput:
     fields = SetupInput.__dataclass_fields__
     values = {k: str(v or "") for k, v in data.items() if k in fields}
     values["password"] = str(data.get("password1") or "")
-    return SetupInput(**values)  # type: ignore[arg-type]  # every value a str, as declared
-
-
+    return SetupInput(**values)

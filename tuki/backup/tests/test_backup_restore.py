@@ -87,7 +87,9 @@ def make_desk_data(desk) -> None:
     services.add_comment(desk.operator, first, "Try the other gateway, ÄÖ ș ț.")
     services.add_comment(desk.operator, first, "Gateway 2 is flaky.", internal=True)
     add_attachments(desk.operator, first, [Upload("log.txt", b"line 1\nline 2\n")])
-    add_attachments(desk.requester, first, [Upload("screen.png", b"\x89PNG\r\n\x1a\n" + bytes(300))])
+    add_attachments(
+        desk.requester, first, [Upload("screen.png", b"\x89PNG\r\n\x1a\n" + bytes(300))]
+    )
     second = services.create_ticket(
         desk.operator, title="Printer", description="Out of toner.", requester=desk.colleague
     )

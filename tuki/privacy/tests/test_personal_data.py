@@ -24,7 +24,9 @@ from tuki.tickets.services.attachments import add_attachments
 @pytest.fixture
 def history(desk, incident):
     """The requester's data: a ticket, a reply, a file, a token, a mail and a watch."""
-    services.add_comment(desk.requester, incident, "Maija here: still broken, call +358 40 555 1234.")
+    services.add_comment(
+        desk.requester, incident, "Maija here: still broken, call +358 40 555 1234."
+    )
     services.add_comment(desk.operator, incident, "Maija Meikäläinen called again.", internal=True)
     add_attachments(desk.requester, incident, [Upload("photo.jpg", b"\xff\xd8\xff" + bytes(50))])
     ApiToken.mint(desk.requester, "laptop")
@@ -62,7 +64,9 @@ def test_anonymous_visitors_sign_in_first(client, desk, url):
 
 
 def test_a_staff_administrator_manages_requesters_but_not_administrators(desk):
-    staff = User.objects.create_user("staff@tuki.test", "pw", full_name="Stella Staff", is_staff=True)
+    staff = User.objects.create_user(
+        "staff@tuki.test", "pw", full_name="Stella Staff", is_staff=True
+    )
     client = desk.client_for(staff)
     assert client.get(f"/privacy/people/{desk.requester.pk}/").status_code == 200
     assert client.get(f"/privacy/people/{desk.admin.pk}/").status_code == 404
@@ -91,7 +95,9 @@ def test_the_export_holds_profile_tickets_comments_files_and_mail(desk, history)
     person = json.loads(archive.read("person.json"))
     assert person["email"] == "maija@acme.fi" and person["phone"] == "+358 40 555 1234"
     assert f"tickets/{history.number}.json" in names
-    assert any(n.startswith("tickets/INC-") and n != f"tickets/{history.number}.json" for n in names)
+    assert any(
+        n.startswith("tickets/INC-") and n != f"tickets/{history.number}.json" for n in names
+    )
     ticket = json.loads(archive.read(f"tickets/{history.number}.json"))
     texts = [r["text"] for r in ticket["replies"]]
     assert any("still broken" in t for t in texts)
@@ -121,7 +127,9 @@ def test_the_api_and_the_command_export_the_same(desk, history, tmp_path):
 # --- erasure -------------------------------------------------------------------------------
 
 
-def test_erasure_anonymises_the_person_and_keeps_the_tickets(desk, history, django_capture_on_commit_callbacks):
+def test_erasure_anonymises_the_person_and_keeps_the_tickets(
+    desk, history, django_capture_on_commit_callbacks
+):
     tickets, events = Ticket.objects.count(), TicketEvent.objects.count()
     photo = Attachment.objects.get(uploaded_by=desk.requester)
     storage, name = photo.file.storage, photo.file.name
@@ -174,14 +182,34 @@ def test_the_api_erases_with_field_errors_for_a_wrong_confirmation(desk, history
     url = f"/api/v1/privacy/people/{desk.requester.pk}/erase"
     wrong = client.post(url, json.dumps({"confirm": "x"}), content_type="application/json")
     assert wrong.status_code == 422 and wrong.json()["detail"][0]["loc"] == ["body", "confirm"]
-    done = client.post(url, json.dumps({"confirm": "maija@acme.fi"}), content_type="application/json")
+    done = client.post(
+        url, json.dumps({"confirm": "maija@acme.fi"}), content_type="application/json"
+    )
     assert done.status_code == 200 and done.json()["person"] == desk.requester.pk
 
 
 def test_the_command_erases_as_the_administrator_named(desk, history):
     with pytest.raises(CommandError):
-        call_command("personal_data", "erase", "maija@acme.fi", "--confirm", "nope", "--by", desk.admin.email)
+        call_command(
+            "personal_data", "erase", "maija@acme.fi", "--confirm", "nope", "--by", desk.admin.email
+        )
     with pytest.raises(CommandError):  # an agent may not
-        call_command("personal_data", "erase", "maija@acme.fi", "--confirm", "maija@acme.fi", "--by", desk.operator.email)
-    call_command("personal_data", "erase", "maija@acme.fi", "--confirm", "maija@acme.fi", "--by", desk.admin.email)
+        call_command(
+            "personal_data",
+            "erase",
+            "maija@acme.fi",
+            "--confirm",
+            "maija@acme.fi",
+            "--by",
+            desk.operator.email,
+        )
+    call_command(
+        "personal_data",
+        "erase",
+        "maija@acme.fi",
+        "--confirm",
+        "maija@acme.fi",
+        "--by",
+        desk.admin.email,
+    )
     assert Erasure.objects.get().erased_by == desk.admin

@@ -17,7 +17,13 @@ pytestmark = pytest.mark.browser
 
 @pytest.mark.parametrize("width", [1280, 390])
 def test_the_first_run_from_an_empty_database(
-    chromium: Any, live_server: Any, transactional_db: None, settings: Any, tmp_path: Any, shoot: Any, width: int
+    chromium: Any,
+    live_server: Any,
+    transactional_db: None,
+    settings: Any,
+    tmp_path: Any,
+    shoot: Any,
+    width: int,
 ) -> None:
     settings.VAR_DIR = tmp_path
     ensure_workflow()

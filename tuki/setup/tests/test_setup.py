@@ -63,7 +63,9 @@ def test_without_the_token_nothing_is_created(client, empty):
     assert not User.objects.exists() and not SupportGroup.objects.exists()
 
 
-def test_the_setup_makes_a_desk_that_takes_tickets(client, empty, var_dir, django_capture_on_commit_callbacks):
+def test_the_setup_makes_a_desk_that_takes_tickets(
+    client, empty, var_dir, django_capture_on_commit_callbacks
+):
     client.get("/setup/")
     token = state.ensure_token()
     with django_capture_on_commit_callbacks(execute=True):
