@@ -154,10 +154,11 @@ def _load_table(model: type[models.Model], path: Path) -> int:
         if missing:
             raise BackupError(f"{tables.label(model)}: unknown columns {sorted(missing)}")
         order = [fields[name] for name in names]
+        size = tables.batch_size(model)
         batch: list[Any] = []
         for line in stream:
             batch.append(tables.json_to_row(model, order, json.loads(line)))
-            if len(batch) >= BATCH:
+            if len(batch) >= size:
                 model._base_manager.bulk_create(batch)
                 written += len(batch)
                 batch = []

@@ -46,6 +46,11 @@ def file_fields(model: type[models.Model]) -> list[models.FileField]:
     return [f for f in columns(model) if isinstance(f, models.FileField)]
 
 
+def batch_size(model: type[models.Model]) -> int:
+    """Rows per read or insert: few where a row may hold a whole message (raw mail)."""
+    return 50 if any(isinstance(f, models.BinaryField) for f in columns(model)) else 2000
+
+
 def row_to_json(fields: list[models.Field[Any, Any]], obj: models.Model) -> list[Any]:
     """One row as a JSON list in column order; None stays null."""
     out: list[Any] = []
@@ -77,8 +82,9 @@ def json_to_row(
     return obj
 
 
-def rows(model: type[models.Model], using: str, chunk: int = 2000) -> Iterator[models.Model]:
-    """Rows in primary-key order, fetched `chunk` at a time (keyset, no long cursor)."""
+def rows(model: type[models.Model], using: str) -> Iterator[models.Model]:
+    """Rows in primary-key order, a batch at a time (keyset, no long cursor)."""
+    chunk = batch_size(model)
     pk = model._meta.pk
     assert pk is not None
     queryset = model._base_manager.using(using).order_by(pk.attname)

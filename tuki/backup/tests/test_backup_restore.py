@@ -21,6 +21,8 @@ from django.conf import settings
 from django.db import connection
 
 from tuki.lib.uploads import Upload
+from tuki.mail.services import ingest_message
+from tuki.mail.tests.mails import mail
 from tuki.tickets import services
 from tuki.tickets.services.attachments import add_attachments
 
@@ -31,6 +33,7 @@ READ_BACK = """
 import hashlib, json
 from tuki.tickets.models import Attachment, Comment, Ticket, TicketEvent
 from tuki.accounts.models import User
+from tuki.mail.models import InboundMessage
 print(json.dumps({
     "tickets": [[t.pk, t.number, t.title, t.description, t.requester_id, t.status.name,
                  t.created_at.isoformat()] for t in Ticket.objects.order_by("pk")],
@@ -40,6 +43,8 @@ print(json.dumps({
     "attachments": [[a.pk, a.filename, a.sha256, hashlib.sha256(a.file.read()).hexdigest()]
                     for a in Attachment.objects.order_by("pk")],
     "users": [[u.pk, u.email, u.password, u.is_superuser] for u in User.objects.order_by("pk")],
+    "mail": [[m.pk, m.ticket_id, hashlib.sha256(bytes(m.raw)).hexdigest(), m.received_at.isoformat()]
+             for m in InboundMessage.objects.order_by("pk")],
 }))
 """
 
@@ -94,6 +99,7 @@ def make_desk_data(desk) -> None:
         desk.operator, title="Printer", description="Out of toner.", requester=desk.colleague
     )
     services.escalate_ticket(desk.operator, second, group=desk.network_hel, reason="Hardware")
+    ingest_message(mail("Mail with ünïcödé.\n", message_id="backup@acme.fi"))
 
 
 def source_env(subprocess_env: dict[str, str], tmp_path: Path) -> dict[str, str]:
@@ -133,7 +139,7 @@ def test_a_backup_restored_into_a_fresh_database_reads_the_same(
 
     made = tuki(source, "backup", str(archive))
     assert made.returncode == 0, made.stderr
-    assert "table tickets.ticket: 2 rows" in made.stderr  # progress on stderr
+    assert "table tickets.ticket: 3 rows" in made.stderr  # progress on stderr
     assert "files: 2" in made.stderr
     assert archive.stat().st_mode & 0o077 == 0  # readable by its owner only
 
@@ -143,7 +149,8 @@ def test_a_backup_restored_into_a_fresh_database_reads_the_same(
     assert restored.returncode == 0, restored.stderr
 
     before, after = read_back(source), read_back(target)
-    assert len(after["tickets"]) == 2 and len(after["attachments"]) == 2
+    assert len(after["tickets"]) == 3 and len(after["attachments"]) == 2
+    assert len(after["mail"]) == 1  # raw bytes (a binary column) by their hash
     assert len(after["events"]) >= 6
     assert after == before
     for _pk, _name, stored, read in after["attachments"]:
