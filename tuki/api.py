@@ -23,6 +23,7 @@ from tuki.knowledge.api import router as knowledge_router
 from tuki.lib.errors import ServiceError
 from tuki.macros.api import router as macros_router
 from tuki.notifications.api import router as notifications_router
+from tuki.privacy.api import router as privacy_router
 from tuki.routing.api import router as routing_router
 from tuki.search.api import router as search_router
 from tuki.sla.api import router as sla_router
@@ -90,3 +91,4 @@ api.add_router("/webhooks/", webhooks_router)
 api.add_router("/kb/", knowledge_router)
 api.add_router("/search/", search_router)
 api.add_router("/audit", audit_router)
+api.add_router("/privacy/", privacy_router)

@@ -68,6 +68,9 @@ INSTALLED_APPS = [
     "tuki.search",
     "tuki.configcache",
     "tuki.audit",
+    "tuki.backup",
+    "tuki.privacy",
+    "tuki.setup",
     "tuki.demo",
     "tuki.bench",
 ]
@@ -83,6 +86,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "tuki.accounts.middleware.UserPreferencesMiddleware",
     "tuki.audit.context.AuditMiddleware",  # who changed the configuration (tuki/audit)
+    "tuki.setup.middleware.FirstRunMiddleware",  # `/` goes to /setup/ until set up
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -235,6 +239,8 @@ EMAIL_HOST_USER = env_str("EMAIL_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+# Raw bytes of inbound mail are cleared after this many days (0: kept); tuki/privacy/retention.py.
+RAW_MAIL_RETENTION_DAYS = env_int("RAW_MAIL_RETENTION_DAYS", 90)
 DEFAULT_FROM_EMAIL = env_str("EMAIL_FROM", "Tuki Service Desk <servicedesk@localhost>")
 # Seconds an SMTP server may stay silent before a send gives up (and is retried later):
 # without it one hung mail server would stop the worker and all background work.

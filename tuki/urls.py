@@ -20,6 +20,8 @@ urlpatterns = [
     path("kb/", include("tuki.knowledge.urls")),
     path("search/", include("tuki.search.urls")),
     path("audit/", include("tuki.audit.urls")),
+    path("privacy/", include("tuki.privacy.urls")),
+    path("setup/", include("tuki.setup.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
