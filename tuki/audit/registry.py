@@ -69,6 +69,9 @@ CONFIGURATION: dict[str, Audited] = {
 NOT_CONFIGURATION = frozenset(
     {
         "accounts.Absence",  # an agent's own away dates
+        "privacy.Erasure",  # the record of an erasure: itself a record, kept apart
+        "server.PeriodicJob",  # the workers' schedule bookkeeping
+        "server.WorkerHeartbeat",  # which workers are alive
         "tickets.Tag",  # made on the fly while tagging tickets
         "tickets.Ticket",
         "tickets.Comment",
