@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from tuki.accounts.models import Location, Organisation, SupportGroup, User
@@ -205,6 +206,8 @@ def subprocess_env(tmp_path: Path) -> dict[str, str]:
     this is the child's `<name>_gw0`), so the scratch databases the child makes next to it
     (`<name>_benchq`, `<name>_bench`) are never shared by two workers."""
     env = dict(os.environ, TUKI_VAR_DIR=str(tmp_path / "var"))
+    # The child reads the secrets this process encrypted (tuki/lib/crypto.py): same keys.
+    env["TUKI_ENCRYPTION_KEY"] = ",".join(settings.ENCRYPTION_KEYS)
     env.pop("PYTEST_CURRENT_TEST", None)
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     url = env.get("TUKI_DATABASE_URL", "")

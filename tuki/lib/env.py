@@ -99,13 +99,22 @@ def write_private(path: Path, text: str) -> None:
 
 
 def _generated_once(var_dir: Path, name: str, make: Callable[[], str]) -> str:
+    """The content of var_dir/name, made once with make(). Written to a temporary file and
+    linked into place, so that a process starting at the same moment reads either nothing
+    (and makes its own try, which loses) or the whole key, never half of it."""
     path = var_dir / name
     if not path.exists():
         private_dir(var_dir)
+        draft = var_dir / f".{name}.{os.getpid()}.{secrets.token_hex(4)}"
+        write_private(draft, make())
         try:
-            write_private(path, make())
+            os.link(draft, path)
         except FileExistsError:
             pass  # another process made it first: use theirs
+        except OSError:  # a file system without hard links: a rename, last one wins
+            os.replace(draft, path)
+        finally:
+            draft.unlink(missing_ok=True)
     return path.read_text().strip()
 
 

@@ -9,7 +9,6 @@ urlpatterns = [
     path("new/", views.webhook_new, name="new"),
     path("<int:pk>/", views.webhook_edit, name="edit"),
     path("<int:pk>/delete/", views.webhook_delete, name="delete"),
-    path("<int:pk>/secret/", views.reveal_secret, name="secret"),
     path("<int:pk>/secret/rotate/", views.rotate_secret, name="rotate"),
     path("<int:pk>/test/", views.send_test, name="test"),
     path("<int:pk>/deliveries/", views.deliveries, name="deliveries"),

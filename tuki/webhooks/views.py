@@ -75,8 +75,18 @@ def webhook_new(request: AuthenticatedHttpRequest) -> HttpResponse:
                 _("Webhook “%(name)s” saved. Copy its signing secret now.")
                 % {"name": webhook.name},
             )
-            return redirect(f"{_edit_url(webhook)}?secret=1")
+            _show_secret_once(request, webhook)
+            return redirect(_edit_url(webhook))
     return _editor(request, form, None, status=422)
+
+
+# The signing secret is write-only: shown on the page that follows its making (creation or
+# a new secret), then never again; a lost secret is replaced, not read back.
+SECRET_ONCE = "tuki:webhooks:show-secret"
+
+
+def _show_secret_once(request: HttpRequest, webhook: Webhook) -> None:
+    request.session[SECRET_ONCE] = webhook.pk
 
 
 def _edit_url(webhook: Webhook) -> str:
@@ -99,7 +109,7 @@ def webhook_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "nav": "manage",
             "form": WebhookForm(initial=initial),
             "webhook": webhook,
-            "show_secret": bool(request.GET.get("secret")),
+            "show_secret": request.session.pop(SECRET_ONCE, None) == webhook.pk,
             "secret_unreadable": not crypto.readable(webhook.secret),
         }
         response = render(request, "webhooks/webhook_edit.html", context)
@@ -119,21 +129,12 @@ def webhook_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @admin_required
-def reveal_secret(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    webhook = access.get_webhook_for_user(request.user, pk)
-    context = {"webhook": webhook, "secret_unreadable": not crypto.readable(webhook.secret)}
-    response = render(request, "webhooks/partials/secret.html", context)
-    response["Cache-Control"] = "no-store"
-    return response
-
-
-@require_POST
-@admin_required
 def rotate_secret(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     webhook = access.get_webhook_for_user(request.user, pk)
     services.rotate_secret(request.user, webhook)
     messages.success(request, _("A new signing secret is in use; update the endpoint."))
-    return redirect(f"{_edit_url(webhook)}?secret=1")
+    _show_secret_once(request, webhook)
+    return redirect(_edit_url(webhook))
 
 
 @require_POST

@@ -89,7 +89,6 @@ def test_a_wrong_key_keeps_pages_up_and_says_what_is_wrong(desk: Desk, settings:
     client = desk.client_for(desk.admin)
     page = client.get(f"/webhooks/{hook.pk}/")
     assert page.status_code == 200 and "cannot be decrypted" in page.content.decode()
-    assert "cannot be decrypted" in client.post(f"/webhooks/{hook.pk}/secret/").content.decode()
     admin_page = client.get(f"/admin/mail/mailbox/{box.pk}/change/")
     assert admin_page.status_code == 200 and "cannot be decrypted" in admin_page.content.decode()
     # Saving the row (a rename) keeps the stored secret as it was.

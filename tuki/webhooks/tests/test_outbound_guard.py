@@ -207,3 +207,26 @@ def test_anonymous_gets_no_webhook_api(db: Any) -> None:
         401,
         403,
     )
+
+
+def test_every_address_of_a_name_must_be_allowed(
+    desk: Desk, receiver: Receiver, port: int, settings: Any
+) -> None:
+    # localhost is 127.0.0.1 and ::1: allowing one of them is not enough.
+    settings.WEBHOOK_ALLOWED_NETWORKS = ["127.0.0.1/32"]
+    if {str(a) for _f, a in net.resolve("localhost", port)} <= {"127.0.0.1"}:
+        pytest.skip("localhost has only 127.0.0.1 here")
+    with pytest.raises(ServiceError):
+        services.create_webhook(desk.admin, name="Local", url=f"http://localhost:{port}/x")
+
+
+def test_the_connection_goes_to_the_checked_address_under_the_name(
+    receiver: Receiver, port: int, settings: Any
+) -> None:
+    settings.WEBHOOK_ALLOWED_NETWORKS = ["127.0.0.0/8", "::1/128"]
+    status, body = net.post(
+        f"http://localhost:{port}/hooks?x=1", {"X-Test": "1"}, b"{}", timeout=5, limit=10
+    )
+    assert status == 200 and body == b"ok"
+    request = receiver.requests[0]
+    assert request.headers["Host"] == f"localhost:{port}" and request.path == "/hooks?x=1"

@@ -38,7 +38,6 @@ def _urls(hook: Webhook, delivery: WebhookDelivery) -> list[tuple[str, str]]:
         ("get", f"/webhooks/{hook.pk}/"),
         ("get", f"/webhooks/{hook.pk}/deliveries/"),
         ("get", f"/webhooks/deliveries/{delivery.pk}/"),
-        ("post", f"/webhooks/{hook.pk}/secret/"),
         ("post", f"/webhooks/{hook.pk}/secret/rotate/"),
         ("post", f"/webhooks/{hook.pk}/test/"),
         ("post", f"/webhooks/deliveries/{delivery.pk}/retry/"),
@@ -76,11 +75,12 @@ def test_admin_pages_render(desk: Desk, hook, delivery) -> None:
     assert client.get("/webhooks/deliveries/999999/").status_code == 404
 
 
-def test_the_secret_is_hidden_until_revealed(desk: Desk, hook) -> None:
+def test_the_secret_is_write_only(desk: Desk, hook) -> None:
     client = desk.client_for(desk.admin)
     assert hook.secret not in client.get(f"/webhooks/{hook.pk}/").content.decode()
-    assert hook.secret in client.post(f"/webhooks/{hook.pk}/secret/").content.decode()
-    assert client.get(f"/webhooks/{hook.pk}/secret/").status_code == 405
+    assert hook.secret not in client.get(f"/webhooks/{hook.pk}/?secret=1").content.decode()
+    # The reveal button is gone: a lost secret is replaced, not read back.
+    assert client.post(f"/webhooks/{hook.pk}/secret/").status_code == 404
 
 
 def test_creating_a_webhook_shows_its_secret_once(desk: Desk) -> None:
@@ -95,9 +95,10 @@ def test_creating_a_webhook_shows_its_secret_once(desk: Desk) -> None:
         },
     )
     hook = Webhook.objects.get()
-    assert response.status_code == 302 and response["Location"].endswith("?secret=1")
+    assert response.status_code == 302 and response["Location"] == f"/webhooks/{hook.pk}/"
     assert hook.events == ["reply", "sla_breach"] and hook.secret.startswith("whsec_")
     assert hook.secret in client.get(response["Location"]).content.decode()
+    assert hook.secret not in client.get(response["Location"]).content.decode()  # once
 
 
 @pytest.mark.parametrize(
@@ -143,9 +144,13 @@ def test_edit_keeps_the_secret(desk: Desk, hook) -> None:
 
 
 def test_rotate_makes_a_new_secret(desk: Desk, hook) -> None:
-    response = desk.client_for(desk.admin).post(f"/webhooks/{hook.pk}/secret/rotate/")
+    client = desk.client_for(desk.admin)
+    response = client.post(f"/webhooks/{hook.pk}/secret/rotate/")
     assert response.status_code == 302
-    assert Webhook.objects.get(pk=hook.pk).secret != hook.secret
+    new = Webhook.objects.get(pk=hook.pk).secret
+    assert new != hook.secret
+    assert new in client.get(response["Location"]).content.decode()
+    assert new not in client.get(response["Location"]).content.decode()  # shown once
 
 
 def test_send_test_and_the_log_show_request_and_response(
