@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from email.utils import formataddr, parseaddr
+from email.utils import parseaddr
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from tuki.mail import replytoken
 from tuki.mail.inbound.parsing import clean_line
 
 if TYPE_CHECKING:
@@ -67,13 +68,17 @@ def compose_ticket_email(
         context["subject"] = subject
         text = render_to_string("emails/ticket.txt", context).strip() + "\n"
         html = render_to_string("emails/ticket.html", context)
+    recipients = [to] if isinstance(to, str) else list(to)
+    if not reply_to:  # the reply token: an answer from the recipient proves itself
+        first = parseaddr(recipients[0])[1] if recipients else ""
+        reply_to = replytoken.reply_address(from_email, ticket.pk, first)
     message = EmailMultiAlternatives(
         subject=subject,
         body=text,
         from_email=from_email,
-        to=[to] if isinstance(to, str) else list(to),
+        to=recipients,
         cc=list(cc),
-        reply_to=[reply_to or formataddr(parseaddr(from_email))],
+        reply_to=[reply_to],
         headers=_headers(what, message_id, in_reply_to, references),
     )
     message.attach_alternative(html, "text/html")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tuki.conftest import Desk
+from tuki.mail import replytoken
 from tuki.mail.inbound.parsing import parse_message
 from tuki.mail.outbound import compose
 from tuki.mail.outbound.compose import compose_ticket_email
@@ -35,7 +36,8 @@ def test_a_reply_carries_the_comment_in_text_and_escaped_html(incident: Ticket, 
     assert "Olli Operator" in message.body
     assert f"/portal/tickets/{incident.number}/" in message.body
     assert message.to == ["maija@acme.fi"]
-    assert message.reply_to == ["Acme Service Desk <desk@tuki.example>"]
+    token = replytoken.mac(incident.pk, "maija@acme.fi")
+    assert message.reply_to == [f"Acme Service Desk <desk+t{incident.pk}-{token}@tuki.example>"]
 
 
 def test_a_reply_by_a_person_is_not_marked_automatic(incident: Ticket, reply) -> None:
