@@ -81,7 +81,7 @@ def held_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "mail/held_list.html", {"nav": "held", "page": page})
 
 
-@agent_required
+@agent_required(hide=True)
 def held_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The message as text only: no HTML, no remote content, nothing it could run."""
     message = get_held_for_user(request.user, pk)
@@ -92,7 +92,7 @@ def held_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-@agent_required
+@agent_required(hide=True)
 @require_POST
 def held_accept(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     message = get_held_for_user(request.user, pk)
@@ -111,7 +111,7 @@ def held_accept(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return redirect("mail:held_list")
 
 
-@agent_required
+@agent_required(hide=True)
 @require_POST
 def held_reject(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     message = get_held_for_user(request.user, pk)
