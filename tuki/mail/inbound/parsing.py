@@ -27,6 +27,7 @@ from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
 
 import charset_normalizer
+from charset_normalizer.md import mess_ratio
 
 from tuki.mail.inbound.htmltext import html_to_text, sanitise_html
 from tuki.mail.inbound.loops import auto_reasons, find_bounce
@@ -380,30 +381,38 @@ def decode_bytes(data: bytes, charset: str | None, defects: list[str]) -> str:
 
 
 def _guess(data: bytes) -> str | None:
-    """Undeclared 8-bit text that is not utf-8: charset-normalizer's guess among GUESSES,
-    cp1252 when it reads as well (a tie on short text), unless that gives letters only a
-    misread cp1250 gives."""
+    """Undeclared 8-bit text that is not utf-8: cp1252 unless it reads as a misread other
+    charset, then charset-normalizer's guess among GUESSES.
+
+    On a short text the detector alone is no judge (`Hyvää päivää` came back as cp1251's
+    `Hyvдд pдivдд`): its guess is taken only when no word mixes Latin with another script,
+    and only when cp1252 gives letters only a misread cp1250 gives, or reads as clearly
+    messier (charset-normalizer's own measure).
+    """
     try:
-        matches = list(charset_normalizer.from_bytes(data[:_GUESS_BYTES], cp_isolation=GUESSES))
+        western: str | None = data.decode("cp1252")
+    except UnicodeDecodeError:
+        western = None
+    try:
+        best = charset_normalizer.from_bytes(data[:_GUESS_BYTES], cp_isolation=GUESSES).best()
+        guessed = data.decode(best.encoding) if best is not None else None
+        western_mess = mess_ratio(western, 1.0) if western is not None else 1.0
     except Exception:  # the detector is a heuristic: never let it stop a message
-        return None
-    if not matches:
-        return None
-    best = matches[0]
-    encoding = best.encoding
-    for match in matches:
-        if (
-            match.encoding == "cp1252"
-            and match.chaos <= best.chaos
-            and match.coherence >= best.coherence
-            and not _NOT_WESTERN & set(str(match))
-        ):
-            encoding = "cp1252"
-            break
-    try:
-        return data.decode(encoding)
-    except (UnicodeDecodeError, LookupError):  # the sample decoded, the whole may not
-        return None
+        return western
+    if best is None or guessed is None or _mixes_scripts(guessed):
+        return western
+    if western is None or _NOT_WESTERN & set(western) or western_mess > best.chaos + 0.3:
+        return guessed
+    return western
+
+
+def _mixes_scripts(text: str) -> bool:
+    """Whether a word has Latin letters and letters of another script (a misread)."""
+    for word in re.findall(r"[^\W\d_]{2,}", text):
+        scripts = {unicodedata.name(char, "?").split(" ")[0] for char in word}
+        if "LATIN" in scripts and len(scripts) > 1:
+            return True
+    return False
 
 
 def _codec(name: str | None) -> str | None:

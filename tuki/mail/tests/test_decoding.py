@@ -66,3 +66,24 @@ def test_an_unknown_charset_is_noted_and_guessed() -> None:
         "Принтер не работает"
     )
     assert any("unknown charset" in d for d in defects)
+
+
+@pytest.mark.parametrize(
+    ("text", "written_in"),
+    [
+        ("Hyvää päivää", "cp1252"),  # the detector alone says cp1251: "Hyvдд pдivдд"
+        ("Skrivaren på våning två", "cp1252"),  # cp1250 would give "pĺ"
+        ("Drucker im Büro funktioniert nicht", "cp1252"),  # the detector alone: big5hkscs
+        ("Problème réseau à l’étage", "cp1252"),
+        ("Lasku 120 € – erääntyy", "cp1252"),
+        ("Imprimanta nu funcţionează", "cp1250"),
+        ("Drukarka nie działa, proszę o pomoc", "cp1250"),
+        ("Принтер не работает", "cp1251"),
+        ("Ο εκτυπωτής δεν λειτουργεί", "cp1253"),
+        ("請求書の件について", "cp932"),
+        ("关于打印机的问题", "gb18030"),
+        ("프린터가 작동하지 않습니다", "cp949"),
+    ],
+)
+def test_undeclared_8bit_text_is_read_as_written(text: str, written_in: str) -> None:
+    assert decode_bytes(text.encode(written_in), None, []) == text
