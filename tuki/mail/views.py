@@ -106,8 +106,10 @@ def held_accept(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("The message was taken in."))
     else:
         messages.warning(request, row.shown_reason or _("The message could not be taken in."))
-    if row.ticket_id and Ticket.objects.visible_to(request.user).filter(pk=row.ticket_id).exists():
-        return redirect("tickets:detail", row.ticket.number)
+    if row.ticket_id is not None:
+        ticket = Ticket.objects.visible_to(request.user).filter(pk=row.ticket_id).first()
+        if ticket is not None:
+            return redirect("tickets:detail", ticket.number)
     return redirect("mail:held_list")
 
 
