@@ -136,6 +136,13 @@ class TestTicketPage:
         page = desk.client_for(desk.operator).get(emailed.get_absolute_url()).content.decode()
         assert f"/mail/inbound/{reply.inbound.pk}/" in page
         assert "emailed" in page
+        assert "sender proven: The receiving mail server" in page  # which proof, for agents
+        shown = desk.client_for(desk.operator).get(f"/mail/inbound/{reply.inbound.pk}/")
+        assert "dmarc=pass (mx.tuki.test)" in shown.content.decode()
+
+    def test_an_unproven_sender_is_shown_as_such(self, desk, emailed, inbound):
+        page = desk.client_for(desk.operator).get(emailed.get_absolute_url()).content.decode()
+        assert "sender not proven" in page
 
     def test_a_delivery_failure_is_shown(self, desk, emailed):
         tickets.add_comment(desk.operator, emailed, "Working on it")
