@@ -57,6 +57,7 @@ class MailboxForm(forms.ModelForm):
             "closed_replies",
             "trusted_authserv_ids",
             "verify_dkim",
+            "reply_token_address",
         ]
 
     def clean_imap_password(self) -> str:
@@ -116,7 +117,7 @@ class MailboxAdmin(admin.ModelAdmin):
         (
             _("Sender proof"),
             {
-                "fields": ["trusted_authserv_ids", "verify_dkim"],
+                "fields": ["trusted_authserv_ids", "verify_dkim", "reply_token_address"],
                 "description": _(
                     "A reply to a ticket is taken in only when something proves its sender; "
                     "otherwise it waits for an agent (see docs/security/mail.md)."

@@ -109,6 +109,15 @@ class Mailbox(models.Model):
             "server are ignored."
         ),
     )
+    reply_token_address = models.BooleanField(
+        _("reply address with a token"),
+        default=False,
+        help_text=_(
+            "Replies go to address+code@domain, which proves that whoever answers received "
+            "the desk's mail. Turn on only when mail to address+anything@domain reaches this "
+            "mailbox (Postfix: recipient_delimiter = +)."
+        ),
+    )
     verify_dkim = models.BooleanField(
         _("check DKIM signatures"),
         default=False,

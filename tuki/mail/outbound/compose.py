@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from email.utils import parseaddr
+from email.utils import formataddr, parseaddr
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from tuki.mail import replytoken
 from tuki.mail.inbound.parsing import clean_line
+from tuki.mail.models import Mailbox
 
 if TYPE_CHECKING:
     from tuki.tickets.models import Attachment, Comment, Ticket
@@ -69,9 +70,8 @@ def compose_ticket_email(
         text = render_to_string("emails/ticket.txt", context).strip() + "\n"
         html = render_to_string("emails/ticket.html", context)
     recipients = [to] if isinstance(to, str) else list(to)
-    if not reply_to:  # the reply token: an answer from the recipient proves itself
-        first = parseaddr(recipients[0])[1] if recipients else ""
-        reply_to = replytoken.reply_address(from_email, ticket.pk, first)
+    if not reply_to:
+        reply_to = _reply_to(ticket, from_email, recipients)
     message = EmailMultiAlternatives(
         subject=subject,
         body=text,
@@ -88,6 +88,17 @@ def compose_ticket_email(
                 clean_line(file.filename) or "attachment", handle.read(), file.content_type
             )
     return message
+
+
+def _reply_to(ticket: Ticket, from_email: str, recipients: list[str]) -> str:
+    """The desk's address; with the reply token (mail/replytoken.py) when its mailbox says
+    `address+anything` reaches it: an answer from the first recipient then proves itself."""
+    address = parseaddr(from_email)[1]
+    first = parseaddr(recipients[0])[1] if recipients else ""
+    tokens = Mailbox.objects.filter(address__iexact=address, reply_token_address=True).exists()
+    if tokens and first:
+        return replytoken.reply_address(from_email, ticket.pk, first)
+    return formataddr(parseaddr(from_email))
 
 
 def _context(

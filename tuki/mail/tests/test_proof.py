@@ -255,6 +255,8 @@ class TestReplyToken:
     @pytest.fixture
     def acknowledged(self, desk, mailbox) -> Ticket:
         """Opened by email: the acknowledgement carries the reply token."""
+        mailbox.reply_token_address = True
+        mailbox.save()
         services.ingest_message(mail(message_id="opened@acme.fi"), mailbox)
         return Ticket.objects.get()
 
@@ -271,6 +273,13 @@ class TestReplyToken:
         result = services.ingest_message(raw, mailbox)
         assert (result.status, result.inbound.proof) == ("processed", Proof.TOKEN)
         assert result.inbound.ticket == acknowledged
+
+    def test_without_the_setting_the_reply_address_is_the_mailbox_s(
+        self, desk, mailbox, acknowledged
+    ):
+        mailbox.reply_token_address = False
+        mailbox.save()
+        assert self.ack(acknowledged)["Reply-To"].addresses[0].addr_spec == "support@tuki.test"
 
     def test_a_reply_to_the_message_id_the_desk_sent_acts(self, desk, mailbox, acknowledged):
         ack_id = OutboundMessage.objects.get(ticket=acknowledged).message_id
