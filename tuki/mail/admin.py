@@ -56,6 +56,9 @@ class MailboxForm(forms.ModelForm):
             "category",
             "unknown_senders",
             "closed_replies",
+            "trusted_authserv_ids",
+            "verify_dkim",
+            "reply_token_address",
         ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -87,7 +90,15 @@ class MailboxForm(forms.ModelForm):
 @admin.register(Mailbox)
 class MailboxAdmin(admin.ModelAdmin):
     form = MailboxForm
-    list_display = ["name", "address", "imap_host", "is_active", "last_poll", "poll_error"]
+    list_display = [
+        "name",
+        "address",
+        "imap_host",
+        "is_active",
+        "last_poll",
+        "poll_error",
+        "held_link",
+    ]
     list_filter = ["is_active"]
     search_fields = ["name", "address"]
     autocomplete_fields = ["group", "organisation"]
@@ -112,10 +123,25 @@ class MailboxAdmin(admin.ModelAdmin):
         ),
         (_("New tickets"), {"fields": ["kind", "group", "organisation", "category"]}),
         (_("Policies"), {"fields": ["unknown_senders", "closed_replies"]}),
+        (
+            _("Sender proof"),
+            {
+                "fields": ["trusted_authserv_ids", "verify_dkim", "reply_token_address"],
+                "description": _(
+                    "A reply to a ticket is taken in only when something proves its sender; "
+                    "otherwise it waits for an agent (see docs/security/mail.md)."
+                ),
+            },
+        ),
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Mailbox]:
         return super().get_queryset(request).select_related("poll")
+
+    @admin.display(description=_("held messages"))
+    def held_link(self, mailbox: Mailbox) -> str:
+        url = reverse("mail:held_list") + f"?mailbox={mailbox.pk}"
+        return format_html('<a href="{}">{}</a>', url, _("review"))
 
     @admin.display(description=_("last poll"))
     def last_poll(self, mailbox: Mailbox) -> object:
@@ -165,7 +191,7 @@ class InboundMessageAdmin(ReadOnlyLog):
         "ticket_link",
         "mailbox",
     ]
-    list_filter = ["status", "action", "is_auto", "mailbox"]
+    list_filter = ["status", "action", "proof", "is_auto", "mailbox"]
     search_fields = ["from_address", "subject", "message_id", "reason"]
     list_select_related = ["ticket", "mailbox"]
     exclude = ["raw", "key"]

@@ -101,6 +101,33 @@ class Mailbox(models.Model):
         choices=ClosedReplies.choices,
         default=ClosedReplies.REOPEN,
     )
+    trusted_authserv_ids = models.CharField(
+        _("trusted authentication servers"),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            "The authserv-id your receiving mail server writes in Authentication-Results "
+            "headers (for example mx.example.com), comma-separated. Results from any other "
+            "server are ignored."
+        ),
+    )
+    reply_token_address = models.BooleanField(
+        _("reply address with a token"),
+        default=False,
+        help_text=_(
+            "Replies go to address+code@domain, which proves that whoever answers received "
+            "the desk's mail. Turn on only when mail to address+anything@domain reaches this "
+            "mailbox (Postfix: recipient_delimiter = +)."
+        ),
+    )
+    verify_dkim = models.BooleanField(
+        _("check DKIM signatures"),
+        default=False,
+        help_text=_(
+            "Tuki checks the sender's DKIM signature itself (looking the key up in DNS) when "
+            "the mail server does not."
+        ),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -113,6 +140,11 @@ class Mailbox(models.Model):
     @property
     def polls_imap(self) -> bool:
         return bool(self.is_active and self.imap_host)
+
+    @property
+    def authserv_ids(self) -> set[str]:
+        """The trusted authserv-ids, lower-cased (RFC 8601 compares them case-insensitively)."""
+        return {i.strip().lower() for i in self.trusted_authserv_ids.split(",") if i.strip()}
 
 
 class MailboxPoll(models.Model):
@@ -142,6 +174,18 @@ class InboundStatus(models.TextChoices):
     PROCESSED = "processed", _("Processed")
     QUARANTINED = "quarantined", _("Quarantined")
     IGNORED = "ignored", _("Ignored")
+    HELD = "held", _("Held for review")
+    REJECTED = "rejected", _("Rejected")
+
+
+class Proof(models.TextChoices):
+    """What showed that a message comes from the address in its From (docs/security/mail.md)."""
+
+    NONE = "", _("None")
+    MTA = "mta", _("The receiving mail server (Authentication-Results)")
+    DKIM = "dkim", _("Tuki's DKIM check")
+    TOKEN = "token", _("A reply address or message id Tuki sent to the sender")
+    AGENT = "agent", _("Accepted by an agent")
 
 
 class InboundMessage(models.Model):
@@ -167,6 +211,18 @@ class InboundMessage(models.Model):
     reason_code = models.CharField(_("reason code"), max_length=40, blank=True)
     reason = models.TextField(_("reason"), blank=True)
     is_auto = models.BooleanField(_("automatic"), default=False)
+    proof = models.CharField(
+        _("sender proof"), max_length=10, choices=Proof.choices, default="", blank=True
+    )
+    proof_detail = models.CharField(_("proof detail"), max_length=255, blank=True)
+    reviewed_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name=_("reviewed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     ticket = models.ForeignKey(
         "tickets.Ticket",
         verbose_name=_("ticket"),

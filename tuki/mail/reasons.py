@@ -27,6 +27,18 @@ INACTIVE_SENDER = gettext_noop("The sender's account is inactive.")
 UNKNOWN_SENDER = gettext_noop(
     "%(address)s is not a known user and this mailbox refuses unknown senders."
 )
+UNPROVEN = gettext_noop(
+    "Nothing proves that this reply comes from %(address)s: it waits for an agent to accept "
+    "or reject it."
+)
+UNPROVEN_STAFF = gettext_noop(
+    "The message claims to come from %(address)s, who works at the desk, without proof: "
+    "nothing was done as them. It waits for an agent to accept or reject it."
+)
+NO_DESK = gettext_noop(
+    "No service desk group is set up yet: the message waits and is taken in once there is one."
+)
+REJECTED = gettext_noop("Rejected by %(name)s.")
 # Outbound (OutboundMessage.reason).
 AUTO_REPLY = gettext_noop("It would answer an automatic message.")
 TO_THE_DESK = gettext_noop("The recipient is the service desk itself.")
@@ -46,6 +58,10 @@ REASONS = StoredTexts(
     NO_SENDER,
     INACTIVE_SENDER,
     UNKNOWN_SENDER,
+    UNPROVEN,
+    UNPROVEN_STAFF,
+    NO_DESK,
+    REJECTED,
     AUTO_REPLY,
     TO_THE_DESK,
     BOUNCES,

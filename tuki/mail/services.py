@@ -8,6 +8,9 @@
    quarantined with its reason; an unexpected error does the same, so bad input never
    blocks a mailbox. Only a database outage (TransientError) leaves nothing behind, for a
    retry: the IMAP message is flagged after the commit, the MTA gets exit code 75.
+3. A message held for lack of proof (intake.Held) waits for an agent: `accept_held` applies it
+   as the reply it claims to be, `reject_held` drops it. One held because no service desk
+   group exists yet is taken in by `release_waiting` once one does (receivers.py).
 """
 
 from __future__ import annotations
@@ -18,7 +21,10 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from tuki.accounts.models import User
+from tuki.lib.errors import ServiceError
 from tuki.mail import conf, reasons
 from tuki.mail.inbound import intake
 from tuki.mail.inbound.outcome import Outcome
@@ -158,13 +164,20 @@ def _claim(key: str, parsed: ParsedMessage, size: int, mailbox: Mailbox | None) 
         raise _AlreadyTaken from None
 
 
-def _process(inbound: InboundMessage, parsed: ParsedMessage) -> None:
+def _process(
+    inbound: InboundMessage, parsed: ParsedMessage, accepted_by: User | None = None
+) -> None:
     """Do the ticket work in a savepoint and record its outcome on the row."""
     context = planning.Ingesting(inbound.mailbox, inbound.is_auto, parsed.message_id[:255])
     token = planning.ingesting.set(context)
     try:
         with transaction.atomic():
-            outcome = intake.route(parsed, inbound.mailbox, complete=inbound.is_complete)
+            outcome = intake.route(
+                parsed, inbound.mailbox, complete=inbound.is_complete, accepted_by=accepted_by
+            )
+    except intake.Held as held:
+        outcome = Outcome(InboundStatus.HELD, code=held.code, reason=held.reason)
+        outcome.ticket = held.ticket
     except Refused as refused:
         outcome = Outcome(InboundStatus.QUARANTINED, code=refused.code, reason=refused.message)
     except TRANSIENT:
@@ -189,6 +202,8 @@ def _record(inbound: InboundMessage, outcome: Outcome) -> None:
     inbound.reason = outcome.reason
     inbound.ticket = outcome.ticket
     inbound.comment = outcome.comment
+    inbound.proof = outcome.proof
+    inbound.proof_detail = outcome.proof_detail[:255]
     inbound.processed_at = timezone.now()
     inbound.save(
         update_fields=[
@@ -198,6 +213,9 @@ def _record(inbound: InboundMessage, outcome: Outcome) -> None:
             "reason",
             "ticket",
             "comment",
+            "proof",
+            "proof_detail",
+            "reviewed_by",
             "processed_at",
         ]
     )
@@ -214,3 +232,55 @@ def reprocess(inbound: InboundMessage) -> IngestResult:
     except TRANSIENT as exc:
         raise TransientError(str(exc)) from exc
     return IngestResult(row.status, row)
+
+
+def accept_held(actor: User, inbound: InboundMessage) -> IngestResult:
+    """An agent vouches for a held message: it is taken in as its sender's (the caller checked
+    that the actor may review it: mail/access.py)."""
+    try:
+        with transaction.atomic():
+            row = InboundMessage.objects.select_for_update().get(pk=inbound.pk)
+            if row.status != InboundStatus.HELD:
+                raise ServiceError(
+                    _("This message is no longer waiting for review."), code="not_held"
+                )
+            row.reviewed_by = actor
+            _process(row, scrub(parse_message(bytes(row.raw))), accepted_by=actor)
+    except TRANSIENT as exc:
+        raise TransientError(str(exc)) from exc
+    return IngestResult(row.status, row)
+
+
+def reject_held(actor: User, inbound: InboundMessage) -> InboundMessage:
+    """An agent drops a held message: nothing is done with it; the row stays, as a record."""
+    with transaction.atomic():
+        row = InboundMessage.objects.select_for_update().get(pk=inbound.pk)
+        if row.status != InboundStatus.HELD:
+            raise ServiceError(_("This message is no longer waiting for review."), code="not_held")
+        row.status = InboundStatus.REJECTED
+        row.reviewed_by = actor
+        row.reason = reasons.english(
+            reasons.REJECTED, name=(actor.get_full_name() or actor.email)[:200]
+        )
+        row.processed_at = timezone.now()
+        row.save(update_fields=["status", "reviewed_by", "reason", "processed_at"])
+    return row
+
+
+def release_waiting() -> int:
+    """Take in the messages that waited for a service desk group; returns how many were
+    taken in. Those that still cannot be stay held."""
+    waiting = InboundMessage.objects.filter(status=InboundStatus.HELD, reason_code="no_desk")
+    done = 0
+    for pk in waiting.order_by("received_at", "id").values_list("pk", flat=True):
+        try:
+            with transaction.atomic():
+                row = InboundMessage.objects.select_for_update().get(pk=pk)
+                if row.status != InboundStatus.HELD or row.reason_code != "no_desk":
+                    continue
+                _process(row, scrub(parse_message(bytes(row.raw))))
+        except TRANSIENT as exc:
+            raise TransientError(str(exc)) from exc
+        if row.reason_code != "no_desk":
+            done += 1
+    return done

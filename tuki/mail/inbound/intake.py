@@ -9,7 +9,13 @@ Decisions (docs/email.md):
   ticket nor reopens it; elsewhere it may open a ticket, which is never acknowledged;
 - a requester's reply to a resolved ticket reopens it; to a closed ticket it reopens it or
   opens a follow-up linked "related", by the mailbox's setting;
-- agents' replies are public, or internal notes when their groups may not write to requesters.
+- agents' replies are public, or internal notes when their groups may not write to requesters;
+- a message counts as from its From address only with proof (inbound/proof.py). Without it, a
+  reply to a ticket, and anything "from" someone who works at the desk, is held for an agent
+  (Held): nothing is done as anyone. A new ticket may still be opened (the mailbox's policy).
+  Cc'd people become watchers only of a proven message, and only when they may see the ticket;
+- a message that would open a ticket before any service desk group exists is held too, and
+  taken in once there is one (mail/services.py release_waiting).
 """
 
 from __future__ import annotations
@@ -18,12 +24,20 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from tuki.accounts.models import User
+from tuki.lib.errors import ServiceError
 from tuki.mail import conf, reasons
-from tuki.mail.inbound import bounces, threads
+from tuki.mail.inbound import bounces, proof, threads
 from tuki.mail.inbound.outcome import Outcome
 from tuki.mail.inbound.parsing import ParsedMessage
-from tuki.mail.inbound.senders import Refused, desk_addresses, known_recipients, resolve_sender
-from tuki.mail.models import ClosedReplies, InboundStatus, Mailbox, OutboundMessage
+from tuki.mail.inbound.proof import Proven
+from tuki.mail.inbound.senders import (
+    Refused,
+    desk_addresses,
+    known_recipients,
+    resolve_sender,
+    user_by_address,
+)
+from tuki.mail.models import ClosedReplies, InboundStatus, Mailbox, OutboundMessage, Proof
 from tuki.tickets import access, services as tickets
 from tuki.tickets.models import (
     ActorKind,
@@ -37,7 +51,24 @@ from tuki.tickets.models import (
 MAX_ATTACHMENTS = 100
 
 
-def route(parsed: ParsedMessage, mailbox: Mailbox | None, *, complete: bool = True) -> Outcome:
+class Held(Exception):
+    """The message waits for an agent (or for the desk to be set up); nothing was done."""
+
+    def __init__(self, code: str, reason: str, ticket: Ticket | None = None):
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason
+        self.ticket = ticket
+
+
+def route(
+    parsed: ParsedMessage,
+    mailbox: Mailbox | None,
+    *,
+    complete: bool = True,
+    accepted_by: User | None = None,
+) -> Outcome:
+    """What the message does. `accepted_by`: the agent who accepted it as its sender's."""
     if not complete:
         limit = settings_max_mb()
         raise Refused(
@@ -63,15 +94,47 @@ def route(parsed: ParsedMessage, mailbox: Mailbox | None, *, complete: bool = Tr
             code="own_address",
             reason=reasons.OWN_ADDRESS,
         )
-    sender = resolve_sender(parsed.from_address, parsed.from_name, mailbox)
+    if accepted_by is not None:
+        name = accepted_by.get_full_name() or accepted_by.email
+        proven: Proven | None = Proven(Proof.AGENT, name[:255])
+    else:
+        proven = proof.sender_proof(parsed, mailbox)
     ticket = threads.find_ticket(parsed.subject, parsed.in_reply_to, parsed.references)
+    ticket = ticket or proof.token_ticket(parsed)
+    if proven is None and ticket is not None:
+        proven = proof.token_proof(parsed, ticket)
+    outcome = _route(parsed, mailbox, ticket, proven)
+    if proven is not None:
+        outcome.proof, outcome.proof_detail = proven.proof, proven.detail
+    return outcome
+
+
+def _route(
+    parsed: ParsedMessage, mailbox: Mailbox | None, ticket: Ticket | None, proven: Proven | None
+) -> Outcome:
+    claimed = user_by_address(parsed.from_address)
+    if proven is None and claimed is not None and is_staff(claimed):
+        raise Held(
+            "unproven_staff",
+            reasons.english(reasons.UNPROVEN_STAFF, address=parsed.from_address),
+            ticket,
+        )
+    sender = resolve_sender(parsed.from_address, parsed.from_name, mailbox)
     if ticket is not None and not may_post(sender, ticket):
-        outcome = new_ticket(parsed, mailbox, sender)
+        outcome = new_ticket(parsed, mailbox, sender, proven)
         outcome.reason = reasons.english(reasons.NOT_ALLOWED, number=ticket.number)
         return outcome
     if ticket is None:
-        return new_ticket(parsed, mailbox, sender)
-    return reply(parsed, mailbox, sender, ticket)
+        return new_ticket(parsed, mailbox, sender, proven)
+    if proven is None and not parsed.auto_reasons:
+        raise Held(
+            "unproven", reasons.english(reasons.UNPROVEN, address=parsed.from_address), ticket
+        )
+    return reply(parsed, mailbox, sender, ticket, proven)
+
+
+def is_staff(user: User) -> bool:
+    return bool(user.is_agent or user.is_staff or user.is_superuser)
 
 
 def settings_max_mb() -> int:
@@ -82,26 +145,39 @@ def may_post(sender: User, ticket: Ticket) -> bool:
     return Ticket.objects.visible_to(sender).filter(pk=ticket.pk).exists()
 
 
-def new_ticket(parsed: ParsedMessage, mailbox: Mailbox | None, sender: User) -> Outcome:
+def new_ticket(
+    parsed: ParsedMessage, mailbox: Mailbox | None, sender: User, proven: Proven | None
+) -> Outcome:
     uploads, dropped = uploads_of(parsed)
     group = mailbox.group if mailbox and mailbox.group and mailbox.group.is_active else None
-    ticket = tickets.create_ticket(
-        None,
-        title=threads.strip_numbers(parsed.subject) or _("(no subject)"),
-        requester=sender,
-        description=parsed.text.strip(),
-        kind=mailbox.kind if mailbox else Kind.INCIDENT,
-        category=mailbox.category if mailbox else None,
-        channel=Channel.EMAIL,
-        group=group,
-        uploads=uploads,
-        actor_kind=ActorKind.EMAIL,
-    )
-    _after(parsed, ticket, sender, dropped)
+    try:
+        ticket = tickets.create_ticket(
+            None,
+            title=threads.strip_numbers(parsed.subject) or _("(no subject)"),
+            requester=sender,
+            description=parsed.text.strip(),
+            kind=mailbox.kind if mailbox else Kind.INCIDENT,
+            category=mailbox.category if mailbox else None,
+            channel=Channel.EMAIL,
+            group=group,
+            uploads=uploads,
+            actor_kind=ActorKind.EMAIL,
+        )
+    except ServiceError as error:
+        if error.code == "no_service_desk":
+            raise Held("no_desk", reasons.NO_DESK) from error
+        raise
+    _after(parsed, ticket, sender, dropped, proven)
     return Outcome(InboundStatus.PROCESSED, "created", ticket)
 
 
-def reply(parsed: ParsedMessage, mailbox: Mailbox | None, sender: User, ticket: Ticket) -> Outcome:
+def reply(
+    parsed: ParsedMessage,
+    mailbox: Mailbox | None,
+    sender: User,
+    ticket: Ticket,
+    proven: Proven | None,
+) -> Outcome:
     if parsed.auto_reasons:
         return auto_note(parsed, ticket)
     is_agent = sender.is_agent or sender.is_superuser
@@ -109,7 +185,7 @@ def reply(parsed: ParsedMessage, mailbox: Mailbox | None, sender: User, ticket: 
     policy = mailbox.closed_replies if mailbox else ClosedReplies.REOPEN
     action = "reply"
     if not is_agent and category == StatusCategory.CLOSED and policy == ClosedReplies.FOLLOW_UP:
-        return follow_up(parsed, mailbox, sender, ticket)
+        return follow_up(parsed, mailbox, sender, ticket, proven)
     if not is_agent and category in (StatusCategory.RESOLVED, StatusCategory.CLOSED):
         ticket = tickets.reopen_ticket(sender, ticket, allow_closed=True)
         action = "reopened"
@@ -124,12 +200,14 @@ def reply(parsed: ParsedMessage, mailbox: Mailbox | None, sender: User, ticket: 
         uploads=uploads,
         actor_kind=ActorKind.EMAIL,
     )
-    _after(parsed, ticket, sender, dropped)
+    _after(parsed, ticket, sender, dropped, proven)
     return Outcome(InboundStatus.PROCESSED, "note" if internal else action, ticket, comment)
 
 
-def follow_up(parsed: ParsedMessage, mailbox: Mailbox | None, sender: User, old: Ticket) -> Outcome:
-    outcome = new_ticket(parsed, mailbox, sender)
+def follow_up(
+    parsed: ParsedMessage, mailbox: Mailbox | None, sender: User, old: Ticket, proven: Proven | None
+) -> Outcome:
+    outcome = new_ticket(parsed, mailbox, sender, proven)
     created = outcome.ticket
     assert created is not None, "new_ticket registers a ticket"
     tickets.link_tickets(None, created, old, LinkType.RELATED)
@@ -170,9 +248,20 @@ def uploads_of(parsed: ParsedMessage) -> tuple[list[tickets.Upload], list[str]]:
     return keep, dropped
 
 
-def _after(parsed: ParsedMessage, ticket: Ticket, sender: User, dropped: list[str]) -> None:
-    """Cc'd people follow the ticket; agents learn which attachments were not kept."""
-    watchers = known_recipients([*parsed.cc, *parsed.to], exclude=[sender.email])
+def _after(
+    parsed: ParsedMessage,
+    ticket: Ticket,
+    sender: User,
+    dropped: list[str],
+    proven: Proven | None,
+) -> None:
+    """Cc'd people follow the ticket (only those who may see it, only when the sender is
+    proven: otherwise anyone could subscribe themselves); agents learn which attachments
+    were not kept."""
+    watchers: list[User] = []
+    if proven is not None:
+        candidates = known_recipients([*parsed.cc, *parsed.to], exclude=[sender.email])
+        watchers = [user for user in candidates if may_post(user, ticket)]
     if watchers:
         tickets.add_watchers(None, ticket, watchers, actor_kind=ActorKind.EMAIL)
     if dropped:

@@ -16,3 +16,5 @@ class Outcome:
     comment: Comment | None = None
     code: str = ""
     reason: str = ""
+    proof: str = ""  # what proved the sender (a Proof value), "" when nothing did
+    proof_detail: str = ""

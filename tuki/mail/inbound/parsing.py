@@ -26,6 +26,9 @@ from email.message import EmailMessage, Message
 from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
 
+import charset_normalizer
+from charset_normalizer.md import mess_ratio
+
 from tuki.mail.inbound.htmltext import html_to_text, sanitise_html
 from tuki.mail.inbound.loops import auto_reasons, find_bounce
 from tuki.mail.inbound.quotes import split_reply
@@ -35,9 +38,48 @@ MAX_IDS = 100  # references kept per message (the last ones matter for threading
 MAX_HEADER = 16_384  # characters; longer headers skip the structured parser, text is cut
 MAX_ADDRESSES = 262_144  # characters of an address list read by the lenient parser
 _LARGE_PART = 1 << 20  # characters of encoded payload
+_GUESS_BYTES = 64 * 1024  # the charset detector reads this much of a text
+# A declared charset that fails is retried as these, then as the undeclared text is.
+# Senders label text with the base charset and write its superset's characters (Outlook's
+# gb2312 with GBK ideographs, ks_c_5601 with cp949's Hangul, iso-8859-1 with cp1252's €
+# and typographic quotes): decoding with the superset gives what they meant (WHATWG
+# Encoding Standard does the same).
+SUPERSETS = {
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "euc_kr": "cp949",
+    "iso8859-1": "cp1252",
+    "iso8859-9": "cp1254",
+    "iso8859-11": "cp874",
+    "tis-620": "cp874",
+    "shift_jis": "cp932",
+    "big5": "big5hkscs",
+}
+# What the charset detector may choose for undeclared 8-bit text: charsets mail is written
+# in. On short text a free choice picks anything that decodes (mac_iceland, utf_16_be).
+GUESSES = [
+    "cp1252",
+    "cp1250",
+    "cp1251",
+    "cp1253",
+    "cp1254",
+    "cp1255",
+    "cp1256",
+    "cp1257",
+    "koi8_r",
+    "gb18030",
+    "big5hkscs",
+    "cp932",
+    "euc_jp",
+    "cp949",
+    "cp874",
+]
+# Letters that cp1250's Romanian and Polish (ţ ş ł ą ź ž) become when read as cp1252.
+_NOT_WESTERN = set("þÞ¹³º¥ª¼¾")
 _FALLBACK_CHARSETS = ("utf-8", "cp1252", "latin-1")
 # Codecs that are not charsets: they would reinterpret the text rather than decode it.
 _UNSAFE_CODECS = {"unicode_escape", "raw_unicode_escape", "idna", "punycode", "undefined"}
+_C1 = re.compile(r"[\x80-\x9f]")
 _MESSAGE_ID = re.compile(r"<([^<>\s]{1,990})>")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 _DEFAULT_NAMES = {
@@ -214,7 +256,11 @@ def header_text(message: Message, name: str) -> str:
             text = str(value) if value is not None else ""
         except Exception:  # a malformed header the policy cannot structure
             text = None
-    if text is None or ("\ufffd" in text and "\ufffd" not in values[0]):
+    if (
+        text is None
+        or ("\ufffd" in text and "\ufffd" not in values[0])
+        or _C1.search(text)  # iso-8859-1 read literally: the sender meant cp1252
+    ):
         text = _decode_words(values[0][:MAX_HEADER])
     return _fix_surrogates(text)
 
@@ -305,23 +351,68 @@ def _defect_names(message: Message) -> list[str]:
 
 
 def decode_bytes(data: bytes, charset: str | None, defects: list[str]) -> str:
-    """Decode with the declared charset, then utf-8, cp1252, latin-1 (which always works)."""
+    """Decode as the writer meant: the declared charset's superset, the declared charset,
+    then utf-8, a charset detector's guess, cp1252, latin-1 (which always works)."""
+    declared = _codec(charset)
+    if charset and declared is None:
+        defects.append(f"unknown charset {clean_line(charset)[:40]!r}")
     tried: list[str] = []
-    for name in (charset, *_FALLBACK_CHARSETS):
-        codec = _codec(name)
-        if codec is None or codec in tried:
-            if name and name == charset and codec is None:
-                defects.append(f"unknown charset {clean_line(name)[:40]!r}")
+    candidates = [SUPERSETS.get(declared or ""), declared, "utf-8", None, "cp1252", "latin-1"]
+    for codec in candidates:
+        if codec is None:
+            if tried and any(byte > 0x7F for byte in data):
+                guessed = _guess(data)
+                if guessed is not None:
+                    if charset:
+                        defects.append(f"charset {clean_line(charset)[:40]!r} failed, guessed")
+                    return guessed
+            continue
+        if codec in tried:
             continue
         tried.append(codec)
         try:
             text = data.decode(codec)
         except (UnicodeDecodeError, LookupError, ValueError):
             continue
-        if charset and tried[0] != codec:
-            defects.append(f"charset {clean_line(charset)[:40]!r} failed, decoded as {codec}")
+        if declared and codec not in (declared, SUPERSETS.get(declared)):
+            defects.append(f"charset {clean_line(charset or '')[:40]!r} failed, decoded as {codec}")
         return text
     return data.decode("latin-1")
+
+
+def _guess(data: bytes) -> str | None:
+    """Undeclared 8-bit text that is not utf-8: cp1252 unless it reads as a misread other
+    charset, then charset-normalizer's guess among GUESSES.
+
+    On a short text the detector alone is no judge (`Hyvää päivää` came back as cp1251's
+    `Hyvдд pдivдд`): its guess is taken only when no word mixes Latin with another script,
+    and only when cp1252 gives letters only a misread cp1250 gives, or reads as clearly
+    messier (charset-normalizer's own measure).
+    """
+    try:
+        western: str | None = data.decode("cp1252")
+    except UnicodeDecodeError:
+        western = None
+    try:
+        best = charset_normalizer.from_bytes(data[:_GUESS_BYTES], cp_isolation=GUESSES).best()
+        guessed = data.decode(best.encoding) if best is not None else None
+        western_mess = mess_ratio(western, 1.0) if western is not None else 1.0
+    except Exception:  # the detector is a heuristic: never let it stop a message
+        return western
+    if best is None or guessed is None or _mixes_scripts(guessed):
+        return western
+    if western is None or _NOT_WESTERN & set(western) or western_mess > best.chaos + 0.3:
+        return guessed
+    return western
+
+
+def _mixes_scripts(text: str) -> bool:
+    """Whether a word has Latin letters and letters of another script (a misread)."""
+    for word in re.findall(r"[^\W\d_]{2,}", text):
+        scripts = {unicodedata.name(char, "?").split(" ")[0] for char in word}
+        if "LATIN" in scripts and len(scripts) > 1:
+            return True
+    return False
 
 
 def _codec(name: str | None) -> str | None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from tuki.mail.models import InboundMessage, OutboundMessage
+from tuki.mail.models import InboundMessage, InboundStatus, OutboundMessage
 from tuki.tickets.models import Ticket
 
 SUBJECT_NUMBER = re.compile(r"\[\s*([A-Za-z]{3}-\d{1,12})\s*\]")
@@ -25,7 +25,10 @@ def known_ids(ids: list[str]) -> dict[str, int]:
     found = dict(
         OutboundMessage.objects.filter(message_id__in=ids).values_list("message_id", "ticket_id")
     )
-    received = InboundMessage.objects.filter(message_id__in=ids, ticket__isnull=False)
+    # Only messages taken in: a held one's id must not become an anchor of the thread.
+    received = InboundMessage.objects.filter(
+        message_id__in=ids, ticket__isnull=False, status=InboundStatus.PROCESSED
+    )
     for message_id, ticket_id in received.values_list("message_id", "ticket_id"):
         found.setdefault(message_id, ticket_id)
     return found
@@ -38,7 +41,7 @@ def ticket_by_headers(in_reply_to: list[str], references: list[str]) -> Ticket |
     for message_id in order:
         ticket_id = known.get(message_id[:ID_LENGTH])
         if ticket_id is not None:
-            return _follow_merges(ticket_id)
+            return follow_merges(ticket_id)
     return None
 
 
@@ -53,7 +56,7 @@ def ticket_by_subject(subject: str) -> Ticket | None:
             continue
         ticket = Ticket.objects.filter(kind=parsed[0], pk=parsed[1]).only("pk").first()
         if ticket is not None:
-            return _follow_merges(ticket.pk)
+            return follow_merges(ticket.pk)
     return None
 
 
@@ -66,7 +69,7 @@ def strip_numbers(subject: str) -> str:
     return re.sub(r"\s{2,}", " ", SUBJECT_NUMBER.sub("", subject or "")).strip()
 
 
-def _follow_merges(ticket_id: int) -> Ticket | None:
+def follow_merges(ticket_id: int) -> Ticket | None:
     """A merged ticket's conversation continues in the ticket it was merged into."""
     seen: set[int] = set()
     ticket = Ticket.objects.with_related().filter(pk=ticket_id).first()

@@ -18,7 +18,9 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from tuki.mail import replytoken
 from tuki.mail.inbound.parsing import clean_line
+from tuki.mail.models import Mailbox
 
 if TYPE_CHECKING:
     from tuki.tickets.models import Attachment, Comment, Ticket
@@ -67,13 +69,16 @@ def compose_ticket_email(
         context["subject"] = subject
         text = render_to_string("emails/ticket.txt", context).strip() + "\n"
         html = render_to_string("emails/ticket.html", context)
+    recipients = [to] if isinstance(to, str) else list(to)
+    if not reply_to:
+        reply_to = _reply_to(ticket, from_email, recipients)
     message = EmailMultiAlternatives(
         subject=subject,
         body=text,
         from_email=from_email,
-        to=[to] if isinstance(to, str) else list(to),
+        to=recipients,
         cc=list(cc),
-        reply_to=[reply_to or formataddr(parseaddr(from_email))],
+        reply_to=[reply_to],
         headers=_headers(what, message_id, in_reply_to, references),
     )
     message.attach_alternative(html, "text/html")
@@ -83,6 +88,17 @@ def compose_ticket_email(
                 clean_line(file.filename) or "attachment", handle.read(), file.content_type
             )
     return message
+
+
+def _reply_to(ticket: Ticket, from_email: str, recipients: list[str]) -> str:
+    """The desk's address; with the reply token (mail/replytoken.py) when its mailbox says
+    `address+anything` reaches it: an answer from the first recipient then proves itself."""
+    address = parseaddr(from_email)[1]
+    first = parseaddr(recipients[0])[1] if recipients else ""
+    tokens = Mailbox.objects.filter(address__iexact=address, reply_token_address=True).exists()
+    if tokens and first:
+        return replytoken.reply_address(from_email, ticket.pk, first)
+    return formataddr(parseaddr(from_email))
 
 
 def _context(

@@ -31,14 +31,19 @@ class TicketMail:
     original: InboundMessage | None = None
     problems: list[OutboundMessage] = field(default_factory=list)
     waiting: list[OutboundMessage] = field(default_factory=list)
+    held: list[InboundMessage] = field(default_factory=list)
 
 
 @register.simple_tag
 def ticket_mail(ticket: Ticket) -> TicketMail:
     mail = TicketMail()
-    received = InboundMessage.objects.filter(ticket=ticket, status=InboundStatus.PROCESSED)
+    received = InboundMessage.objects.filter(
+        ticket=ticket, status__in=(InboundStatus.PROCESSED, InboundStatus.HELD)
+    )
     for message in received.defer("raw").order_by("received_at", "id"):
-        if message.comment_id:
+        if message.status == InboundStatus.HELD:
+            mail.held.append(message)
+        elif message.comment_id:
             mail.inbound[message.comment_id] = message
         elif message.action in ("created", "follow_up") and mail.original is None:
             mail.original = message

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from tuki.conftest import Desk
+from tuki.mail import replytoken
 from tuki.mail.inbound.parsing import parse_message
+from tuki.mail.models import Mailbox
 from tuki.mail.outbound import compose
 from tuki.mail.outbound.compose import compose_ticket_email
 from tuki.tickets import services
@@ -36,6 +38,17 @@ def test_a_reply_carries_the_comment_in_text_and_escaped_html(incident: Ticket, 
     assert f"/portal/tickets/{incident.number}/" in message.body
     assert message.to == ["maija@acme.fi"]
     assert message.reply_to == ["Acme Service Desk <desk@tuki.example>"]
+
+
+def test_the_reply_address_carries_the_token_when_the_mailbox_says_so(
+    incident: Ticket, reply
+) -> None:
+    Mailbox.objects.create(name="desk", address="desk@tuki.example", reply_token_address=True)
+    message = mail(incident, comment=reply)
+    token = replytoken.mac(incident.pk, "maija@acme.fi")
+    assert message.reply_to == [f"Acme Service Desk <desk+t{incident.pk}-{token}@tuki.example>"]
+    assert replytoken.ticket_proven(message.reply_to, "maija@acme.fi") == incident.pk
+    assert replytoken.ticket_proven(message.reply_to, "matti@acme.fi") is None
 
 
 def test_a_reply_by_a_person_is_not_marked_automatic(incident: Ticket, reply) -> None:

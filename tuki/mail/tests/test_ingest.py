@@ -10,13 +10,15 @@ from tuki.accounts.models import User
 from tuki.mail import services
 from tuki.mail.inbound import intake
 from tuki.mail.models import InboundMessage, Mailbox, OutboundMessage, UnknownSenders
-from tuki.mail.tests.mails import mail
+from tuki.mail.tests.mails import TRUSTED_SERVER, mail
 from tuki.tickets.models import Channel, Ticket
 
 
 @pytest.fixture
 def mailbox(desk) -> Mailbox:
-    return Mailbox.objects.create(name="support", address="support@tuki.test")
+    return Mailbox.objects.create(
+        name="support", address="support@tuki.test", trusted_authserv_ids=TRUSTED_SERVER
+    )
 
 
 @pytest.fixture
@@ -87,9 +89,11 @@ class TestNewTickets:
         note = ticket.comments.get()
         assert note.is_internal and "dump.bin" in note.body
 
-    def test_cc_d_known_users_become_watchers(self, desk, mailbox):
-        cc = "Matti <MATTI@acme.fi>, stranger@nowhere.example, support@tuki.test"
-        services.ingest_message(mail(cc=cc), mailbox)
+    def test_cc_d_known_users_who_may_see_the_ticket_become_watchers(self, desk, mailbox):
+        desk.colleague.sees_organisation_tickets = True
+        desk.colleague.save()
+        cc = "Matti <MATTI@acme.fi>, stranger@nowhere.example, support@tuki.test, ion@globex.ro"
+        services.ingest_message(mail(cc=cc, proven=True), mailbox)
         ticket = Ticket.objects.get()
         assert list(ticket.watchers.all()) == [desk.colleague]
         assert not User.objects.filter(email="stranger@nowhere.example").exists()
@@ -219,7 +223,10 @@ class TestBadInput:
             raise ValueError("something odd")
 
         monkeypatch.setattr(intake.tickets, "add_watchers", broken)
-        result = services.ingest_message(mail(cc="matti@acme.fi", sender="new@acme.fi"), mailbox)
+        desk.colleague.sees_organisation_tickets = True
+        desk.colleague.save()
+        raw = mail(cc="matti@acme.fi", sender="new@acme.fi", proven=True)
+        result = services.ingest_message(raw, mailbox)
         assert (result.status, result.inbound.reason_code) == ("quarantined", "error")
         assert "something odd" in result.reason
         assert not Ticket.objects.exists()

@@ -12,13 +12,15 @@ from django.db import OperationalError
 
 from tuki.mail.inbound import intake
 from tuki.mail.models import InboundMessage, Mailbox, UnknownSenders
-from tuki.mail.tests.mails import mail
+from tuki.mail.tests.mails import TRUSTED_SERVER, mail
 from tuki.tickets.models import Ticket
 
 
 @pytest.fixture
 def mailbox(desk) -> Mailbox:
-    return Mailbox.objects.create(name="support", address="support@tuki.test")
+    return Mailbox.objects.create(
+        name="support", address="support@tuki.test", trusted_authserv_ids=TRUSTED_SERVER
+    )
 
 
 def run(*args: str, stdin: bytes = b"") -> tuple[str, str]:
@@ -53,8 +55,15 @@ class TestIngestEmail:
 
     def test_a_reply_prints_the_ticket_it_updated(self, desk, mailbox):
         number, _ = run("-", stdin=mail())
-        again, _ = run("-", stdin=mail("More", subject=f"Re: [{number}] VPN"))
+        raw = mail("More", subject=f"Re: [{number}] VPN", proven=True)
+        again, _ = run("--mailbox", "support", "-", stdin=raw)
         assert again == number
+
+    def test_an_unproven_reply_is_held_and_the_mta_is_done_with_it(self, desk, mailbox):
+        number, _ = run("-", stdin=mail())
+        out, err = run("--mailbox", "support", "-", stdin=mail("More", subject=f"[{number}]"))
+        assert out == "" and err.startswith("held: ")
+        assert InboundMessage.objects.filter(status="held").count() == 1
 
     def test_a_refused_message_exits_65_and_stays_in_quarantine(self, desk, mailbox):
         mailbox.unknown_senders = UnknownSenders.REFUSE

@@ -97,3 +97,22 @@ class TestFailures:
         assert sending.requeue_due() == 1
         planned.refresh_from_db()
         assert planned.status == "sent" and len(smtp_sink.received) == 1
+
+
+class TestSubject:
+    def test_an_apostrophe_in_the_title_goes_out_as_itself(self, desk, smtp_sink):
+        """The subject is plain text: it was rendered with HTML autoescaping (`&#x27;`)."""
+        ticket = tickets.create_ticket(
+            desk.operator,
+            title='Can\'t print: "A & B" <urgent>',
+            description="x",
+            requester=desk.requester,
+        )
+        tickets.add_comment(desk.operator, ticket, "Looking at it.")
+        outbound = OutboundMessage.objects.get(ticket=ticket, what="reply")
+        assert sending.send_outbound.call(outbound.pk) == "sent"
+        [message] = smtp_sink.messages()
+        expected = f'[{ticket.number}] Can\'t print: "A & B" <urgent>'
+        assert message["Subject"] == expected
+        outbound.refresh_from_db()
+        assert outbound.subject == expected

@@ -9,7 +9,7 @@ from django.core import mail as outbox
 
 from tuki.mail import services
 from tuki.mail.models import ClosedReplies, InboundMessage, Mailbox, OutboundMessage
-from tuki.mail.tests.mails import mail
+from tuki.mail.tests.mails import TRUSTED_SERVER, mail
 from tuki.tickets import services as tickets
 from tuki.tickets.models import LinkType, Status, Ticket, TicketLink
 
@@ -18,7 +18,9 @@ CORPUS = Path(__file__).resolve().parent / "corpus"
 
 @pytest.fixture
 def mailbox(desk) -> Mailbox:
-    return Mailbox.objects.create(name="support", address="support@tuki.test")
+    return Mailbox.objects.create(
+        name="support", address="support@tuki.test", trusted_authserv_ids=TRUSTED_SERVER
+    )
 
 
 @pytest.fixture
@@ -50,11 +52,17 @@ class TestJoining:
         )
 
     def test_references_to_a_message_tuki_received_join_its_ticket(self, desk, mailbox, emailed):
-        raw = mail("Also this", subject="other", references="unknown@x.example opened@acme.fi")
+        raw = mail(
+            "Also this",
+            subject="other",
+            references="unknown@x.example opened@acme.fi",
+            proven=True,
+        )
         assert ingest(raw, mailbox).inbound.ticket == emailed
 
     def test_the_number_in_the_subject_joins_its_ticket(self, desk, mailbox, emailed):
-        result = ingest(mail("Still broken", subject=f"Re: [{emailed.number}] VPN"), mailbox)
+        raw = mail("Still broken", subject=f"Re: [{emailed.number}] VPN", proven=True)
+        result = ingest(raw, mailbox)
         assert result.inbound.ticket == emailed
 
     def test_references_tuki_never_saw_match_nothing(self, desk, mailbox, emailed):
@@ -93,7 +101,10 @@ class TestWhoMayPost:
     def test_a_watcher_may_reply(self, desk, mailbox, emailed):
         emailed.watchers.add(desk.colleague)
         result = ingest(
-            mail("I see it too", sender="matti@acme.fi", in_reply_to=ack_id(emailed)), mailbox
+            mail(
+                "I see it too", sender="matti@acme.fi", subject=f"[{emailed.number}]", proven=True
+            ),
+            mailbox,
         )
         assert result.inbound.ticket == emailed
 
@@ -102,7 +113,10 @@ class TestWhoMayPost:
     ):
         with django_capture_on_commit_callbacks(execute=True):
             raw = mail(
-                "Restart the client", sender="operator@tuki.test", subject=f"[{emailed.number}]"
+                "Restart the client",
+                sender="operator@tuki.test",
+                subject=f"[{emailed.number}]",
+                proven=True,
             )
             result = ingest(raw, mailbox)
         comment = result.inbound.comment
@@ -112,7 +126,12 @@ class TestWhoMayPost:
 
     def test_a_specialist_s_reply_is_an_internal_note(self, desk, mailbox, emailed):
         tickets.escalate_ticket(desk.operator, emailed, group=desk.network_hel)
-        raw = mail("Port flapping", sender="specialist@tuki.test", subject=f"[{emailed.number}]")
+        raw = mail(
+            "Port flapping",
+            sender="specialist@tuki.test",
+            subject=f"[{emailed.number}]",
+            proven=True,
+        )
         result = ingest(raw, mailbox)
         assert result.inbound.comment.is_internal and result.inbound.action == "note"
         assert not OutboundMessage.objects.filter(what="reply").exists()
@@ -120,7 +139,7 @@ class TestWhoMayPost:
     def test_an_agent_who_may_not_see_the_ticket_does_not_post_into_it(
         self, desk, mailbox, emailed
     ):
-        raw = mail("Hi", sender="apps@tuki.test", subject=f"[{emailed.number}]")
+        raw = mail("Hi", sender="apps@tuki.test", subject=f"[{emailed.number}]", proven=True)
         assert ingest(raw, mailbox).inbound.ticket != emailed
 
 
@@ -135,7 +154,7 @@ class TestClosedAndResolved:
     def test_a_reply_to_a_closed_ticket_reopens_it_by_default(self, desk, mailbox, emailed):
         tickets.resolve_ticket(desk.operator, emailed, code="solved")
         tickets.close_ticket(desk.operator, emailed)
-        ingest(mail("Broken again", subject=f"Re: [{emailed.number}]"), mailbox)
+        ingest(mail("Broken again", subject=f"Re: [{emailed.number}]", proven=True), mailbox)
         emailed.refresh_from_db()
         assert emailed.status.category == "open" and emailed.closed_at is None
         assert emailed.comments.last().body == "Broken again"
@@ -147,7 +166,8 @@ class TestClosedAndResolved:
         mailbox.save()
         tickets.resolve_ticket(desk.operator, emailed, code="solved")
         tickets.close_ticket(desk.operator, emailed)
-        result = ingest(mail("Broken again", subject=f"Re: [{emailed.number}] VPN"), mailbox)
+        raw = mail("Broken again", subject=f"Re: [{emailed.number}] VPN", proven=True)
+        result = ingest(raw, mailbox)
         follow_up = result.inbound.ticket
         assert follow_up != emailed and result.inbound.action == "follow_up"
         assert follow_up.title == "Re: VPN" and follow_up.description.startswith("Broken again")

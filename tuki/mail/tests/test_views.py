@@ -11,7 +11,7 @@ from django.test import Client
 
 from tuki.mail import services
 from tuki.mail.models import InboundMessage, Mailbox, OutboundMessage, UnknownSenders
-from tuki.mail.tests.mails import mail
+from tuki.mail.tests.mails import TRUSTED_SERVER, mail
 from tuki.tickets import services as tickets
 from tuki.tickets.models import Ticket
 
@@ -22,7 +22,9 @@ HTML = '<p>Hello <b>desk</b></p><script>alert("x")</script><img src="https://tra
 
 @pytest.fixture
 def mailbox(desk) -> Mailbox:
-    return Mailbox.objects.create(name="support", address="support@tuki.test")
+    return Mailbox.objects.create(
+        name="support", address="support@tuki.test", trusted_authserv_ids=TRUSTED_SERVER
+    )
 
 
 @pytest.fixture
@@ -127,13 +129,20 @@ class TestTicketPage:
         self, desk, emailed, mailbox, django_capture_on_commit_callbacks
     ):
         reply = services.ingest_message(
-            mail("Any news?", subject=f"Re: [{emailed.number}]"), mailbox
+            mail("Any news?", subject=f"Re: [{emailed.number}]", proven=True), mailbox
         )
         with django_capture_on_commit_callbacks(execute=True):
             tickets.add_comment(desk.operator, emailed, "Working on it")
         page = desk.client_for(desk.operator).get(emailed.get_absolute_url()).content.decode()
         assert f"/mail/inbound/{reply.inbound.pk}/" in page
         assert "emailed" in page
+        assert "sender proven: The receiving mail server" in page  # which proof, for agents
+        shown = desk.client_for(desk.operator).get(f"/mail/inbound/{reply.inbound.pk}/")
+        assert "dmarc=pass (mx.tuki.test)" in shown.content.decode()
+
+    def test_an_unproven_sender_is_shown_as_such(self, desk, emailed, inbound):
+        page = desk.client_for(desk.operator).get(emailed.get_absolute_url()).content.decode()
+        assert "sender not proven" in page
 
     def test_a_delivery_failure_is_shown(self, desk, emailed):
         tickets.add_comment(desk.operator, emailed, "Working on it")

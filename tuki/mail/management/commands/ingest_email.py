@@ -37,6 +37,9 @@ class Command(BaseCommand):
             raise CommandError(f"try again later: {exc}", returncode=EX_TEMPFAIL) from exc
         if result.status == InboundStatus.QUARANTINED:
             raise CommandError(f"refused: {result.reason}", returncode=EX_DATAERR)
+        if result.status == InboundStatus.HELD:  # kept: it waits for an agent, not the MTA
+            self.stderr.write(f"held: {result.reason}")
+            return
         if result.ticket_number:
             self.stdout.write(result.ticket_number)
         elif result.reason:
