@@ -37,6 +37,13 @@ def ticket_visible(user: User, ref: str = "ticket") -> Exists:
     return Exists(Ticket.objects.visible_to(user).filter(pk=OuterRef(ref)))
 
 
+def may_see(user: User, ticket: Ticket) -> bool:
+    """Whether `user` may see `ticket` now: the one rule (`visibility_q`), asked of the
+    database. Whoever decides who is told about a ticket (outbound mail, notifications,
+    webhooks) asks this for each recipient at the moment it decides."""
+    return Ticket.objects.visible_to(user).filter(pk=ticket.pk).exists()
+
+
 def get_ticket_for_user(user: User, number_or_id: str | int, *, related: bool = True) -> Ticket:
     """The ticket by `INC-1042` or id, if this user may see it; otherwise Http404."""
     if isinstance(number_or_id, int) or str(number_or_id).isdigit():
