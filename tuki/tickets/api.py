@@ -424,7 +424,13 @@ def merge_ticket(request: ApiRequest, ref: str, payload: MergeIn) -> Ticket:
     duplicate = _ticket(request, ref)
     into = _other_ticket(user, payload.into, "into")
     with _fields_named({"target": "into"}):
-        kept = services.merge_tickets(user, duplicate, into, reason=payload.reason)
+        kept = services.merge_tickets(
+            user,
+            duplicate,
+            into,
+            reason=payload.reason,
+            confirm_cross_organisation=payload.confirm_cross_organisation,
+        )
     return _present(user, kept)
 
 

@@ -311,3 +311,8 @@ class LinkIn(Schema):
 class MergeIn(Schema):
     into: Text = Field(description="Number or id of the ticket that stays")
     reason: Text = ""
+    confirm_cross_organisation: bool = Field(
+        False,
+        description="Required (true) when the two tickets belong to different organisations; "
+        "the duplicate's requester then does not become a watcher",
+    )
