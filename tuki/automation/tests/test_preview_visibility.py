@@ -21,10 +21,11 @@ SECRET = {"match": "all", "items": [{"field": "description", "op": "contains", "
 
 @pytest.fixture
 def staff_admin(desk: Desk) -> Any:
-    """Staff administrator and first-line agent: not in Network Helsinki."""
-    user = make_user("staff@tuki.test", "Stella Staff", is_agent=True, is_staff=True)
-    desk.service_desk.members.add(user)
-    return user
+    """Staff administrator granted all tickets, in no group: every ticket but the restricted
+    ones of other groups."""
+    return make_user(
+        "staff@tuki.test", "Stella Staff", is_agent=True, is_staff=True, sees_all_tickets=True
+    )
 
 
 @pytest.fixture
