@@ -7,6 +7,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
+from tuki.accounts import directory
 from tuki.accounts.models import Organisation, SupportGroup, User
 from tuki.lib.http import ApiRequest
 
@@ -66,10 +67,14 @@ def _agents_only(user: User) -> None:
         raise PermissionDenied(_("Only agents may look people up."))
 
 
-@router.get("/users", response=list[UserOut], summary="Find people (agents)")
+@router.get(
+    "/users",
+    response=list[UserOut],
+    summary="Find people (agents; external agents only their groups and tickets' people)",
+)
 def list_users(request: ApiRequest, filters: Query[UserFilters]) -> QuerySet[User]:
     _agents_only(request.auth)
-    qs = User.objects.filter(is_active=True).select_related("organisation")
+    qs = directory.people_visible_to(request.auth).select_related("organisation")
     if filters.q and filters.q.strip():
         text = filters.q.strip()
         qs = qs.filter(

@@ -14,9 +14,9 @@ views and the API use.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import FileResponse, Http404
 
 from tuki.tickets.models import Attachment, Ticket, visibility_q as visibility_q
@@ -42,6 +42,19 @@ def may_see(user: User, ticket: Ticket) -> bool:
     database. Whoever decides who is told about a ticket (outbound mail, notifications,
     webhooks) asks this for each recipient at the moment it decides."""
     return Ticket.objects.visible_to(user).filter(pk=ticket.pk).exists()
+
+
+def people_on_visible_tickets(viewer: User) -> QuerySet[Any]:
+    """Ids of the people on tickets `viewer` may see: requesters, owners, assignees and
+    watchers (accounts/directory.py: what an external agent may find)."""
+    visible = Ticket.objects.visible_to(viewer).order_by()
+    watchers = Ticket.watchers.through.objects.filter(ticket__in=visible.values("pk"))
+    return visible.values("requester_id").union(
+        visible.exclude(owner=None).values("owner_id"),
+        visible.exclude(assignee=None).values("assignee_id"),
+        watchers.order_by().values("user_id"),
+        all=True,
+    )
 
 
 def get_ticket_for_user(user: User, number_or_id: str | int, *, related: bool = True) -> Ticket:

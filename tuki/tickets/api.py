@@ -27,6 +27,7 @@ from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, UploadedFile
 
+from tuki.accounts import directory
 from tuki.accounts.models import SupportGroup, User
 from tuki.lib.errors import ServiceError
 from tuki.lib.http import ApiRequest
@@ -87,8 +88,8 @@ def _pick(qs: QuerySet[Any], pk: int | None, field: str) -> Any:
     return found
 
 
-def _people() -> QuerySet[User]:
-    return User.objects.filter(is_active=True)
+def _people(viewer: User) -> QuerySet[User]:
+    return directory.people_visible_to(viewer)
 
 
 def _groups() -> QuerySet[SupportGroup]:
@@ -218,10 +219,12 @@ def create_ticket(request: ApiRequest, payload: TicketCreateIn) -> tuple[int, Ti
         impact=payload.impact,
         urgency=payload.urgency,
         # With its organisation: the answer shows it.
-        requester=_pick(_people().select_related("organisation"), payload.requester, "requester")
+        requester=_pick(
+            _people(user).select_related("organisation"), payload.requester, "requester"
+        )
         or user,
         group=_pick(_groups(), payload.group, "group"),
-        assignee=_pick(_people(), payload.assignee, "assignee"),
+        assignee=_pick(_people(user), payload.assignee, "assignee"),
         tags=payload.tags,
         restricted=payload.restricted,
         channel=payload.channel,
@@ -263,7 +266,7 @@ def update_ticket(request: ApiRequest, ref: str, payload: TicketUpdateIn) -> Tic
     if "category" in changes:
         changes["category"] = _pick(_categories(), changes["category"], "category")
     if "requester" in changes:
-        changes["requester"] = _pick(_people(), changes["requester"], "requester")
+        changes["requester"] = _pick(_people(user), changes["requester"], "requester")
     ticket = services.update_ticket(user, ticket, reason=reason, **changes)
     return _present(user, ticket)
 
@@ -308,7 +311,7 @@ def assign_ticket(request: ApiRequest, ref: str, payload: AssignIn) -> Ticket:
     ticket = services.assign_ticket(
         user,
         _ticket(request, ref),
-        assignee=_pick(_people(), payload.assignee, "assignee"),
+        assignee=_pick(_people(user), payload.assignee, "assignee"),
         group=_pick(_groups(), payload.group, "group"),
         reason=payload.reason,
     )
