@@ -128,7 +128,11 @@ def _annotated(user: User, qs: TicketQuerySet) -> TicketQuerySet:
         qs.with_related()
         .select_related("escalated_to", "merged_into")
         .prefetch_related("tags", *_sla_clocks())
-        .annotate(comment_count=_count(comments), attachment_count=_count(attachments))
+        .annotate(
+            comment_count=_count(comments),
+            attachment_count=_count(attachments),
+            merged_into_seen=access.ticket_visible(user, "merged_into"),
+        )
     )
 
 
@@ -364,12 +368,21 @@ def add_comment(request: ApiRequest, ref: str, payload: CommentIn) -> tuple[int,
 
 
 @router.get("/tickets/{ref}/events", response=list[EventOut], summary="Timeline (agents)")
-def list_events(request: ApiRequest, ref: str) -> QuerySet[TicketEvent]:
+def list_events(request: ApiRequest, ref: str) -> list[TicketEvent]:
+    """Link and merge events name another ticket only if the caller may see it; otherwise
+    its number is left out (an empty value)."""
     user = request.auth
     ticket = _ticket(request, ref)
     if access.is_requester_side(user, ticket):
         raise PermissionDenied(_("Only agents may read the timeline."))
-    return TicketEvent.objects.filter(ticket=ticket).select_related("actor")
+    events = list(TicketEvent.objects.filter(ticket=ticket).select_related("actor"))
+    numbers = access.other_numbers(events)
+    hidden = access.hidden_numbers(user, numbers) if numbers else set()
+    for event in events:
+        if event.action in access.LINKED_EVENTS:
+            event.old_value = "" if event.old_value in hidden else event.old_value
+            event.new_value = "" if event.new_value in hidden else event.new_value
+    return events
 
 
 @router.get("/tickets/{ref}/attachments", response=list[AttachmentOut], summary="Files")
