@@ -207,7 +207,7 @@ def _place_error(form: f.RuleForm, errors: dict[str, str], exc: ServiceError) ->
 
 
 def _editor(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     rule: Rule | None,
     form: f.RuleForm,
     conditions: dict[str, Any] | None,
