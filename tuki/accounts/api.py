@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema
 
-from tuki.accounts import access, services
+from tuki.accounts import access, directory, services
 from tuki.accounts.models import ApiToken, Organisation, SupportGroup, User
 from tuki.lib.http import ApiRequest
 
@@ -70,10 +70,14 @@ def _agents_only(user: User) -> None:
         raise PermissionDenied(_("Only agents may look people up."))
 
 
-@router.get("/users", response=list[UserOut], summary="Find people (agents)")
+@router.get(
+    "/users",
+    response=list[UserOut],
+    summary="Find people (agents; external agents only their groups and tickets' people)",
+)
 def list_users(request: ApiRequest, filters: Query[UserFilters]) -> QuerySet[User]:
     _agents_only(request.auth)
-    qs = User.objects.filter(is_active=True).select_related("organisation")
+    qs = directory.people_visible_to(request.auth).select_related("organisation")
     if filters.q and filters.q.strip():
         text = filters.q.strip()
         qs = qs.filter(

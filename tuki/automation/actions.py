@@ -23,7 +23,7 @@ from tuki.macros import services as macros
 from tuki.macros.models import Macro
 from tuki.mail.outbound.planning import plan_notice
 from tuki.notifications import services as notifications
-from tuki.tickets import services as tickets
+from tuki.tickets import access as ticket_access, services as tickets
 from tuki.tickets.models import Category, Ticket
 from tuki.webhooks import services as webhooks
 from tuki.webhooks.models import Webhook
@@ -136,6 +136,8 @@ def send_email(ticket: Ticket, action: dict[str, Any]) -> str:
     address = action.get("address", "") if to == "address" else (user.email if user else "")
     if not address:
         raise ActionFailed(_("There is nobody to write to."))
+    if user is not None and not (user.is_active and ticket_access.may_see(user, ticket)):
+        raise ActionFailed(_("%(name)s may not see this ticket.") % {"name": user})
     language = (user.language if user else "") or settings.LANGUAGE_CODE
     with translation.override(language):
         plan_notice(

@@ -168,9 +168,9 @@ def delete_rule(request: ApiRequest, pk: int) -> tuple[int, None]:
 
 @router.get("/rules/{pk}/runs", response=list[RunOut], summary="A rule's last runs")
 def rule_runs(request: ApiRequest, pk: int, limit: int = 50) -> list[dict[str, Any]]:
-    _staff(request)
+    user = _staff(request)
     rule = get_object_or_404(Rule, pk=pk)
-    runs: list[RuleRun] = services.last_runs(rule, limit=max(1, min(limit, 200)))
+    runs: list[RuleRun] = services.last_runs(user, rule, limit=max(1, min(limit, 200)))
     return [
         {
             "id": r.pk,

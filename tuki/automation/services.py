@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,6 +24,7 @@ from tuki.automation.conditions import Context, annotate_anchors, matches, to_q
 from tuki.automation.models import Rule, RuleRun, ScheduledRun
 from tuki.automation.validation import validate_conditions, validate_rule
 from tuki.lib.errors import ServiceError
+from tuki.tickets.access import ticket_visible
 from tuki.tickets.models import ACTIVE_CATEGORIES, StatusCategory, Ticket, TicketEvent
 
 RULE_FIELDS = (
@@ -163,13 +165,20 @@ class Preview:
 
 
 def _candidates(
-    conditions: dict[str, Any], kinds: list[str], now: datetime, *, planning: bool = False
+    conditions: dict[str, Any],
+    kinds: list[str],
+    now: datetime,
+    *,
+    planning: bool = False,
+    viewer: User | None = None,
 ) -> tuple[Any, bool]:
     """Tickets that may match: open ones (and resolved ones, for scheduled rules that close
     them), narrowed by the conditions SQL can express. `planning`: for a scheduled rule's
-    plans, whose time tests wait for the fire."""
+    plans, whose time tests wait for the fire. `viewer`: only the tickets this person may
+    see (a preview must not be an oracle for restricted tickets' text)."""
     categories = [*ACTIVE_CATEGORIES, StatusCategory.RESOLVED] if planning else ACTIVE_CATEGORIES
-    qs = Ticket.objects.filter(status__category__in=categories)
+    tickets = Ticket.objects.all() if viewer is None else Ticket.objects.visible_to(viewer)
+    qs = tickets.filter(status__category__in=categories)
     if kinds:
         qs = qs.filter(kind__in=kinds)
     if "time_since." in json.dumps(conditions):
@@ -181,13 +190,14 @@ def _candidates(
 def preview_rule(
     actor: User, *, conditions: Any, kinds: Any = (), limit: int = 50, trigger: str = "event"
 ) -> Preview:
-    """Which open tickets these conditions match now. Translated to SQL where possible
-    (a count and the first `limit`); what SQL cannot say is checked in Python over at most
-    PREVIEW_SCAN candidates, never over every ticket. "Changed" tests count as met."""
+    """Which open tickets these conditions match now, among those `actor` may see (counted
+    and listed alike). Translated to SQL where possible (a count and the first `limit`);
+    what SQL cannot say is checked in Python over at most PREVIEW_SCAN candidates, never
+    over every ticket. "Changed" tests count as met."""
     _require_staff(actor)
     cleaned, cleaned_kinds = validate_conditions(conditions, kinds, trigger)
     now = timezone.now()
-    qs, exact = _candidates(cleaned, cleaned_kinds, now)
+    qs, exact = _candidates(cleaned, cleaned_kinds, now, viewer=actor)
     qs = qs.order_by("-updated_at", "-id")
     if exact:
         return Preview(qs.count(), list(qs[:limit]), True, 0)
@@ -222,5 +232,11 @@ def fire_scheduled(run_id: int, due_at: datetime | None = None, now: datetime | 
     return engine.fire_scheduled(run_id, due_at=due_at, now=now)
 
 
-def last_runs(rule: Rule, limit: int = 20) -> list[RuleRun]:
-    return list(rule.runs.select_related("ticket", "event")[:limit])
+def runs_seen_by(viewer: User, rule: Rule) -> QuerySet[RuleRun]:
+    """The rule's run log as `viewer` may read it: runs on tickets they cannot see are left
+    out (a run's ticket and changes would tell them)."""
+    return rule.runs.filter(ticket_visible(viewer))
+
+
+def last_runs(viewer: User, rule: Rule, limit: int = 20) -> list[RuleRun]:
+    return list(runs_seen_by(viewer, rule).select_related("ticket", "event")[:limit])

@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tuki.accounts.models import User
 from tuki.automation import catalogue, forms as f, services
 from tuki.automation.models import Rule, RuleRun
 from tuki.lib.errors import ServiceError
@@ -206,7 +207,7 @@ def _place_error(form: f.RuleForm, errors: dict[str, str], exc: ServiceError) ->
 
 
 def _editor(
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     rule: Rule | None,
     form: f.RuleForm,
     conditions: dict[str, Any] | None,
@@ -217,7 +218,7 @@ def _editor(
     context = _builder_context(form, conditions, actions, errors)
     context.update(rule=rule, nav="manage")
     if rule is not None:
-        context["runs"] = _runs(rule, 5)
+        context["runs"] = _runs(request.user, rule, 5)
     return render(request, "automation/rule_edit.html", context, status=status)
 
 
@@ -278,10 +279,11 @@ def preview(request: AuthenticatedHttpRequest) -> HttpResponse:
 # --- the run log ---------------------------------------------------------------------------
 
 
-def _runs(rule: Rule, limit: int) -> list[RuleRun]:
-    """The newest runs, each with `trigger_label`: the event's name, or "scheduled"."""
+def _runs(user: User, rule: Rule, limit: int) -> list[RuleRun]:
+    """The newest runs on tickets `user` may see, each with `trigger_label`: the event's
+    name, or "scheduled"."""
     runs = list(
-        RuleRun.objects.filter(rule=rule).select_related("ticket").order_by("-at", "-pk")[:limit]
+        services.runs_seen_by(user, rule).select_related("ticket").order_by("-at", "-pk")[:limit]
     )
     for run in runs:
         label = catalogue.EVENTS.get(run.trigger)
@@ -292,5 +294,5 @@ def _runs(rule: Rule, limit: int) -> list[RuleRun]:
 @staff_required
 def runs(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     rule = get_object_or_404(Rule, pk=pk)
-    context = {"rule": rule, "runs": _runs(rule, RUN_LOG_SIZE), "nav": "manage"}
+    context = {"rule": rule, "runs": _runs(request.user, rule, RUN_LOG_SIZE), "nav": "manage"}
     return render(request, "automation/rule_runs.html", context)

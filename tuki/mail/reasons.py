@@ -44,6 +44,7 @@ AUTO_REPLY = gettext_noop("It would answer an automatic message.")
 TO_THE_DESK = gettext_noop("The recipient is the service desk itself.")
 BOUNCES = gettext_noop("Mail to %(address)s bounces.")
 ACK_LIMIT = gettext_noop("Too many acknowledgements to this address in the last hour.")
+NOT_COPIED = gettext_noop("Not copied to %(addresses)s: they may not see this ticket.")
 DEMO = gettext_noop("Demo data: never sent.")  # the demo's replies (core/demo.py)
 
 REASONS = StoredTexts(
@@ -66,6 +67,7 @@ REASONS = StoredTexts(
     TO_THE_DESK,
     BOUNCES,
     ACK_LIMIT,
+    NOT_COPIED,
     DEMO,
 )
 english = REASONS.english

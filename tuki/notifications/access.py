@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from tuki.notifications.models import Notification
+from tuki.tickets.access import ticket_visible
 
 if TYPE_CHECKING:
     from tuki.accounts.models import User
@@ -19,9 +20,13 @@ def is_notified(user: User) -> bool:
 
 
 def notifications_of(user: User) -> QuerySet[Notification]:
+    """The user's own notifications about tickets they may still see (a ticket restricted
+    or moved away since keeps its notifications out of sight: their text names it)."""
     if not is_notified(user):
         return Notification.objects.none()
-    return Notification.objects.filter(recipient=user)
+    return Notification.objects.filter(
+        Q(ticket__isnull=True) | ticket_visible(user), recipient=user
+    )
 
 
 def get_notification_for_user(user: User, pk: int) -> Notification:

@@ -26,7 +26,8 @@ from tuki.notifications.models import (
     NotificationKind,
     NotificationPreference,
 )
-from tuki.tickets.models import Ticket, visibility_q
+from tuki.tickets import access
+from tuki.tickets.models import Ticket
 
 if TYPE_CHECKING:
     from tuki.accounts.models import User
@@ -68,9 +69,7 @@ def set_preferences(
 
 
 def _may_see(user: User, ticket: Ticket | None) -> bool:
-    if ticket is None:
-        return True
-    return Ticket.objects.filter(visibility_q(user), pk=ticket.pk).exists()
+    return ticket is None or access.may_see(user, ticket)
 
 
 def recipients(

@@ -14,12 +14,19 @@ views and the API use.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.http import FileResponse, Http404
 
-from tuki.tickets.models import Attachment, Ticket, visibility_q as visibility_q
+from tuki.tickets.models import (
+    Attachment,
+    EventAction,
+    Ticket,
+    TicketEvent,
+    visibility_q as visibility_q,
+)
 
 if TYPE_CHECKING:
     from tuki.accounts.models import User
@@ -35,6 +42,62 @@ def ticket_visible(user: User, ref: str = "ticket") -> Exists:
     million). PostgreSQL plans both as the same semi-join.
     """
     return Exists(Ticket.objects.visible_to(user).filter(pk=OuterRef(ref)))
+
+
+def may_see(user: User, ticket: Ticket | int) -> bool:
+    """Whether `user` may see `ticket` now: the one rule (`visibility_q`), asked of the
+    database. Whoever decides who is told about a ticket (outbound mail, notifications,
+    webhooks) asks this for each recipient at the moment it decides."""
+    pk = ticket if isinstance(ticket, int) else ticket.pk
+    return Ticket.objects.visible_to(user).filter(pk=pk).exists()
+
+
+# Events that name another ticket by its number (in new_value or old_value).
+LINKED_EVENTS = (
+    EventAction.LINKED,
+    EventAction.LINKED_FROM,
+    EventAction.UNLINKED,
+    EventAction.MERGED,
+    EventAction.MERGED_FROM,
+)
+
+
+def other_numbers(events: Iterable[TicketEvent]) -> set[str]:
+    """The numbers of other tickets that link and merge events name."""
+    return {
+        number
+        for e in events
+        if e.action in LINKED_EVENTS
+        for number in (e.new_value, e.old_value)
+        if number
+    }
+
+
+def hidden_numbers(user: User, numbers: Iterable[str]) -> set[str]:
+    """Which of these ticket numbers name a ticket `user` may not see (one query): links,
+    merges and their events show those as "a ticket you cannot see", never the number."""
+    wanted: dict[int, str] = {}
+    for number in numbers:
+        parsed = Ticket.parse_number(number)
+        if parsed is not None:
+            wanted[parsed[1]] = number
+    if not wanted:
+        return set()
+    seen = set(Ticket.objects.visible_to(user).filter(pk__in=wanted).values_list("pk", flat=True))
+    return {number for pk, number in wanted.items() if pk not in seen}
+
+
+def people_on_visible_tickets(viewer: User) -> QuerySet[Any]:
+    """Ids of the people on tickets `viewer` may see: requesters, owners, assignees and
+    watchers (accounts/directory.py: what an external agent may find)."""
+    visible = Ticket.objects.visible_to(viewer).order_by()
+    watchers = Ticket.watchers.through.objects.filter(ticket__in=visible.values("pk"))
+    return visible.values("requester_id").union(
+        visible.exclude(owner=None).values("owner_id"),
+        visible.exclude(assignee=None).values("assignee_id"),
+        watchers.order_by().values("user_id"),
+        all=True,
+    )
 
 
 def get_ticket_for_user(user: User, number_or_id: str | int, *, related: bool = True) -> Ticket:

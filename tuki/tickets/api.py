@@ -27,6 +27,7 @@ from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, UploadedFile
 
+from tuki.accounts import directory
 from tuki.accounts.models import SupportGroup, User
 from tuki.lib.errors import ServiceError
 from tuki.lib.http import ApiRequest
@@ -87,8 +88,8 @@ def _pick(qs: QuerySet[Any], pk: int | None, field: str) -> Any:
     return found
 
 
-def _people() -> QuerySet[User]:
-    return User.objects.filter(is_active=True)
+def _people(viewer: User) -> QuerySet[User]:
+    return directory.people_visible_to(viewer)
 
 
 def _groups() -> QuerySet[SupportGroup]:
@@ -127,7 +128,11 @@ def _annotated(user: User, qs: TicketQuerySet) -> TicketQuerySet:
         qs.with_related()
         .select_related("escalated_to", "merged_into")
         .prefetch_related("tags", *_sla_clocks())
-        .annotate(comment_count=_count(comments), attachment_count=_count(attachments))
+        .annotate(
+            comment_count=_count(comments),
+            attachment_count=_count(attachments),
+            merged_into_seen=access.ticket_visible(user, "merged_into"),
+        )
     )
 
 
@@ -218,10 +223,12 @@ def create_ticket(request: ApiRequest, payload: TicketCreateIn) -> tuple[int, Ti
         impact=payload.impact,
         urgency=payload.urgency,
         # With its organisation: the answer shows it.
-        requester=_pick(_people().select_related("organisation"), payload.requester, "requester")
+        requester=_pick(
+            _people(user).select_related("organisation"), payload.requester, "requester"
+        )
         or user,
         group=_pick(_groups(), payload.group, "group"),
-        assignee=_pick(_people(), payload.assignee, "assignee"),
+        assignee=_pick(_people(user), payload.assignee, "assignee"),
         tags=payload.tags,
         restricted=payload.restricted,
         channel=payload.channel,
@@ -263,7 +270,7 @@ def update_ticket(request: ApiRequest, ref: str, payload: TicketUpdateIn) -> Tic
     if "category" in changes:
         changes["category"] = _pick(_categories(), changes["category"], "category")
     if "requester" in changes:
-        changes["requester"] = _pick(_people(), changes["requester"], "requester")
+        changes["requester"] = _pick(_people(user), changes["requester"], "requester")
     ticket = services.update_ticket(user, ticket, reason=reason, **changes)
     return _present(user, ticket)
 
@@ -308,7 +315,7 @@ def assign_ticket(request: ApiRequest, ref: str, payload: AssignIn) -> Ticket:
     ticket = services.assign_ticket(
         user,
         _ticket(request, ref),
-        assignee=_pick(_people(), payload.assignee, "assignee"),
+        assignee=_pick(_people(user), payload.assignee, "assignee"),
         group=_pick(_groups(), payload.group, "group"),
         reason=payload.reason,
     )
@@ -361,12 +368,21 @@ def add_comment(request: ApiRequest, ref: str, payload: CommentIn) -> tuple[int,
 
 
 @router.get("/tickets/{ref}/events", response=list[EventOut], summary="Timeline (agents)")
-def list_events(request: ApiRequest, ref: str) -> QuerySet[TicketEvent]:
+def list_events(request: ApiRequest, ref: str) -> list[TicketEvent]:
+    """Link and merge events name another ticket only if the caller may see it; otherwise
+    its number is left out (an empty value)."""
     user = request.auth
     ticket = _ticket(request, ref)
     if access.is_requester_side(user, ticket):
         raise PermissionDenied(_("Only agents may read the timeline."))
-    return TicketEvent.objects.filter(ticket=ticket).select_related("actor")
+    events = list(TicketEvent.objects.filter(ticket=ticket).select_related("actor"))
+    numbers = access.other_numbers(events)
+    hidden = access.hidden_numbers(user, numbers) if numbers else set()
+    for event in events:
+        if event.action in access.LINKED_EVENTS:
+            event.old_value = "" if event.old_value in hidden else event.old_value
+            event.new_value = "" if event.new_value in hidden else event.new_value
+    return events
 
 
 @router.get("/tickets/{ref}/attachments", response=list[AttachmentOut], summary="Files")
@@ -424,7 +440,13 @@ def merge_ticket(request: ApiRequest, ref: str, payload: MergeIn) -> Ticket:
     duplicate = _ticket(request, ref)
     into = _other_ticket(user, payload.into, "into")
     with _fields_named({"target": "into"}):
-        kept = services.merge_tickets(user, duplicate, into, reason=payload.reason)
+        kept = services.merge_tickets(
+            user,
+            duplicate,
+            into,
+            reason=payload.reason,
+            confirm_cross_organisation=payload.confirm_cross_organisation,
+        )
     return _present(user, kept)
 
 

@@ -456,6 +456,11 @@ class MergeForm(TicketNumberMixin, ActionForm):
         help_text=_("This ticket is closed as its duplicate; the requester follows the other."),
     )
     reason = forms.CharField(label=_("Reason"), required=False, max_length=1000)
+    confirm_cross_organisation = forms.BooleanField(
+        label=_("Merge across organisations"),
+        required=False,
+        help_text=_("Needed when the other ticket is another organisation's; nobody follows it."),
+    )
 
 
 # --- log a call ------------------------------------------------------------------------------

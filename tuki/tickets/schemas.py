@@ -145,7 +145,9 @@ class TicketOut(Schema):
 
     @staticmethod
     def resolve_merged_into(obj: Ticket) -> str | None:
-        return obj.merged_into.number if obj.merged_into else None
+        # Only when the caller may see that ticket (api._annotated's `merged_into_seen`).
+        seen = getattr(obj, "merged_into_seen", False)
+        return obj.merged_into.number if obj.merged_into and seen else None
 
 
 class TicketPage(Schema):
@@ -311,3 +313,8 @@ class LinkIn(Schema):
 class MergeIn(Schema):
     into: Text = Field(description="Number or id of the ticket that stays")
     reason: Text = ""
+    confirm_cross_organisation: bool = Field(
+        False,
+        description="Required (true) when the two tickets belong to different organisations; "
+        "the duplicate's requester then does not become a watcher",
+    )

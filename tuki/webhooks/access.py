@@ -1,11 +1,15 @@
-"""Webhooks are administrators' business: everyone else gets a 404."""
+"""Webhooks are administrators' business: everyone else gets a 404. A delivery about a
+ticket the administrator may not see is listed, but "hidden: restricted ticket": its ticket,
+payload and answer are not shown (docs/security/visibility.md)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.db.models import QuerySet
 from django.http import Http404
 
+from tuki.tickets.access import ticket_visible
 from tuki.webhooks.models import Webhook, WebhookDelivery
 
 if TYPE_CHECKING:
@@ -25,11 +29,20 @@ def get_webhook_for_user(user: User, pk: int | str) -> Webhook:
     return webhook
 
 
+def deliveries_seen_by(
+    user: User, deliveries: QuerySet[WebhookDelivery]
+) -> QuerySet[WebhookDelivery]:
+    """The deliveries, each knowing whether `user` may see its ticket (`hidden`)."""
+    return deliveries.annotate(ticket_seen=ticket_visible(user))
+
+
 def get_delivery_for_user(user: User, pk: int | str) -> WebhookDelivery:
     if not is_admin(user) or not str(pk).isdigit():
         raise Http404("No such delivery")
     delivery = (
-        WebhookDelivery.objects.select_related("webhook", "ticket").filter(pk=int(pk)).first()
+        deliveries_seen_by(user, WebhookDelivery.objects.select_related("webhook", "ticket"))
+        .filter(pk=int(pk))
+        .first()
     )
     if delivery is None:
         raise Http404("No such delivery")

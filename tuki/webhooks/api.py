@@ -23,6 +23,9 @@ class WebhookOut(Schema):
     url: str
     events: list[str]
     is_active: bool
+    run_as: str | None = Field(
+        None, description="Sends only tickets this person (who last saved it) may see"
+    )
     created_at: datetime
 
 
@@ -48,6 +51,10 @@ class DeliveryOut(Schema):
     id: int
     webhook: int
     ticket: str | None
+    hidden: bool = Field(
+        False,
+        description="About a ticket you may not see: no ticket, payload or response is shown",
+    )
     event: str
     state: DeliveryState
     attempts: int
@@ -83,6 +90,7 @@ def _hook(webhook: Webhook, *, secret: bool = False) -> dict[str, Any]:
         "url": webhook.url,
         "events": webhook.events,
         "is_active": webhook.is_active,
+        "run_as": webhook.run_as.email if webhook.run_as else None,
         "created_at": webhook.created_at,
     }
     if secret:
@@ -91,10 +99,14 @@ def _hook(webhook: Webhook, *, secret: bool = False) -> dict[str, Any]:
 
 
 def _delivery(d: WebhookDelivery, *, detail: bool = False) -> dict[str, Any]:
+    """A delivery about a ticket the caller may not see keeps its state but names no ticket
+    and shows no payload or answer (`hidden`: true)."""
+    hidden = d.hidden
     data: dict[str, Any] = {
         "id": d.pk,
         "webhook": d.webhook_id,
-        "ticket": d.ticket.number if d.ticket else None,
+        "ticket": d.ticket.number if d.ticket and not hidden else None,
+        "hidden": hidden,
         "event": d.event,
         "state": d.state,
         "attempts": d.attempts,
@@ -118,10 +130,10 @@ def _delivery(d: WebhookDelivery, *, detail: bool = False) -> dict[str, Any]:
                 }
                 for a in d.attempt_log.all()
             ],
-            payload=d.payload,
-            request_headers=d.request_headers,
-            request_body=d.request_body,
-            response_body=d.response_body,
+            payload={} if hidden else d.payload,
+            request_headers={} if hidden else d.request_headers,
+            request_body="" if hidden else d.request_body,
+            response_body="" if hidden else d.response_body,
         )
     return data
 
@@ -137,7 +149,7 @@ def _admin(request: ApiRequest) -> Any:
 @router.get("", response=list[WebhookOut], summary="Webhooks")
 def list_webhooks(request: ApiRequest) -> list[dict[str, Any]]:
     _admin(request)
-    return [_hook(w) for w in Webhook.objects.order_by("name", "id")]
+    return [_hook(w) for w in Webhook.objects.select_related("run_as").order_by("name", "id")]
 
 
 @router.post("", response={201: WebhookWithSecret}, summary="Create a webhook")
@@ -158,7 +170,8 @@ def get_delivery(request: ApiRequest, delivery_id: int) -> dict[str, Any]:
 def retry_delivery(request: ApiRequest, delivery_id: int) -> dict[str, Any]:
     user = _admin(request)
     delivery = access.get_delivery_for_user(user, delivery_id)
-    return _delivery(services.retry_delivery(user, delivery))
+    services.retry_delivery(user, delivery)
+    return _delivery(access.get_delivery_for_user(user, delivery_id))
 
 
 @router.get("/{webhook_id}", response=WebhookOut, summary="One webhook")
@@ -202,8 +215,11 @@ def list_deliveries(
 ) -> list[dict[str, Any]]:
     user = _admin(request)
     webhook = access.get_webhook_for_user(user, webhook_id)
-    rows = webhook.deliveries.select_related("ticket").defer(
-        "payload", "request_body", "response_body", "request_headers"
+    rows = access.deliveries_seen_by(
+        user,
+        webhook.deliveries.select_related("ticket").defer(
+            "payload", "request_body", "response_body", "request_headers"
+        ),
     )
     if state is not None:
         rows = rows.filter(state=state)

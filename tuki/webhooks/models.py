@@ -46,6 +46,18 @@ class Webhook(models.Model):
         blank=True,
         related_name="+",
     )
+    # Whose eyes bound what it sends: only tickets this person may see now (one visibility
+    # rule, tickets/access.py). Whoever last saves the webhook becomes it, so an
+    # administrator cannot point someone else's broader webhook at an address of theirs.
+    run_as = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("sends as"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The webhook sends only tickets this person may see."),
+    )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), default=timezone.now)
 
@@ -107,6 +119,12 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.webhook} {self.event} #{self.pk}"
+
+    @property
+    def hidden(self) -> bool:
+        """About a ticket the reader may not see: its ticket, payload and answer are not
+        shown. Needs `ticket_seen` (webhooks/access.py annotates it); without it, hidden."""
+        return self.ticket_id is not None and not getattr(self, "ticket_seen", False)
 
 
 class WebhookAttempt(models.Model):

@@ -27,9 +27,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tuki.accounts.models import User
 from tuki.configcache import cache as configcache
 from tuki.lib import crypto, net
 from tuki.lib.errors import ServiceError
+from tuki.tickets import access as ticket_access
 from tuki.tickets.models import EventAction
 from tuki.webhooks import tasks
 from tuki.webhooks.models import (
@@ -43,7 +45,6 @@ from tuki.webhooks.models import (
 )
 
 if TYPE_CHECKING:
-    from tuki.accounts.models import User
     from tuki.tickets.models import Ticket, TicketEvent
 
 logger = logging.getLogger(__name__)
@@ -156,6 +157,12 @@ def queue_delivery(
             field="webhook",
             code="inactive",
         )
+    if ticket is not None and not may_send(webhook, ticket):
+        raise ServiceError(
+            _("The webhook %(name)s may not send this ticket.") % {"name": webhook.name},
+            field="webhook",
+            code="out_of_scope",
+        )
     body = {
         "event": event_name,
         "created_at": timezone.now().isoformat(),
@@ -169,6 +176,15 @@ def queue_delivery(
     delivery_id = delivery.pk
     transaction.on_commit(lambda: enqueue_delivery(delivery_id), robust=True)
     return delivery
+
+
+def may_send(webhook: Webhook, ticket: Ticket) -> bool:
+    """Whether the ticket is within the webhook's scope: one its `run_as` may see now.
+    A webhook whose person is gone (deleted) sends no restricted ticket."""
+    if webhook.run_as_id is None:
+        return not ticket.restricted
+    run_as = User.objects.filter(pk=webhook.run_as_id).first()
+    return run_as is not None and ticket_access.may_see(run_as, ticket)
 
 
 def subscribed(event: TicketEvent) -> list[Webhook]:
@@ -193,6 +209,8 @@ def queue_for_event(
     data = event_data(event)
     deliveries = []
     for hook in hooks:
+        if not may_send(hook, event.ticket):
+            continue  # out of its scope: not even a row (the log would name the ticket)
         for name in names:
             if name in hook.events:
                 deliveries.append(queue_delivery(hook, event.ticket, name, data))
@@ -438,7 +456,7 @@ def _clean(data: dict[str, Any], current: Webhook | None = None) -> dict[str, An
 def create_webhook(actor: User, **data: Any) -> Webhook:
     _require_admin(actor)
     clean = _clean(data)
-    return Webhook.objects.create(created_by=actor, secret=new_secret(), **clean)
+    return Webhook.objects.create(created_by=actor, run_as=actor, secret=new_secret(), **clean)
 
 
 def update_webhook(actor: User, webhook: Webhook, **data: Any) -> Webhook:
@@ -448,6 +466,7 @@ def update_webhook(actor: User, webhook: Webhook, **data: Any) -> Webhook:
         locked = Webhook.objects.select_for_update().get(pk=webhook.pk)
         for field, value in clean.items():
             setattr(locked, field, value)
+        locked.run_as = actor  # whoever saves it answers for what it sends
         locked.updated_at = timezone.now()
         locked.save()
     return locked

@@ -163,8 +163,11 @@ def send_test(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @admin_required
 def deliveries(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     webhook = access.get_webhook_for_user(request.user, pk)
-    rows = webhook.deliveries.select_related("ticket").defer(
-        "payload", "request_body", "response_body", "request_headers"
+    rows = access.deliveries_seen_by(
+        request.user,
+        webhook.deliveries.select_related("ticket").defer(
+            "payload", "request_body", "response_body", "request_headers"
+        ),
     )
     state = request.GET.get("state", "")
     if state in DeliveryState.values:
@@ -184,11 +187,16 @@ def deliveries(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @admin_required
 def delivery_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     delivery = access.get_delivery_for_user(request.user, pk)
-    body = delivery.request_body or json.dumps(
-        {"delivery": delivery.pk, **delivery.payload}, ensure_ascii=False, sort_keys=True
+    body = (
+        ""
+        if delivery.hidden
+        else delivery.request_body
+        or json.dumps(
+            {"delivery": delivery.pk, **delivery.payload}, ensure_ascii=False, sort_keys=True
+        )
     )
     try:
-        pretty = json.dumps(json.loads(body), indent=2, ensure_ascii=False)
+        pretty = json.dumps(json.loads(body), indent=2, ensure_ascii=False) if body else ""
     except ValueError:
         pretty = body
     context = {

@@ -159,6 +159,24 @@ def test_send_email(desk: Desk, committed: Any) -> None:
     assert RuleRun.objects.get().changes[-1] == "email to boss@acme.fi"
 
 
+def test_send_email_to_someone_who_cannot_see_the_ticket_fails(desk: Desk, committed: Any) -> None:
+    from tuki.mail.models import OutboundMessage
+
+    desk.network_hel.manager = desk.other_agent  # not a member: a restricted ticket is hidden
+    desk.network_hel.save()
+    action = {
+        "type": "send_email",
+        "to": "group_manager",
+        "subject": "s",
+        "body": "{{ticket.title}}",
+    }
+    make_rule(desk, name="Tell the manager", actions=[action])
+    ticket = new_ticket(desk, committed, group=desk.network_hel, restricted=True)
+    run = RuleRun.objects.get()
+    assert not run.ok and "may not see" in run.error
+    assert not OutboundMessage.objects.filter(ticket=ticket, to_address=desk.other_agent.email)
+
+
 def test_webhook(desk: Desk, committed: Any) -> None:
     from tuki.webhooks.models import WebhookDelivery
     from tuki.webhooks.services import create_webhook

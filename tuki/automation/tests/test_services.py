@@ -132,4 +132,4 @@ def test_run_rules_for_event_is_one_pass(desk: Desk, incident: Ticket) -> None:
     runs = services.run_rules_for_event(event)
     assert [r.rule for r in runs] == [rule]
     assert RuleRun.objects.get().ok
-    assert services.last_runs(rule) == runs
+    assert services.last_runs(desk.admin, rule) == runs

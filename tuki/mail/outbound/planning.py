@@ -33,6 +33,7 @@ from tuki.mail.models import (
     OutboundStatus,
 )
 from tuki.mail.outbound.sending import send_outbound
+from tuki.tickets import access
 from tuki.tickets.models import ActorKind, Channel, EventAction, StatusCategory, Ticket, TicketEvent
 
 
@@ -78,6 +79,7 @@ def plan(event: TicketEvent, what: str) -> OutboundMessage | None:
     if not requester.email:
         return None
     mailbox, from_email = sender_for(ticket)
+    copied, not_copied = watcher_addresses(ticket)
     outbound = OutboundMessage(
         ticket=ticket,
         comment=event.comment if what == "reply" else None,
@@ -85,13 +87,16 @@ def plan(event: TicketEvent, what: str) -> OutboundMessage | None:
         mailbox=mailbox,
         from_email=from_email,
         to_address=requester.email.lower(),
-        cc=",".join(watcher_addresses(ticket)),
+        cc=",".join(copied),
         message_id=new_message_id(from_email),
         subject=f"[{ticket.number}] {ticket.title}"[:255],
     )
     outbound.in_reply_to, references = thread_headers(ticket)
     outbound.references = " ".join(references)
     outbound.status, outbound.reason = OutboundStatus.PENDING, ""
+    if not_copied:
+        addresses = ", ".join(not_copied)
+        outbound.reason = reasons.english(reasons.NOT_COPIED, addresses=addresses)
     reason = why_not_send(outbound)
     if reason:
         outbound.status, outbound.reason = OutboundStatus.SKIPPED, reason
@@ -129,10 +134,21 @@ def over_ack_limit(address: str) -> bool:
     return sent >= conf.ack_limit_per_hour()
 
 
-def watcher_addresses(ticket: Ticket) -> list[str]:
-    """Requester-side watchers; agents follow the ticket in Tuki, not by mail."""
+def watcher_addresses(ticket: Ticket) -> tuple[list[str], list[str]]:
+    """Requester-side watchers to copy, and those left out because they may not see the
+    ticket now (a restricted ticket, an organisation they left): mail never shows a ticket
+    to someone the app would answer with a 404. Agents follow the ticket in Tuki, not by mail.
+    """
     watchers = ticket.watchers.filter(is_active=True, is_agent=False, is_superuser=False)
-    return sorted({w.email.lower() for w in watchers if w.email} - {ticket.requester.email.lower()})
+    requester = ticket.requester.email.lower()
+    copied: set[str] = set()
+    left_out: set[str] = set()
+    for watcher in watchers:
+        address = watcher.email.lower()
+        if not address or address == requester:
+            continue
+        (copied if access.may_see(watcher, ticket) else left_out).add(address)
+    return sorted(copied), sorted(left_out - copied)
 
 
 def sender_for(ticket: Ticket) -> tuple[Mailbox | None, str]:

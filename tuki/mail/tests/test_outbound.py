@@ -120,3 +120,30 @@ class TestWhenNot:
         desk.requester.save()
         assert sent(web_ticket, desk) == []
         assert OutboundMessage.objects.get().status == "skipped"
+
+
+class TestOnlyWhoMaySee:
+    """Mail goes only to people who may see the ticket now (tickets/access.py, one rule)."""
+
+    def test_a_watcher_who_cannot_see_a_restricted_ticket_is_not_copied(self, desk, sent):
+        ticket = tickets.create_ticket(
+            desk.operator, title="HR case", requester=desk.requester, restricted=True
+        )
+        ticket.watchers.add(desk.colleague)
+        [reply] = sent(tickets.add_comment, desk.operator, ticket, "Confidential answer")
+        assert reply.to == ["maija@acme.fi"] and reply.cc == []
+        row = OutboundMessage.objects.get(what="reply")
+        assert row.cc == "" and "matti@acme.fi" in row.reason
+
+    def test_a_watcher_who_still_sees_the_ticket_is_copied(self, desk, sent, incident):
+        incident.watchers.add(desk.colleague)
+        [reply] = sent(tickets.add_comment, desk.operator, incident, "Update")
+        assert reply.cc == ["matti@acme.fi"]
+        assert OutboundMessage.objects.get(what="reply").reason == ""
+
+    def test_an_inactive_watcher_is_not_copied(self, desk, sent, incident):
+        incident.watchers.add(desk.colleague)
+        desk.colleague.is_active = False
+        desk.colleague.save()
+        [reply] = sent(tickets.add_comment, desk.operator, incident, "Update")
+        assert reply.cc == []

@@ -10,8 +10,10 @@ from tuki.notifications.models import Notification, NotificationPreference
 AGENTS = ["operator", "specialist", "lead", "other_agent", "admin"]
 REQUESTERS = ["requester", "colleague", "outsider"]
 HX = {"HTTP_HX_REQUEST": "true"}
-# session, user, the page's count and rows (ticket and actor joined), the bell's count.
-LIST_QUERIES = 5
+# session, user, the user's groups (only notifications of tickets they may still see are
+# listed: access.notifications_of), the page's count and rows (ticket and actor joined), the
+# bell's count.
+LIST_QUERIES = 6
 
 
 def mine(desk, who, text="Look", ticket=None):

@@ -113,3 +113,30 @@ def test_the_requesters_narrowing_keeps_exactly_what_visible_to_allows(
             assert set(Ticket.objects.filter(pk__in=allowed)) == set(expected), (user, portal)
     assert library.colleagues.number in found(desk.outsider, "printer")
     assert library.mine.number in found(desk.colleague, "printer")
+
+
+def test_a_restricted_ticket_is_found_only_within_its_groups(desk: Desk, library: Library) -> None:
+    """An agent granted all tickets (a staff administrator, say) outside a restricted
+    ticket's two groups finds it neither by its words nor by its number (issue 13)."""
+    from django.test import Client
+
+    from tuki.conftest import make_user
+    from tuki.search import documents
+    from tuki.tickets.models import Ticket
+    from tuki.tickets.tests.test_api_support import token_client
+
+    secret = library.mine
+    Ticket.objects.filter(pk=secret.pk).update(restricted=True)
+    documents.rebuild(documents.TICKET)
+    staff = make_user(
+        "staff@tuki.test", "Stella Staff", is_agent=True, is_staff=True, sees_all_tickets=True
+    )
+    assert secret.number not in found(staff, "zanzibar") | found(staff, "printer")
+    assert library.colleagues.number in found(staff, "printer")  # granted the others
+    assert secret.number in found(desk.operator, "zanzibar")  # its owner group finds it
+    api = token_client(staff).get("/api/v1/search/", {"q": "zanzibar"}).json()
+    assert api["count"] == 0
+    client = Client()
+    client.force_login(staff)
+    jump = client.get("/search/", {"q": secret.number})
+    assert jump.status_code == 200 and f"/{secret.number}/" not in jump.content.decode()

@@ -53,8 +53,18 @@ def unlink_tickets(actor: User, link: TicketLink) -> None:
         link.delete()
 
 
-def merge_tickets(actor: User, duplicate: Ticket, into: Ticket, *, reason: str = "") -> Ticket:
-    """Close `duplicate` as a duplicate of `into`; its requester follows `into` as a watcher."""
+def merge_tickets(
+    actor: User,
+    duplicate: Ticket,
+    into: Ticket,
+    *,
+    reason: str = "",
+    confirm_cross_organisation: bool = False,
+) -> Ticket:
+    """Close `duplicate` as a duplicate of `into`; its requester follows `into` as a watcher.
+
+    Tickets of two organisations merge only when the actor confirms it, and then nobody
+    becomes a watcher: a client's requester must never follow another client's ticket."""
     _require_agent(actor)
     if duplicate.pk == into.pk:
         raise ServiceError(
@@ -70,6 +80,17 @@ def merge_tickets(actor: User, duplicate: Ticket, into: Ticket, *, reason: str =
         if duplicate.merged_into_id:
             raise ServiceError(
                 _("This ticket is already merged."), field="source", code="already_merged"
+            )
+        across = duplicate.organisation_id != into.organisation_id
+        if across and not confirm_cross_organisation:
+            raise ServiceError(
+                _(
+                    "%(number)s belongs to another organisation. Confirm to merge across "
+                    "organisations: its requester will not follow it."
+                )
+                % {"number": into.number},
+                field="confirm_cross_organisation",
+                code="cross_organisation",
             )
         TicketLink.objects.get_or_create(
             source=duplicate,
@@ -92,7 +113,7 @@ def merge_tickets(actor: User, duplicate: Ticket, into: Ticket, *, reason: str =
             reason=reason,
         )
         _touch(duplicate, *fields, "merged_into", "resolution_code")
-        if duplicate.requester_id != into.requester_id:
+        if duplicate.requester_id != into.requester_id and not across:
             into.watchers.add(duplicate.requester)
         note = Comment.objects.create(
             ticket=into,

@@ -144,7 +144,13 @@ def link(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
 @agent_required(hide=True)
 def merge(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
     def call(ticket: Ticket, data: dict[str, Any]) -> Ticket:
-        return services.merge_tickets(request.user, ticket, data["target"], reason=data["reason"])
+        return services.merge_tickets(
+            request.user,
+            ticket,
+            data["target"],
+            reason=data["reason"],
+            confirm_cross_organisation=data["confirm_cross_organisation"],
+        )
 
     return perform(request, number, "merge", call, _("%(number)s was merged."))
 

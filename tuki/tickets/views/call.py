@@ -13,6 +13,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django_htmx.http import trigger_client_event
 
+from tuki.accounts import directory
 from tuki.accounts.models import SupportGroup, User
 from tuki.lib.errors import ServiceError
 from tuki.lib.http import AuthenticatedHttpRequest
@@ -103,7 +104,7 @@ def caller_search(request: AuthenticatedHttpRequest) -> HttpResponse:
     people: list[User] = []
     if len(text) >= 2:
         people = list(
-            User.objects.filter(is_active=True)
+            directory.people_visible_to(request.user)
             .filter(
                 Q(full_name__icontains=text) | Q(email__icontains=text) | Q(phone__icontains=text)
             )
@@ -117,7 +118,8 @@ def caller_search(request: AuthenticatedHttpRequest) -> HttpResponse:
 @agent_required
 def caller_pick(request: AuthenticatedHttpRequest) -> HttpResponse:
     caller = (
-        User.objects.filter(is_active=True, pk=_int(request.GET.get("requester")))
+        directory.people_visible_to(request.user)
+        .filter(pk=_int(request.GET.get("requester")))
         .select_related("organisation", "location")
         .first()
     )

@@ -93,6 +93,13 @@ def build_context(
     events = list(ticket.events.all())
     attachments = list(ticket.attachments.all())
     _attach_people(ticket, comments, events, attachments)
+    links = _links(user, ticket)
+    # Numbers in link and merge events the reader may not see: those of the visible links
+    # are known already, so a usual page asks nothing more.
+    numbers = access.other_numbers(events) - {link["other"].number for link in links}
+    hidden = access.hidden_numbers(user, numbers) if numbers else set()
+    merged = ticket.merged_into_id
+    merged_hidden = merged is not None and not access.may_see(user, merged)
     statuses = services.allowed_statuses(ticket)
     can_reply = access.can_reply_publicly(user, ticket)
     available = action_specs.available(user, ticket, statuses)
@@ -101,9 +108,10 @@ def build_context(
         "ticket": ticket,
         "tags": list(ticket.tags.all()),
         "watchers": list(ticket.watchers.all()),
-        "timeline": build_timeline(comments, events, attachments),
+        "timeline": build_timeline(comments, events, attachments, hidden),
+        "merged_into_shown": bool(ticket.merged_into_id) and not merged_hidden,
         "attachments": attachments,
-        "links": _links(user, ticket),
+        "links": links,
         "counts": {
             "replies": sum(1 for c in comments if not c.is_internal),
             "notes": sum(1 for c in comments if c.is_internal),

@@ -94,7 +94,7 @@ def show_value(field_name: str, value: str) -> str:
     return value
 
 
-def describe(event: TicketEvent) -> Entry:
+def describe(event: TicketEvent, hidden: set[str] | frozenset[str] = frozenset()) -> Entry:
     entry = Entry(kind="event", at=event.created_at, event=event)
     entry.icon = ICONS.get(event.action, "bi-dot")
     entry.old = show_value(event.field, event.old_value)
@@ -105,11 +105,14 @@ def describe(event: TicketEvent) -> Entry:
     elif event.action in (EventAction.LINKED, EventAction.LINKED_FROM, EventAction.UNLINKED):
         entry.label = str(action_label(event.action))
         entry.icon = "bi-link-45deg"
-        _describe_link(entry, event)
+        _describe_link(entry, event, hidden)
     elif event.action in (EventAction.MERGED, EventAction.MERGED_FROM):
         entry.label = str(action_label(event.action))
         entry.icon = "bi-union"
-        entry.link = _number_url(event.new_value)
+        if event.new_value in hidden:
+            entry.new = _("a ticket you cannot see")
+        else:
+            entry.link = _number_url(event.new_value)
     elif event.action == EventAction.CREATED:
         entry.label, entry.new = str(EventAction.CREATED.label), ""
     elif event.action in (EventAction.SLA_WARNING, EventAction.SLA_BREACHED):
@@ -147,7 +150,9 @@ def _describe_sla(entry: Entry, event: TicketEvent) -> None:
     entry.old = entry.new = ""
 
 
-def _describe_link(entry: Entry, event: TicketEvent) -> None:
+def _describe_link(
+    entry: Entry, event: TicketEvent, hidden: set[str] | frozenset[str] = frozenset()
+) -> None:
     try:
         link_type = LinkType(event.field)
     except ValueError:
@@ -158,6 +163,9 @@ def _describe_link(entry: Entry, event: TicketEvent) -> None:
         else link_type.label
     )
     number = event.new_value or event.old_value
+    if number in hidden:
+        entry.old, entry.new = "", f"{kind} {_('a ticket you cannot see')}"
+        return
     entry.old, entry.new = "", f"{kind} {number}"
     entry.link = _number_url(number)
 
@@ -169,8 +177,12 @@ def _number_url(number: str) -> str:
 
 
 def build_timeline(
-    comments: list[Comment], events: list[TicketEvent], attachments: list[Attachment]
+    comments: list[Comment],
+    events: list[TicketEvent],
+    attachments: list[Attachment],
+    hidden: set[str] | frozenset[str] = frozenset(),
 ) -> list[Entry]:
+    """`hidden`: numbers of other tickets the reader may not see (access.hidden_numbers)."""
     by_comment: dict[int, list[Attachment]] = {}
     entries: list[Entry] = []
     for attachment in attachments:
@@ -195,7 +207,7 @@ def build_timeline(
                 files=by_comment.get(comment.pk, []),
             )
         )
-    entries += [describe(e) for e in events if e.action not in SHOWN_ELSEWHERE]
+    entries += [describe(e, hidden) for e in events if e.action not in SHOWN_ELSEWHERE]
     _resolution_once(entries)
     entries.sort(key=lambda e: e.at, reverse=True)
     return entries
