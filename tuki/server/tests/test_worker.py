@@ -207,3 +207,27 @@ class TestReadiness:
         response = client.get("/readyz")
         assert response.status_code == 503
         assert response.json() == {"status": "unavailable", "database": "unreachable"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_not_ready_when_postgresql_refuses_connections(client, tmp_path):
+    """The real thing: the database's port closed (the test above fakes it on SQLite,
+    whose in-memory test database cannot be taken away)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("an in-memory SQLite database cannot be made unreachable")
+    from tuki.mail.tests.conftest import free_port
+
+    saved = dict(connection.settings_dict)
+    connection.close()
+    connection.close_pool()  # type: ignore[attr-defined]  # PostgreSQL's wrapper has one
+    connection.settings_dict["PORT"] = free_port()
+    try:
+        response = client.get("/readyz")
+    finally:
+        connection.close()
+        connection.close_pool()  # type: ignore[attr-defined]  # as above
+        connection.settings_dict.clear()
+        connection.settings_dict.update(saved)
+    assert response.status_code == 503
+    assert response.json() == {"status": "unavailable", "database": "unreachable"}
+    assert client.get("/healthz").status_code == 200  # liveness does not ask the database
