@@ -28,6 +28,7 @@ from tuki.mail.inbound.senders import desk_addresses
 from tuki.mail.models import (
     BouncingAddress,
     InboundMessage,
+    InboundStatus,
     Mailbox,
     OutboundMessage,
     OutboundStatus,
@@ -180,7 +181,9 @@ def thread_headers(ticket: Ticket) -> tuple[str, list[str]]:
     current = ingesting.get()
     dated: list[tuple[datetime, str]] = []
     for at, message_id in (
-        InboundMessage.objects.filter(ticket=ticket)
+        # Only mail the ticket took in: a held or rejected message's id must not become
+        # part of the thread (its writer's unproven reply would be threaded by our own mail).
+        InboundMessage.objects.filter(ticket=ticket, status=InboundStatus.PROCESSED)
         .exclude(message_id="")
         .values_list("received_at", "message_id")
     ):
