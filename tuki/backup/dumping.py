@@ -131,7 +131,10 @@ def _stage_files(names: set[str], staged: Path, manifest: Manifest, progress: Pr
 
 
 def _write_archive(path: Path, staged: Path, manifest: Manifest) -> None:
-    members = sorted(p for p in staged.rglob("*") if p.is_file() and p.name != "snapshot.sqlite3")
+    # Only data/ and files/: nothing else in the work folder belongs to the archive.
+    members = sorted(
+        p for folder in ("data", "files") for p in (staged / folder).rglob("*") if p.is_file()
+    )
     for member in members:
         with open(member, "rb") as stream:
             digest, size = hash_stream(stream)

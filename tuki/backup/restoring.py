@@ -75,11 +75,8 @@ def _unpack(path: Path, staged: Path, progress: Progress) -> Manifest:
             tar.extractall(staged, filter="data")
     except (tarfile.TarError, OSError, ValueError, TypeError, KeyError) as exc:
         raise BackupError(f"The backup cannot be read: {exc}") from exc
-    found = {
-        p.relative_to(staged).as_posix()
-        for p in staged.rglob("*")
-        if p.is_file() and p.name != MANIFEST
-    }
+    found = {p.relative_to(staged).as_posix() for p in staged.rglob("*") if p.is_file()}
+    found.discard(MANIFEST)
     if found != set(manifest.members):
         raise BackupError("The backup's members do not match its manifest.")
     for name, expected in sorted(manifest.members.items()):

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from tuki.accounts.models import SupportGroup, User
+from tuki.calendars.models import Calendar
 from tuki.calendars.services import CalendarInput, create_calendar
 from tuki.lib.errors import ServiceError
 from tuki.mail.models import ImapSecurity, Mailbox
@@ -20,6 +21,7 @@ from tuki.setup import state
 from tuki.setup.signals import setup_completed
 
 WORKDAYS = ("mon", "tue", "wed", "thu", "fri")
+CALENDAR = "Business hours"  # stored names are English, as the demo's
 
 
 @dataclass
@@ -49,21 +51,26 @@ def complete_setup(actor: User | None, data: SetupInput) -> User:
             raise ServiceError(_("Tuki is already set up."), code="done")
         admin = actor or _first_admin(data)
         desk = _service_desk(admin, data)
-        create_calendar(
-            admin,
-            CalendarInput(
-                name="Business hours",  # stored names are English, as the demo's
-                time_zone=data.time_zone,
-                week={day: [[data.opens, data.closes]] for day in WORKDAYS},
-                holiday_country=data.holiday_country,
-                is_default=True,
-            ),
-        )
+        if not Calendar.objects.filter(name=CALENDAR).exists():  # or one an admin made already
+            _calendar(admin, data)
         if data.mailbox_address:
             _mailbox(desk, data)
         transaction.on_commit(state.forget_token)
         transaction.on_commit(lambda: setup_completed.send(sender=SupportGroup, group=desk))
     return admin
+
+
+def _calendar(admin: User, data: SetupInput) -> Calendar:
+    return create_calendar(
+        admin,
+        CalendarInput(
+            name=CALENDAR,
+            time_zone=data.time_zone,
+            week={day: [[data.opens, data.closes]] for day in WORKDAYS},
+            holiday_country=data.holiday_country,
+            is_default=True,
+        ),
+    )
 
 
 def _first_admin(data: SetupInput) -> User:
