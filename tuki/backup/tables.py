@@ -15,6 +15,8 @@ from typing import Any
 from django.apps import apps
 from django.db import models
 
+from tuki.lib import crypto
+
 # The configuration cache's version token is not data: the triggers on the configuration
 # tables write a new one while the rows are restored, which tells every cache to reload.
 NOT_BACKED_UP = frozenset({"configcache.configversion"})
@@ -58,6 +60,8 @@ def row_to_json(fields: list[models.Field[Any, Any]], obj: models.Model) -> list
         value = getattr(obj, field.attname)
         if value is None:
             out.append(None)
+        elif isinstance(field, crypto.EncryptedTextField):
+            out.append(sealed(value))
         elif isinstance(field, models.JSONField):
             out.append(value)
         elif isinstance(field, (models.IntegerField, models.BooleanField, models.AutoField)):
@@ -76,10 +80,33 @@ def json_to_row(
 ) -> models.Model:
     obj = model()
     for field, value in zip(fields, values, strict=True):
-        if value is not None and not isinstance(field, models.JSONField) and not field.is_relation:
+        if isinstance(field, crypto.EncryptedTextField):
+            value = unsealed(value)
+        elif (
+            value is not None and not isinstance(field, models.JSONField) and not field.is_relation
+        ):
             value = field.to_python(value)
         setattr(obj, field.attname, value)
     return obj
+
+
+def sealed(value: str) -> str:
+    """A secret as the archive holds it: encrypted, never plain (secrets at rest stay so in
+    a backup; the key is not in the archive, docs/installing.md)."""
+    if isinstance(value, crypto.Undecryptable):
+        return value.raw
+    return crypto.encrypt(value) if value else value
+
+
+def unsealed(value: str | None) -> str | None:
+    """The secret back from the archive; one the configured keys cannot open is restored as
+    it was stored (its owner enters it again, or the old key is added)."""
+    if not value or not crypto.is_encrypted(value):
+        return value
+    try:
+        return crypto.decrypt(value)
+    except crypto.DecryptionError:
+        return crypto.Undecryptable(value)
 
 
 def rows(model: type[models.Model], using: str) -> Iterator[models.Model]:

@@ -173,6 +173,52 @@ def test_a_backup_restored_into_a_fresh_database_reads_the_same(
 
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
+def test_secrets_stay_encrypted_in_the_archive_and_open_after_restore(
+    desk, subprocess_env, tmp_path, target_url
+):
+    from tuki.mail.models import Mailbox
+    from tuki.webhooks.models import Webhook
+
+    Mailbox.objects.create(
+        name="support", address="support@acme.fi", imap_password="imap-PLAIN-pass-7731"
+    )
+    Webhook.objects.create(
+        name="Chat", url="https://chat.example.com/hook", secret="whsec_PLAIN-secret-5521"
+    )
+    source = source_env(subprocess_env, tmp_path)
+    archive = tmp_path / "desk.tar.gz"
+    made = tuki(source, "backup", str(archive))
+    assert made.returncode == 0, made.stderr
+
+    with tarfile.open(archive) as tar:
+        contents = b"".join(
+            tar.extractfile(m).read()  # type: ignore[union-attr]  # members are files
+            for m in tar.getmembers()
+            if m.isfile()
+        )
+    assert b"imap-PLAIN-pass-7731" not in contents
+    assert b"whsec_PLAIN-secret-5521" not in contents
+
+    target = target_env(subprocess_env, tmp_path, target_url)
+    assert tuki(target, "migrate", "-v", "0").returncode == 0
+    restored = tuki(target, "restore", str(archive))
+    assert restored.returncode == 0, restored.stderr
+    read = tuki(
+        target,
+        "shell",
+        "-v",
+        "0",
+        "-c",
+        "from tuki.mail.models import Mailbox; from tuki.webhooks.models import Webhook; "
+        "print(Mailbox.objects.get(name='support').imap_password, "
+        "Webhook.objects.get(name='Chat').secret)",
+    )
+    assert read.returncode == 0, read.stderr
+    assert read.stdout.split() == ["imap-PLAIN-pass-7731", "whsec_PLAIN-secret-5521"]
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
 def test_restore_refuses_a_database_with_data_and_a_damaged_backup(
     desk, subprocess_env, tmp_path, target_url
 ):

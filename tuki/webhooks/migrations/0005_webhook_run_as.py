@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('webhooks', '0002_attempt_log'),
+        ('webhooks', '0004_encrypt_webhook_secrets'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -10,6 +10,6 @@ def run_as_creator(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("webhooks", "0003_webhook_run_as")]
+    dependencies = [("webhooks", "0005_webhook_run_as")]
 
     operations = [migrations.RunPython(run_as_creator, migrations.RunPython.noop)]
