@@ -136,6 +136,17 @@ def send_email(ticket: Ticket, action: dict[str, Any]) -> str:
     address = action.get("address", "") if to == "address" else (user.email if user else "")
     if not address:
         raise ActionFailed(_("There is nobody to write to."))
+    if to == "address":
+        # A fixed address is held to the same rule when it is a person's; one that is nobody's
+        # (a supplier's mailbox) never receives a restricted ticket.
+        user = User.objects.filter(email__iexact=address, is_active=True).first()
+        if user is None and ticket.restricted:
+            raise ActionFailed(
+                _(
+                    "%(address)s is nobody's address at the desk: a restricted ticket is not sent there."
+                )
+                % {"address": address}
+            )
     if user is not None and not (user.is_active and ticket_access.may_see(user, ticket)):
         raise ActionFailed(_("%(name)s may not see this ticket.") % {"name": user})
     language = (user.language if user else "") or settings.LANGUAGE_CODE

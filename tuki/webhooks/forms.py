@@ -25,7 +25,10 @@ class WebhookForm(BootstrapMixin, forms.Form):
         choices=list(EVENTS.items()),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("Sent for every ticket; rules can also call this webhook for some tickets."),
+        help_text=_(
+            "Sent for every ticket the webhook's sender may see; rules can also call this "
+            "webhook for some tickets."
+        ),
     )
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 

@@ -177,6 +177,41 @@ def test_send_email_to_someone_who_cannot_see_the_ticket_fails(desk: Desk, commi
     assert not OutboundMessage.objects.filter(ticket=ticket, to_address=desk.other_agent.email)
 
 
+def test_send_email_to_an_outside_address_never_carries_a_restricted_ticket(
+    desk: Desk, committed: Any
+) -> None:
+    from tuki.mail.models import OutboundMessage
+
+    action = {
+        "type": "send_email",
+        "to": "address",
+        "address": "collector@outside.example",
+        "subject": "s",
+        "body": "{{ticket.title}}",
+    }
+    make_rule(desk, name="Forward", actions=[action])
+    ticket = new_ticket(desk, committed, group=desk.network_hel, restricted=True)
+    run = RuleRun.objects.get()
+    assert not run.ok and "restricted" in run.error
+    assert not OutboundMessage.objects.filter(ticket=ticket, to_address="collector@outside.example")
+
+
+def test_send_email_to_a_colleagues_address_who_cannot_see_it_fails(
+    desk: Desk, committed: Any
+) -> None:
+    action = {
+        "type": "send_email",
+        "to": "address",
+        "address": desk.other_agent.email.upper(),
+        "subject": "s",
+        "body": "{{ticket.title}}",
+    }
+    make_rule(desk, name="Forward", actions=[action])
+    new_ticket(desk, committed, group=desk.network_hel, restricted=True)
+    run = RuleRun.objects.get()
+    assert not run.ok and "may not see" in run.error
+
+
 def test_webhook(desk: Desk, committed: Any) -> None:
     from tuki.webhooks.models import WebhookDelivery
     from tuki.webhooks.services import create_webhook
