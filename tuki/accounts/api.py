@@ -5,9 +5,10 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router
 
 from tuki.accounts.models import Organisation, SupportGroup, User
+from tuki.lib.bounds import Schema
 from tuki.lib.http import ApiRequest
 
 router = Router(tags=["people"])

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from django.http import Http404
 
+from tuki.lib.bounds import parse_id
 from tuki.webhooks.models import Webhook, WebhookDelivery
 
 if TYPE_CHECKING:
@@ -17,19 +18,19 @@ def is_admin(user: User) -> bool:
 
 
 def get_webhook_for_user(user: User, pk: int | str) -> Webhook:
-    if not is_admin(user) or not str(pk).isdigit():
+    if not is_admin(user) or parse_id(pk) is None:
         raise Http404("No such webhook")
-    webhook = Webhook.objects.filter(pk=int(pk)).first()
+    webhook = Webhook.objects.filter(pk=parse_id(pk)).first()
     if webhook is None:
         raise Http404("No such webhook")
     return webhook
 
 
 def get_delivery_for_user(user: User, pk: int | str) -> WebhookDelivery:
-    if not is_admin(user) or not str(pk).isdigit():
+    if not is_admin(user) or parse_id(pk) is None:
         raise Http404("No such delivery")
     delivery = (
-        WebhookDelivery.objects.select_related("webhook", "ticket").filter(pk=int(pk)).first()
+        WebhookDelivery.objects.select_related("webhook", "ticket").filter(pk=parse_id(pk)).first()
     )
     if delivery is None:
         raise Http404("No such delivery")
