@@ -35,7 +35,7 @@ pytestmark = pytest.mark.slow  # a hundred operations, a few dozen requests each
 CONFIG = SchemathesisConfig.from_dict(
     {
         "seed": 13,
-        "generation": {"deterministic": True, "max-examples": 8},
+        "generation": {"deterministic": True, "max-examples": 4},
         "phases": {"stateful": {"max-steps": 10}},
     }
 )
