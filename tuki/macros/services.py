@@ -154,8 +154,9 @@ def _clean(actor: User, data: dict[str, Any], current: Macro | None = None) -> d
     clean["scope"] = scope
     group = data.get("group", current.group if current else None)
     if scope == Scope.GROUP:
-        if isinstance(group, int | str) and parse_id(group) is not None:
-            group = SupportGroup.objects.filter(pk=parse_id(group)).first()
+        group_pk = parse_id(group) if isinstance(group, int | str) else None
+        if group_pk is not None:
+            group = SupportGroup.objects.filter(pk=group_pk).first()
         if not isinstance(group, SupportGroup):
             raise ServiceError(_("Choose a group."), field="group", code="required")
         if not access.managed_groups(actor).filter(pk=group.pk).exists():

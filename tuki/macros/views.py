@@ -164,10 +164,10 @@ def _picked(
 ) -> tuple[Any, Macro | None]:
     ticket = ticket_access.get_ticket_for_user(request.user, number)
     macro_id = source.get("macro", "")
-    number = parse_id(macro_id)
-    if number is None:
+    macro_pk = parse_id(macro_id)
+    if macro_pk is None:
         return ticket, None
-    macro = services.macros_for(request.user).filter(pk=number).first()
+    macro = services.macros_for(request.user).filter(pk=macro_pk).first()
     return ticket, macro
 
 

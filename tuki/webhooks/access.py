@@ -18,20 +18,20 @@ def is_admin(user: User) -> bool:
 
 
 def get_webhook_for_user(user: User, pk: int | str) -> Webhook:
-    if not is_admin(user) or parse_id(pk) is None:
+    number = parse_id(pk)
+    if not is_admin(user) or number is None:
         raise Http404("No such webhook")
-    webhook = Webhook.objects.filter(pk=parse_id(pk)).first()
+    webhook = Webhook.objects.filter(pk=number).first()
     if webhook is None:
         raise Http404("No such webhook")
     return webhook
 
 
 def get_delivery_for_user(user: User, pk: int | str) -> WebhookDelivery:
-    if not is_admin(user) or parse_id(pk) is None:
+    number = parse_id(pk)
+    if not is_admin(user) or number is None:
         raise Http404("No such delivery")
-    delivery = (
-        WebhookDelivery.objects.select_related("webhook", "ticket").filter(pk=parse_id(pk)).first()
-    )
+    delivery = WebhookDelivery.objects.select_related("webhook", "ticket").filter(pk=number).first()
     if delivery is None:
         raise Http404("No such delivery")
     return delivery

@@ -52,8 +52,8 @@ def categories(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The tree, with a form to add a category or (?edit=id) to rename or move one."""
     edit = None
     edit_id = request.GET.get("edit", "")
-    if parse_id(edit_id) is not None:
-        edit = ArticleCategory.objects.filter(pk=parse_id(edit_id)).first()
+    if (edit_pk := parse_id(edit_id)) is not None:
+        edit = ArticleCategory.objects.filter(pk=edit_pk).first()
     initial = (
         {"name": edit.name, "parent": edit.parent_id, "position": edit.position} if edit else {}
     )

@@ -218,8 +218,8 @@ def attachment(request: HttpRequest, pk: int, attachment_id: int) -> HttpRespons
 
 def _organisation(key: str) -> Organisation:
     active = Organisation.objects.filter(is_active=True)
-    if parse_id(key) is not None:
-        found = active.filter(pk=parse_id(key)).first()
+    if (pk := parse_id(key)) is not None:
+        found = active.filter(pk=pk).first()
     else:
         found = next((o for o in active.only("id", "name") if slugify(o.name) == key), None)
     if found is None:

@@ -337,7 +337,7 @@ def test_no_door_shows_a_role_what_it_may_not_see(world: World, role: str) -> No
     failures: list[str] = []
     shown: set[str] = set()
     for door in all_doors():
-        for path, named in fill(world, door):
+        for path, _named in fill(world, door):
             response = client.get(path)
             text = body_of(response)
             if response.status_code >= 500:
