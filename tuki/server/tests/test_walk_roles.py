@@ -26,6 +26,7 @@ from typing import Any
 
 import pytest
 from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -39,6 +40,7 @@ from tuki.tickets.models import Attachment, Comment, Ticket, TicketEvent
 pytestmark = pytest.mark.slow  # about ten thousand requests
 
 WRITES = ("post", "put", "patch", "delete")
+API_PREFIX = "/api/v1/"
 
 
 # --- the canaries ----------------------------------------------------------------------------
@@ -165,7 +167,23 @@ def _admin_object(world: World, route: str) -> list[str]:
     if not match:
         return world.ids
     model = apps.get_model(match[1], match[2])
-    return [str(pk) for pk in model._default_manager.values_list("pk", flat=True)[:20]]
+    rows = model._default_manager.all()
+    tickets = [c.ticket.pk for c in world.canaries]
+    if model is Ticket:
+        rows = rows.filter(pk__in=tickets)
+    elif any(f.name == "ticket" for f in model._meta.get_fields()):
+        rows = rows.filter(ticket__in=tickets)  # the canaries' comments, files, events...
+    return [str(pk) for pk in rows.values_list("pk", flat=True)[:6]] or ["1"]
+
+
+def _content_types(world: World, route: str) -> list[str]:
+    """The admin's "view on site" redirect: tickets, files, and a model keyed by UUID."""
+    names = [
+        ("tickets", "ticket"),
+        ("tickets", "attachment"),
+        ("django_tasks_database", "dbtaskresult"),
+    ]
+    return [str(ContentType.objects.get_by_natural_key(a, m).pk) for a, m in names]
 
 
 def _fixed(*values: str) -> Callable[[World, str], list[str]]:
@@ -189,7 +207,7 @@ PARAMETERS: dict[str, Callable[[World, str], list[str]]] = {
     "step_id": _ids,
     "approval_id": _ids,
     "notification_id": _ids,
-    "content_type_id": _ids,
+    "content_type_id": _content_types,
     "field": _fixed("title", "category"),
     "token": _fixed("not-a-token"),
     "slug": _fixed("network"),
@@ -224,7 +242,10 @@ def url_doors() -> list[Door]:
             if isinstance(p, URLResolver):
                 walk(p.url_patterns, prefix + _plain(str(p.pattern)))
             elif isinstance(p, URLPattern):
-                found.append(Door("get", "/" + prefix + _plain(str(p.pattern)), "urls"))
+                route = "/" + prefix + _plain(str(p.pattern))
+                if route.startswith(API_PREFIX) and "<" in route:
+                    continue  # the API's operations come from its schema, with their methods
+                found.append(Door("get", route, "urls"))
 
     walk(get_resolver().url_patterns, "")
     return found
@@ -337,6 +358,8 @@ def test_no_door_shows_a_role_what_it_may_not_see(world: World, role: str) -> No
     failures: list[str] = []
     shown: set[str] = set()
     for door in all_doors():
+        if door.method != "get":
+            continue
         for path, _named in fill(world, door):
             response = client.get(path)
             text = body_of(response)
