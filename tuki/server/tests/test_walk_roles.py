@@ -36,6 +36,8 @@ from tuki.conftest import make_user
 from tuki.lib.uploads import Upload
 from tuki.tickets import services
 from tuki.tickets.models import Attachment, Comment, Ticket, TicketEvent
+from tuki.webhooks.models import Webhook
+from tuki.webhooks.services import queue_delivery
 
 pytestmark = pytest.mark.slow  # about ten thousand requests
 
@@ -100,16 +102,18 @@ def world(desk: Any) -> World:
     external = make_user("partner@erp.test", "Pertti Partner", is_agent=True)
     supplier.members.add(external)
     staff_admin = make_user("staff@tuki.test", "Stina Staff", is_agent=True, is_staff=True)
-    desk.service_desk.members.add(staff_admin)
     canaries = [
         # Acme's ticket with the Network Helsinki team: the requester's, not the outsider's.
         canary(desk, "ACME", desk.operator, desk.requester, group=desk.network_hel),
         # Globex's: only the outsider (its requester) and the desk.
         canary(desk, "GLOBEX", desk.operator, desk.outsider),
-        # Restricted to Applications: its agents and its requester, nobody else, not even
-        # the first line that registered it once it moved (the desk still owns it).
+        # Restricted: its two groups (the desk that owns it, Applications that works it) and
+        # its requester; not the second line elsewhere, not the staff administrator.
         canary(desk, "RESTRICTED", desk.admin, desk.colleague, group=desk.apps, restricted=True),
     ]
+    # A webhook delivery that carries the restricted ticket (its payload holds the title).
+    hook = Webhook.objects.create(name="Canary hook", url="https://hooks.example/canary")
+    delivery = queue_delivery(hook, canaries[2].ticket, "ticket.created")
     roles: dict[str, User | None] = {
         "anonymous": None,
         "requester": desk.requester,
@@ -126,6 +130,7 @@ def world(desk: Any) -> World:
     ids = {c.ticket.pk for c in canaries}
     ids |= set(Comment.objects.filter(ticket__in=ids).values_list("pk", flat=True))
     ids |= {a for c in canaries for a in c.attachment_ids}
+    ids |= {hook.pk, delivery.pk}
     ids |= set(User.objects.values_list("pk", flat=True)[:3])
     ids |= set(SupportGroup.objects.values_list("pk", flat=True)[:3])
     return World(desk, roles, canaries, sorted(str(i) for i in ids))
@@ -350,7 +355,24 @@ ROLES = [
 ]
 
 
-@pytest.mark.parametrize("role", ROLES)
+# Leaks the walk finds in parts another branch of issue 13 fixes (h2: webhooks, automation
+# preview, merge, search, exports, directory). Strict: once fixed, the mark must go.
+KNOWN_LEAKS = {
+    "staff_admin": "h2: webhook delivery logs (page and API) show a restricted ticket's title "
+    "to a staff administrator outside its groups",
+}
+
+
+def _walked(roles: list[str]) -> list[Any]:
+    return [
+        pytest.param(r, marks=pytest.mark.xfail(strict=True, reason=KNOWN_LEAKS[r]))
+        if r in KNOWN_LEAKS
+        else r
+        for r in roles
+    ]
+
+
+@pytest.mark.parametrize("role", _walked(ROLES))
 def test_no_door_shows_a_role_what_it_may_not_see(world: World, role: str) -> None:
     user = world.roles[role]
     client = client_for(user)
