@@ -171,3 +171,15 @@ class TestRequesterFields:
 )
 def test_parse_id_takes_only_ascii_digits_that_fit_a_bigint(text, expected):
     assert parse_id(text) == expected
+
+
+def test_a_lone_surrogate_in_a_form_is_an_error_on_its_field(desk):
+    # Browsers cannot send one (Django decodes form posts with replacement characters),
+    # but a form built from other data (htmx JSON, a script) must refuse it too.
+    from tuki.portal.forms import NewRequestForm
+
+    form = NewRequestForm(
+        data={"kind": "incident", "title": "VPN \ud800", "description": "x", "urgency": "2"}
+    )
+    assert not form.is_valid()
+    assert list(form.errors) == ["title"]
