@@ -33,6 +33,9 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from tuki.accounts.models import SupportGroup, User
 from tuki.api import api
 from tuki.conftest import make_user
+from tuki.knowledge import services as kb
+from tuki.knowledge.models import Audience
+from tuki.knowledge.tests.conftest import published
 from tuki.lib.uploads import Upload
 from tuki.tickets import services
 from tuki.tickets.models import Attachment, Comment, Ticket, TicketEvent
@@ -64,6 +67,7 @@ class World:
     roles: dict[str, User | None]
     canaries: list[Canary]
     ids: list[str]  # every id of a canary row (tickets, comments, files, people, groups)
+    agents_only: set[str] = field(default_factory=set)  # markers for agents: KB draft, internal
 
     def canary_numbers(self) -> list[str]:
         return [c.ticket.number for c in self.canaries]
@@ -114,6 +118,9 @@ def world(desk: Any) -> World:
     # A webhook delivery that carries the restricted ticket (its payload holds the title).
     hook = Webhook.objects.create(name="Canary hook", url="https://hooks.example/canary")
     delivery = queue_delivery(hook, canaries[2].ticket, "ticket.created")
+    # Knowledge the requesters may not read: a draft, and a published internal article.
+    draft = kb.create_article(desk.operator, title="CANARYKBDRAFT title", body="CANARYKBDRAFT")
+    internal = published(desk, "CANARYKBINTERNAL title", audience=Audience.INTERNAL)
     roles: dict[str, User | None] = {
         "anonymous": None,
         "requester": desk.requester,
@@ -130,10 +137,11 @@ def world(desk: Any) -> World:
     ids = {c.ticket.pk for c in canaries}
     ids |= set(Comment.objects.filter(ticket__in=ids).values_list("pk", flat=True))
     ids |= {a for c in canaries for a in c.attachment_ids}
-    ids |= {hook.pk, delivery.pk}
+    ids |= {hook.pk, delivery.pk, draft.pk, internal.pk}
     ids |= set(User.objects.values_list("pk", flat=True)[:3])
     ids |= set(SupportGroup.objects.values_list("pk", flat=True)[:3])
-    return World(desk, roles, canaries, sorted(str(i) for i in ids))
+    agents_only = {"CANARYKBDRAFT", "CANARYKBINTERNAL"}
+    return World(desk, roles, canaries, sorted(str(i) for i in ids), agents_only)
 
 
 def visible_markers(world: World, user: User | None) -> set[str]:
@@ -142,7 +150,7 @@ def visible_markers(world: World, user: User | None) -> set[str]:
         return set()
     seen = set(Ticket.objects.visible_to(user).values_list("pk", flat=True))
     agent = user.is_agent or user.is_superuser
-    allowed = set()
+    allowed = set(world.agents_only) if agent else set()
     for c in world.canaries:
         if c.ticket.pk in seen:
             allowed.add(c.marker)
@@ -152,7 +160,7 @@ def visible_markers(world: World, user: User | None) -> set[str]:
 
 
 def all_markers(world: World) -> set[str]:
-    return {m for c in world.canaries for m in (c.marker, c.internal_marker)}
+    return {m for c in world.canaries for m in (c.marker, c.internal_marker)} | world.agents_only
 
 
 # --- filling path parameters -----------------------------------------------------------------
