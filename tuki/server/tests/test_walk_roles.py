@@ -408,7 +408,8 @@ def test_no_door_shows_a_role_what_it_may_not_see(world: World, role: str) -> No
 def test_no_write_reaches_an_invisible_ticket(world: World, role: str) -> None:
     user = world.roles[role]
     client = client_for(user)
-    hidden = invisible_tickets(world, user)
+    # By number only: a bare id in `ref` may name a knowledge article the role may edit.
+    hidden = {ref for ref in invisible_tickets(world, user) if "-" in ref}
     if not hidden:
         pytest.skip("this role sees every canary")
     before = written(world)
