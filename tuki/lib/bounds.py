@@ -5,7 +5,8 @@ Every number a client sends ends up in a query: beyond 64 bits SQLite raises Ove
 and PostgreSQL refuses to store it, so a filter or an id must be refused first, as a field
 error. A lone surrogate (`"\\ud800"` in JSON) is not text either: no UTF-8 encoder takes it.
 The API's schemas inherit `Schema`, whose validator checks every field of every input; path
-and query parameters declared one by one use `Id` and `Int`. Forms use `clean_text`.
+and query parameters declared one by one use `Id` and `Int`. Forms' text fields run
+`clean_text` (lib/forms.py, BootstrapMixin).
 """
 
 from __future__ import annotations
@@ -54,12 +55,11 @@ def text_problem(value: str) -> str | None:
     return None
 
 
-def clean_text(value: str) -> str:
-    """For forms: a ValidationError on the field for text that cannot be stored."""
+def clean_text(value: str) -> None:
+    """A form field's validator: a ValidationError for text that cannot be stored."""
     problem = text_problem(value)
     if problem:
         raise ValidationError(problem, code="invalid_text")
-    return value
 
 
 def _check(value: Any) -> Any:
