@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from tuki.api import api
-from tuki.server.views import healthz, readyz
+from tuki.server.views import admin_shortcut, healthz, readyz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -23,5 +23,7 @@ urlpatterns = [
     path("privacy/", include("tuki.privacy.urls")),
     path("setup/", include("tuki.setup.urls")),
     path("api/v1/", api.urls),
+    # Before the admin's own: a malformed id is a 404 there, not a 500 (server/views.py).
+    path("admin/r/<int:content_type_id>/<path:object_id>/", admin_shortcut),
     path("admin/", admin.site.urls),
 ]

@@ -8,10 +8,11 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Path, Query, Router
 
 from tuki.accounts import access, directory, services
 from tuki.accounts.models import ApiToken, Organisation, SupportGroup, User
+from tuki.lib.bounds import Schema
 from tuki.lib.http import ApiRequest
 
 router = Router(tags=["people"])

@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router
 from pydantic import AfterValidator
 
 from tuki.approvals import access, services
@@ -21,6 +21,7 @@ from tuki.approvals.models import (
     ApprovalTemplate,
     Via,
 )
+from tuki.lib.bounds import Id, Schema
 from tuki.lib.errors import ServiceError
 from tuki.lib.http import ApiRequest
 from tuki.tickets import access as ticket_access
@@ -145,7 +146,7 @@ def pending(request: ApiRequest) -> list[dict]:
 @router.post(
     "/steps/{step_id}/decide", response={201: DecisionOut}, summary="Approve or reject a step"
 )
-def decide(request: ApiRequest, step_id: int, payload: DecideIn) -> tuple[int, ApprovalDecision]:
+def decide(request: ApiRequest, step_id: Id, payload: DecideIn) -> tuple[int, ApprovalDecision]:
     user = request.auth
     step = access.get_step_for_voter(user, step_id)
     made = services.decide(user, step, payload.decision, payload.comment, via=Via.API)
@@ -173,7 +174,7 @@ def ticket_approvals(request: ApiRequest, ref: str) -> list[Approval]:
 
 
 @router.post("/{approval_id}/cancel", response=ApprovalOut, summary="Withdraw (agents)")
-def cancel(request: ApiRequest, approval_id: int, payload: CancelIn | None = None) -> Approval:
+def cancel(request: ApiRequest, approval_id: Id, payload: CancelIn | None = None) -> Approval:
     user = request.auth
     approval = access.get_approval_for_user(user, approval_id)
     return services.cancel_approval(user, approval, reason=payload.reason if payload else "")

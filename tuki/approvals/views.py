@@ -21,6 +21,7 @@ from tuki.accounts.models import SupportGroup, User
 from tuki.approvals import access, services
 from tuki.approvals.forms import DecisionForm, RequestForm, TemplateForm, step_formset
 from tuki.approvals.models import APPROVABLE_KINDS, ApprovalStep, ApprovalTemplate, Rule, Via
+from tuki.lib.bounds import parse_id
 from tuki.lib.errors import ServiceError
 from tuki.lib.http import AuthenticatedHttpRequest
 from tuki.tickets import access as ticket_access
@@ -273,7 +274,7 @@ def template_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> H
 def _show_error(form: TemplateForm, formset: Any, exc: ServiceError) -> None:
     """A service error next to its field; "steps.2.users" lands on the third filled row."""
     parts = (exc.field or "").split(".")
-    if parts[0] == "steps" and len(parts) == 3 and parts[1].isdigit():
+    if parts[0] == "steps" and len(parts) == 3 and parse_id(parts[1]) is not None:
         filled = [f for f in formset.forms if f.as_step() is not None]
         index = int(parts[1])
         if index < len(filled) and parts[2] in filled[index].fields:

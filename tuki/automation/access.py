@@ -9,6 +9,7 @@ from django.http import Http404
 from tuki.accounts.models import User
 from tuki.automation.catalogue import ACTIONS, CONDITION_FIELDS, EVENTS, OPERATORS, WAIT_SINCE
 from tuki.automation.models import Rule
+from tuki.lib.bounds import parse_id
 
 
 def may_manage_rules(user: User | None) -> bool:
@@ -20,7 +21,8 @@ def get_rule_for_user(user: User, pk: int | str) -> Rule:
     """The rule, or 404 for anyone who may not manage rules (they learn nothing)."""
     if not may_manage_rules(user):
         raise Http404
-    found = Rule.objects.filter(pk=pk).first() if str(pk).isdigit() else None
+    number = parse_id(pk)
+    found = Rule.objects.filter(pk=number).first() if number is not None else None
     if found is None:
         raise Http404
     return found

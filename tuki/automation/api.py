@@ -12,10 +12,11 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router
 
 from tuki.automation import access, services
 from tuki.automation.models import Rule, RuleRun
+from tuki.lib.bounds import Id, Int, Schema
 from tuki.lib.http import ApiRequest
 from tuki.tickets.models import Ticket
 
@@ -148,26 +149,26 @@ def preview(request: ApiRequest, payload: PreviewIn) -> dict[str, Any]:
 
 
 @router.get("/rules/{pk}", response=RuleOut, summary="One rule (administrators)")
-def get_rule(request: ApiRequest, pk: int) -> Rule:
+def get_rule(request: ApiRequest, pk: Id) -> Rule:
     _staff(request)
     return get_object_or_404(Rule, pk=pk)
 
 
 @router.patch("/rules/{pk}", response=RuleOut, summary="Change a rule (administrators)")
-def update_rule(request: ApiRequest, pk: int, payload: RuleIn) -> Rule:
+def update_rule(request: ApiRequest, pk: Id, payload: RuleIn) -> Rule:
     user = _staff(request)
     return services.update_rule(user, get_object_or_404(Rule, pk=pk), **_data(payload))
 
 
 @router.delete("/rules/{pk}", response={204: None}, summary="Delete a rule (administrators)")
-def delete_rule(request: ApiRequest, pk: int) -> tuple[int, None]:
+def delete_rule(request: ApiRequest, pk: Id) -> tuple[int, None]:
     user = _staff(request)
     services.delete_rule(user, get_object_or_404(Rule, pk=pk))
     return 204, None
 
 
 @router.get("/rules/{pk}/runs", response=list[RunOut], summary="A rule's last runs")
-def rule_runs(request: ApiRequest, pk: int, limit: int = 50) -> list[dict[str, Any]]:
+def rule_runs(request: ApiRequest, pk: Id, limit: Int = 50) -> list[dict[str, Any]]:
     user = _staff(request)
     rule = get_object_or_404(Rule, pk=pk)
     runs: list[RuleRun] = services.last_runs(user, rule, limit=max(1, min(limit, 200)))

@@ -20,6 +20,7 @@ from django.utils.translation import gettext, gettext_lazy as _, ngettext
 
 from tuki.automation import catalogue
 from tuki.automation.models import Rule
+from tuki.lib.bounds import parse_id
 from tuki.lib.forms import BootstrapMixin, field_of
 from tuki.tickets.models import Kind
 
@@ -179,7 +180,7 @@ def _read_duration(post: QueryDict, prefix: str) -> dict[str, Any] | str:
     amount = (post.get(prefix + "amount") or "").strip()
     business = post.get(prefix + "business") == "on"
     unit = post.get(prefix + "unit") or "minutes"
-    if not amount.isdigit() or unit not in UNITS:
+    if parse_id(amount) is None or unit not in UNITS:
         return amount  # kept as typed; validation names the row
     per = BUSINESS_DAY if business and unit == "days" else UNITS[unit]
     return {"minutes": int(amount) * per, "business": business}
@@ -517,7 +518,7 @@ def _node_at(root: dict[str, Any], path: str) -> dict[str, Any] | None:
     node: Any = root
     for part in path.split(".") if path else []:
         items = node.get("items") if isinstance(node, dict) else None
-        if not part.isdigit() or not items or int(part) >= len(items):
+        if parse_id(part) is None or not items or int(part) >= len(items):
             return None
         node = items[int(part)]
     return node if isinstance(node, dict) else None
@@ -545,11 +546,11 @@ def apply_change(
     elif do == "remove" and at:
         parent = _node_at(conditions, _parent(at))
         index = at.rpartition(".")[2]
-        if parent is not None and index.isdigit() and int(index) < len(parent["items"]):
+        if parent is not None and parse_id(index) is not None and int(index) < len(parent["items"]):
             del parent["items"][int(index)]
     elif do == "add-action":
         actions.append({"type": ""})
-    elif do == "remove-action" and at.isdigit() and int(at) < len(actions):
+    elif do == "remove-action" and parse_id(at) is not None and int(at) < len(actions):
         del actions[int(at)]
 
 
@@ -557,7 +558,7 @@ def describe_path(conditions: dict[str, Any], where: str) -> str:
     """The label of the condition an error path names ("conditions.items.1.value" → Title)."""
     node: Any = conditions
     parts = where.split(".")[1:] if where.startswith("conditions") else []
-    while len(parts) >= 2 and parts[0] == "items" and parts[1].isdigit():
+    while len(parts) >= 2 and parts[0] == "items" and parse_id(parts[1]) is not None:
         items = node.get("items") if isinstance(node, dict) else None
         if not items or int(parts[1]) >= len(items):
             return ""

@@ -32,6 +32,7 @@ from tuki.automation.catalogue import (
     ParamSpec,
     status_choices,
 )
+from tuki.lib.bounds import parse_id
 from tuki.lib.errors import ServiceError
 from tuki.macros.services import validate_template
 from tuki.tickets.models import Kind, StatusTransition
@@ -390,9 +391,10 @@ class _Validator:
     def _recipient(self, who: Any, path: str) -> None:
         if isinstance(who, str) and who.startswith("user:"):
             ident = who[5:]
-            if not ident.isdigit():
+            number = parse_id(ident)
+            if number is None:
                 raise _Refused(path, _("Give the id of a user."), "wrong_type")
-            self._exists("user", int(ident), path)
+            self._exists("user", number, path)
             return
         if who not in RECIPIENTS:
             raise _Refused(path, _("Not one of the choices."), "invalid_choice")

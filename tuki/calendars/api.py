@@ -14,12 +14,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router
 from ninja.errors import ValidationError
 
 from tuki.calendars import access, services
 from tuki.calendars.arithmetic import add_business_minutes, business_minutes_between
 from tuki.calendars.models import Calendar
+from tuki.lib.bounds import Id, Schema
 from tuki.lib.http import ApiRequest
 
 router = Router(tags=["sla"])
@@ -90,12 +91,12 @@ def create_calendar(request: ApiRequest, payload: CalendarIn) -> Any:
 
 
 @router.get("/{int:calendar_id}", response=CalendarOut, summary="One business calendar")
-def get_calendar(request: ApiRequest, calendar_id: int) -> Any:
+def get_calendar(request: ApiRequest, calendar_id: Id) -> Any:
     return access.get_calendar_for_user(request.user, calendar_id)
 
 
 @router.put("/{int:calendar_id}", response=CalendarOut, summary="Replace a calendar (admins)")
-def update_calendar(request: ApiRequest, calendar_id: int, payload: CalendarIn) -> Any:
+def update_calendar(request: ApiRequest, calendar_id: Id, payload: CalendarIn) -> Any:
     calendar = access.get_calendar_for_user(request.user, calendar_id)
     return services.update_calendar(
         request.user, calendar, services.CalendarInput(**payload.dict())
@@ -107,7 +108,7 @@ def update_calendar(request: ApiRequest, calendar_id: int, payload: CalendarIn) 
     response=DeadlineOut,
     summary="When `minutes` of business time after `start` have passed",
 )
-def deadline(request: ApiRequest, calendar_id: int, start: str, minutes: float) -> Any:
+def deadline(request: ApiRequest, calendar_id: Id, start: str, minutes: float) -> Any:
     calendar = access.get_calendar_for_user(request.user, calendar_id)
     begin = _instant(start, "start", calendar)
     if not 0 <= minutes <= MAX_MINUTES:
@@ -125,7 +126,7 @@ def deadline(request: ApiRequest, calendar_id: int, start: str, minutes: float) 
     response=ElapsedOut,
     summary="Business minutes between `start` and `end`",
 )
-def elapsed(request: ApiRequest, calendar_id: int, start: str, end: str) -> Any:
+def elapsed(request: ApiRequest, calendar_id: Id, start: str, end: str) -> Any:
     calendar = access.get_calendar_for_user(request.user, calendar_id)
     begin = _instant(start, "start", calendar)
     finish = _instant(end, "end", calendar)

@@ -16,7 +16,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router
 from pydantic import AfterValidator
 
 from tuki.accounts.models import Organisation, User
@@ -30,6 +30,7 @@ from tuki.knowledge.models import (
     State,
 )
 from tuki.knowledge.search import find_articles, in_category
+from tuki.lib.bounds import Id, Schema
 from tuki.lib.errors import ServiceError
 from tuki.lib.http import ApiRequest
 
@@ -277,7 +278,7 @@ def _resolve_fields(user: User, data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _out(request: ApiRequest, article_id: int) -> dict[str, Any]:
+def _out(request: ApiRequest, article_id: Id) -> dict[str, Any]:
     user = request.auth
     article = (
         access.articles_visible_to(user, include_archived=True)
@@ -512,7 +513,7 @@ def list_versions(request: ApiRequest, ref: str, language: str) -> list[ArticleV
     response=VersionDetail,
     summary="One version with its diff (agents)",
 )
-def get_version(request: ApiRequest, ref: str, language: str, number: int) -> dict[str, Any]:
+def get_version(request: ApiRequest, ref: str, language: str, number: Id) -> dict[str, Any]:
     versions = _versions(request, ref, language)
     version = versions.filter(number=number).first()
     if version is None:
@@ -529,7 +530,7 @@ def get_version(request: ApiRequest, ref: str, language: str, number: int) -> di
     summary="Restore as a new version (agents)",
 )
 def restore_version(
-    request: ApiRequest, ref: str, language: str, number: int, payload: RestoreIn | None = None
+    request: ApiRequest, ref: str, language: str, number: Id, payload: RestoreIn | None = None
 ) -> ArticleTranslation:
     version = _versions(request, ref, language).filter(number=number).first()
     if version is None:

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tuki.knowledge.markdown import render_markdown
+from tuki.lib.bounds import parse_id
 from tuki.lib.tree import PathTree
 
 if TYPE_CHECKING:
@@ -164,9 +165,9 @@ class Article(models.Model):
         """`KB-12`, `kb12` or `12` → 12; anything else → None."""
         value = str(value).strip()
         if value.isdigit():
-            return int(value)
+            return parse_id(value)
         match = ARTICLE_NUMBER.match(value)
-        return int(match.group(1)) if match else None
+        return parse_id(match.group(1)) if match else None
 
     @property
     def helpful_ratio(self) -> float | None:

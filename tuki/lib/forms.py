@@ -15,6 +15,7 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
+from tuki.lib.bounds import clean_text
 from tuki.lib.errors import ServiceError
 
 F = TypeVar("F", bound=forms.Field)
@@ -44,6 +45,9 @@ class BootstrapMixin(forms.BaseForm):
             else:
                 css = "form-control"
             widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
+            if isinstance(field, forms.CharField):
+                # NUL and lone surrogates cannot be stored: a field error (lib/bounds.py).
+                field.validators.append(clean_text)
 
     def add_service_error(self, exc: ServiceError) -> None:
         """Show a ServiceError next to the field it names (or above the form)."""

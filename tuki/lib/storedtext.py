@@ -64,6 +64,6 @@ class StoredTexts:
 def _param(value: str) -> str | int:
     # A number stays a number (for %(n)d); a name stays a name; a label written in English
     # (a status) is translated.
-    if value.lstrip("-").isdigit():
+    if re.fullmatch(r"-?[0-9]{1,19}", value):
         return int(value)
     return gettext(value) if value else value

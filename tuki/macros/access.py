@@ -14,6 +14,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from tuki.accounts.models import SupportGroup
+from tuki.lib.bounds import parse_id
 from tuki.macros.models import Macro, Scope
 
 if TYPE_CHECKING:
@@ -81,10 +82,11 @@ def listed(user: User) -> QuerySet[Macro]:
 
 def get_macro_for_user(user: User, pk: int | str, *, write: bool = False) -> Macro:
     """The macro if this user may use it (or edit it, with `write`); otherwise Http404."""
-    if not str(pk).isdigit():
+    number = parse_id(pk)
+    if number is None:
         raise Http404("No such macro")
     q = editable_q(user) if write else (usable_q(user) | editable_q(user))
-    macro = Macro.objects.filter(q, pk=int(pk)).select_related("group", "owner").first()
+    macro = Macro.objects.filter(q, pk=number).select_related("group", "owner").first()
     if macro is None:
         raise Http404("No such macro")
     return macro

@@ -17,6 +17,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _, gettext_lazy
 
 from tuki.accounts.models import SupportGroup, User
+from tuki.lib.bounds import parse_id
 from tuki.lib.errors import ServiceError
 from tuki.tickets import services
 from tuki.tickets.models import Category, Priority, PriorityRule, Status, Ticket
@@ -35,9 +36,9 @@ def _error(message: str, path: str, code: str = "invalid_action") -> ServiceErro
 
 
 def _int(value: Any, path: str, choices: range | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | str) or not str(value).isdigit():
+    number = parse_id(value) if isinstance(value, int | str) else None
+    if number is None:
         raise _error(_("Enter a whole number."), path)
-    number = int(value)
     if choices is not None and number not in choices:
         raise _error(
             _("Choose a value from %(low)d to %(high)d.")

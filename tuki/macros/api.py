@@ -11,8 +11,9 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router
 
+from tuki.lib.bounds import Id, Schema
 from tuki.lib.http import ApiRequest
 from tuki.macros import access, services
 from tuki.macros.models import Macro, Scope
@@ -124,13 +125,13 @@ def render(request: ApiRequest, payload: RenderIn) -> dict[str, str]:
 
 
 @router.get("/{macro_id}", response=MacroOut, summary="One macro")
-def get_macro(request: ApiRequest, macro_id: int) -> dict[str, Any]:
+def get_macro(request: ApiRequest, macro_id: Id) -> dict[str, Any]:
     user = _agent(request)
     return _out(user, access.get_macro_for_user(user, macro_id))
 
 
 @router.patch("/{macro_id}", response=MacroOut, summary="Edit a macro")
-def update_macro(request: ApiRequest, macro_id: int, payload: MacroPatch) -> dict[str, Any]:
+def update_macro(request: ApiRequest, macro_id: Id, payload: MacroPatch) -> dict[str, Any]:
     user = _agent(request)
     macro = access.get_macro_for_user(user, macro_id, write=True)
     changes = payload.dict(exclude_unset=True)
@@ -138,14 +139,14 @@ def update_macro(request: ApiRequest, macro_id: int, payload: MacroPatch) -> dic
 
 
 @router.delete("/{macro_id}", response={204: None}, summary="Delete a macro")
-def delete_macro(request: ApiRequest, macro_id: int) -> tuple[int, None]:
+def delete_macro(request: ApiRequest, macro_id: Id) -> tuple[int, None]:
     user = _agent(request)
     services.delete_macro(user, access.get_macro_for_user(user, macro_id, write=True))
     return 204, None
 
 
 @router.post("/{macro_id}/apply", response=ApplyOut, summary="Apply a macro to a ticket")
-def apply_macro(request: ApiRequest, macro_id: int, payload: ApplyIn) -> dict[str, Any]:
+def apply_macro(request: ApiRequest, macro_id: Id, payload: ApplyIn) -> dict[str, Any]:
     user = _agent(request)
     macro = access.get_macro_for_user(user, macro_id)
     ticket = ticket_access.get_ticket_for_user(user, payload.ticket)

@@ -12,6 +12,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tuki.accounts.models import SupportGroup, User
+from tuki.lib.bounds import parse_id
 from tuki.lib.errors import ServiceError
 from tuki.lib.forms import BootstrapMixin, field_of
 from tuki.macros import access
@@ -177,7 +178,8 @@ class MacroForm(BootstrapMixin, forms.Form):
         field = exc.field or ""
         if field.startswith("actions."):
             parts = field.split(".")
-            index = int(parts[1]) if parts[1].isdigit() else -1
+            index = parse_id(parts[1])
+            index = -1 if index is None else index
             if 0 <= index < len(self.action_sources):
                 source = self.action_sources[index]
                 if source == "assign_group" and parts[-1] == "agent":

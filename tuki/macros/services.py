@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from tuki.accounts.models import SupportGroup
+from tuki.lib.bounds import parse_id
 from tuki.lib.errors import ServiceError
 from tuki.macros import access
 from tuki.macros.actions import run_action, validate_actions
@@ -153,8 +154,9 @@ def _clean(actor: User, data: dict[str, Any], current: Macro | None = None) -> d
     clean["scope"] = scope
     group = data.get("group", current.group if current else None)
     if scope == Scope.GROUP:
-        if isinstance(group, int | str) and str(group).isdigit():
-            group = SupportGroup.objects.filter(pk=int(group)).first()
+        group_pk = parse_id(group) if isinstance(group, int | str) else None
+        if group_pk is not None:
+            group = SupportGroup.objects.filter(pk=group_pk).first()
         if not isinstance(group, SupportGroup):
             raise ServiceError(_("Choose a group."), field="group", code="required")
         if not access.managed_groups(actor).filter(pk=group.pk).exists():

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from tuki.lib.bounds import parse_id
 from tuki.lib.errors import ServiceError
 from tuki.lib.htmx import is_fragment_request
 from tuki.lib.http import AuthenticatedHttpRequest
@@ -163,9 +164,10 @@ def _picked(
 ) -> tuple[Any, Macro | None]:
     ticket = ticket_access.get_ticket_for_user(request.user, number)
     macro_id = source.get("macro", "")
-    if not str(macro_id).isdigit():
+    macro_pk = parse_id(macro_id)
+    if macro_pk is None:
         return ticket, None
-    macro = services.macros_for(request.user).filter(pk=int(macro_id)).first()
+    macro = services.macros_for(request.user).filter(pk=macro_pk).first()
     return ticket, macro
 
 

@@ -8,9 +8,10 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router
 
 from tuki.accounts.models import User
+from tuki.lib.bounds import Id, Schema
 from tuki.lib.http import ApiRequest
 from tuki.notifications import access, services
 from tuki.notifications.models import Notification, NotificationKind
@@ -115,7 +116,7 @@ def mark_read(request: ApiRequest, payload: MarkReadIn) -> dict[str, int]:
 
 
 @router.post("/{notification_id}/read", response=NotificationOut, summary="Mark one read")
-def mark_one_read(request: ApiRequest, notification_id: int) -> Notification:
+def mark_one_read(request: ApiRequest, notification_id: Id) -> Notification:
     user = _user(request)
     notification = access.get_notification_for_user(user, notification_id)
     services.mark_read(user, [notification.pk])

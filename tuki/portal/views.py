@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tuki.accounts.models import User
+from tuki.lib.bounds import parse_id
 from tuki.lib.errors import ServiceError
 from tuki.lib.htmx import render_page_or_fragment
 from tuki.lib.http import AuthenticatedHttpRequest
@@ -95,8 +96,8 @@ def _search(qs: TicketQuerySet, text: str) -> TicketQuerySet:
     parsed = Ticket.parse_number(text)
     if parsed:
         cond |= Q(kind=parsed[0], pk=parsed[1])
-    elif text.isdigit():
-        cond |= Q(pk=int(text))
+    elif (number := parse_id(text)) is not None:
+        cond |= Q(pk=number)
     return qs.filter(cond)
 
 

@@ -9,23 +9,22 @@ go through services; a refusal is a 422 naming the field.
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router
 
 from tuki.accounts import services as accounts
 from tuki.accounts.models import Absence, SupportGroup, User
+from tuki.lib.bounds import Id, Schema
 from tuki.lib.errors import ServiceError
 from tuki.lib.http import ApiRequest
 from tuki.routing import access, services
 from tuki.routing.models import RoutingRule
 
 router = Router(tags=["routing"])
-
-Id = Annotated[int, Field(gt=0)]
 
 
 # --- rules -----------------------------------------------------------------------------------
@@ -90,25 +89,25 @@ def create_rule(request: ApiRequest, payload: RuleIn) -> tuple[int, RoutingRule]
 
 
 @router.get("/rules/{pk}", response=RuleOut, summary="A routing rule (administrators)")
-def get_rule(request: ApiRequest, pk: int) -> RoutingRule:
+def get_rule(request: ApiRequest, pk: Id) -> RoutingRule:
     return access.get_rule_for_user(request.auth, pk)
 
 
 @router.patch("/rules/{pk}", response=RuleOut, summary="Change a routing rule (administrators)")
-def update_rule(request: ApiRequest, pk: int, payload: RuleIn) -> RoutingRule:
+def update_rule(request: ApiRequest, pk: Id, payload: RuleIn) -> RoutingRule:
     rule = access.get_rule_for_user(request.auth, pk)
     return _save(request, rule, payload)
 
 
 @router.post("/rules/{pk}/move", response=list[RuleOut], summary="Reorder (administrators)")
-def move_rule(request: ApiRequest, pk: int, payload: MoveIn) -> Any:
+def move_rule(request: ApiRequest, pk: Id, payload: MoveIn) -> Any:
     rule = access.get_rule_for_user(request.auth, pk)
     services.move_rule(request.auth, rule, payload.offset)
     return RoutingRule.objects.all()
 
 
 @router.delete("/rules/{pk}", response={204: None}, summary="Delete a rule (administrators)")
-def delete_rule(request: ApiRequest, pk: int) -> tuple[int, None]:
+def delete_rule(request: ApiRequest, pk: Id) -> tuple[int, None]:
     rule = access.get_rule_for_user(request.auth, pk)
     services.delete_rule(request.auth, rule)
     return 204, None
@@ -161,7 +160,7 @@ def create_absence(request: ApiRequest, payload: AbsenceIn) -> tuple[int, Absenc
 
 
 @router.delete("/absences/{pk}", response={204: None}, summary="Remove away dates")
-def delete_absence(request: ApiRequest, pk: int) -> tuple[int, None]:
+def delete_absence(request: ApiRequest, pk: Id) -> tuple[int, None]:
     absence = access.get_absence_for_user(request.auth, pk)
     accounts.delete_absence(request.auth, absence)
     return 204, None
@@ -201,7 +200,7 @@ def list_groups(request: ApiRequest) -> Any:
 
 
 @router.patch("/groups/{pk}", response=GroupOut, summary="Set a group's assignment mode")
-def update_group(request: ApiRequest, pk: int, payload: GroupIn) -> dict[str, Any]:
+def update_group(request: ApiRequest, pk: Id, payload: GroupIn) -> dict[str, Any]:
     group = access.get_group_for_user(request.auth, pk)
     accounts.set_assignment_mode(request.auth, group, payload.assignment)
     group = get_object_or_404(SupportGroup.objects.prefetch_related("members"), pk=pk)

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router
 
+from tuki.lib.bounds import Schema
 from tuki.lib.http import ApiRequest
 from tuki.search import engine, queries
 from tuki.tickets.models import StatusCategory

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from tuki.lib.bounds import parse_id
 from tuki.lib.htmx import render_page_or_fragment
 from tuki.lib.http import AuthenticatedHttpRequest
 from tuki.search import deflection, engine, queries, sources
@@ -33,7 +34,8 @@ def _data(request: HttpRequest) -> QueryDict:
 
 def _page_number(request: HttpRequest) -> int:
     value = request.GET.get("page", "1")
-    return max(1, min(int(value), 10_000)) if value.isdigit() and len(value) < 6 else 1
+    number = parse_id(value) if len(value) < 6 else None
+    return max(1, min(number, 10_000)) if number is not None else 1
 
 
 def _results(request: HttpRequest, form: SearchForm, *, portal: bool) -> dict[str, Any]:

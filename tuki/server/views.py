@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.contenttypes.views import shortcut
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -57,3 +59,14 @@ def readyz(request: HttpRequest) -> JsonResponse:
             ready = age <= lease().total_seconds()
     body["status"] = "ok" if ready else "unavailable"
     return JsonResponse(body, status=200 if ready else 503)
+
+
+def admin_shortcut(request: HttpRequest, content_type_id: int, object_id: str) -> HttpResponse:
+    """The admin's "view on site" redirect (Django's contenttypes shortcut), for staff only as
+    in the admin, with an object id that the model cannot take (a UUID's) as a 404, not a 500."""
+    if not (request.user.is_active and request.user.is_staff):
+        raise Http404
+    try:
+        return shortcut(request, content_type_id, object_id)
+    except ValidationError:
+        raise Http404 from None

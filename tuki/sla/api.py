@@ -13,8 +13,9 @@ from typing import Annotated, Any
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router
 
+from tuki.lib.bounds import Id, Schema
 from tuki.lib.http import ApiRequest
 from tuki.sla import rules
 from tuki.sla.access import clock_views
@@ -273,7 +274,7 @@ def create_service(request: ApiRequest, payload: ServiceIn) -> tuple[int, Servic
 
 
 @router.patch("/services/{pk}", response=ServiceOut, summary="Change a service (administrators)")
-def update_service(request: ApiRequest, pk: int, payload: ServiceIn) -> Service:
+def update_service(request: ApiRequest, pk: Id, payload: ServiceIn) -> Service:
     _require_agent(request)
     service = get_object_or_404(Service, pk=pk)
     return rules.save_service(request.auth, service, _data(payload))
@@ -295,7 +296,7 @@ def create_agreement(request: ApiRequest, payload: AgreementIn) -> tuple[int, Ag
 @router.patch(
     "/agreements/{pk}", response=AgreementOut, summary="Change an agreement (administrators)"
 )
-def update_agreement(request: ApiRequest, pk: int, payload: AgreementIn) -> Agreement:
+def update_agreement(request: ApiRequest, pk: Id, payload: AgreementIn) -> Agreement:
     _require_agent(request)
     agreement = get_object_or_404(Agreement, pk=pk)
     return rules.save_agreement(request.auth, agreement, _data(payload))
@@ -314,7 +315,7 @@ def create_policy(request: ApiRequest, payload: PolicyIn) -> tuple[int, SlaPolic
 
 
 @router.patch("/policies/{pk}", response=PolicyOut, summary="Change a policy (administrators)")
-def update_policy(request: ApiRequest, pk: int, payload: PolicyIn) -> SlaPolicy:
+def update_policy(request: ApiRequest, pk: Id, payload: PolicyIn) -> SlaPolicy:
     _require_agent(request)
     policy = get_object_or_404(SlaPolicy, pk=pk)
     rules.save_policy(request.auth, policy, _data(payload))

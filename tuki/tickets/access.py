@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Exists, OuterRef, QuerySet
 from django.http import FileResponse, Http404
 
+from tuki.lib.bounds import parse_id
 from tuki.tickets.models import (
     Attachment,
     EventAction,
@@ -102,8 +103,11 @@ def people_on_visible_tickets(viewer: User) -> QuerySet[Any]:
 
 def get_ticket_for_user(user: User, number_or_id: str | int, *, related: bool = True) -> Ticket:
     """The ticket by `INC-1042` or id, if this user may see it; otherwise Http404."""
-    if isinstance(number_or_id, int) or str(number_or_id).isdigit():
-        lookup: dict[str, object] = {"pk": int(number_or_id)}
+    number = parse_id(number_or_id)
+    if number is not None:
+        lookup: dict[str, object] = {"pk": number}
+    elif isinstance(number_or_id, int) or str(number_or_id).isdigit():
+        raise Http404("No such ticket")  # beyond a bigint, or digits of another script
     else:
         parsed = Ticket.parse_number(str(number_or_id))
         if parsed is None:
@@ -147,6 +151,8 @@ def is_requester_side(user: User, ticket: Ticket) -> bool:
 
 def get_attachment_for_user(user: User, attachment_id: int) -> Attachment:
     """An attachment of a visible ticket; internal ones only for agents. Otherwise Http404."""
+    if parse_id(attachment_id) is None:
+        raise Http404("No such attachment")
     qs = Attachment.objects.select_related("ticket").filter(ticket_visible(user), pk=attachment_id)
     if not (user.is_agent or user.is_superuser):
         qs = qs.filter(is_internal=False)

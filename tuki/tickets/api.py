@@ -29,6 +29,7 @@ from ninja import File, Form, Query, Router, UploadedFile
 
 from tuki.accounts import directory
 from tuki.accounts.models import SupportGroup, User
+from tuki.lib.bounds import Id, parse_id
 from tuki.lib.errors import ServiceError
 from tuki.lib.http import ApiRequest
 from tuki.lib.uploads import Upload
@@ -38,6 +39,7 @@ from tuki.tickets.models import (
     Category,
     Channel,
     Comment,
+    Kind,
     Status,
     Tag,
     Ticket,
@@ -176,15 +178,18 @@ def _filtered(user: User, qs: TicketQuerySet, f: TicketFilters) -> TicketQuerySe
     if f.status_category is not None:
         qs = qs.in_categories([f.status_category])  # by status id: see models.status_ids
     if f.assignee is not None:
-        qs = qs.filter(assignee_id=user.pk if f.assignee == "me" else int(f.assignee))
+        assignee = user.pk if f.assignee == "me" else parse_id(f.assignee)
+        if assignee is None:
+            raise ServiceError(_("The number is too large."), field="assignee", code="invalid")
+        qs = qs.filter(assignee_id=assignee)
     if f.q and f.q.strip():
         text = f.q.strip()
         match = Q(title__icontains=text) | Q(description__icontains=text)
         parsed = Ticket.parse_number(text)
         if parsed:
             match |= Q(kind=parsed[0], pk=parsed[1])
-        elif text.isdigit():
-            match |= Q(pk=int(text))
+        elif (number := parse_id(text)) is not None:
+            match |= Q(pk=number)
         qs = qs.filter(match)
     return qs
 
@@ -211,9 +216,28 @@ def list_tickets(request: ApiRequest, filters: Query[TicketFilters]) -> dict[str
     return {"items": items, "next_cursor": items[-1].pk if more else None}
 
 
+# What a requester may say when registering a ticket: what the portal's form asks
+# (tuki/portal/forms.py, NewRequestForm). Everything else is the desk's to decide.
+REQUESTER_FIELDS = frozenset({"title", "description", "kind", "category", "urgency", "requester"})
+REQUESTER_KINDS = frozenset({Kind.INCIDENT, Kind.REQUEST})
+
+
+def _refuse_desk_fields(user: User, payload: TicketCreateIn) -> None:
+    """A 422 on the first field a requester may not set (sent at all, even as the default)."""
+    if is_agent(user):
+        return
+    for field in sorted(payload.model_fields_set - REQUESTER_FIELDS):
+        raise ServiceError(_("Not allowed for requesters."), field=field, code="not_allowed")
+    if payload.kind not in REQUESTER_KINDS:
+        raise ServiceError(_("Not allowed for requesters."), field="kind", code="not_allowed")
+
+
 @router.post("/tickets", response={201: TicketOut}, summary="Register a ticket")
 def create_ticket(request: ApiRequest, payload: TicketCreateIn) -> tuple[int, Ticket]:
+    """Requesters send only what the portal asks: title, description, kind (incident or
+    request), category and urgency; any other field is a 422 naming it."""
     user = request.auth
+    _refuse_desk_fields(user, payload)
     ticket = services.create_ticket(
         user,
         title=payload.title,
@@ -418,7 +442,7 @@ def add_attachments(
     summary="Download a file",
     response={200: None},
 )
-def download_attachment(request: ApiRequest, attachment_id: int) -> FileResponse:
+def download_attachment(request: ApiRequest, attachment_id: Id) -> FileResponse:
     user = request.auth
     return access.attachment_response(access.get_attachment_for_user(user, attachment_id))
 

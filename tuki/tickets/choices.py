@@ -30,7 +30,7 @@ KIND_PREFIX = {
 PREFIX_KIND = {prefix: kind for kind, prefix in KIND_PREFIX.items()}
 
 
-NUMBER_RE = re.compile(r"^\s*\[?(?P<prefix>[A-Za-z]{3})-(?P<id>\d{1,12})\]?\s*$")
+NUMBER_RE = re.compile(r"^\s*\[?(?P<prefix>[A-Za-z]{3})-(?P<id>[0-9]{1,12})\]?\s*$")
 
 
 class StatusCategory(models.TextChoices):

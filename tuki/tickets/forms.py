@@ -12,6 +12,7 @@ from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from tuki.accounts.models import Organisation, SupportGroup, User
+from tuki.lib.bounds import parse_id
 from tuki.lib.errors import ServiceError
 from tuki.lib.forms import BootstrapMixin, FastSelect, field_of
 from tuki.lib.uploads import Upload
@@ -161,7 +162,7 @@ class BulkForm(BootstrapMixin, forms.Form):
         # Any id is accepted here; the view fetches only what the user may see.
         ids = self.data.getlist("tickets") if hasattr(self.data, "getlist") else []
         field_of(self, "tickets", forms.ChoiceField).choices = [
-            (i, i) for i in ids if str(i).isdigit()
+            (i, i) for i in ids if parse_id(i) is not None
         ]
 
     def clean(self) -> dict[str, Any]:

@@ -7,10 +7,11 @@ from typing import Annotated, Any, Literal
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Field, Schema
+from ninja import Field
 from pydantic import AfterValidator
 
 from tuki.accounts.models import User
+from tuki.lib.bounds import Schema
 from tuki.tickets.models import (
     Attachment,
     Channel,
@@ -231,7 +232,9 @@ class TicketFilters(Schema):
     status_category: StatusCategory | None = None
     priority: int | None = Field(None, ge=1, le=5)
     group: int | None = Field(None, description="Assigned group id")
-    assignee: Text | None = Field(None, pattern=r"^(me|\d+)$", description="User id, or `me`")
+    assignee: Text | None = Field(
+        None, pattern=r"^(me|[0-9]{1,19})$", description="User id, or `me`"
+    )
     requester: int | None = None
     organisation: int | None = None
     q: Text | None = Field(None, description="Text in title or description, or a ticket number")
@@ -240,8 +243,11 @@ class TicketFilters(Schema):
     limit: int = Field(50, ge=1, le=200)
 
 
+TITLE_MAX = 200  # Ticket.title's max_length
+
+
 class TicketCreateIn(Schema):
-    title: Text
+    title: Text = Field(max_length=TITLE_MAX)
     description: Text = ""
     kind: Kind = Kind.INCIDENT
     category: int | None = None
@@ -258,7 +264,7 @@ class TicketCreateIn(Schema):
 class TicketUpdateIn(Schema):
     """Only the fields sent are changed. `category: null` clears the category."""
 
-    title: Text = Field(None)  # type: ignore[assignment]  # pydantic: may be left out, not null
+    title: Text = Field(None, max_length=TITLE_MAX)  # type: ignore[assignment]  # pydantic: may be left out, not null
     description: Text = Field(None)  # type: ignore[assignment]  # pydantic: may be left out, not null
     kind: Kind = Field(None)  # type: ignore[assignment]  # pydantic: may be left out, not null
     category: int | None = None

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from django.db.models import QuerySet
 from django.http import Http404
 
+from tuki.lib.bounds import parse_id
 from tuki.tickets.access import ticket_visible
 from tuki.webhooks.models import Webhook, WebhookDelivery
 
@@ -21,9 +22,10 @@ def is_admin(user: User) -> bool:
 
 
 def get_webhook_for_user(user: User, pk: int | str) -> Webhook:
-    if not is_admin(user) or not str(pk).isdigit():
+    number = parse_id(pk)
+    if not is_admin(user) or number is None:
         raise Http404("No such webhook")
-    webhook = Webhook.objects.filter(pk=int(pk)).first()
+    webhook = Webhook.objects.filter(pk=number).first()
     if webhook is None:
         raise Http404("No such webhook")
     return webhook
@@ -37,11 +39,12 @@ def deliveries_seen_by(
 
 
 def get_delivery_for_user(user: User, pk: int | str) -> WebhookDelivery:
-    if not is_admin(user) or not str(pk).isdigit():
+    number = parse_id(pk)
+    if not is_admin(user) or number is None:
         raise Http404("No such delivery")
     delivery = (
         deliveries_seen_by(user, WebhookDelivery.objects.select_related("webhook", "ticket"))
-        .filter(pk=int(pk))
+        .filter(pk=number)
         .first()
     )
     if delivery is None:

@@ -8,8 +8,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from ninja import Field, Router, Schema
+from ninja import Field, Router
 
+from tuki.lib.bounds import Id, Int, Schema
 from tuki.lib.http import ApiRequest
 from tuki.webhooks import access, services
 from tuki.webhooks.models import DeliveryState, Webhook, WebhookDelivery
@@ -159,7 +160,7 @@ def create_webhook(request: ApiRequest, payload: WebhookIn) -> tuple[int, dict[s
 
 
 @router.get("/deliveries/{delivery_id}", response=DeliveryDetail, summary="One delivery")
-def get_delivery(request: ApiRequest, delivery_id: int) -> dict[str, Any]:
+def get_delivery(request: ApiRequest, delivery_id: Id) -> dict[str, Any]:
     user = _admin(request)
     return _delivery(access.get_delivery_for_user(user, delivery_id), detail=True)
 
@@ -167,7 +168,7 @@ def get_delivery(request: ApiRequest, delivery_id: int) -> dict[str, Any]:
 @router.post(
     "/deliveries/{delivery_id}/retry", response=DeliveryOut, summary="Retry a delivery now"
 )
-def retry_delivery(request: ApiRequest, delivery_id: int) -> dict[str, Any]:
+def retry_delivery(request: ApiRequest, delivery_id: Id) -> dict[str, Any]:
     user = _admin(request)
     delivery = access.get_delivery_for_user(user, delivery_id)
     services.retry_delivery(user, delivery)
@@ -175,13 +176,13 @@ def retry_delivery(request: ApiRequest, delivery_id: int) -> dict[str, Any]:
 
 
 @router.get("/{webhook_id}", response=WebhookOut, summary="One webhook")
-def get_webhook(request: ApiRequest, webhook_id: int) -> dict[str, Any]:
+def get_webhook(request: ApiRequest, webhook_id: Id) -> dict[str, Any]:
     user = _admin(request)
     return _hook(access.get_webhook_for_user(user, webhook_id))
 
 
 @router.patch("/{webhook_id}", response=WebhookOut, summary="Edit a webhook")
-def update_webhook(request: ApiRequest, webhook_id: int, payload: WebhookPatch) -> dict[str, Any]:
+def update_webhook(request: ApiRequest, webhook_id: Id, payload: WebhookPatch) -> dict[str, Any]:
     user = _admin(request)
     webhook = access.get_webhook_for_user(user, webhook_id)
     changes = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
@@ -189,21 +190,21 @@ def update_webhook(request: ApiRequest, webhook_id: int, payload: WebhookPatch) 
 
 
 @router.delete("/{webhook_id}", response={204: None}, summary="Delete a webhook")
-def delete_webhook(request: ApiRequest, webhook_id: int) -> tuple[int, None]:
+def delete_webhook(request: ApiRequest, webhook_id: Id) -> tuple[int, None]:
     user = _admin(request)
     services.delete_webhook(user, access.get_webhook_for_user(user, webhook_id))
     return 204, None
 
 
 @router.post("/{webhook_id}/secret", response=WebhookWithSecret, summary="Make a new secret")
-def rotate_secret(request: ApiRequest, webhook_id: int) -> dict[str, Any]:
+def rotate_secret(request: ApiRequest, webhook_id: Id) -> dict[str, Any]:
     user = _admin(request)
     webhook = access.get_webhook_for_user(user, webhook_id)
     return _hook(services.rotate_secret(user, webhook), secret=True)
 
 
 @router.post("/{webhook_id}/test", response={202: DeliveryOut}, summary="Send a test ping")
-def send_test(request: ApiRequest, webhook_id: int) -> tuple[int, dict[str, Any]]:
+def send_test(request: ApiRequest, webhook_id: Id) -> tuple[int, dict[str, Any]]:
     user = _admin(request)
     delivery = services.send_test(user, access.get_webhook_for_user(user, webhook_id))
     return 202, _delivery(delivery)
@@ -211,7 +212,10 @@ def send_test(request: ApiRequest, webhook_id: int) -> tuple[int, dict[str, Any]
 
 @router.get("/{webhook_id}/deliveries", response=list[DeliveryOut], summary="Delivery log")
 def list_deliveries(
-    request: ApiRequest, webhook_id: int, state: DeliveryState | None = None, limit: int = 50
+    request: ApiRequest,
+    webhook_id: Id,
+    state: DeliveryState | None = None,
+    limit: Int = 50,
 ) -> list[dict[str, Any]]:
     user = _admin(request)
     webhook = access.get_webhook_for_user(user, webhook_id)

@@ -19,6 +19,7 @@ from tuki.approvals.models import (
     Rule,
     StepState,
 )
+from tuki.lib.bounds import parse_id
 from tuki.lib.errors import ServiceError
 
 MAX_STEPS = 10
@@ -67,9 +68,10 @@ def _ids(value: Any, field: str) -> list[int]:
     ids = []
     for item in items:
         pk: object = getattr(item, "pk", item)
-        if isinstance(pk, bool) or not isinstance(pk, int) and not str(pk).isdigit():
+        number = parse_id(pk)
+        if number is None:
             raise ServiceError(_("Give people by their id."), field=field, code="invalid")
-        ids.append(pk if isinstance(pk, int) else int(str(pk)))
+        ids.append(number)
     return list(dict.fromkeys(ids))
 
 

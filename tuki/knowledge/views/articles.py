@@ -42,6 +42,7 @@ from tuki.knowledge.views.common import (
     titled,
     with_titles,
 )
+from tuki.lib.bounds import parse_id
 from tuki.lib.errors import ServiceError
 from tuki.lib.http import AuthenticatedHttpRequest
 from tuki.lib.uploads import Upload
@@ -320,9 +321,10 @@ def remove_attachment(
 
 
 def _version(translation: ArticleTranslation, number: str | None) -> ArticleVersion | None:
-    if not number or not str(number).isdigit():
+    found = parse_id(number) if number else None
+    if found is None:
         return None
-    return translation.versions.filter(number=int(number)).select_related("edited_by").first()
+    return translation.versions.filter(number=found).select_related("edited_by").first()
 
 
 @agent_required(hide=True)

@@ -18,6 +18,7 @@ from tuki.knowledge import services
 from tuki.knowledge.forms import CategoryForm
 from tuki.knowledge.models import ArticleCategory
 from tuki.knowledge.views.common import page_context
+from tuki.lib.bounds import parse_id
 from tuki.lib.errors import ServiceError
 from tuki.lib.http import AuthenticatedHttpRequest
 
@@ -51,8 +52,8 @@ def categories(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The tree, with a form to add a category or (?edit=id) to rename or move one."""
     edit = None
     edit_id = request.GET.get("edit", "")
-    if edit_id.isdigit():
-        edit = ArticleCategory.objects.filter(pk=int(edit_id)).first()
+    if (edit_pk := parse_id(edit_id)) is not None:
+        edit = ArticleCategory.objects.filter(pk=edit_pk).first()
     initial = (
         {"name": edit.name, "parent": edit.parent_id, "position": edit.position} if edit else {}
     )

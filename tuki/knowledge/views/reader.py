@@ -33,6 +33,7 @@ from tuki.knowledge.models import (
 )
 from tuki.knowledge.search import find_articles, in_category
 from tuki.knowledge.views.common import is_agent, page_context, reader_language, titled, with_titles
+from tuki.lib.bounds import parse_id
 from tuki.lib.errors import ServiceError
 from tuki.lib.htmx import is_fragment_request
 from tuki.lib.http import AuthenticatedHttpRequest
@@ -217,8 +218,8 @@ def attachment(request: HttpRequest, pk: int, attachment_id: int) -> HttpRespons
 
 def _organisation(key: str) -> Organisation:
     active = Organisation.objects.filter(is_active=True)
-    if key.isdigit():
-        found = active.filter(pk=int(key)).first()
+    if (pk := parse_id(key)) is not None:
+        found = active.filter(pk=pk).first()
     else:
         found = next((o for o in active.only("id", "name") if slugify(o.name) == key), None)
     if found is None:

@@ -39,9 +39,7 @@ def create_ticket(
     actor_kind: str = ActorKind.USER,
 ) -> Ticket:
     """Register a ticket. The registering service desk owns it; the work starts there too."""
-    title = (title or "").strip()
-    if not title:
-        raise ServiceError(_("A title is required."), field="title", code="required")
+    title = _checked_title(title, cut=actor is None)
     if kind not in Kind.values:
         raise ServiceError(_("Unknown ticket kind."), field="kind", code="invalid_kind")
     if channel not in Channel.values:
@@ -154,6 +152,24 @@ def _set_tags(ticket: Ticket, names: Iterable[str], *, new: bool = False) -> Non
     ticket.tags.set(tags)
 
 
+def _checked_title(title: str | None, *, cut: bool) -> str:
+    """The stripped title; one too long is refused, or cut for the system (a mail's subject,
+    a rule's template), whose work must not fail on it."""
+    title = (title or "").strip()
+    if not title:
+        raise ServiceError(_("A title is required."), field="title", code="required")
+    limit = Ticket._meta.get_field("title").max_length or 200
+    if cut:
+        return title[:limit]
+    if len(title) > limit:
+        raise ServiceError(
+            _("A title has at most %(max)d characters.") % {"max": limit},
+            field="title",
+            code="max_length",
+        )
+    return title
+
+
 # The fields `update_ticket` edits (their labels: FIELD_LABELS in tuki/tickets/models.py).
 EDITABLE_FIELDS = frozenset(
     {
@@ -194,10 +210,7 @@ def update_ticket(
                     dirty.append("updated_at")
                 continue
             if field == "title":
-                value = (value or "").strip()
-                if not value:
-                    raise ServiceError(_("A title is required."), field="title", code="required")
-                value = value[:200]
+                value = _checked_title(value, cut=actor is None)
             if field in ("impact", "urgency") and value not in (1, 2, 3):
                 raise ServiceError(_("Choose 1, 2 or 3."), field=field, code="invalid")
             if field == "kind" and value not in Kind.values:

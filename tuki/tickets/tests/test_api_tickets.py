@@ -164,12 +164,16 @@ class TestCreate:
         assert body["requester"]["id"] == desk.requester.pk
 
     def test_a_requester_files_for_themselves_and_the_channel_defaults_to_api(self, desk):
-        response = post(token_client(desk.requester), "/tickets", {"title": "Help", "impact": 1})
+        response = post(token_client(desk.requester), "/tickets", {"title": "Help"})
         assert response.status_code == 201
         body = response.json()
         assert body["requester"]["id"] == desk.requester.pk
         assert body["channel"] == Channel.API
-        assert body["impact"] == 3  # requesters cannot set impact
+        assert body["impact"] == 3
+        # Requesters cannot set impact (nor anything the portal does not ask):
+        # test_api_bad_input.py, TestRequesterFields.
+        refused = post(token_client(desk.requester), "/tickets", {"title": "Help", "impact": 1})
+        assert error_fields(refused) == ["impact"]
 
     def test_a_requester_cannot_file_for_someone_else(self, desk):
         response = post(

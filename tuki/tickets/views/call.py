@@ -15,6 +15,7 @@ from django_htmx.http import trigger_client_event
 
 from tuki.accounts import directory
 from tuki.accounts.models import SupportGroup, User
+from tuki.lib.bounds import parse_id
 from tuki.lib.errors import ServiceError
 from tuki.lib.http import AuthenticatedHttpRequest
 from tuki.tickets import services
@@ -149,4 +150,5 @@ def call_route(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def _int(value: str | None) -> int:
-    return int(value) if value and value.isdigit() else 0
+    number = parse_id(value) if value else None
+    return number or 0

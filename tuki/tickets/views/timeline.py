@@ -8,6 +8,7 @@ from datetime import datetime
 from django.urls import reverse
 from django.utils.translation import gettext as _, gettext_lazy
 
+from tuki.lib.bounds import parse_id
 from tuki.tickets import reasons
 from tuki.tickets.models import (
     FIELD_LABELS,
@@ -88,7 +89,8 @@ def show_value(field_name: str, value: str) -> str:
     choices = CHOICES.get(field_name)
     if choices is not None:
         try:
-            return str(choices(int(value) if value.isdigit() else value).label)
+            number = parse_id(value)
+            return str(choices(value if number is None else number).label)
         except ValueError:
             return value
     return value
