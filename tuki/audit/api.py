@@ -7,12 +7,13 @@ from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router
 from pydantic import AfterValidator
 
 from tuki.audit import access
 from tuki.audit.filters import Filters
 from tuki.audit.models import Action, AuditEntry, Via
+from tuki.lib.bounds import Schema
 from tuki.lib.http import ApiRequest
 
 router = Router(tags=["audit"])

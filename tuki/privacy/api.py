@@ -6,8 +6,9 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpResponse
-from ninja import Field, Router, Schema
+from ninja import Field, Router
 
+from tuki.lib.bounds import Id, Schema
 from tuki.lib.http import ApiRequest
 from tuki.privacy import access, export, services
 
@@ -31,7 +32,7 @@ class ErasureOut(Schema):
     summary="Everything held about one person (ZIP of JSON and attachments)",
     response={200: None},
 )
-def export_person(request: ApiRequest, person_id: int) -> HttpResponse:
+def export_person(request: ApiRequest, person_id: Id) -> HttpResponse:
     person = access.get_person_for_user(request.auth, person_id)
     response = HttpResponse(export.export_zip(person), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="personal-data-{person.pk}.zip"'
@@ -39,7 +40,7 @@ def export_person(request: ApiRequest, person_id: int) -> HttpResponse:
 
 
 @router.post("/people/{person_id}/erase", response=ErasureOut, summary="Erase one person's data")
-def erase_person(request: ApiRequest, person_id: int, payload: EraseIn) -> dict[str, Any]:
+def erase_person(request: ApiRequest, person_id: Id, payload: EraseIn) -> dict[str, Any]:
     person = access.get_person_for_user(request.auth, person_id)
     erasure = services.erase_person(request.auth, person, confirm=payload.confirm)
     return {"person": erasure.person_id, "erased_at": erasure.erased_at, "counts": erasure.counts}
