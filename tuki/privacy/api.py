@@ -34,7 +34,7 @@ class ErasureOut(Schema):
 )
 def export_person(request: ApiRequest, person_id: Id) -> HttpResponse:
     person = access.get_person_for_user(request.auth, person_id)
-    response = HttpResponse(export.export_zip(person), content_type="application/zip")
+    response = HttpResponse(export.export_zip(person, request.auth), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="personal-data-{person.pk}.zip"'
     return response
 

@@ -12,6 +12,12 @@ left out. On top of the rows:
   they are listed in `records/` only where the person wrote them);
 - `attachments/<id>-<name>`: the files they uploaded;
 - `mail/inbound-<id>.eml`: the messages they sent, while their bytes are kept (retention).
+
+An export goes through the one visibility rule like every other door: made by someone who
+is not a superuser, it leaves out every row that belongs to a ticket they may not see (a
+restricted HR case of the person's stays with its two groups), and `person.json` says how
+many of the person's tickets were left out, so a superuser can make the complete export.
+The command (`tuki personal_data export`) is the machine's operator's: complete.
 """
 
 from __future__ import annotations
@@ -75,11 +81,29 @@ def row(obj: models.Model) -> dict[str, Any]:
     return out
 
 
-def records(person: User) -> dict[str, list[dict[str, Any]]]:
+def bounded(
+    model: type[models.Model], rows: models.QuerySet[Any], viewer: User | None
+) -> models.QuerySet[Any]:
+    """`rows` without those of tickets `viewer` may not see (None or a superuser: all)."""
+    if viewer is None or viewer.is_superuser:
+        return rows
+    visible = Ticket.objects.visible_to(viewer).values("pk")
+    if model is Ticket:
+        return rows.filter(pk__in=visible)
+    for field in model._meta.local_concrete_fields:
+        if field.is_relation and field.related_model is Ticket:
+            rows = rows.filter(
+                Q(**{f"{field.attname}__isnull": True}) | Q(**{f"{field.attname}__in": visible})
+            )
+    return rows
+
+
+def records(person: User, viewer: User | None = None) -> dict[str, list[dict[str, Any]]]:
     found: dict[str, list[dict[str, Any]]] = {}
     for model, field in person_links():
         label = f"{model._meta.app_label}.{model._meta.model_name}"
-        rows = [row(o) for o in model._base_manager.filter(**{field.attname: person.pk})]
+        named = model._base_manager.filter(**{field.attname: person.pk})
+        rows = [row(o) for o in bounded(model, named, viewer)]
         if rows:
             found.setdefault(label, []).extend(rows)
     return found
@@ -116,8 +140,9 @@ def ticket_document(ticket: Ticket) -> dict[str, Any]:
     }
 
 
-def export_zip(person: User) -> bytes:
-    """The person's data as the bytes of a ZIP (built in memory: one person's data is small)."""
+def export_zip(person: User, viewer: User | None = None) -> bytes:
+    """The person's data as the bytes of a ZIP (built in memory: one person's data is small),
+    as far as `viewer` may see it (module docstring)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
 
@@ -129,12 +154,16 @@ def export_zip(person: User) -> bytes:
         profile["organisation"] = str(person.organisation) if person.organisation else None
         profile["location"] = str(person.location) if person.location else None
         profile["exported_at"] = timezone.now()
+        tickets = bounded(Ticket, their_tickets(person), viewer)
+        profile["tickets_left_out"] = their_tickets(person).count() - tickets.count()
         put("person.json", profile)
-        for label, rows in sorted(records(person).items()):
+        for label, rows in sorted(records(person, viewer).items()):
             put(f"records/{label}.json", rows)
-        for ticket in their_tickets(person).select_related("status"):
+        for ticket in tickets.select_related("status"):
             put(f"tickets/{ticket.number}.json", ticket_document(ticket))
-        for attachment in Attachment.objects.filter(uploaded_by=person):
+        for attachment in bounded(
+            Attachment, Attachment.objects.filter(uploaded_by=person), viewer
+        ):
             try:
                 with attachment.file.open("rb") as stream:
                     archive.writestr(
@@ -142,7 +171,8 @@ def export_zip(person: User) -> bytes:
                     )
             except OSError:
                 continue  # the row outlived its file: the row is in records/
-        for message in InboundMessage.objects.filter(from_address__iexact=person.email):
+        sent = InboundMessage.objects.filter(from_address__iexact=person.email)
+        for message in bounded(InboundMessage, sent, viewer):
             if message.raw:
                 archive.writestr(f"mail/inbound-{message.pk}.eml", bytes(message.raw))
     return buffer.getvalue()

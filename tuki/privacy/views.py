@@ -76,7 +76,7 @@ def person_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @admin_required
 def person_export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     person = access.get_person_for_user(request.user, pk)
-    response = HttpResponse(export.export_zip(person), content_type="application/zip")
+    response = HttpResponse(export.export_zip(person, request.user), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="personal-data-{person.pk}.zip"'
     return response
 

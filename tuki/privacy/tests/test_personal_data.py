@@ -124,6 +124,46 @@ def test_the_api_and_the_command_export_the_same(desk, history, tmp_path):
     )
 
 
+def test_a_staff_administrators_export_leaves_out_a_restricted_ticket_they_may_not_see(
+    desk, history
+):
+    """An export is a door like any other: the person's restricted HR case stays with its
+    groups; a superuser's export holds it."""
+    hr_case = services.create_ticket(
+        desk.operator,
+        title="CANARY salary dispute",
+        description="CANARY details",
+        requester=desk.requester,
+        group=desk.network_hel,
+        restricted=True,
+    )
+    services.add_comment(desk.requester, hr_case, "CANARY my reply")
+    add_attachments(desk.requester, hr_case, [Upload("canary.txt", b"CANARY file")])
+    staff = User.objects.create_user(
+        "staff@tuki.test", "pw", full_name="Stella Staff", is_staff=True
+    )
+    assert not Ticket.objects.visible_to(staff).filter(pk=hr_case.pk).exists()
+
+    def everything(user):
+        response = desk.client_for(user).get(f"/privacy/people/{desk.requester.pk}/export/")
+        assert response.status_code == 200
+        archive = archive_of(response.content)
+        return archive, b"".join(archive.read(n) for n in archive.namelist())
+
+    archive, content = everything(staff)
+    assert b"CANARY" not in content
+    hidden = (
+        Ticket.objects.filter(requester=desk.requester)
+        .exclude(pk__in=Ticket.objects.visible_to(staff).values("pk"))
+        .count()
+    )
+    assert json.loads(archive.read("person.json"))["tickets_left_out"] >= hidden >= 1
+    archive, content = everything(desk.admin)
+    assert f"tickets/{hr_case.number}.json" in archive.namelist()
+    assert b"CANARY file" in content
+    assert json.loads(archive.read("person.json"))["tickets_left_out"] == 0
+
+
 # --- erasure -------------------------------------------------------------------------------
 
 
