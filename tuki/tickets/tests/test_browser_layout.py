@@ -121,3 +121,35 @@ def test_the_queue_fits_a_phone_and_keeps_every_column_on_a_desktop(
     headers = desktop.locator(".ws-queue thead th")
     assert all(headers.nth(i).is_visible() for i in range(headers.count()))
     assert headers.count() == 10
+
+
+def test_a_mailed_reply_fits_the_phone_width(chromium, live_server, desk, shoot):
+    """A reply that came by mail carries its badges in the card's header (via email, the
+    email link, whether its sender is proven, when): at a phone's width they wrap onto a
+    second line instead of pushing the page sideways."""
+    from tuki.mail.models import Mailbox
+    from tuki.mail.services import ingest_message
+    from tuki.mail.tests.mails import TRUSTED_SERVER, mail
+
+    mailbox = Mailbox.objects.create(
+        name="support", address="support@tuki.test", trusted_authserv_ids=TRUSTED_SERVER
+    )
+    ticket = services.create_ticket(
+        desk.operator, title="Printer jams on every second page", requester=desk.requester
+    )
+    ingest_message(
+        mail(
+            "Still jamming, photo attached.\n",
+            subject=f"Re: [{ticket.number}] Printer jams on every second page",
+            message_id="jam@acme.fi",
+            proven=True,
+        ),
+        mailbox,
+    )
+    page = signed_in(chromium, live_server.url, desk.operator.email, PHONE)
+    page.goto(f"{live_server.url}{ticket.get_absolute_url()}")
+    page.wait_for_load_state("networkidle")
+    shoot(page, "mailed-reply-phone")
+    assert page.locator("#timeline .bi-envelope-open").count() >= 1  # the mail's own badge
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert page.errors == []
