@@ -275,3 +275,55 @@ def test_the_queue_opens_on_recent_work_not_on_weeks_overdue_tickets(demo):
     waiting = support.filter(status__category=StatusCategory.PENDING)
     assert waiting.exists()
     assert not waiting.filter(created_at__lt=now - timedelta(days=13)).exists()
+
+
+# --- every door, as every role of the demo desk ------------------------------------------------
+# The role walk of server/tests/test_walk_roles.py on the demo's ~200 tickets and its own cast:
+# canaries (a Revontuli ticket, a Carpatica ticket, a restricted Workplace case) are put in, and
+# every URL pattern and API operation is requested as each person below.
+
+DEMO_ROLES = {
+    "requester": "Mikko Nieminen",  # Revontuli Oy
+    "colleague": "Laura Mäkelä",  # Revontuli Oy: the restricted case is hers
+    "client_manager": "Pekka Lehtinen",  # sees all of Revontuli's tickets
+    "outsider": "Andreea Ionescu",  # Carpatica SRL
+    "first_line": "Aino Virtanen",  # Service Desk
+    "second_line": "Sanna Korhonen",  # Network Helsinki
+    "manager": "Laura Mihăilă",  # manages the Service Desk from outside its queue: sees all
+    "other_agent": "Elena Stan",  # Network Bucharest
+    "supplier": "Petteri Salo",  # Nordic ERP Partner (tier 3)
+    "superuser": "Tuki Admin",
+}
+
+
+@pytest.fixture
+def demo_world(demo: dict[str, int]) -> Any:
+    from types import SimpleNamespace
+
+    from tuki.conftest import make_user
+    from tuki.server.tests.test_walk_roles import make_world
+
+    people = {u.full_name: u for u in User.objects.filter(full_name__in=DEMO_ROLES.values())}
+    roles: dict[str, User | None] = {role: people[name] for role, name in DEMO_ROLES.items()}
+    roles["anonymous"] = None
+    # The demo has no staff administrator outside the groups: the one who must not read the
+    # restricted case through the configuration pages.
+    roles["staff_admin"] = make_user("staff@tuki.example", "Stina Staff", is_staff=True)
+    desk = SimpleNamespace(
+        operator=roles["first_line"],
+        admin=roles["superuser"],
+        requester=roles["requester"],
+        colleague=roles["colleague"],
+        outsider=roles["outsider"],
+        network_hel=SupportGroup.objects.get(name="Network Helsinki"),
+        apps=SupportGroup.objects.get(name="Workplace Bucharest"),
+    )
+    return make_world(desk, roles)
+
+
+@pytest.mark.parametrize("role", [*DEMO_ROLES, "anonymous", "staff_admin"])
+def test_no_door_of_the_demo_desk_shows_a_role_what_it_may_not_see(demo_world, role):
+    from tuki.server.tests.test_walk_roles import walk_reads, walk_writes
+
+    walk_reads(demo_world, role)
+    walk_writes(demo_world, role)
