@@ -327,3 +327,42 @@ def test_no_door_of_the_demo_desk_shows_a_role_what_it_may_not_see(demo_world, r
 
     walk_reads(demo_world, role)
     walk_writes(demo_world, role)
+
+
+# --- schemathesis over the API, on the demo desk as its administrator -------------------------
+# server/tests/test_schemathesis.py runs it as an agent and a requester of the small test desk;
+# here the ids it meets are the demo's, and the administrator reaches the configuration too.
+
+from tuki.server.tests.test_schemathesis import (  # noqa: E402  # beside the tests it serves
+    SLOW_DATA,
+    load_schema,
+    not_a_server_error,
+)
+
+demo_schema = load_schema()
+
+
+@pytest.fixture
+def demo_admin_token(demo: dict[str, int]) -> Iterator[str]:
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    from tuki.accounts.tokens import issue_token
+
+    # Django's WSGI handler would close the connection (and the test's transaction) after
+    # each request, as in test_schemathesis.py.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield f"Bearer {issue_token(User.objects.get(email='admin@tuki.example'))}"
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+@demo_schema.parametrize()
+@SLOW_DATA
+def test_no_api_input_gives_the_demo_administrator_a_server_error(
+    case: Any, demo_admin_token: str
+) -> None:
+    case.call_and_validate(headers={"Authorization": demo_admin_token}, checks=[not_a_server_error])
