@@ -30,10 +30,16 @@ def is_external(user: User) -> bool:
     """An agent whose every active group is a supplier (tier 3); never staff or superusers."""
     if not user.is_agent or user.is_superuser or user.is_staff:
         return False
-    tiers = set(
-        SupportGroup.objects.filter(members=user, is_active=True).values_list("tier", flat=True)
-    )
-    return bool(tiers) and tiers == {SupportGroup.Tier.SUPPLIER}
+    # Asked several times in one request (each person a request names is checked): the
+    # answer is kept on the user object, which lives as long as the request.
+    known: bool | None = user.__dict__.get("_tuki_is_external")
+    if known is None:
+        tiers = set(
+            SupportGroup.objects.filter(members=user, is_active=True).values_list("tier", flat=True)
+        )
+        known = bool(tiers) and tiers == {SupportGroup.Tier.SUPPLIER}
+        user.__dict__["_tuki_is_external"] = known
+    return known
 
 
 def people_visible_to(viewer: User) -> QuerySet[User]:
