@@ -252,3 +252,16 @@ def smtp_sink(settings: object) -> Iterator[SmtpSink]:
         yield sink
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def mailbox(desk: object) -> object:
+    """The desk's mailbox, trusting the tests' receiving server (`mail(..., proven=True)`
+    sends its Authentication-Results). A test file that needs another mailbox (IMAP, no
+    trust) defines its own `mailbox`, which takes precedence."""
+    from tuki.mail.models import Mailbox
+    from tuki.mail.tests.mails import TRUSTED_SERVER
+
+    return Mailbox.objects.create(
+        name="support", address="support@tuki.test", trusted_authserv_ids=TRUSTED_SERVER
+    )

@@ -8,17 +8,10 @@ import pytest
 
 from tuki.mail import services
 from tuki.mail.models import InboundMessage, Mailbox, OutboundMessage, Proof
-from tuki.mail.tests.mails import TRUSTED_SERVER, mail
+from tuki.mail.tests.mails import mail
 from tuki.tickets import services as tickets
 from tuki.tickets.models import Channel, Ticket
 from tuki.tickets.tests.test_browser_story import sign_in
-
-
-@pytest.fixture
-def mailbox(desk) -> Mailbox:
-    return Mailbox.objects.create(
-        name="support", address="support@tuki.test", trusted_authserv_ids=TRUSTED_SERVER
-    )
 
 
 @pytest.fixture

@@ -9,16 +9,9 @@ from django.db import OperationalError
 from tuki.accounts.models import User
 from tuki.mail import services
 from tuki.mail.inbound import intake
-from tuki.mail.models import InboundMessage, Mailbox, OutboundMessage, UnknownSenders
-from tuki.mail.tests.mails import TRUSTED_SERVER, mail
+from tuki.mail.models import InboundMessage, OutboundMessage, UnknownSenders
+from tuki.mail.tests.mails import mail
 from tuki.tickets.models import Channel, Ticket
-
-
-@pytest.fixture
-def mailbox(desk) -> Mailbox:
-    return Mailbox.objects.create(
-        name="support", address="support@tuki.test", trusted_authserv_ids=TRUSTED_SERVER
-    )
 
 
 @pytest.fixture

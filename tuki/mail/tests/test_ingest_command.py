@@ -11,16 +11,9 @@ from django.core.management.base import CommandError
 from django.db import OperationalError
 
 from tuki.mail.inbound import intake
-from tuki.mail.models import InboundMessage, Mailbox, UnknownSenders
-from tuki.mail.tests.mails import TRUSTED_SERVER, mail
+from tuki.mail.models import InboundMessage, UnknownSenders
+from tuki.mail.tests.mails import mail
 from tuki.tickets.models import Ticket
-
-
-@pytest.fixture
-def mailbox(desk) -> Mailbox:
-    return Mailbox.objects.create(
-        name="support", address="support@tuki.test", trusted_authserv_ids=TRUSTED_SERVER
-    )
 
 
 def run(*args: str, stdin: bytes = b"") -> tuple[str, str]:

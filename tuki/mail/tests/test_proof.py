@@ -19,17 +19,10 @@ from django.core import mail as outbox
 
 from tuki.mail import replytoken, services
 from tuki.mail.inbound import proof
-from tuki.mail.models import InboundMessage, Mailbox, OutboundMessage, Proof
+from tuki.mail.models import InboundMessage, OutboundMessage, Proof
 from tuki.mail.tests.mails import TRUSTED_SERVER, mail
 from tuki.tickets import services as tickets
 from tuki.tickets.models import Channel, Ticket
-
-
-@pytest.fixture
-def mailbox(desk) -> Mailbox:
-    return Mailbox.objects.create(
-        name="support", address="support@tuki.test", trusted_authserv_ids=TRUSTED_SERVER
-    )
 
 
 @pytest.fixture
