@@ -60,7 +60,10 @@ class TestARoutingRuleChangedTwice:
     def test_deleting_records_the_last_values(self, desk, rule):
         pk = rule.pk
         routing.delete_rule(desk.admin, rule)
-        entry = AuditEntry.objects.filter(object_id=str(pk), action=Action.DELETE).get()
+        ct = ContentType.objects.get_for_model(RoutingRule)
+        entry = AuditEntry.objects.filter(
+            content_type=ct, object_id=str(pk), action=Action.DELETE
+        ).get()
         assert entry.object_repr == "VPN"
         assert entry.changes["name"] == ["VPN", None]
 
