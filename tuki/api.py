@@ -24,9 +24,11 @@ from tuki.lib.errors import ServiceError
 from tuki.macros.api import router as macros_router
 from tuki.notifications.api import router as notifications_router
 from tuki.privacy.api import router as privacy_router
+from tuki.reports.api import router as reports_router
 from tuki.routing.api import router as routing_router
 from tuki.search.api import router as search_router
 from tuki.sla.api import router as sla_router
+from tuki.surveys.api import router as surveys_router
 from tuki.tickets.api import router as tickets_router
 from tuki.webhooks.api import router as webhooks_router
 
@@ -92,3 +94,5 @@ api.add_router("/kb/", knowledge_router)
 api.add_router("/search/", search_router)
 api.add_router("/audit", audit_router)
 api.add_router("/privacy/", privacy_router)
+api.add_router("/reports/", reports_router)
+api.add_router("/surveys/", surveys_router)

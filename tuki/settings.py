@@ -71,6 +71,9 @@ INSTALLED_APPS = [
     "tuki.backup",
     "tuki.privacy",
     "tuki.setup",
+    "tuki.surveys",
+    "tuki.reports",
+    "tuki.imports",
     "tuki.demo",
     "tuki.bench",
 ]

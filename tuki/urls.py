@@ -22,6 +22,8 @@ urlpatterns = [
     path("audit/", include("tuki.audit.urls")),
     path("privacy/", include("tuki.privacy.urls")),
     path("setup/", include("tuki.setup.urls")),
+    path("reports/", include("tuki.reports.urls")),
+    path("surveys/", include("tuki.surveys.urls")),
     path("api/v1/", api.urls),
     # Before the admin's own: a malformed id is a 404 there, not a 500 (server/views.py).
     path("admin/r/<int:content_type_id>/<path:object_id>/", admin_shortcut),

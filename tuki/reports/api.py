@@ -1,0 +1,5 @@
+"""reports over REST."""
+
+from ninja import Router
+
+router = Router(tags=["reports"])

@@ -1,0 +1,5 @@
+"""surveys over REST."""
+
+from ninja import Router
+
+router = Router(tags=["surveys"])
