@@ -107,6 +107,7 @@ NOT_CONFIGURATION = frozenset(
         "search.SearchQuery",
         "configcache.ConfigVersion",
         "audit.AuditEntry",
+        "surveys.SurveyResponse",  # a requester's answer about one ticket
     }
 )
 
