@@ -245,6 +245,8 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 # Raw bytes of inbound mail are cleared after this many days (0: kept); tuki/privacy/retention.py.
 RAW_MAIL_RETENTION_DAYS = env_int("RAW_MAIL_RETENTION_DAYS", 90)
 DEFAULT_FROM_EMAIL = env_str("EMAIL_FROM", "Tuki Service Desk <servicedesk@localhost>")
+# Ask requesters one satisfaction question when their ticket is resolved (docs/surveys.md).
+SURVEYS = env_bool("SURVEYS", True)
 # Seconds an SMTP server may stay silent before a send gives up (and is retried later):
 # without it one hung mail server would stop the worker and all background work.
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from tuki.accounts.models import Location, Organisation, SupportGroup, User
 from tuki.approvals.models import ApprovalTemplate
 from tuki.macros.models import Macro
+from tuki.surveys.models import Score
 from tuki.tickets.models import (
     Category,
     Channel,
@@ -44,6 +45,7 @@ EVENTS: dict[str, Promise] = {
     "email_received": gettext_lazy("Email received"),
     "sla_warning": gettext_lazy("SLA warning"),
     "sla_breach": gettext_lazy("SLA breached"),
+    "survey_answered": gettext_lazy("Satisfaction survey answered"),
 }
 
 # Fields a rule may watch with "changed", "changed_from" and "changed_to" (event triggers),
@@ -250,6 +252,14 @@ CONDITION_FIELDS: dict[str, FieldSpec] = {
             _DURATION_OPS,
         ),
         _field("business_hours", gettext_lazy("Within business hours"), "bool", ("eq",)),
+        # The latest answered satisfaction survey of the ticket (tuki/surveys): 1-5.
+        _field(
+            "survey.score",
+            gettext_lazy("Satisfaction score"),
+            "choice",
+            _EQ + _ORDER + _SET,
+            lambda: Score.choices,
+        ),
     )
 }
 

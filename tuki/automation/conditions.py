@@ -21,6 +21,7 @@ from tuki.accounts.models import SupportGroup, User
 from tuki.calendars.arithmetic import business_minutes_between
 from tuki.calendars.models import Calendar
 from tuki.sla.models import SlaClock
+from tuki.surveys.models import SurveyResponse
 from tuki.tickets.models import (
     Category,
     Comment,
@@ -203,7 +204,19 @@ def condition_met(cond: dict[str, Any], ctx: Context) -> bool:
         return found if op == "contains" else not found
     if name == "category":
         return _category_met(op, value, ctx)
+    if name == "survey.score":
+        return compare(op, ctx.cached("survey_score", lambda: survey_score(ctx.ticket)), value)
     return compare(op, _ATTRS[name](ctx.ticket), value)
+
+
+def survey_score(ticket: Ticket) -> int | None:
+    """The score of the ticket's latest answered satisfaction survey, None if none is."""
+    return (
+        SurveyResponse.objects.filter(ticket=ticket, answered_at__isnull=False)
+        .order_by("-answered_at", "-id")
+        .values_list("score", flat=True)
+        .first()
+    )
 
 
 def compare(op: str, actual: Any, value: Any) -> bool:
@@ -319,6 +332,8 @@ def _condition_q(cond: dict[str, Any], now: datetime, skip_time: bool = False) -
         return Q(), True  # existing tickets have no event now: a preview shows them all
     if name == "business_hours":
         return Q(), False
+    if name == "survey.score":
+        return Q(), False  # checked in Python on the candidates (surveys are few)
     if name.startswith("time_since."):
         return _time_q(name.split(".", 1)[1], op, value, now)
     if name == "tags":

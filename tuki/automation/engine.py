@@ -139,6 +139,9 @@ def event_keys(ticket: Ticket, events: Iterable[TicketEvent]) -> set[str]:
         if action in SLA_ACTIONS:
             keys.add(SLA_ACTIONS[action])
             continue
+        if action == EventAction.SURVEY_ANSWERED:
+            keys.add("survey_answered")  # the requester graded the desk; the ticket is unchanged
+            continue
         if created:
             continue
         keys.add("updated")

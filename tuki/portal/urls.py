@@ -10,5 +10,6 @@ urlpatterns = [
     path("tickets/<str:number>/reply/", views.reply, name="reply"),
     path("tickets/<str:number>/confirm/", views.confirm, name="confirm"),
     path("tickets/<str:number>/reopen/", views.reopen, name="reopen"),
+    path("tickets/<str:number>/survey/", views.survey, name="survey"),
     path("attachments/<int:pk>/", views.attachment, name="attachment"),
 ]

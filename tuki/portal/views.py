@@ -26,6 +26,8 @@ from tuki.lib.http import AuthenticatedHttpRequest
 from tuki.lib.uploads import Upload
 from tuki.portal.forms import ConfirmForm, NewRequestForm, ReopenForm, ReplyForm
 from tuki.search import deflection
+from tuki.surveys import services as surveys
+from tuki.surveys.forms import AnswerForm
 from tuki.tickets import access, services
 from tuki.tickets.models import (
     Attachment,
@@ -222,6 +224,9 @@ def _render_detail(
         "reply_form": forms.get("reply_form") or ReplyForm(),
         "confirm_form": forms.get("confirm_form") or ConfirmForm(),
         "reopen_form": forms.get("reopen_form") or ReopenForm(),
+        # The requester's open satisfaction survey of this resolution, answered in place.
+        "survey": surveys.open_for(ticket, request.user),
+        "survey_form": forms.get("survey_form") or AnswerForm(),
         # Refusals that name no field (the request moved on meanwhile) show above the page,
         # since the form that caused them may no longer be displayed.
         "page_errors": [e for form in forms.values() for e in form.non_field_errors()],
@@ -299,6 +304,28 @@ def reopen(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
             messages.success(request, _("We reopened the request and will look at it again."))
             return redirect("portal:detail", number=ticket.number)
     return _render_detail(request, ticket, reopen_form=form)
+
+
+@login_required
+@require_POST
+def survey(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
+    ticket = get_portal_ticket(request.user, number)
+    _check_confirmable(request, ticket)
+    form = AnswerForm(request.POST)
+    found = surveys.open_for(ticket, request.user)
+    if found is None:
+        form.add_error(None, _("There is no survey to answer on this request."))
+    if form.is_valid() and found is not None:
+        try:
+            surveys.answer(
+                found, form.cleaned_data["score"], form.cleaned_data["comment"], by=request.user
+            )
+        except ServiceError as exc:
+            form.add_service_error(exc)
+        else:
+            messages.success(request, _("Thank you for your answer."))
+            return redirect("portal:detail", number=ticket.number)
+    return _render_detail(request, ticket, status=422, survey_form=form)
 
 
 @login_required

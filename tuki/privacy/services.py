@@ -9,6 +9,7 @@ What happens (docs/security/backup-and-personal-data.md gives the reasons):
   notes) are kept, with the person's name, address and phone number replaced by
   "[erased]" wherever they appear (GDPR art. 17(3)(b) and (e): the desk's record of the
   service it gave; the identifying strings go);
+- their satisfaction survey comments are cleared (the scores stay, as the desk's figures);
 - the files they uploaded are removed, the raw mail they sent and the raw mail sent to them
   cleared, their notifications, preferences, API tokens, searches and watches deleted;
 - an `Erasure` row records who did it and when. There is no way back.
@@ -34,6 +35,7 @@ from tuki.privacy import access
 from tuki.privacy.models import Erasure
 from tuki.search import tasks as search_tasks
 from tuki.search.models import SearchQuery
+from tuki.surveys import services as surveys
 from tuki.tickets.models import Attachment, Comment, Ticket
 
 PLACEHOLDER = "[erased]"
@@ -69,6 +71,7 @@ def erase_person(actor: User, person: User, *, confirm: str) -> Erasure:
             "api_tokens": ApiToken.objects.filter(user=person).delete()[0],
             "searches": SearchQuery.objects.filter(user=person).delete()[0],
             "watching": Ticket.watchers.through.objects.filter(user=person).delete()[0],
+            "survey_comments": surveys.forget_comments(person),
         }
         _anonymise(person)
         return Erasure.objects.create(person=person, erased_by=actor, counts=counts)

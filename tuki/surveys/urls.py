@@ -1,5 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from tuki.surveys import views
 
 app_name = "surveys"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("<str:token>/", views.answer, name="answer"),
+]

@@ -132,6 +132,8 @@ class EventAction(models.TextChoices):
     APPROVAL_APPROVED = "approval_approved", _("approved")
     APPROVAL_REJECTED = "approval_rejected", _("rejected")
     APPROVAL_CANCELLED = "approval_cancelled", _("cancelled the approval")
+    # The surveys app records this (tickets never imports it); new_value is the score 1-5.
+    SURVEY_ANSWERED = "survey_answered", _("answered the satisfaction survey")
 
 
 def action_label(action: str) -> str:

@@ -44,6 +44,7 @@ ICONS: dict[str, str] = {
     EventAction.APPROVAL_APPROVED: "bi-check-circle",
     EventAction.APPROVAL_REJECTED: "bi-x-circle",
     EventAction.APPROVAL_CANCELLED: "bi-slash-circle",
+    EventAction.SURVEY_ANSWERED: "bi-star",
 }
 CHOICES = {
     "impact": Impact,
