@@ -20,6 +20,8 @@ def survey_panel(context: template.Context, ticket: Any) -> list[SurveyResponse]
     user = getattr(request, "user", None)
     if user is None or not (user.is_agent or user.is_superuser):
         return []
+    if not (ticket.resolved_at or ticket.reopen_count):
+        return []  # never resolved, so never asked: no query for the open tickets of a queue
     return list(SurveyResponse.objects.filter(ticket=ticket).order_by("-cycle"))
 
 
