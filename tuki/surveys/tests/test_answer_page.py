@@ -21,9 +21,6 @@ from tuki.tickets.models import EventAction, Ticket, TicketEvent
 ANSWER_PAGE_QUERIES = 4  # session-less: the response with its ticket, and the page's own
 
 
-
-
-
 def test_opening_a_score_link_shows_the_score_chosen_and_records_nothing(
     desk: Desk, resolved: Ticket, survey: SurveyResponse
 ) -> None:
@@ -121,7 +118,7 @@ def test_the_page_speaks_the_requesters_language(desk: Desk, survey: SurveyRespo
     desk.requester.language = "ro"
     desk.requester.save()
     page = Client().get(f"/surveys/{services.token_for(survey)}/")
-    assert '<html lang="ro"' in page.content.decode() or "lang=\"ro\"" in page.content.decode()
+    assert '<html lang="ro"' in page.content.decode() or 'lang="ro"' in page.content.decode()
 
 
 def test_the_answer_page_has_a_query_budget(survey: SurveyResponse) -> None:

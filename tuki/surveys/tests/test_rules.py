@@ -94,7 +94,10 @@ def test_a_score_outside_1_to_5_is_refused_in_a_rule(desk: Desk) -> None:
             name="Odd",
             trigger="event",
             events=["survey_answered"],
-            conditions={"match": "all", "items": [{"field": "survey.score", "op": "lte", "value": 7}]},
+            conditions={
+                "match": "all",
+                "items": [{"field": "survey.score", "op": "lte", "value": 7}],
+            },
             actions=[{"type": "add_tags", "tags": ["x"]}],
         )
     assert "survey.score" in str(refused.value.field) or refused.value.field
