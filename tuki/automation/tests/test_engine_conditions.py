@@ -103,6 +103,9 @@ def cases(desk: Desk) -> list[tuple[dict[str, Any], bool]]:
         (cond("time_since.updated", "less_than", {"minutes": 5}), True),
         (cond("time_since.status_changed", "more_than", {"minutes": 5}), False),
         (cond("time_since.last_reply", "less_than", {"minutes": 5}), True),
+        # Never resolved, never asked (tuki/surveys/tests/test_rules.py answers one).
+        (cond("survey.score", "is_not_set"), True),
+        (cond("survey.score", "lte", 2), False),
     ]
 
 

@@ -109,3 +109,26 @@ def test_the_rule_editor_offers_the_trigger_and_the_field(desk: Desk) -> None:
     html = desk.client_for(desk.admin).get(f"/automation/{rule.pk}/").content.decode()
     assert 'value="survey.score" selected' in html or "survey.score" in html
     assert "Satisfaction score" in html
+
+
+def test_the_score_condition_reads_the_latest_answer_and_previews_loosely(
+    desk: Desk, survey_of_network: SurveyResponse
+) -> None:
+    from django.utils import timezone
+
+    from tuki.automation.conditions import Context, matches, to_q
+    from tuki.automation.validation import validate_conditions
+
+    def met(op: str, value: Any = None) -> bool:
+        item: dict[str, Any] = {"field": "survey.score", "op": op}
+        if value is not None:
+            item["value"] = value
+        tree, _kinds = validate_conditions({"match": "all", "items": [item]})
+        ticket = Ticket.objects.with_related().get(pk=survey_of_network.ticket_id)
+        q, exact = to_q(tree, timezone.now())
+        assert not exact and Ticket.objects.filter(q, pk=ticket.pk).exists()  # a superset
+        return matches(tree, Context(ticket))
+
+    assert met("is_not_set") and not met("lte", 2)
+    services.answer(survey_of_network, 2)
+    assert met("lte", 2) and met("eq", 2) and met("is_set") and not met("gt", 2)
