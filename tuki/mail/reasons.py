@@ -46,6 +46,8 @@ BOUNCES = gettext_noop("Mail to %(address)s bounces.")
 ACK_LIMIT = gettext_noop("Too many acknowledgements to this address in the last hour.")
 NOT_COPIED = gettext_noop("Not copied to %(addresses)s: they may not see this ticket.")
 DEMO = gettext_noop("Demo data: never sent.")  # the demo's replies (core/demo.py)
+# The "resolved" notice, when the satisfaction survey mail says it (tuki/surveys/services.py).
+IN_SURVEY = gettext_noop("The satisfaction survey mail tells the resolution instead.")
 
 REASONS = StoredTexts(
     OWN_MESSAGE,
@@ -69,6 +71,7 @@ REASONS = StoredTexts(
     ACK_LIMIT,
     NOT_COPIED,
     DEMO,
+    IN_SURVEY,
 )
 english = REASONS.english
 shown = REASONS.shown

@@ -5,8 +5,9 @@
    makes the SurveyResponse of this resolution cycle (1 + the ticket's reopen count, so a
    reopened and resolved again ticket asks again, and the same cycle never twice) and plans
    one mail to the requester through outbound mail (`plan_notice`: composed now in the
-   requester's language, sent by mail's task with its retries and refusals). Both commit or
-   roll back with the resolution.
+   requester's language, sent by mail's task with its retries and refusals). It tells the
+   resolution, so the "resolved" notice of the same change is skipped: one mail. Both
+   commit or roll back with the resolution.
 2. The mail holds five signed links (`answer_url(response, score)`) and one without a score;
    a link opens a confirm page: a GET records nothing (mail scanners follow links).
 3. `answer` records the score and comment once, under a row lock, records a SURVEY_ANSWERED
@@ -32,6 +33,8 @@ from django.utils.translation import gettext as _
 
 from tuki.accounts.models import User
 from tuki.lib.errors import ServiceError
+from tuki.mail import reasons
+from tuki.mail.models import OutboundMessage, OutboundStatus
 from tuki.mail.outbound.planning import plan_notice
 from tuki.surveys import signals
 from tuki.surveys.models import Score, SurveyResponse
@@ -77,11 +80,11 @@ def ask(event: TicketEvent) -> SurveyResponse | None:
         sent_at=event.created_at,
     )
     # The RESOLUTION event carries the resolution text: the ticket's own field is set after it.
-    _mail(response, resolution=event.reason or ticket.resolution)
+    _mail(response, event, resolution=event.reason or ticket.resolution)
     return response
 
 
-def _mail(response: SurveyResponse, *, resolution: str) -> None:
+def _mail(response: SurveyResponse, event: TicketEvent, *, resolution: str) -> None:
     requester = response.requester
     if not requester.email:
         return  # they answer in the portal
@@ -99,9 +102,29 @@ def _mail(response: SurveyResponse, *, resolution: str) -> None:
         subject = render_to_string("emails/survey_subject.txt", context).strip()
         text = render_to_string("emails/survey.txt", context)
         html = render_to_string("emails/survey.html", context)
-    plan_notice(
+    sent = plan_notice(
         ticket, to_address=requester.email, subject=subject, text=text, html=html, what="survey"
     )
+    if sent is not None and sent.status == OutboundStatus.PENDING:
+        _instead_of_resolved_notice(sent, event)
+
+
+def _instead_of_resolved_notice(survey_mail: OutboundMessage, event: TicketEvent) -> None:
+    """One mail on resolve: the survey mail tells the resolution, so the "resolved" notice
+    this same resolution planned is not sent (its row stays, skipped, with the reason).
+
+    Mail's receiver planned it just before (tuki.mail is before tuki.surveys in
+    INSTALLED_APPS, so its receivers run first); its task finds it skipped and sends nothing.
+    A notice that copies watchers still goes: they are told, and never asked.
+    """
+    OutboundMessage.objects.filter(
+        ticket=survey_mail.ticket,
+        what="resolved",
+        status=OutboundStatus.PENDING,
+        cc="",
+        created_at__gte=event.created_at,  # planned for this resolution, not an older one
+        pk__lt=survey_mail.pk,
+    ).update(status=OutboundStatus.SKIPPED, reason=reasons.IN_SURVEY)
 
 
 # --- links --------------------------------------------------------------------------------------

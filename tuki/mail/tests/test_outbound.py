@@ -57,11 +57,14 @@ class TestWhatIsSent:
         assert sent(tickets.add_comment, desk.requester, incident, "More info") == []
 
     def test_resolution_and_closure_are_mailed(self, desk, sent, incident):
+        # One mail on resolve: the satisfaction survey's tells the resolution (tuki/surveys).
         [resolved] = sent(
             tickets.resolve_ticket, desk.operator, incident, code="solved", resolution="Fixed"
         )
         [closed] = sent(tickets.close_ticket, desk.operator, incident)
-        assert [r.what for r in OutboundMessage.objects.order_by("id")] == ["resolved", "closed"]
+        whats = [(r.what, r.status) for r in OutboundMessage.objects.order_by("id")]
+        assert whats == [("resolved", "skipped"), ("survey", "sent"), ("closed", "sent")]
+        assert "Fixed" in resolved.body
         assert resolved.message()["Auto-Submitted"] == "auto-generated"
 
     def test_a_requester_confirming_the_resolution_gets_no_closing_mail(self, desk, sent, incident):

@@ -90,3 +90,24 @@ def test_a_failed_resolution_leaves_no_survey(desk: Desk, resolved: Ticket) -> N
     with pytest.raises(tickets.ServiceError):
         resolve(desk, resolved)  # already resolved: the workflow refuses
     assert SurveyResponse.objects.count() == 1
+
+
+def test_the_survey_mail_replaces_the_resolved_notice(desk: Desk, resolved: Ticket) -> None:
+    notice = OutboundMessage.objects.get(ticket=resolved, what="resolved")
+    assert notice.status == "skipped"
+    assert "satisfaction survey" in notice.shown_reason
+    assert OutboundMessage.objects.get(ticket=resolved, what="survey").status == "pending"
+
+
+def test_with_watchers_copied_the_resolved_notice_still_goes(desk: Desk, incident: Ticket) -> None:
+    tickets.add_watchers(desk.operator, incident, [desk.colleague])
+    resolve(desk, incident)
+    notice = OutboundMessage.objects.get(ticket=incident, what="resolved")
+    assert notice.status == "pending" and notice.cc_list == [desk.colleague.email]
+    assert survey_mail(incident)["Cc"] is None
+
+
+@override_settings(SURVEYS=False)
+def test_without_surveys_the_resolved_notice_goes(desk: Desk, incident: Ticket) -> None:
+    resolve(desk, incident)
+    assert OutboundMessage.objects.get(ticket=incident, what="resolved").status == "pending"
