@@ -19,6 +19,7 @@ from django.db.models import Case, DateTimeField, F, Value, When
 from django.utils import timezone
 
 from tuki.mail.models import OutboundMessage
+from tuki.surveys.models import SurveyResponse
 from tuki.tickets.models import Attachment, Comment, Ticket, TicketEvent, TicketLink
 
 T = TypeVar("T")
@@ -71,6 +72,14 @@ class Timeline:
         for model in (TicketEvent, Comment, Attachment, OutboundMessage):
             model.objects.filter(ticket_id__in=tickets, **fresh).update(created_at=moved)
         TicketLink.objects.filter(source_id__in=tickets, **fresh).update(created_at=moved)
+        asked = Case(
+            *[When(sent_at__lte=real, then=Value(self.when(off))) for real, off in self.steps],
+            default=F("sent_at"),
+            output_field=DateTimeField(),
+        )
+        SurveyResponse.objects.filter(ticket_id__in=tickets, sent_at__gt=self.real_start).update(
+            sent_at=asked
+        )
         for row in Ticket.objects.filter(pk__in=tickets).values("pk", *TICKET_STAMPS):
             Ticket.objects.filter(pk=row["pk"]).update(**self._ticket_stamps(row))
 
