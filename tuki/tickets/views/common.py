@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
@@ -48,8 +48,11 @@ def agent_required(view: View | None = None, *, hide: bool = False) -> Any:
 def with_sla(qs: QS) -> QS:
     """Each ticket's most urgent open SLA clock, as columns of the same query.
 
-    `sla_deadline`, `sla_warn_at` and `sla_metric` of the open clock due first (running,
-    or breached and still unanswered) and `sla_paused`. The clocks are read through the
+    `sla_deadline` and `sla_warn_at` of the open clock due first (running, or breached and
+    still unanswered), `sla_paused` and `sla_paused_left` (business minutes left on the
+    paused clock with the least), and of the clock a row shows (the one due first, else
+    that paused one) `sla_metric`, `sla_calendar` and `sla_calendar_updated`: the sla
+    app's reading (sla/reading.py `read_row`) needs no query more. The clocks are read through the
     relation the sla app adds to Ticket, so tickets never imports sla.
     """
     try:
@@ -57,14 +60,23 @@ def with_sla(qs: QS) -> QS:
     except FieldDoesNotExist:
         return qs
     mine = clocks.filter(ticket=OuterRef("pk"))
-    due = mine.filter(Q(state="running") | Q(state="breached", stopped_at__isnull=True)).order_by(
-        "deadline"
+    due_q = Q(state="running") | Q(state="breached", stopped_at__isnull=True)
+    due = mine.filter(due_q).order_by("deadline")
+    paused = mine.filter(state="paused").annotate(left=F("target_minutes") - F("elapsed_minutes"))
+    # The clock a row shows: the one due first, else the paused one with the least left.
+    shown = (
+        mine.filter(due_q | Q(state="paused"))
+        .annotate(later=Case(When(state="paused", then=Value(1)), default=Value(0)))
+        .order_by("later", "deadline", F("target_minutes") - F("elapsed_minutes"))
     )
     return qs.annotate(
         sla_deadline=Subquery(due.values("deadline")[:1]),
         sla_warn_at=Subquery(due.values("warn_at")[:1]),
-        sla_metric=Subquery(due.values("metric")[:1]),
+        sla_metric=Subquery(shown.values("metric")[:1]),
         sla_paused=Exists(mine.filter(state="paused")),
+        sla_paused_left=Subquery(paused.order_by("left").values("left")[:1]),
+        sla_calendar=Subquery(shown.values("calendar")[:1]),
+        sla_calendar_updated=Subquery(shown.values("calendar__updated_at")[:1]),
     )
 
 
