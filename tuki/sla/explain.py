@@ -92,6 +92,9 @@ STARTS = {
 CAUSES = {
     "status": lambda d: _("the status became %(status)s") % {"status": _(d.get("status", ""))},
     "agent_reply": lambda d: _("%(author)s replied") % d,
+    "answered_live": lambda d: _(
+        "the requester was answered on the call that registered the ticket"
+    ),
     "resolved": lambda d: _("the ticket was resolved"),
     "closed": lambda d: _("the ticket was closed"),
     "left_group": lambda d: _("the ticket moved from %(group)s to %(to)s") % d,
@@ -132,7 +135,9 @@ def describe(log: SlaClockLog, calendar_name: str = "", day: int = 24 * 60) -> s
         if "policy" in d and "conditions" in d:
             text += " " + policy_reason(d)
         if "target" in d:
-            text += " " + _("Target: %(time)s of business time.") % {"time": duration(d["target"], day)}
+            text += " " + _("Target: %(time)s of business time.") % {
+                "time": duration(d["target"], day)
+            }
         if calendar_name:
             text += " " + calendar_reason(calendar_name, str(d.get("calendar_source", "")))
         return text

@@ -68,9 +68,7 @@ def amount(minutes: float, measure: str = CALENDAR, day: int = DAY) -> str:
     parts = []
     if days:
         if measure == BUSINESS:
-            parts.append(
-                ngettext("%(n)d business day", "%(n)d business days", days) % {"n": days}
-            )
+            parts.append(ngettext("%(n)d business day", "%(n)d business days", days) % {"n": days})
         else:
             parts.append(ngettext("%(n)d day", "%(n)d days", days) % {"n": days})
     if hours:

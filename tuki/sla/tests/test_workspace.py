@@ -40,7 +40,9 @@ class TestTicketPage:
         assert "Policy Standard applies because it applies to every ticket." in html
         assert "Time counts by Helsinki office (the policy&#x27;s calendar)." in html
         # resolution: 8 h of business time from 09:00, due Tuesday 09:00 in Helsinki
-        assert "7 h 30 min business time left" in html and "due 4 Mar 2025, 07:00" in html  # the operator reads UTC
+        assert (
+            "7 h 30 min business time left" in html and "due 4 Mar 2025, 07:00" in html
+        )  # the operator reads UTC
 
     @pytest.mark.parametrize("who", ["requester", "colleague", "outsider", "other_agent"])
     def test_others_get_no_page_at_all(self, desk, ticket, who):
@@ -76,7 +78,9 @@ class TestQueue:
     def test_each_row_has_a_badge_with_time_left_and_colour(self, desk, ticket, frozen):
         frozen.at(hel(3, 9, 50))  # first response: 45 min warning passed, 10 min left
         html = desk.client_for(desk.operator).get(QUEUE).content.decode()
-        assert 'class="badge text-bg-warning ws-sla"' in html and "10 min business time left" in html
+        assert (
+            'class="badge text-bg-warning ws-sla"' in html and "10 min business time left" in html
+        )
 
     def test_overdue_is_red(self, desk, ticket, frozen):
         frozen.at(hel(3, 10, 5))
