@@ -45,7 +45,7 @@ def day_minutes(schedule: Schedule | None) -> int:
     working weekday (ties: the longest); 24 h for a 24×7 calendar or none."""
     if schedule is None or schedule.always_open:
         return DAY
-    totals = Counter()
+    totals: Counter[int] = Counter()
     for periods in schedule.week.values():
         seconds = sum(end - start for start, end in map(period_seconds, periods))
         if seconds:
