@@ -5,7 +5,7 @@ paused), *which* time it counts — business time of the clock's calendar, or ca
 for a 24×7 calendar — and always the absolute deadline:
 
     "4 h 10 min business time left · due 7 Dec 2026, 10:30"
-    "1 business day 2 h business time left · due 8 Dec 2026, 10:00"
+    "1 business day 2 h left · due 8 Dec 2026, 10:00"
     "paused with 3 h business time left · no deadline while paused"
     "overdue by 25 min business time · was due 6 Dec 2026, 14:05"
 
@@ -81,7 +81,10 @@ def amount(minutes: float, measure: str = CALENDAR, day: int = DAY) -> str:
 
 
 def labelled(minutes: float, measure: str, day: int) -> str:
-    """An amount with its measure: "4 h 10 min business time", "1 day 2 h calendar time"."""
+    """An amount with its measure: "4 h 10 min business time", "1 day 2 h calendar time";
+    "1 business day 2 h" names its measure already."""
+    if measure == BUSINESS and day > 0 and round(minutes) >= day:
+        return amount(minutes, measure, day)
     if measure == BUSINESS:
         return _("%(time)s business time") % {"time": amount(minutes, measure, day)}
     return _("%(time)s calendar time") % {"time": amount(minutes, measure, day)}
