@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.utils import timezone
@@ -198,22 +198,34 @@ def read_row(ticket: Any, now: datetime | None = None) -> Reading | None:
     """The reading of a list row's most urgent clock, from `with_sla`'s columns (no query
     once the calendar's schedule is cached in this process)."""
     now = now or timezone.now()
-    schedule = _schedule(
-        getattr(ticket, "sla_calendar", None), getattr(ticket, "sla_calendar_updated", None)
-    )
+    shown = getattr(ticket, "sla_shown", None)
+    if not isinstance(shown, dict):
+        return None
+    schedule = _schedule(shown.get("calendar"), shown.get("version"))
     deadline = getattr(ticket, "sla_deadline", None)
     if deadline is not None:
         return _running(schedule, deadline, getattr(ticket, "sla_warn_at", None), now)
-    left = getattr(ticket, "sla_paused_left", None)
-    if getattr(ticket, "sla_paused", False):
-        return _paused(schedule, float(left or 0))
+    if shown.get("state") == ClockState.PAUSED:
+        return _paused(schedule, max(0.0, float(shown.get("left") or 0)))
     return None
 
 
-def _schedule(calendar_id: int | None, updated_at: datetime | None) -> Schedule | None:
-    if calendar_id is None:
+def _schedule(calendar_id: Any, version: Any) -> Schedule | None:
+    """The schedule of the calendar at the version the row read (JSON: its `updated_at`
+    as text, as the database writes it)."""
+    if not isinstance(calendar_id, int):
         return None
-    return Calendar.schedule_of(calendar_id, updated_at)
+    return Calendar.schedule_of(calendar_id, _instant(version))
+
+
+def _instant(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return moment if timezone.is_aware(moment) else moment.replace(tzinfo=UTC)
 
 
 def metric_label(metric: str) -> str:

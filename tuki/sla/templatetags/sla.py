@@ -33,7 +33,7 @@ def sla_badge(ticket: Any) -> SafeString:
     found = read_row(ticket)
     if found is None:
         return mark_safe("")
-    return found.html(metric_label(getattr(ticket, "sla_metric", "") or ""))
+    return found.html(metric_label(str(ticket.sla_shown.get("metric") or "")))
 
 
 @register.filter

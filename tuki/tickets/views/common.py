@@ -9,7 +9,8 @@ from typing import Any, TypeVar
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Exists, F, JSONField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import JSONObject
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
@@ -49,11 +50,12 @@ def with_sla(qs: QS) -> QS:
     """Each ticket's most urgent open SLA clock, as columns of the same query.
 
     `sla_deadline` and `sla_warn_at` of the open clock due first (running, or breached and
-    still unanswered), `sla_paused` and `sla_paused_left` (business minutes left on the
-    paused clock with the least), and of the clock a row shows (the one due first, else
-    that paused one) `sla_metric`, `sla_calendar` and `sla_calendar_updated`: the sla
-    app's reading (sla/reading.py `read_row`) needs no query more. The clocks are read through the
-    relation the sla app adds to Ticket, so tickets never imports sla.
+    still unanswered; the lists sort by it), and `sla_shown`: what the sla app's reading
+    needs (sla/reading.py `read_row`) of the clock a row shows — the one due first, else the
+    paused one with the least time left — as one JSON object: its `metric`, `state`,
+    business minutes `left` (target less used, for a paused clock), `calendar` and that
+    calendar's `version` (its `updated_at`). The clocks are read through the relation the
+    sla app adds to Ticket, so tickets never imports sla.
     """
     try:
         clocks = qs.model._meta.get_field("sla_clocks").related_model._default_manager
@@ -62,21 +64,25 @@ def with_sla(qs: QS) -> QS:
     mine = clocks.filter(ticket=OuterRef("pk"))
     due_q = Q(state="running") | Q(state="breached", stopped_at__isnull=True)
     due = mine.filter(due_q).order_by("deadline")
-    paused = mine.filter(state="paused").annotate(left=F("target_minutes") - F("elapsed_minutes"))
-    # The clock a row shows: the one due first, else the paused one with the least left.
+    left = F("target_minutes") - F("elapsed_minutes")
+    # A paused clock has no deadline: the due ones come first.
     shown = (
         mine.filter(due_q | Q(state="paused"))
-        .annotate(later=Case(When(state="paused", then=Value(1)), default=Value(0)))
-        .order_by("later", "deadline", F("target_minutes") - F("elapsed_minutes"))
+        .order_by(F("deadline").asc(nulls_last=True), left)
+        .annotate(
+            shown=JSONObject(
+                metric="metric",
+                state="state",
+                left=left,
+                calendar="calendar_id",
+                version="calendar__updated_at",
+            )
+        )
     )
     return qs.annotate(
         sla_deadline=Subquery(due.values("deadline")[:1]),
         sla_warn_at=Subquery(due.values("warn_at")[:1]),
-        sla_metric=Subquery(shown.values("metric")[:1]),
-        sla_paused=Exists(mine.filter(state="paused")),
-        sla_paused_left=Subquery(paused.order_by("left").values("left")[:1]),
-        sla_calendar=Subquery(shown.values("calendar")[:1]),
-        sla_calendar_updated=Subquery(shown.values("calendar__updated_at")[:1]),
+        sla_shown=Subquery(shown.values("shown")[:1], output_field=JSONField()),
     )
 
 
