@@ -120,6 +120,16 @@ class Calendar(models.Model):
             found = _SCHEDULES[key] = self._build_schedule()
         return found
 
+    @classmethod
+    def schedule_of(cls, pk: int, updated_at: Any = None) -> Schedule | None:
+        """The schedule of the calendar saved at `updated_at`, with no query when this
+        process has it already (lists read both from their rows); None if it is gone."""
+        found = _SCHEDULES.get((pk, updated_at)) if updated_at is not None else None
+        if found is not None:
+            return found
+        calendar = cls.objects.filter(pk=pk).first()
+        return calendar.schedule() if calendar is not None else None
+
     def _build_schedule(self) -> Schedule:
         return Schedule(
             time_zone=self.time_zone,

@@ -17,6 +17,7 @@ from tuki.demo.data.texts import ProblemStory, Scenario
 from tuki.demo.timeline import Timeline
 from tuki.lib.uploads import Upload
 from tuki.tickets import services
+from tuki.tickets.choices import LIVE_CHANNELS
 from tuki.tickets.models import ActorKind, Channel, Kind, ResolutionCode, Ticket
 
 if TYPE_CHECKING:
@@ -123,6 +124,8 @@ class SupportPlay(Play):
             channel=plan.channel,
             tags=s.tags,
             actor_kind=kind,
+            # The operator registers a call while talking with the caller: answered at once.
+            answered_live=creator is self.operator and plan.channel in LIVE_CHANNELS,
         )
 
     def say(self, delay: float, author: User, phrases: dict[str, list[str]] | str) -> None:

@@ -17,7 +17,8 @@ from django.utils.translation import gettext_lazy as _
 
 from tuki.notifications import mentions
 from tuki.notifications.models import NotificationKind as K
-from tuki.sla.models import Metric
+from tuki.sla.models import Metric, SlaClock
+from tuki.sla.reading import read_clock
 from tuki.tickets import reasons
 from tuki.tickets.models import (
     ActorKind,
@@ -167,7 +168,27 @@ def sla(ticket: Ticket, event: TicketEvent) -> Iterable[Intent]:
         text = _("SLA warning on {number} ({metric}): {title}")
         kind = K.SLA_WARNING
     message = format_lazy(text, number=ticket.number, metric=metric, title=ticket.title)
+    clock = _clock_of(ticket, event)
+    if clock is not None:
+        # The clock as every page reads it, in each recipient's language and time zone.
+        message = format_lazy("{} — {}", message, _reading(clock))
     yield Intent(users, kind, message, None)
+
+
+def _clock_of(ticket: Ticket, event: TicketEvent) -> SlaClock | None:
+    """The clock the warning or breach is about: the event's metric (an OLA's group is the
+    event's old value), latest cycle."""
+    clocks = SlaClock.objects.filter(ticket=ticket, metric=event.field).select_related("calendar")
+    if event.field == Metric.OLA:
+        clocks = clocks.filter(group__name=event.old_value)
+    return clocks.order_by("-cycle", "-id").first()
+
+
+def _read(clock: SlaClock) -> str:
+    return read_clock(clock).full
+
+
+_reading = lazy(_read, str)
 
 
 def watched(ticket: Ticket, events: Sequence[TicketEvent]) -> Iterable[Intent]:

@@ -6,6 +6,7 @@ ticket events (receivers.py, rules.py).
 
 from __future__ import annotations
 
+import zoneinfo
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Literal
 
@@ -125,7 +126,10 @@ def notify(
     with transaction.atomic():
         for user in recipients(users, ticket, actor):
             in_app, email = preferences_of(user)[kind]
-            with translation.override(user.language or settings.LANGUAGE_CODE):
+            with (
+                translation.override(user.language or settings.LANGUAGE_CODE),
+                timezone.override(_zone(user)),
+            ):
                 rendered = str(text)
                 if in_app:
                     made.append(
@@ -141,6 +145,14 @@ def notify(
                 if email and ticket is not None:
                     _mail(user, ticket, kind, rendered, url)
     return made
+
+
+def _zone(user: User) -> zoneinfo.ZoneInfo | None:
+    """The recipient's time zone, for the moments a text names (an SLA deadline)."""
+    try:
+        return zoneinfo.ZoneInfo(user.time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return None
 
 
 def _mail(user: User, ticket: Ticket, kind: str, text: str, url: str) -> None:

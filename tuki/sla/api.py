@@ -46,7 +46,21 @@ class ClockOut(Schema):
     cycle: int
     title: str
     state: str
-    status: str = Field(description='Short, e.g. "2 h 10 min left", "overdue by 5 min", "met"')
+    status: str = Field(
+        description='What the pages show, e.g. "4 h 10 min business time left", '
+        '"overdue by 5 min business time", "paused with 3 h business time left", "met"'
+    )
+    due: str = Field(
+        description='The deadline as the pages show it, e.g. "due 7 Dec 2026, 10:30", '
+        '"no deadline while paused"'
+    )
+    reading: str = Field(description="status and due together, as every page and mail shows them")
+    measure: str = Field(
+        description="business (by the clock's calendar) or calendar (a 24×7 calendar)"
+    )
+    minutes: float | None = Field(
+        None, description="Minutes left (running, paused) or late (overdue) in that measure"
+    )
     tone: str = Field(description="success, warning, danger or secondary")
     policy: str | None
     calendar: str | None
@@ -68,6 +82,10 @@ def _clock_out(view: ClockView) -> dict[str, Any]:
         "title": view.title,
         "state": clock.state,
         "status": view.status,
+        "due": view.reading.due,
+        "reading": view.reading.full,
+        "measure": view.reading.measure,
+        "minutes": view.reading.minutes,
         "tone": view.tone,
         "policy": clock.policy.name if clock.policy else None,
         "calendar": clock.calendar.name if clock.calendar else None,

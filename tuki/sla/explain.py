@@ -7,36 +7,24 @@ Logs store codes and names (models.SlaClockLog); the sentences are made here at 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING
 
-from django.utils import timezone
 from django.utils.translation import gettext as _, ngettext
 
-from tuki.calendars.arithmetic import business_minutes_between
-from tuki.sla.models import ClockChange, ClockState, Metric, SlaClock, SlaClockLog
+from tuki.sla import reading
+from tuki.sla.models import ClockChange, Metric, SlaClock, SlaClockLog
+from tuki.sla.reading import Reading, read_clock
 from tuki.tickets.models import Kind, Priority
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 
-def duration(minutes: float) -> str:
-    """Business or wall minutes as "2 h 30 min", "45 min", "3 d 4 h"."""
-    minutes = max(0, round(minutes))
-    days, rest = divmod(minutes, 24 * 60)
-    hours, mins = divmod(rest, 60)
-    if days:
-        return (
-            _("%(d)d d %(h)d h") % {"d": days, "h": hours} if hours else _("%(d)d d") % {"d": days}
-        )
-    if hours:
-        return (
-            _("%(h)d h %(m)d min") % {"h": hours, "m": mins}
-            if mins
-            else _("%(h)d h") % {"h": hours}
-        )
-    return _("%(m)d min") % {"m": mins}
+def duration(minutes: float, day: int = 24 * 60) -> str:
+    """Business or wall minutes as "2 h 30 min", "45 min", "1 business day 2 h" (a business
+    day of `day` minutes: the clock's calendar's working day; sla/reading.py)."""
+    return reading.amount(minutes, reading.BUSINESS if day != reading.DAY else "", day)
 
 
 def clock_title(clock: SlaClock) -> str:
@@ -104,6 +92,9 @@ STARTS = {
 CAUSES = {
     "status": lambda d: _("the status became %(status)s") % {"status": _(d.get("status", ""))},
     "agent_reply": lambda d: _("%(author)s replied") % d,
+    "answered_live": lambda d: _(
+        "the requester was answered on the call that registered the ticket"
+    ),
     "resolved": lambda d: _("the ticket was resolved"),
     "closed": lambda d: _("the ticket was closed"),
     "left_group": lambda d: _("the ticket moved from %(group)s to %(to)s") % d,
@@ -135,8 +126,8 @@ def _cause(log: SlaClockLog) -> str:
     return found(details) if found else log.why
 
 
-def describe(log: SlaClockLog, calendar_name: str = "") -> str:
-    """One log line as a sentence."""
+def describe(log: SlaClockLog, calendar_name: str = "", day: int = 24 * 60) -> str:
+    """One log line as a sentence; durations in business days of `day` minutes."""
     d = {"author": "", "group": "", **log.details}
     what = log.what
     if what == ClockChange.STARTED:
@@ -144,7 +135,9 @@ def describe(log: SlaClockLog, calendar_name: str = "") -> str:
         if "policy" in d and "conditions" in d:
             text += " " + policy_reason(d)
         if "target" in d:
-            text += " " + _("Target: %(time)s of business time.") % {"time": duration(d["target"])}
+            text += " " + _("Target: %(time)s of business time.") % {
+                "time": duration(d["target"], day)
+            }
         if calendar_name:
             text += " " + calendar_reason(calendar_name, str(d.get("calendar_source", "")))
         return text
@@ -164,8 +157,8 @@ def describe(log: SlaClockLog, calendar_name: str = "") -> str:
     if what == ClockChange.RECOMPUTED:
         if "old_target" in d:
             text += " " + _("Target %(old)s → %(new)s.") % {
-                "old": duration(d["old_target"]),
-                "new": duration(d["new_target"]),
+                "old": duration(d["old_target"], day),
+                "new": duration(d["new_target"], day),
             }
         if "conditions" in d:
             text += " " + policy_reason(d)
@@ -192,56 +185,21 @@ class ClockView:
 
     clock: SlaClock
     title: str
-    tone: str  # success, warning, danger, secondary
-    status: str  # "2 h 10 min left", "overdue by 5 min", "met", "paused, 3 h left"
+    reading: Reading
     lines: list[LogLine] = field(default_factory=list)
 
     @property
     def deadline(self) -> datetime | None:
         return self.clock.deadline
 
+    @property
+    def tone(self) -> str:
+        return self.reading.tone
 
-def tone_and_status(clock: SlaClock, now: datetime | None = None) -> tuple[str, str]:
-    """Colour and a short status for a badge: time left, overdue, paused, met or breached."""
-    now = now or timezone.now()
-    if clock.state == ClockState.MET:
-        return "success", _("met")
-    if clock.state == ClockState.CANCELLED:
-        return "secondary", _("cancelled")
-    if clock.state == ClockState.PAUSED:
-        return "secondary", _("paused, %(time)s left") % {"time": duration(clock.remaining_minutes)}
-    if clock.stopped_at is not None:
-        return "danger", _("breached")
-    return deadline_tone(clock.deadline, clock.warn_at, now, business_left(clock, now))
-
-
-def business_left(clock: SlaClock, now: datetime) -> float | None:
-    """Business minutes left on a running clock, by its calendar (None without one)."""
-    if clock.calendar is None or clock.deadline is None or now >= clock.deadline:
-        return None
-    used = business_minutes_between(
-        clock.calendar.schedule(), clock.started_at, now, clock.pause_spans()
-    )
-    return max(0.0, clock.target_minutes - used)
-
-
-def deadline_tone(
-    deadline: datetime | None,
-    warn_at: datetime | None,
-    now: datetime | None = None,
-    business_minutes_left: float | None = None,
-) -> tuple[str, str]:
-    """Colour and text for a deadline: business time left if known, else wall time to it."""
-    now = now or timezone.now()
-    if deadline is None:
-        return "secondary", ""
-    left = deadline - now
-    if left <= timedelta(0):
-        return "danger", _("overdue by %(time)s") % {"time": duration(-left.total_seconds() / 60)}
-    tone = "warning" if warn_at is not None and now >= warn_at else "success"
-    if business_minutes_left is not None:
-        return tone, _("%(time)s left") % {"time": duration(business_minutes_left)}
-    return tone, _("due in %(time)s") % {"time": duration(left.total_seconds() / 60)}
+    @property
+    def status(self) -> str:
+        """ "4 h 10 min business time left", "overdue by 5 min business time", "met"."""
+        return self.reading.text
 
 
 def views_for(logs: list[SlaClockLog], now: datetime | None = None) -> list[ClockView]:
@@ -251,10 +209,11 @@ def views_for(logs: list[SlaClockLog], now: datetime | None = None) -> list[Cloc
         clock = log.clock
         view = by_clock.get(clock.pk)
         if view is None:
-            tone, status = tone_and_status(clock, now)
-            view = by_clock[clock.pk] = ClockView(clock, clock_title(clock), tone, status)
+            view = by_clock[clock.pk] = ClockView(clock, clock_title(clock), read_clock(clock, now))
         name = clock.calendar.name if clock.calendar else ""
-        view.lines.append(LogLine(log.at, describe(log, name), log.old_deadline, log.new_deadline))
+        day = reading.day_minutes(clock.calendar.schedule() if clock.calendar else None)
+        text = describe(log, name, day)
+        view.lines.append(LogLine(log.at, text, log.old_deadline, log.new_deadline))
     order: dict[str, int] = {
         Metric.FIRST_RESPONSE: 0,
         Metric.NEXT_RESPONSE: 1,

@@ -106,6 +106,10 @@ def start_ticket_clocks(ticket: Ticket, at: datetime) -> list[SlaClock]:
     if clock:
         started.append(clock)
     _apply_pauses(work, ticket, rules, started)
+    if ticket.first_response_at is not None:
+        # Registered while talking with the requester (Log a call): answered at once.
+        for clock in _open(started, Metric.FIRST_RESPONSE):
+            ops.stop(work, clock, "answered_live", {"channel": ticket.channel})
     _finish(work, ticket)
     return started
 

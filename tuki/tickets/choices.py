@@ -72,6 +72,11 @@ class Channel(models.TextChoices):
     API = "api", _("API")
 
 
+# Channels on which the agent registering a ticket is talking with the requester (Log a
+# call): that conversation is the first response (docs/sla.md, "Answered on the call").
+LIVE_CHANNELS = (Channel.PHONE,)
+
+
 class ResolutionCode(models.TextChoices):
     SOLVED = "solved", _("Solved (permanently)")
     WORKAROUND = "workaround", _("Solved (work-around)")

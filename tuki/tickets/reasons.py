@@ -17,6 +17,9 @@ from tuki.lib.storedtext import StoredTexts
 
 REQUESTER_REPLIED = gettext_noop("The requester replied.")
 RESOLUTION_CONFIRMED = gettext_noop("Resolution confirmed.")
+ANSWERED_LIVE = gettext_noop(
+    "Registered while talking with the requester: this conversation is the first response."
+)
 # The approvals app's.
 APPROVAL_REQUESTED = gettext_noop("Approval requested: %(name)s")
 APPROVAL_CANCELLED = gettext_noop("Approval cancelled: %(name)s")
@@ -30,6 +33,7 @@ AUTO_ASSIGNED = gettext_noop("Auto-assigned by the group's mode: %(mode)s")
 REASONS = StoredTexts(
     REQUESTER_REPLIED,
     RESOLUTION_CONFIRMED,
+    ANSWERED_LIVE,
     APPROVAL_REQUESTED,
     APPROVAL_CANCELLED,
     APPROVED,

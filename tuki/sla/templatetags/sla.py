@@ -1,18 +1,18 @@
-"""{% load sla %}: SLA badges for ticket lists and the clocks card of the ticket page."""
+"""{% load sla %}: SLA readings for ticket lists and the clocks card of the ticket page.
+
+Both show `tuki.sla.reading`'s one reading of a clock: the same words for the same clock.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import template
-from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext as _
 
-from tuki.lib import dates
 from tuki.sla.access import clock_views
-from tuki.sla.explain import ClockView, deadline_tone
-from tuki.sla.models import Metric
+from tuki.sla.explain import ClockView
+from tuki.sla.reading import Reading, metric_label, read_row
 
 register = template.Library()
 
@@ -26,30 +26,17 @@ def sla_clocks(context: template.Context, ticket: Any) -> list[ClockView]:
 
 @register.simple_tag
 def sla_badge(ticket: Any) -> SafeString:
-    """The most urgent clock of a ticket from the queue's annotations (no query).
+    """The most urgent clock of a ticket from the lists' columns (`with_sla`; no query).
 
     Built here rather than by a template: lists show it on each of their rows.
     """
-    deadline = getattr(ticket, "sla_deadline", None)
-    if deadline is not None:
-        tone, status = deadline_tone(deadline, getattr(ticket, "sla_warn_at", None))
-        metric = getattr(ticket, "sla_metric", "") or ""
-        label = Metric(metric).label if metric in Metric.values else ""
-        due = dates.absolute(deadline)
-        return format_html(
-            '<span class="badge text-bg-{} ws-sla" title="{}{} {}">'
-            '<i class="bi bi-stopwatch"></i> {}</span>',
-            tone,
-            format_html("{}: ", label) if label else "",
-            _("due"),
-            due,
-            status,
-        )
-    if getattr(ticket, "sla_paused", False):
-        return format_html(
-            '<span class="badge text-bg-secondary ws-sla" title="{}">'
-            '<i class="bi bi-pause-circle"></i> {}</span>',
-            _("SLA clocks paused"),
-            _("paused"),
-        )
-    return mark_safe("")
+    found = read_row(ticket)
+    if found is None:
+        return mark_safe("")
+    return found.html(metric_label(str(ticket.sla_shown.get("metric") or "")))
+
+
+@register.filter
+def sla_reading(reading: Reading, title: str = "") -> SafeString:
+    """`{{ view.reading|sla_reading:view.title }}`: the badge and deadline of a clock."""
+    return reading.html(str(title))

@@ -76,7 +76,7 @@ class TestExplainedClocks:
         services.change_status(desk.operator, ticket, "pending_customer")
         body = get(client_as(desk, "operator"), f"/sla/tickets/{ticket.number}/clocks").json()
         resolution = next(c for c in body if c["metric"] == "resolution")
-        assert resolution["status"] == "paused, 7 h left"
+        assert resolution["status"] == "paused with 7 h business time left"
         assert resolution["calendar"] == "Helsinki office"
         texts = [h["text"] for h in resolution["history"]]
         assert texts[0].startswith("Started when the ticket was registered. Policy Standard")

@@ -13,6 +13,8 @@ from tuki.accounts.models import SupportGroup, User
 from tuki.configcache import cache as configcache
 from tuki.lib.errors import ServiceError
 from tuki.lib.uploads import Upload
+from tuki.tickets import reasons
+from tuki.tickets.choices import LIVE_CHANNELS
 from tuki.tickets.models import ActorKind, Category, Channel, EventAction, Kind, Tag, Ticket
 from tuki.tickets.services.attachments import _attach
 from tuki.tickets.services.common import _lock, _require_agent, _touch, _writing
@@ -37,8 +39,14 @@ def create_ticket(
     restricted: bool = False,
     uploads: Iterable[Upload] = (),
     actor_kind: str = ActorKind.USER,
+    answered_live: bool = False,
 ) -> Ticket:
-    """Register a ticket. The registering service desk owns it; the work starts there too."""
+    """Register a ticket. The registering service desk owns it; the work starts there too.
+
+    `answered_live`: an agent registers it while talking with the requester on a live
+    channel (Log a call: LIVE_CHANNELS); that conversation is the first response, so the
+    ticket is answered at registration (`first_response_at` is its creation).
+    """
     title = _checked_title(title, cut=actor is None)
     if kind not in Kind.values:
         raise ServiceError(_("Unknown ticket kind."), field="kind", code="invalid_kind")
@@ -57,6 +65,8 @@ def create_ticket(
         raise ServiceError(_("Urgency must be 1, 2 or 3."), field="urgency", code="invalid")
     if not requester.is_active:
         raise ServiceError(_("The requester is inactive."), field="requester", code="inactive")
+    if answered_live:
+        _check_live(actor, channel)
     with configcache.pinned():  # one version of the configuration for the whole creation
         return _create(
             actor,
@@ -74,6 +84,18 @@ def create_ticket(
             tags=tags,
             uploads=uploads,
             actor_kind=actor_kind,
+            answered_live=answered_live,
+        )
+
+
+def _check_live(actor: User | None, channel: str) -> None:
+    if actor is None or not (actor.is_agent or actor.is_superuser):
+        raise PermissionDenied(_("Only an agent answers a caller."))
+    if channel not in LIVE_CHANNELS:
+        raise ServiceError(
+            _("Only a phone call is answered while it is registered."),
+            field="channel",
+            code="not_live",
         )
 
 
@@ -94,6 +116,7 @@ def _create(
     tags: Iterable[str],
     uploads: Iterable[Upload],
     actor_kind: str,
+    answered_live: bool = False,
 ) -> Ticket:
     owner_group = _desk_of(actor)
     group = group or owner_group
@@ -125,6 +148,8 @@ def _create(
             restricted=restricted,
             created_by=actor,
         )
+        if answered_live:
+            ticket.first_response_at = ticket.created_at
         for relation in ("organisation", "location"):
             field = User._meta.get_field(relation)
             if isinstance(field, models.ForeignKey) and field.is_cached(requester):
@@ -132,7 +157,12 @@ def _create(
         ticket.save()
         _set_tags(ticket, tags, new=True)
         _event(
-            ticket, actor, EventAction.CREATED, new=ticket.get_kind_display(), actor_kind=actor_kind
+            ticket,
+            actor,
+            EventAction.CREATED,
+            new=ticket.get_kind_display(),
+            actor_kind=actor_kind,
+            reason=reasons.english(reasons.ANSWERED_LIVE) if answered_live else "",
         )
         if group != owner_group:
             _event(ticket, actor, EventAction.ESCALATED, field="group", old=owner_group, new=group)

@@ -80,6 +80,8 @@ def _register(user: User, data: dict[str, Any]) -> Ticket:
             urgency=data["urgency"],
             channel=Channel.PHONE,
             group=data["group"] if outcome == LogCallForm.ESCALATE else None,
+            # The operator is talking with the caller: this call is the first response.
+            answered_live=True,
         )
         if outcome == LogCallForm.RESOLVE:
             ticket = services.resolve_ticket(

@@ -9,7 +9,8 @@ from typing import Any, TypeVar
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import FieldDoesNotExist
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, JSONField, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import JSONObject
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
@@ -48,23 +49,40 @@ def agent_required(view: View | None = None, *, hide: bool = False) -> Any:
 def with_sla(qs: QS) -> QS:
     """Each ticket's most urgent open SLA clock, as columns of the same query.
 
-    `sla_deadline`, `sla_warn_at` and `sla_metric` of the open clock due first (running,
-    or breached and still unanswered) and `sla_paused`. The clocks are read through the
-    relation the sla app adds to Ticket, so tickets never imports sla.
+    `sla_deadline` and `sla_warn_at` of the open clock due first (running, or breached and
+    still unanswered; the lists sort by it), and `sla_shown`: what the sla app's reading
+    needs (sla/reading.py `read_row`) of the clock a row shows — the one due first, else the
+    paused one with the least time left — as one JSON object: its `metric`, `state`,
+    business minutes `left` (target less used, for a paused clock), `calendar` and that
+    calendar's `version` (its `updated_at`). The clocks are read through the relation the
+    sla app adds to Ticket, so tickets never imports sla.
     """
     try:
         clocks = qs.model._meta.get_field("sla_clocks").related_model._default_manager
     except FieldDoesNotExist:
         return qs
     mine = clocks.filter(ticket=OuterRef("pk"))
-    due = mine.filter(Q(state="running") | Q(state="breached", stopped_at__isnull=True)).order_by(
-        "deadline"
+    due_q = Q(state="running") | Q(state="breached", stopped_at__isnull=True)
+    due = mine.filter(due_q).order_by("deadline")
+    left = F("target_minutes") - F("elapsed_minutes")
+    # A paused clock has no deadline: the due ones come first.
+    shown = (
+        mine.filter(due_q | Q(state="paused"))
+        .order_by(F("deadline").asc(nulls_last=True), left)
+        .annotate(
+            shown=JSONObject(
+                metric="metric",
+                state="state",
+                left=left,
+                calendar="calendar_id",
+                version="calendar__updated_at",
+            )
+        )
     )
     return qs.annotate(
         sla_deadline=Subquery(due.values("deadline")[:1]),
         sla_warn_at=Subquery(due.values("warn_at")[:1]),
-        sla_metric=Subquery(due.values("metric")[:1]),
-        sla_paused=Exists(mine.filter(state="paused")),
+        sla_shown=Subquery(shown.values("shown")[:1], output_field=JSONField()),
     )
 
 
