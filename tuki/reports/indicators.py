@@ -298,20 +298,18 @@ def compute(
     _check(code, by, clock, statistic)
     spec = SPECS[code]
     values, previous = _values(viewer, spec, filters, by, clock, statistic, compare)
-    if compare:
-        if by in queries.TIME:  # the previous period's buckets side by side, in order
-            keys = _keys(by, filters)
-            previous = dict(
-                zip(
-                    keys,
-                    (previous.get(k, (None, 0)) for k in _keys(by, filters.previous())),
-                    strict=False,
-                )
-            )
-    total_value, total_count = values.pop("", (0.0 if spec.measure == "count" else None, 0))
+    zero = 0.0 if spec.measure == "count" else None
+    if compare and by in queries.TIME:
+        # The previous period's rows beside this one's, aligned from the end (a month with
+        # the month before it, even where the period's start cuts a month short).
+        earlier = [previous.get(k, (zero, 0)) for k in _keys(by, filters.previous())]
+        keys = _keys(by, filters)
+        aligned = dict(zip(reversed(keys), reversed(earlier), strict=False))
+        previous = {"": previous.get("", (zero, 0)), **aligned}
+    total_value, total_count = values.pop("", (zero, 0))
     total = Cell("", str(_("Total")), total_value, total_count, target=spec.target)
     if compare:
-        total.previous = previous.get("", (None, 0))[0]
+        total.previous = previous.get("", (zero, 0))[0]
     rows = _rows(by, filters, spec, values, previous if compare else None)
     return Result(INDICATORS[code], filters, by, total, rows)
 

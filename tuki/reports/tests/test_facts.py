@@ -135,3 +135,19 @@ def test_clocks_recomputed_without_an_event_refresh_their_facts(
     assert tasks.refresh_recomputed_clocks() == 1  # the immediate backend runs it at once
     assert TicketFact.objects.get(pk=ticket.pk).sla_response_met is False
     assert tasks.refresh_recomputed_clocks() == 0
+
+
+def test_compare_puts_each_month_beside_the_month_before(
+    desk, frozen, analyst, django_capture_on_commit_callbacks
+):
+    run = _runner(django_capture_on_commit_callbacks)
+    for day in (3, 4):
+        frozen.at(hel(day, 12))
+        run(services.create_ticket, desk.operator, title="March", requester=desk.requester)
+    frozen.at(hel(3, 12).replace(month=2))
+    run(services.create_ticket, desk.operator, title="February", requester=desk.requester)
+    result = compute(analyst, "volume", MARCH, "month", compare=True)
+    assert (result.total.value, result.total.previous) == (2, 1)
+    assert [(r.key, r.value, r.previous) for r in result.rows] == [("2025-03-01", 2, 1)]
+    by_channel = compute(analyst, "volume", MARCH, "channel", compare=True)
+    assert [(r.key, r.value, r.previous) for r in by_channel.rows] == [("web", 2, 1)]
