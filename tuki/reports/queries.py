@@ -173,7 +173,10 @@ def bucket_of(value: float) -> int:
 
 
 def bucket_value(bucket: int) -> float:
-    """What a value in this bucket counts as: the bucket's middle."""
+    """What a value in this bucket counts as: the bucket's middle; the first bucket (under
+    0.01) counts as 0, so that "no time at all" reads as 0."""
+    if bucket <= 0:
+        return 0.0
     return math.exp((bucket + 0.5) / BUCKETS_PER_E) - 1.0
 
 

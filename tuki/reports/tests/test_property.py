@@ -49,7 +49,8 @@ def _bucketed_percentile(values: list[float], fraction: float) -> float | None:
     """docs/reports.md: values counted at the middle of their 1/100-of-e log bucket."""
     if not values:
         return None
-    points = sorted(math.exp((math.floor(100 * math.log(1 + v)) + 0.5) / 100) - 1 for v in values)
+    buckets = [math.floor(100 * math.log(1 + v)) for v in values]
+    points = sorted(0.0 if b <= 0 else math.exp((b + 0.5) / 100) - 1 for b in buckets)
     position = fraction * (len(points) - 1)
     low, high = math.floor(position), math.ceil(position)
     return points[low] + (points[high] - points[low]) * (position - low)
