@@ -108,6 +108,8 @@ NOT_CONFIGURATION = frozenset(
         "configcache.ConfigVersion",
         "audit.AuditEntry",
         "surveys.SurveyResponse",  # a requester's answer about one ticket
+        "reports.SavedReport",  # a person's own saved view of a report
+        "reports.ReportMailing",  # bookkeeping: one scheduled report's mail to one person
     }
 )
 

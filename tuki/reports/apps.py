@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class ReportsConfig(AppConfig):
     name = "tuki.reports"
     verbose_name = _("Reports")
+
+    def ready(self) -> None:
+        from tuki.lib import periodic
+        from tuki.reports import scheduling
+
+        # Scheduled reports: each due week or month is mailed once (scheduling.py).
+        periodic.register("reports.send_due_reports", scheduling.send_due_reports, every=900)
