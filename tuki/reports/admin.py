@@ -5,7 +5,15 @@ from tuki.reports.models import ReportMailing, SavedReport
 
 @admin.register(SavedReport)
 class SavedReportAdmin(admin.ModelAdmin):
-    list_display = ("name", "owner", "indicator", "period", "shared", "schedule", "last_sent_period")
+    list_display = (
+        "name",
+        "owner",
+        "indicator",
+        "period",
+        "shared",
+        "schedule",
+        "last_sent_period",
+    )
     list_filter = ("shared", "schedule", "period")
     search_fields = ("name", "owner__email", "owner__full_name")
     raw_id_fields = ("owner",)

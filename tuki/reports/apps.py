@@ -8,6 +8,7 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         from tuki.lib import periodic
+        from tuki.reports import receivers  # noqa: F401  (connects the signal receivers)
         from tuki.reports import scheduling
 
         # Scheduled reports: each due week or month is mailed once (scheduling.py).

@@ -186,7 +186,9 @@ class SaveReportForm(BootstrapMixin, forms.Form):
         label=_("Also mail it to"),
         queryset=User.objects.none(),
         required=False,
-        help_text=_("Agents who receive the summary besides you, each computed as what they may see."),
+        help_text=_(
+            "Agents who receive the summary besides you, each computed as what they may see."
+        ),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -50,7 +50,7 @@ def change(value: float | None, previous: float | None, unit: str) -> str:
 
 
 def tone(indicator: Indicator, value: float | None, previous: float | None) -> str:
-    """"good", "bad" or "" for the change since the previous period."""
+    """ "good", "bad" or "" for the change since the previous period."""
     if value is None or previous is None or value == previous:
         return ""
     better = (value > previous) == indicator.higher_is_better

@@ -83,9 +83,7 @@ def due_period(schedule: str, today: date) -> tuple[date, date]:
     return bounds(Period.LAST_WEEK if schedule == Schedule.WEEKLY else Period.LAST_MONTH, today)
 
 
-def _check(
-    actor: User, name: str, indicator: str, by: str, period: str, schedule: str
-) -> None:
+def _check(actor: User, name: str, indicator: str, by: str, period: str, schedule: str) -> None:
     if not may_view_reports(actor):
         raise PermissionDenied("May not view reports")
     if not name.strip():

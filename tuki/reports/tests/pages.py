@@ -49,7 +49,7 @@ def world(desk: Desk, at_now: None, django_capture_on_commit_callbacks) -> World
     made = []
     for title, channel in [
         ("Printer jams", Channel.PHONE),
-        ("=HYPERLINK(\"http://evil\")", Channel.EMAIL),
+        ('=HYPERLINK("http://evil")', Channel.EMAIL),
         ("Mail quota", Channel.EMAIL),
         ("Laptop slow", Channel.WEB),
     ]:

@@ -58,8 +58,6 @@ def test_durations_say_their_unit(world: World):
 
 
 def test_the_trend_table_exports_too(world: World):
-    response = world.client(world.analyst).get(
-        f"/reports/volume/export.csv?{MARCH}&table=trend"
-    )
+    response = world.client(world.analyst).get(f"/reports/volume/export.csv?{MARCH}&table=trend")
     lines = response.content.decode("utf-8-sig").splitlines()
     assert len(lines) == 1 + 31 + 1 or len(lines) > 2  # a day per line, then the total
