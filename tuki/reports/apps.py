@@ -8,8 +8,10 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         from tuki.lib import periodic
-        from tuki.reports import receivers  # noqa: F401  (connects the signal receivers)
-        from tuki.reports import scheduling
+        from tuki.reports import (
+            receivers,  # noqa: F401  (connects the signal receivers)
+            scheduling,
+        )
 
         # Scheduled reports: each due week or month is mailed once (scheduling.py).
         periodic.register("reports.send_due_reports", scheduling.send_due_reports, every=900)

@@ -45,7 +45,11 @@ def dimension_label(code: str) -> str:
 
 
 def breakdown_choices() -> list[tuple[str, str]]:
-    return [(code, dimension_label(code)) for code in DIMENSIONS if code not in TIME_DIMENSIONS]
+    """Every dimension, the time ones last (a drill-down from the trend names its day)."""
+    codes = [c for c in DIMENSIONS if c not in TIME_DIMENSIONS] + [
+        c for c in TIME_DIMENSIONS if c in DIMENSIONS
+    ]
+    return [(code, dimension_label(code)) for code in codes]
 
 
 def _model_choices(model: Any, everything: str) -> forms.ModelChoiceField:
@@ -133,14 +137,14 @@ class ReportForm(BootstrapMixin, forms.Form):
         start, end = self.days(today)
         data = self.cleaned_data
         chosen: dict[str, tuple[Any, ...]] = {}
-        for name, (attribute, is_id) in FILTER_FIELDS.items():
+        for name, (attribute, _is_id) in FILTER_FIELDS.items():
             value = data.get(name)
             if value in (None, ""):
                 continue
             chosen[attribute] = (value.pk if hasattr(value, "pk") else value,)
         return Filters(start=start, end=end, **chosen)
 
-    def trend(self) -> str:
+    def trend_by(self) -> str:
         start, end = self.days()
         return self.cleaned_data.get("trend") or default_trend(start, end)
 

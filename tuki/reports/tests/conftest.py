@@ -16,3 +16,7 @@ def analyst(desk: Desk) -> User:
     desk.service_desk.members.add(user)
     user.user_permissions.add(Permission.objects.get(codename="view_reports"))
     return User.objects.get(pk=user.pk)
+
+
+# The report pages' world (pages.py): its fixtures, by name, for every test here.
+from tuki.reports.tests.pages import at_now, world  # noqa: E402, F401

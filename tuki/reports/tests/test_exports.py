@@ -9,7 +9,7 @@ import io
 from openpyxl import load_workbook
 
 from tuki.reports.exporting import safe_text
-from tuki.reports.tests.pages import MARCH, World, at_now, world  # noqa: F401  (fixtures)
+from tuki.reports.tests.pages import MARCH, World
 
 
 def test_formula_starts_are_defused():

@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from tuki.lib.errors import ServiceError
 from tuki.reports import saving
 from tuki.reports.models import SavedReport, Schedule
-from tuki.reports.tests.pages import MARCH, World, at_now, world  # noqa: F401  (fixtures)
+from tuki.reports.tests.pages import MARCH, World
 
 
 def _save(client, name="Channels", indicator="volume", query=f"{MARCH}&by=channel&kind=incident"):

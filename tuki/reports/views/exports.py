@@ -22,7 +22,7 @@ def _export(request: AuthenticatedHttpRequest, code: str, kind: str) -> HttpResp
             _("The report's filters are not valid."), status=400, content_type="text/plain"
         )
     # ?table=trend: the trend's table; else the breakdown's (none: the total alone).
-    by = form.trend() if request.GET.get("table") == "trend" else form.cleaned_data.get("by")
+    by = form.trend_by() if request.GET.get("table") == "trend" else form.cleaned_data.get("by")
     filters = form.filters()
     result = indicators.compute(
         request.user,

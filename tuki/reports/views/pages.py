@@ -43,7 +43,7 @@ def indicator(request: AuthenticatedHttpRequest, indicator: str) -> HttpResponse
             "clock": form.cleaned_data.get("clock") or "business",
             "statistic": form.cleaned_data.get("statistic") or "median",
         }
-        trend_by = form.trend()
+        trend_by = form.trend_by()
         trend = indicators.compute(
             request.user, shown.code, filters, trend_by, compare=True, **options
         )
