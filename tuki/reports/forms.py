@@ -52,11 +52,12 @@ def breakdown_choices() -> list[tuple[str, str]]:
     return [(code, dimension_label(code)) for code in codes]
 
 
-def _model_choices(model: Any, everything: str) -> forms.ModelChoiceField:
+def _model_choices(model: Any, everything: Any) -> forms.ModelChoiceField:
+    """`everything` stays lazy: the empty choice is read in each reader's language."""
     return forms.ModelChoiceField(
         queryset=model.objects.only("id", "name").order_by("name"),
         required=False,
-        empty_label=str(everything),
+        empty_label=everything,
     )
 
 

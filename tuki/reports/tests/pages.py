@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 import time_machine
@@ -46,6 +47,12 @@ def at_now() -> Iterator[None]:
 
 @pytest.fixture
 def world(desk: Desk, at_now: None, django_capture_on_commit_callbacks) -> World:
+    return build_world(desk, django_capture_on_commit_callbacks)
+
+
+def build_world(desk: Desk, capture: Any) -> World:
+    """The world's people and tickets; `capture` is pytest-django's
+    django_capture_on_commit_callbacks (a no-op's worth in a transactional test)."""
     manager = make_user("boss@tuki.test", "Mikko Manager", is_agent=True, language="fi")
     desk.service_desk.members.add(manager)
     SupportGroup.objects.filter(pk=desk.service_desk.pk).update(manager=manager)
@@ -58,13 +65,13 @@ def world(desk: Desk, at_now: None, django_capture_on_commit_callbacks) -> World
         ("Mail quota", Channel.EMAIL),
         ("Laptop slow", Channel.WEB),
     ]:
-        with django_capture_on_commit_callbacks(execute=True):
+        with capture(execute=True):
             made.append(
                 services.create_ticket(
                     desk.operator, title=title, requester=desk.requester, channel=channel
                 )
             )
-    with django_capture_on_commit_callbacks(execute=True):
+    with capture(execute=True):
         vpn = services.create_ticket(
             desk.operator,
             title="VPN drops",
@@ -72,7 +79,7 @@ def world(desk: Desk, at_now: None, django_capture_on_commit_callbacks) -> World
             category=desk.vpn,
             channel=Channel.PHONE,
         )
-    with django_capture_on_commit_callbacks(execute=True):
+    with capture(execute=True):
         vpn = services.escalate_ticket(desk.operator, vpn, group=desk.network_hel, reason="Net")
     made.append(vpn)
     # The receivers queue one refresh per ticket per transaction, remembered by an on-commit

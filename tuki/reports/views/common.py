@@ -25,7 +25,7 @@ def reports_required(view: View) -> View:
     @agent_required(hide=True)
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not may_view_reports(request.user):
+        if not may_view_reports(request.user):  # type: ignore[arg-type]  # agent_required signed them in
             raise PermissionDenied("May not view reports")
         return view(request, *args, **kwargs)
 
