@@ -30,7 +30,6 @@
       borderDash: set.target ? [6, 4] : (index === 1 ? [3, 3] : []),
       pointRadius: set.target ? 0 : 3,
       spanGaps: true,
-      tension: 0.2,
     }));
     const horizontal = data.type === "bar" && data.labels.length > 8;
     new window.Chart(canvas, {
@@ -45,7 +44,10 @@
           tooltip: { callbacks: { label: (item) => `${item.dataset.label}: ${format(item.raw, data.unit)}` } },
         },
         scales: {
-          [horizontal ? "x" : "y"]: { beginAtZero: true, ticks: { callback: (value) => format(value, data.unit) } },
+          [horizontal ? "x" : "y"]: {
+            beginAtZero: true,
+            ticks: { precision: data.unit === "count" ? 0 : undefined, callback: (value) => format(value, data.unit) },
+          },
         },
         onClick: (_event, elements) => {
           const hit = elements.find((element) => element.datasetIndex === 0);

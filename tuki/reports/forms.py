@@ -68,8 +68,8 @@ class ReportForm(BootstrapMixin, forms.Form):
     period = forms.ChoiceField(
         label=_("Period"), choices=Period.choices, required=False, initial=Period.LAST_MONTH
     )
-    start = forms.DateField(label=_("From"), required=False, widget=DateInput())
-    end = forms.DateField(label=_("To"), required=False, widget=DateInput())
+    start = forms.DateField(label=_("First day"), required=False, widget=DateInput())
+    end = forms.DateField(label=_("Last day"), required=False, widget=DateInput())
     organisation = _model_choices(Organisation, _("Every organisation"))
     agreement = _model_choices(Agreement, _("Every agreement"))
     group = _model_choices(SupportGroup, _("Every group"))

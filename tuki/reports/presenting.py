@@ -98,6 +98,19 @@ def rows(result: Result, query: Any) -> tuple[Row, list[Row]]:
     return row(result.total, True), [row(cell, False) for cell in result.rows]
 
 
+def columns(indicator: Indicator, table_rows: list[Row], total: Row | None) -> dict[str, bool]:
+    """Which optional columns a table shows: the tickets when they are not the value itself
+    (volume), the previous period and the target when any row has one."""
+    every = [*table_rows, *([total] if total else [])]
+    return {
+        "with_count": not (
+            indicator.unit == "count" and all(r.cell.value == r.cell.count for r in every)
+        ),
+        "compare": any(r.cell.previous is not None for r in every),
+        "with_target": any(r.cell.target is not None for r in every),
+    }
+
+
 def chart(result: Result, kind: str, table_rows: list[Row]) -> dict[str, Any]:
     """What static/tuki/reports.js draws: the same numbers as the table beside it."""
     data: dict[str, Any] = {

@@ -18,7 +18,11 @@ ROOT = Path(settings.BASE_DIR)
 # Not pages of the app: HTML mail needs inline styles (mail programs ignore style sheets), and
 # a stored message is shown as its sender formatted it under a sandbox policy of its own
 # (tuki/mail/views.py).
-NOT_PAGES = {"templates/emails/ticket.html", "templates/mail/message.html"}
+NOT_PAGES = {
+    "templates/emails/ticket.html",
+    "templates/emails/report.html",  # mail: styles inline, as mail clients need
+    "templates/mail/message.html",
+}
 
 INLINE = {
     "inline <script>": re.compile(

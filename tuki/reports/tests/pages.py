@@ -61,7 +61,7 @@ def build_world(desk: Desk, capture: Any) -> World:
     made = []
     for title, channel in [
         ("Printer jams", Channel.PHONE),
-        ('=HYPERLINK("http://evil")', Channel.EMAIL),
+        ("Mail bounces", Channel.EMAIL),
         ("Mail quota", Channel.EMAIL),
         ("Laptop slow", Channel.WEB),
     ]:

@@ -35,6 +35,8 @@ def test_a_manager_reads_a_chart_and_opens_the_tickets_behind_a_number(
     chromium, live_server, desk, shoot, viewport
 ):
     world = build_world(desk, _no_capture)
+    world.manager.language = "en"  # the documentation's screenshots are in English
+    world.manager.save(update_fields=["language"])
     width = viewport["width"]
     page = signed_in(chromium, live_server.url, world.manager.email, viewport)
     page.goto(f"{live_server.url}/reports/?{_days()}")

@@ -61,3 +61,16 @@ def test_the_trend_table_exports_too(world: World):
     response = world.client(world.analyst).get(f"/reports/volume/export.csv?{MARCH}&table=trend")
     lines = response.content.decode("utf-8-sig").splitlines()
     assert len(lines) == 1 + 31 + 1 or len(lines) > 2  # a day per line, then the total
+
+
+def test_a_name_that_looks_like_a_formula_is_exported_as_text(world: World):
+    world.desk.acme.name = '=HYPERLINK("http://evil.example","Acme")'
+    world.desk.acme.save()
+    client = world.client(world.analyst)
+    query = f"{MARCH}&by=organisation"
+    lines = client.get(f"/reports/volume/export.csv?{query}").content.decode("utf-8-sig")
+    assert "'=HYPERLINK" in lines and "\n=HYPERLINK" not in lines
+    book = load_workbook(io.BytesIO(client.get(f"/reports/volume/export.xlsx?{query}").content))
+    cells = [c for row in book.active.iter_rows(values_only=True) for c in row]
+    assert "'" + world.desk.acme.name in cells
+    assert world.desk.acme.name not in cells

@@ -54,6 +54,7 @@ def indicator(request: AuthenticatedHttpRequest, indicator: str) -> HttpResponse
             trend_label=dimension_label(trend_by),
             trend_rows=trend_rows,
             trend_chart=presenting.chart(trend, "line", trend_rows),
+            trend_columns=presenting.columns(shown, trend_rows, None),
         )
         by = form.cleaned_data.get("by") or ""
         if by:
@@ -66,6 +67,7 @@ def indicator(request: AuthenticatedHttpRequest, indicator: str) -> HttpResponse
                 by_label=dimension_label(by),
                 breakdown_rows=breakdown_rows,
                 breakdown_chart=presenting.chart(breakdown, "bar", breakdown_rows),
+                breakdown_columns=presenting.columns(shown, breakdown_rows, _total),
             )
     return render(request, "reports/indicator.html", context)
 
