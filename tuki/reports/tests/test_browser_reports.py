@@ -4,12 +4,14 @@ Screenshots in docs/screenshots/reports-*.png (and test-artifacts/screenshots/).
 
 from __future__ import annotations
 
+import io
 from contextlib import nullcontext
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from tuki.reports.tests.pages import build_world
 from tuki.tickets.tests.test_browser_layout import PHONE, signed_in
@@ -51,6 +53,14 @@ def test_a_manager_reads_a_chart_and_opens_the_tickets_behind_a_number(
     assert page.evaluate("document.documentElement.scrollWidth") <= width
     shoot(page, f"indicator-{width}")
     page.screenshot(path=str(DOCS / f"reports-chart-{width}.png"), full_page=True)
+
+    if viewport is DESKTOP:  # the Excel button downloads the breakdown, numbers as numbers
+        with page.expect_download() as download:
+            page.click("#report-xlsx")
+        assert download.value.suggested_filename.endswith(".xlsx")
+        sheet = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes())).active
+        rows = {row[0]: row for row in sheet.iter_rows(values_only=True) if row and row[0]}
+        assert rows["Email"][1] == 2 and rows["Total"][1] == 5
 
     email = page.locator("#breakdown-table tbody tr", has_text="Email").locator("a.report-number")
     number = int(email.inner_text())
