@@ -243,6 +243,15 @@ class Tally:
         return now, before
 
 
+def in_period(day: str, start: date) -> Case:
+    """True for a row of the period, False for one of the previous period."""
+    return Case(
+        When(**{f"{day}__gte": start}, then=Value(True)),
+        default=Value(False),
+        output_field=BooleanField(),
+    )
+
+
 def tally_rows(
     qs: QuerySet[TicketFact],
     day: str,
@@ -255,13 +264,7 @@ def tally_rows(
 ) -> Iterator[dict[str, Any]]:
     """The grouped counts one indicator needs: per period (in it or before it), key and
     (for a percentile) bucket."""
-    qs = qs.annotate(
-        _now=Case(
-            When(**{f"{day}__gte": start}, then=Value(True)),
-            default=Value(False),
-            output_field=BooleanField(),
-        )
-    )
+    qs = qs.annotate(_now=in_period(day, start))
     group = ["_now"]
     if by is not None:
         qs = qs.annotate(_key=group_expression(by, cohort))

@@ -7,7 +7,7 @@ from datetime import date
 from django.core.management import call_command
 
 from tuki.reports import facts
-from tuki.reports.indicators import Filters, compute, tickets_behind
+from tuki.reports.indicators import Filters, compute, summary, tickets_behind
 from tuki.reports.models import TicketFact
 from tuki.sla.tests.conftest import hel
 from tuki.surveys.models import SurveyResponse
@@ -135,3 +135,38 @@ def test_clocks_recomputed_without_an_event_refresh_their_facts(
     assert tasks.refresh_recomputed_clocks() == 1  # the immediate backend runs it at once
     assert TicketFact.objects.get(pk=ticket.pk).sla_response_met is False
     assert tasks.refresh_recomputed_clocks() == 0
+
+
+def test_compare_puts_each_month_beside_the_month_before(
+    desk, frozen, analyst, django_capture_on_commit_callbacks
+):
+    run = _runner(django_capture_on_commit_callbacks)
+    for day in (3, 4):
+        frozen.at(hel(day, 12))
+        run(services.create_ticket, desk.operator, title="March", requester=desk.requester)
+    frozen.at(hel(3, 12).replace(month=2))
+    run(services.create_ticket, desk.operator, title="February", requester=desk.requester)
+    result = compute(analyst, "volume", MARCH, "month", compare=True)
+    assert (result.total.value, result.total.previous) == (2, 1)
+    assert [(r.key, r.value, r.previous) for r in result.rows] == [("2025-03-01", 2, 1)]
+    by_channel = compute(analyst, "volume", MARCH, "channel", compare=True)
+    assert [(r.key, r.value, r.previous) for r in by_channel.rows] == [("web", 2, 1)]
+
+
+def test_the_summary_equals_each_indicator_computed_alone(
+    desk, sla, frozen, analyst, django_capture_on_commit_callbacks
+):
+    run = _runner(django_capture_on_commit_callbacks)
+    _story(desk, frozen, run)
+    frozen.at(hel(20, 9))
+    quick = run(services.create_ticket, desk.operator, title="Quick", requester=desk.requester)
+    frozen.tick(minutes=5)
+    run(services.resolve_ticket, desk.operator, quick, code=ResolutionCode.FIRST_CONTACT)
+    period = Filters(start=date(2025, 3, 16), end=date(2025, 4, 14))  # the previous: Feb 14-Mar 15
+    for result in summary(analyst, period, compare=True):
+        alone = compute(analyst, result.indicator.code, period, compare=True)
+        assert (result.total.value, result.total.count, result.total.previous) == (
+            alone.total.value,
+            alone.total.count,
+            alone.total.previous,
+        ), result.indicator.code
