@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+import time_machine
 
 from tuki.lib.testing import assert_same_count, query_budget
 from tuki.reports import saving
@@ -187,3 +188,11 @@ def test_the_pages_do_not_grow_with_their_rows(world: World, django_capture_on_c
         with query_budget() as many:
             client.get(path)
         assert_same_count(counted, many)
+
+
+def test_the_navigation_entry_follows_a_new_permission_within_minutes(world: World):
+    client = world.client(world.desk.operator)
+    assert 'href="/reports/"' not in client.get("/desk/").content.decode()
+    grant(world.desk.operator)
+    with time_machine.travel("2026-03-11T10:11:00+02:00", tick=False):
+        assert 'href="/reports/"' in client.get("/desk/").content.decode()
