@@ -196,3 +196,15 @@ def test_the_navigation_entry_follows_a_new_permission_within_minutes(world: Wor
     grant(world.desk.operator)
     with time_machine.travel("2026-03-11T10:11:00+02:00", tick=False):
         assert 'href="/reports/"' in client.get("/desk/").content.decode()
+
+
+@pytest.mark.parametrize("code", list(INDICATORS))
+def test_every_indicator_has_its_page_tickets_and_exports(world: World, code):
+    client = world.client(world.analyst)
+    for path in (
+        f"/reports/{code}/?{MARCH}&by=group&clock=calendar&statistic=p90",
+        f"/reports/{code}/tickets/?{MARCH}",
+        f"/reports/{code}/export.csv?{MARCH}&by=priority",
+        f"/reports/{code}/export.xlsx?{MARCH}&table=trend",
+    ):
+        assert client.get(path).status_code == 200, path
