@@ -20,6 +20,7 @@ from django.utils import timezone
 from tuki.accounts.models import SupportGroup
 from tuki.calendars.arithmetic import Schedule, business_minutes_between
 from tuki.calendars.models import Calendar
+from tuki.reports.filters import day_bounds, desk_day
 from tuki.reports.models import TicketFact
 from tuki.sla.models import Agreement, ClockState, Metric, Service, SlaClock
 from tuki.surveys.models import SurveyResponse
@@ -232,7 +233,7 @@ def _fact(
     resolved_at = (history.last_resolved_at or ticket.resolved_at) if done else None
     calendar_id = next((c["calendar_id"] for c in clocks if c["calendar_id"]), None)
     agreement_id = next((c["agreement_id"] for c in clocks if c["agreement_id"]), None)
-    created_day = timezone.localdate(ticket.created_at)
+    created_day = desk_day(ticket.created_at)
     schedule = context.schedule(calendar_id)
     first_response = ticket.first_response_at
     by_metric: dict[str, list[dict[str, Any]]] = defaultdict(list)
@@ -261,7 +262,7 @@ def _fact(
         if done
         else history.first_resolved_at,
         resolved_at=resolved_at,
-        resolved_day=timezone.localdate(resolved_at) if resolved_at else None,
+        resolved_day=desk_day(resolved_at) if resolved_at else None,
         reopen_count=history.reopen_count,
         hops=history.hops,
         escalated=history.second_line,
@@ -313,9 +314,7 @@ def all_ticket_ids(since: date | None = None) -> QuerySet[Ticket]:
     """The tickets `tuki reports rebuild` recomputes: all, or those changed since a day."""
     qs = Ticket.objects.all()
     if since is not None:
-        qs = qs.filter(
-            updated_at__gte=timezone.make_aware(datetime.combine(since, datetime.min.time()))
-        )
+        qs = qs.filter(updated_at__gte=day_bounds(since))
     return qs.order_by("pk")
 
 

@@ -29,7 +29,13 @@ class FilterError(ValueError):
 
 def today() -> date:
     """Today in the desk's time zone (settings.TIME_ZONE)."""
-    return timezone.localdate()
+    return desk_day(timezone.now())
+
+
+def desk_day(moment: datetime) -> date:
+    """The day of an instant in the desk's time zone (settings.TIME_ZONE), whatever time
+    zone the current request activated for its user."""
+    return timezone.localdate(moment, timezone.get_default_timezone())
 
 
 @dataclass(frozen=True)
@@ -141,4 +147,6 @@ def _list(query: Mapping[str, Any], name: str, parse: Any) -> tuple[Any, ...]:
 
 def day_bounds(day: date) -> datetime:
     """The instant a desk day starts."""
-    return timezone.make_aware(datetime.combine(day, datetime.min.time()))
+    return timezone.make_aware(
+        datetime.combine(day, datetime.min.time()), timezone.get_default_timezone()
+    )

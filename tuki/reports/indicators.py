@@ -13,14 +13,13 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
-from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from tuki.knowledge.models import Deflection, DeflectionOutcome
 from tuki.lib.bounds import parse_id
 from tuki.reports import queries
-from tuki.reports.filters import FilterError, Filters, day_bounds
+from tuki.reports.filters import FilterError, Filters, day_bounds, desk_day
 from tuki.reports.labels import labels_for
 from tuki.reports.models import TicketFact
 from tuki.tickets.models import Ticket
@@ -564,7 +563,7 @@ def _deflections(filters: Filters, by: str | None) -> dict[str, tuple[float | No
     found[""] = (float(len(instants)), len(instants))
     if by in queries.TIME:
         for instant in instants:
-            key = queries.key_of(by, timezone.localdate(instant))
+            key = queries.key_of(by, desk_day(instant))
             value, count = found.get(key, (0.0, 0))
             found[key] = (float(count + 1), count + 1)
     return found
