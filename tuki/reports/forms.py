@@ -8,11 +8,11 @@ from typing import Any
 
 from django import forms
 from django.http import QueryDict
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tuki.accounts.models import Organisation, SupportGroup, User
 from tuki.lib.forms import BootstrapMixin
+from tuki.reports.filters import today as desk_today
 from tuki.reports.indicators import DIMENSIONS, Filters
 from tuki.reports.models import Schedule
 from tuki.reports.periods import Period, bounds, default_trend
@@ -131,7 +131,7 @@ class ReportForm(BootstrapMixin, forms.Form):
         data = self.cleaned_data
         if data["period"] == Period.CUSTOM:
             return data["start"], data["end"]
-        return bounds(data["period"], today or timezone.localdate())
+        return bounds(data["period"], today or desk_today())
 
     def filters(self, today: date | None = None) -> Filters:
         """The valid form's filters (call after is_valid())."""

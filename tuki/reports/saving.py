@@ -10,12 +10,12 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import Http404, QueryDict
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tuki.accounts.models import User
 from tuki.lib.errors import ServiceError
 from tuki.reports.access import may_view_reports
+from tuki.reports.filters import today as desk_today
 from tuki.reports.indicators import DIMENSIONS, INDICATORS
 from tuki.reports.models import SavedReport, Schedule
 from tuki.reports.periods import Period, bounds
@@ -136,7 +136,7 @@ def save_report(
             schedule=schedule,
         )
         if schedule:
-            report.last_sent_period = due_period(schedule, timezone.localdate())[0].isoformat()
+            report.last_sent_period = due_period(schedule, desk_today())[0].isoformat()
         report.save()
         report.recipients.set([p for p in people if p.pk != actor.pk])
     return report

@@ -26,6 +26,7 @@ from tuki.accounts.models import User
 from tuki.lib import taskqueue
 from tuki.reports import indicators, presenting
 from tuki.reports.access import may_view_reports
+from tuki.reports.filters import today as desk_today
 from tuki.reports.forms import ReportForm, dimension_label
 from tuki.reports.models import MailingStatus, ReportMailing, SavedReport, Schedule
 from tuki.reports.saving import due_period, report_query
@@ -36,7 +37,7 @@ MAIL_ROWS = 15  # a breakdown's first rows in the mail; the page has them all
 
 def send_due_reports(today: date | None = None) -> int:
     """Queue the mail of every scheduled report whose period has ended; the number queued."""
-    today = today or timezone.localdate()
+    today = today or desk_today()
     queued = 0
     for report in SavedReport.objects.exclude(schedule=Schedule.NEVER).only(
         "id", "schedule", "last_sent_period", "owner_id"
