@@ -115,6 +115,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.template.context_processors.tz",
                 "tuki.notifications.context_processors.notifications",
+                "tuki.reports.context_processors.reports_nav",
             ],
             # Tag libraries that belong to no app: {% load dates %} in any template.
             "libraries": {"dates": "tuki.lib.datetags"},

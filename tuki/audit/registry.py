@@ -109,6 +109,8 @@ NOT_CONFIGURATION = frozenset(
         "audit.AuditEntry",
         "surveys.SurveyResponse",  # a requester's answer about one ticket
         "reports.TicketFact",  # figures derived from a ticket's history
+        "reports.SavedReport",  # a person's own saved view of a report
+        "reports.ReportMailing",  # bookkeeping: one scheduled report's mail to one person
     }
 )
 

@@ -8,8 +8,14 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         from tuki.lib import periodic
-        from tuki.reports import receivers, tasks  # noqa: F401  (connects the signal receivers)
+        from tuki.reports import (
+            receivers,  # noqa: F401  (connects the signal receivers)
+            scheduling,
+            tasks,
+        )
 
         periodic.register(
             "reports.refresh_recomputed_clocks", tasks.refresh_recomputed_clocks, every=300
         )
+        # Scheduled reports: each due week or month is mailed once (scheduling.py).
+        periodic.register("reports.send_due_reports", scheduling.send_due_reports, every=900)

@@ -1,5 +1,17 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from tuki.reports.views import exports, pages, saved
 
 app_name = "reports"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", pages.overview, name="overview"),
+    path("saved/", saved.saved_list, name="saved"),
+    path("saved/new/", saved.save, name="save"),
+    path("saved/<int:report_id>/", saved.open_saved, name="open_saved"),
+    path("saved/<int:report_id>/delete/", saved.delete_saved, name="delete_saved"),
+    path("<slug:indicator>/", pages.indicator, name="indicator"),
+    path("<slug:indicator>/tickets/", pages.tickets, name="tickets"),
+    path("<slug:indicator>/export.csv", exports.export_csv, name="export_csv"),
+    path("<slug:indicator>/export.xlsx", exports.export_xlsx, name="export_xlsx"),
+]

@@ -21,6 +21,7 @@ ROOT = Path(settings.BASE_DIR)
 NOT_PAGES = {
     "templates/emails/ticket.html",
     "templates/emails/survey.html",
+    "templates/emails/report.html",  # mail: styles inline, as mail clients need
     "templates/mail/message.html",
 }
 

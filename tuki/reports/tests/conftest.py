@@ -18,5 +18,7 @@ def analyst(desk: Desk) -> User:
     return User.objects.get(pk=user.pk)
 
 
-# The SLA app's calendar, policy and frozen clock (tuki/sla/tests/conftest.py).
+# The report pages' world (pages.py), and the SLA app's calendar, policy and frozen clock
+# (tuki/sla/tests/conftest.py): their fixtures, by name, for every test here.
+from tuki.reports.tests.pages import at_now, world  # noqa: E402, F401
 from tuki.sla.tests.conftest import frozen, sla  # noqa: E402, F401

@@ -252,6 +252,8 @@ PARAMETERS: dict[str, Callable[[World, str], list[str]]] = {
     "app_label": _fixed("tickets"),
     "url": _fixed("x"),
     "code": _fixed("volume", "backlog", "no-such-indicator"),  # reports' indicators
+    "indicator": _fixed("volume", "sla_resolution_met", "no-such-indicator"),  # report pages
+    "report_id": _ids,  # saved reports
 }
 
 
