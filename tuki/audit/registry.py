@@ -108,6 +108,7 @@ NOT_CONFIGURATION = frozenset(
         "configcache.ConfigVersion",
         "audit.AuditEntry",
         "surveys.SurveyResponse",  # a requester's answer about one ticket
+        "imports.ImportedRecord",  # which source record became which ticket (tuki import)
     }
 )
 
