@@ -238,7 +238,7 @@ class Replay:
         if old in ENDED and new not in ENDED:
             self.plan.reopen_count += 1
             self.last_resolved = None
-        if new == "resolved" or (new in ENDED and self.last_resolved is None):
+        if new in ENDED and old not in ENDED:  # resolved (or closed) from an active state
             self.last_resolved = row.at
         if self.plan.first_response_at is None and old == "new":
             self.plan.first_response_at = row.at
