@@ -134,5 +134,5 @@ class Directory:
 
 
 def split_path(text: str) -> tuple[str, ...]:
-    """"Network › VPN", "Network > VPN" or "Network/VPN" → ("Network", "VPN")."""
+    """ "Network › VPN", "Network > VPN" or "Network/VPN" → ("Network", "VPN")."""
     return tuple(part for part in PATH_SEPARATORS.split(text.strip()) if part)

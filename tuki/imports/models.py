@@ -34,9 +34,7 @@ class ImportedRecord(models.Model):
     class Meta:
         ordering = ["source", "external_id"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["source", "external_id"], name="unique_imported_record"
-            )
+            models.UniqueConstraint(fields=["source", "external_id"], name="unique_imported_record")
         ]
         verbose_name = _("imported record")
         verbose_name_plural = _("imported records")

@@ -196,7 +196,9 @@ class Replay:
     def _group(self, row: Row, actor: Person | None, state: dict) -> None:
         group = row.get("assignment_group") or state["group"]
         if group != state["group"]:
-            self._event(row.at, actor, EventAction.GROUP, field="group", old=state["group"], new=group)
+            self._event(
+                row.at, actor, EventAction.GROUP, field="group", old=state["group"], new=group
+            )
             self.plan.reassignment_count += 1
             state["group"] = group
         # The source counts reassignments it logged no row for (an assignee moved within
@@ -204,7 +206,12 @@ class Replay:
         counted = int(row.get("reassignment_count") or 0)
         while self.plan.reassignment_count < counted:
             self._event(
-                row.at, actor, EventAction.GROUP, field="group", old=group, new=group,
+                row.at,
+                actor,
+                EventAction.GROUP,
+                field="group",
+                old=group,
+                new=group,
                 reason="Reassignment counted by the source system",
             )
             self.plan.reassignment_count += 1
@@ -212,15 +219,33 @@ class Replay:
     def _assignee(self, row: Row, actor: Person | None, state: dict) -> None:
         name = " ".join(row.get("assigned_to").split())
         if name and name != state["assignee"]:
-            self._event(row.at, actor, EventAction.ASSIGNED, field="assignee", old=state["assignee"], new=name)
+            self._event(
+                row.at,
+                actor,
+                EventAction.ASSIGNED,
+                field="assignee",
+                old=state["assignee"],
+                new=name,
+            )
             state["assignee"] = name
             agent = self.directory.person(name, agent=True)
             self.plan.members.append((state["group"], agent))
 
     def _levels(self, row: Row, actor: Person | None, levels: dict) -> None:
-        for name, value in (("impact", row.impact), ("urgency", row.urgency), ("priority", row.priority)):
+        for name, value in (
+            ("impact", row.impact),
+            ("urgency", row.urgency),
+            ("priority", row.priority),
+        ):
             if value != levels[name]:
-                self._event(row.at, actor, EventAction.FIELD, field=name, old=str(levels[name]), new=str(value))
+                self._event(
+                    row.at,
+                    actor,
+                    EventAction.FIELD,
+                    field=name,
+                    old=str(levels[name]),
+                    new=str(value),
+                )
                 levels[name] = value
 
     def _recategorise(self, row: Row, actor: Person | None, state: dict) -> None:
@@ -249,7 +274,11 @@ class Replay:
         plan.status = state["status"]
         plan.group = state["group"]
         plan.category = state["category"]
-        plan.impact, plan.urgency, plan.priority = levels["impact"], levels["urgency"], levels["priority"]
+        plan.impact, plan.urgency, plan.priority = (
+            levels["impact"],
+            levels["urgency"],
+            levels["priority"],
+        )
         if state["assignee"]:
             plan.assignee = self.directory.person(state["assignee"], agent=True)
         plan.updated_at = max(e.at for e in plan.events)

@@ -168,7 +168,9 @@ class RowReader:
         status = self.words.status(self.value(row, "status") or "new")
         resolved, closed = self.when(row, "resolved_at"), self.when(row, "closed_at")
         at = plan.created_at
-        plan.events.append(EventPlan(at, plan.requester, EventAction.CREATED, new=str(Kind(plan.kind).label)))
+        plan.events.append(
+            EventPlan(at, plan.requester, EventAction.CREATED, new=str(Kind(plan.kind).label))
+        )
         if plan.assignee is not None:
             event = EventPlan(at, None, EventAction.ASSIGNED, "assignee", new=plan.assignee.name)
             plan.events.append(event)
@@ -179,11 +181,15 @@ class RowReader:
                 steps.append(("resolved", resolved))
             steps.append((status.key, closed or resolved or at))
         elif status.category != StatusCategory.NEW:
-            steps.append((status.key, resolved if status.category == "resolved" and resolved else at))
+            steps.append(
+                (status.key, resolved if status.category == "resolved" and resolved else at)
+            )
         previous = "new"
         for key, when in steps:
             when = max(when, at)
-            plan.events.append(EventPlan(when, plan.assignee, EventAction.STATUS, "status", previous, key))
+            plan.events.append(
+                EventPlan(when, plan.assignee, EventAction.STATUS, "status", previous, key)
+            )
             previous, at = key, when
         plan.status = previous
         category = self.words.statuses[previous].category

@@ -57,8 +57,11 @@ def expected(path: Path) -> dict[str, object]:
         resolved = last["resolved_at"]
         if resolved == "?":  # no resolution stamped: when it last became resolved (or closed)
             done = ("Resolved", "Closed")
-            ends = [b for a, b in zip([{}, *events], events, strict=False)
-                    if b["incident_state"] in done and a.get("incident_state") not in done]
+            ends = [
+                b
+                for a, b in zip([{}, *events], events, strict=False)
+                if b["incident_state"] in done and a.get("incident_state") not in done
+            ]
             resolved = ends[-1]["sys_updated_at"]
         took = when(resolved) - when(last["opened_at"])
         hours[int(last["priority"][0])].append(took.total_seconds() / 3600)

@@ -40,8 +40,15 @@ def run(path: Path, *args: str) -> str:
     out = StringIO()
     maps = [a for m in MAPPING for a in ("--map", m)]
     call_command(
-        "import", "tickets", str(path), "--no-progress", "--time-zone", "Europe/Helsinki",
-        *maps, *args, stdout=out,
+        "import",
+        "tickets",
+        str(path),
+        "--no-progress",
+        "--time-zone",
+        "Europe/Helsinki",
+        *maps,
+        *args,
+        stdout=out,
     )
     return out.getvalue()
 
