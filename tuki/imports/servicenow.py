@@ -152,6 +152,7 @@ class Replay:
         )
         self.plan.owner_group = self.plan.group
         self.last_resolved: datetime | None = None
+        self.last_closed: datetime | None = None
 
     def _person(self, name: str, *, agent: bool) -> Person | None:
         return self.directory.person(" ".join(name.split()), agent=agent) if name else None
@@ -265,6 +266,8 @@ class Replay:
             self.last_resolved = None
         if new in ENDED and old not in ENDED:  # resolved (or closed) from an active state
             self.last_resolved = row.at
+        if STATUS_CATEGORY[new] == StatusCategory.CLOSED:
+            self.last_closed = row.at
         if self.plan.first_response_at is None and old == "new":
             self.plan.first_response_at = row.at
         state["status"] = new
@@ -285,12 +288,12 @@ class Replay:
         if plan.channel == "phone":
             # A call registered while talking to the caller is the first response.
             plan.first_response_at = self.opened
+        # The moments the status changed, as Tuki stamps them (the source's resolved_at is
+        # sometimes a later update made while resolved: docs/importing.md).
         if plan.status in ENDED:
-            resolved = self.clock.parse(last.get("resolved_at") or "?")
-            plan.resolved_at = max(resolved or self.last_resolved or plan.updated_at, self.opened)
+            plan.resolved_at = self.last_resolved or plan.updated_at
         if STATUS_CATEGORY[plan.status] == StatusCategory.CLOSED:
-            closed = self.clock.parse(last.get("closed_at") or "?")
-            plan.closed_at = max(closed or plan.updated_at, plan.resolved_at or self.opened)
+            plan.closed_at = self.last_closed or plan.updated_at
         code, resolver = last.get("closed_code"), last.get("resolved_by")
         plan.resolution = ", ".join(filter(None, [code, resolver and f"resolved by {resolver}"]))
 

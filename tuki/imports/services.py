@@ -4,7 +4,7 @@ An import is a whole-desk operation, like a restore: it writes tickets, their ev
 their ImportedRecord rows directly with bulk inserts, not through the ticket services. So no
 receiver of `event_recorded` runs: no mail, no notification, no rule, no webhook, no SLA
 clock or timer for history that is long over. What must follow the history is rebuilt for
-the imported tickets afterwards (`after_import`): the search index, and the report facts.
+the imported tickets afterwards (`after_import`): the report facts and the search index.
 
 A batch is written whole or not at all (never a half-written ticket), and a ticket already
 imported from the same source is skipped: killed halfway and run again, an import writes
@@ -22,6 +22,7 @@ from django.db import transaction
 from tuki.imports.directory import Directory
 from tuki.imports.models import ImportedRecord
 from tuki.imports.plans import BadRow, Source, TicketPlan
+from tuki.reports import facts
 from tuki.search import documents, engine
 from tuki.tickets.models import EventAction, Status, Ticket, TicketEvent
 
@@ -181,11 +182,18 @@ def _events(
         )
 
 
-def after_import(ticket_ids: list[int]) -> int:
-    """What follows the imported history: the search index of these tickets (and, once the
-    reports engine is merged, their report facts). Returns the documents indexed."""
-    indexed = 0
+def after_import(ticket_ids: list[int], progress: Progress | None = None) -> int:
+    """What follows the imported history, for these tickets: their report facts (computed
+    from the events, as `tuki reports rebuild` does) and their search documents. A batch
+    per transaction; safe to run again. Returns the tickets done."""
+    context = facts.Context()
+    done = 0
     for start in range(0, len(ticket_ids), BATCH):  # bounded `IN (...)` lists
         chunk = ticket_ids[start : start + BATCH]
-        indexed += engine.reindex(documents.TICKET, documents.ticket_documents(chunk))
-    return indexed
+        with transaction.atomic():
+            facts.refresh(chunk, context)
+            engine.reindex(documents.TICKET, documents.ticket_documents(chunk))
+        done += len(chunk)
+        if progress is not None:
+            progress(done, len(ticket_ids))
+    return done

@@ -85,7 +85,10 @@ class Command(BaseCommand):
         if not options["no_progress"]:
             print(file=sys.stderr)
         written = time.monotonic()
-        indexed = 0 if summary.dry_run else after_import(summary.ticket_ids)
+        follow = None if options["no_progress"] else _progress
+        indexed = 0 if summary.dry_run else after_import(summary.ticket_ids, follow)
+        if follow is not None and indexed:
+            print(file=sys.stderr)
         self._report(summary, indexed, written - started, time.monotonic() - written)
 
     def _read(self, fmt: str, stream: TextIO, options: dict[str, Any]) -> tuple[Source, Directory]:
@@ -112,7 +115,7 @@ class Command(BaseCommand):
         for kind, count in sorted(summary.created.items()):
             out(f"  {kind} created: {count}")
         if not summary.dry_run:
-            out(f"  search index: {indexed} tickets in {indexing:.1f} s")
+            out(f"  report facts and search index: {indexed} tickets in {indexing:.1f} s")
         for bad in summary.bad_rows[:SHOWN_BAD_ROWS]:
             out(f"  line {bad.line}: {bad.reason}")
         if len(summary.bad_rows) > SHOWN_BAD_ROWS:
