@@ -13,6 +13,7 @@ from django.core import mail
 from django.core.management import call_command
 
 from tuki.accounts.models import SupportGroup, User
+from tuki.calendars.models import Calendar
 from tuki.imports import servicenow
 from tuki.imports.directory import Directory
 from tuki.imports.models import ImportedRecord
@@ -20,6 +21,7 @@ from tuki.imports.plans import Clock
 from tuki.imports.services import run_import
 from tuki.mail.models import OutboundMessage
 from tuki.notifications.models import Notification
+from tuki.reports.models import TicketFact
 from tuki.search.models import SearchEntry
 from tuki.sla.models import SlaClock
 from tuki.tickets.models import EventAction, Ticket, TicketEvent
@@ -190,6 +192,7 @@ def test_an_import_sends_nothing_and_queues_nothing(
 ) -> None:
     """No receiver of ticket events runs: nothing waits for the commit (mail, tasks,
     rules), no SLA clock starts for history, nobody is notified."""
+    Calendar.default()  # a desk has one (the report facts read it; made here, SLA recomputes)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         run(servicenow_log)
     assert callbacks == []
@@ -228,3 +231,12 @@ def test_a_file_that_is_not_a_servicenow_log_is_refused(tmp_path: Path) -> None:
     path.write_text("a,b\n1,2\n", encoding="utf-8")
     with pytest.raises(Exception, match="not a ServiceNow incident log"):
         run(path)
+
+
+def test_imported_tickets_have_their_report_facts(servicenow_log: Path) -> None:
+    run(servicenow_log)
+    t = ticket("INC0001155")
+    fact = TicketFact.objects.get(ticket=t)
+    assert TicketFact.objects.count() == Ticket.objects.count()
+    assert (fact.reopen_count, fact.resolved_at) == (1, t.resolved_at)
+    assert TicketFact.objects.get(ticket=ticket("INC0000062")).hops == 1
