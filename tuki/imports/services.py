@@ -23,6 +23,7 @@ from tuki.imports.directory import Directory
 from tuki.imports.models import ImportedRecord
 from tuki.imports.plans import BadRow, Source, TicketPlan
 from tuki.reports import facts
+from tuki.reports.models import TicketFact
 from tuki.search import documents, engine
 from tuki.tickets.models import EventAction, Status, Ticket, TicketEvent
 
@@ -45,6 +46,7 @@ class Summary:
     bad_rows: list[BadRow] = field(default_factory=list)
     created: dict[str, int] = field(default_factory=dict)
     ticket_ids: list[int] = field(default_factory=list)
+    unfinished: list[int] = field(default_factory=list)  # earlier imports without facts
     dry_run: bool = False
 
     @property
@@ -95,13 +97,18 @@ def _write_batch(
     statuses: dict[str, Status],
     summary: Summary,
 ) -> None:
-    existing = set(
+    existing = dict(
         ImportedRecord.objects.filter(
             source=source, external_id__in=[p.external_id for p in plans]
-        ).values_list("external_id", flat=True)
+        ).values_list("external_id", "ticket_id")
     )
     todo = [p for p in plans if p.external_id not in existing]
     summary.already += len(plans) - len(todo)
+    if existing:  # imported by a run killed before it computed their facts: done after
+        have = TicketFact.objects.filter(ticket_id__in=list(existing.values()))
+        summary.unfinished += sorted(
+            set(existing.values()) - set(have.values_list("ticket_id", flat=True))
+        )
     if not todo:
         return
     _resolve(todo, directory)

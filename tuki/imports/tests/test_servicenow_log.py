@@ -21,6 +21,7 @@ from tuki.imports.plans import Clock
 from tuki.imports.services import run_import
 from tuki.mail.models import OutboundMessage
 from tuki.notifications.models import Notification
+from tuki.reports import facts
 from tuki.reports.models import TicketFact
 from tuki.search.models import SearchEntry
 from tuki.sla.models import SlaClock
@@ -240,3 +241,21 @@ def test_imported_tickets_have_their_report_facts(servicenow_log: Path) -> None:
     assert TicketFact.objects.count() == Ticket.objects.count()
     assert (fact.reopen_count, fact.resolved_at) == (1, t.resolved_at)
     assert TicketFact.objects.get(ticket=ticket("INC0000062")).hops == 1
+
+
+def test_a_run_killed_before_the_facts_finishes_them_when_run_again(
+    servicenow_log: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def killed(*args: object, **kwargs: object) -> int:
+        raise KeyboardInterrupt
+
+    with monkeypatch.context() as patch:
+        patch.setattr(facts, "refresh", killed)
+        with pytest.raises(KeyboardInterrupt):
+            run(servicenow_log)
+    assert Ticket.objects.count() == 6 and not TicketFact.objects.exists()
+    out = run(servicenow_log)
+    assert "already there:          6" in out
+    assert "report facts and search index: 6 tickets" in out
+    assert TicketFact.objects.count() == 6
+    assert SearchEntry.objects.filter(kind="ticket").count() == 6

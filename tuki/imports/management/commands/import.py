@@ -86,7 +86,8 @@ class Command(BaseCommand):
             print(file=sys.stderr)
         written = time.monotonic()
         follow = None if options["no_progress"] else _progress
-        indexed = 0 if summary.dry_run else after_import(summary.ticket_ids, follow)
+        follow_up = sorted(summary.unfinished + summary.ticket_ids)
+        indexed = 0 if summary.dry_run else after_import(follow_up, follow)
         if follow is not None and indexed:
             print(file=sys.stderr)
         self._report(summary, indexed, written - started, time.monotonic() - written)
