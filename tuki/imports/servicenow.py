@@ -103,7 +103,8 @@ def read_incidents(
             row = _parse(raw, line, clock)
         except ValueError as error:
             bad.append(BadRow(line, f"{number or 'no number'}: {error}"))
-            incidents.setdefault(number, []) if number else None
+            if number:  # known, so that an incident with no good row is listed as skipped
+                incidents.setdefault(number, [])
             continue
         incidents.setdefault(number, []).append(row)
     return list(incidents.items()), bad, read

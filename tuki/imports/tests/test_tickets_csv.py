@@ -124,3 +124,11 @@ def test_columns_named_like_fields_need_no_mapping(tmp_path: Path) -> None:
     call_command("import", "tickets", str(path), "--no-progress", stdout=out)
     t = ticket("line-2")
     assert (t.title, t.priority, t.status.key) == ("Mouse broken", 1, "in_progress")
+
+
+def test_a_bad_time_zone_or_source_is_refused(tickets_csv: Path) -> None:
+    with pytest.raises(CommandError, match="Mars/Olympus"):
+        run(tickets_csv, "--time-zone", "Mars/Olympus")
+    with pytest.raises(CommandError, match="--source"):
+        run(tickets_csv, "--source", "x" * 51)
+    assert not Ticket.objects.exists()

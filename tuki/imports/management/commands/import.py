@@ -7,16 +7,19 @@ from __future__ import annotations
 import sys
 import time
 from typing import Any, TextIO
+from zoneinfo import ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from tuki.imports import servicenow, ticketcsv
 from tuki.imports.directory import Directory
+from tuki.imports.models import ImportedRecord
 from tuki.imports.plans import Clock, Source
 from tuki.imports.services import BATCH, Summary, after_import, run_import
 
 SHOWN_BAD_ROWS = 50
+SOURCE_LENGTH = ImportedRecord._meta.get_field("source").max_length or 50
 
 
 class Command(BaseCommand):
@@ -80,7 +83,7 @@ class Command(BaseCommand):
                     dry_run=options["dry_run"],
                     progress=None if options["no_progress"] else _progress,
                 )
-        except (OSError, ValueError) as error:
+        except (OSError, ValueError, ZoneInfoNotFoundError) as error:
             raise CommandError(str(error)) from error
         if not options["no_progress"]:
             print(file=sys.stderr)
@@ -97,6 +100,8 @@ class Command(BaseCommand):
             clock = Clock(options["time_zone"], (*options["date_format"], *servicenow.DATE_FORMATS))
             directory = Directory(servicenow.SOURCE)
             return servicenow.source(stream, directory, clock), directory
+        if not 0 < len(options["source"]) <= SOURCE_LENGTH:
+            raise ValueError(f"--source: 1 to {SOURCE_LENGTH} characters")
         clock = Clock(options["time_zone"], tuple(options["date_format"]))
         directory = Directory(options["source"])
         mapping = ticketcsv.parse_mapping(options["map"])
