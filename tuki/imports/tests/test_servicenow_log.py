@@ -259,3 +259,12 @@ def test_a_run_killed_before_the_facts_finishes_them_when_run_again(
     assert "report facts and search index: 6 tickets" in out
     assert TicketFact.objects.count() == 6
     assert SearchEntry.objects.filter(kind="ticket").count() == 6
+
+
+def test_an_imported_ticket_shows_its_history(servicenow_log: Path, desk: Any) -> None:
+    run(servicenow_log)
+    t = ticket("INC0000062")
+    response = desk.client_for(desk.admin).get(t.get_absolute_url())
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Group 70" in page and "Group 23" in page
