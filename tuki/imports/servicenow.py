@@ -48,6 +48,28 @@ CHANNELS = {
     "Direct opening": "chat",
 }
 REQUIRED = ("number", "incident_state", "opened_at", "sys_updated_at", "priority")
+# The columns a replay reads (the rest of a row is dropped as soon as it is checked).
+KEPT = (
+    "number",
+    "reassignment_count",
+    "caller_id",
+    "opened_by",
+    "sys_updated_by",
+    "contact_type",
+    "location",
+    "category",
+    "subcategory",
+    "u_symptom",
+    "cmdb_ci",
+    "assignment_group",
+    "assigned_to",
+    "problem_id",
+    "rfc",
+    "vendor",
+    "caused_by",
+    "closed_code",
+    "resolved_by",
+)
 ENDED = ("resolved", "closed", "cancelled")
 STATUS_CATEGORY = {
     "new": StatusCategory.NEW,
@@ -125,7 +147,8 @@ def _parse(raw: dict[str, str], line: int, clock: Clock) -> Row:
         raise ValueError("unreadable impact, urgency or priority") from None
     if not (1 <= levels[0] <= 3 and 1 <= levels[1] <= 3 and 1 <= levels[2] <= 5):
         raise ValueError("impact, urgency or priority out of range")
-    return Row(line, raw, STATES[state], at, opened, *levels)
+    kept = {c: raw[c] for c in KEPT if c in raw}  # the whole log is held: only what is read
+    return Row(line, kept, STATES[state], at, opened, *levels)
 
 
 class Replay:
