@@ -108,6 +108,7 @@ NOT_CONFIGURATION = frozenset(
         "configcache.ConfigVersion",
         "audit.AuditEntry",
         "surveys.SurveyResponse",  # a requester's answer about one ticket
+        "imports.ImportedRecord",  # which source record became which ticket (tuki import)
         "reports.TicketFact",  # figures derived from a ticket's history
         "reports.SavedReport",  # a person's own saved view of a report
         "reports.ReportMailing",  # bookkeeping: one scheduled report's mail to one person
