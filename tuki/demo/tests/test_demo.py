@@ -72,6 +72,7 @@ def loaded(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, 
         # What the deletes above leave (their audit entries, held mail, heartbeats, ...) goes
         # as a transactional test's teardown would take it: later modules start empty.
         call_command("flush", interactive=False, verbosity=0)
+        ensure_workflow()
 
 
 @pytest.fixture

@@ -4,7 +4,16 @@ from pathlib import Path
 
 import pytest
 
+from tuki.conftest import ensure_workflow
+
 DATA = Path(__file__).with_name("data")
+
+
+@pytest.fixture(autouse=True)
+def workflow(db: None) -> None:
+    """The seeded statuses the importer maps onto: a flush before (a transactional test, the
+    demo module's teardown) on the same worker removes them."""
+    ensure_workflow()
 
 
 @pytest.fixture

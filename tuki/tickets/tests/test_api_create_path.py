@@ -93,6 +93,7 @@ class TestCommitted:
         assert len(writes) == 1
         assert sorted(DBTaskResult.objects.values_list("task_path", flat=True)) == [
             "tuki.notifications.tasks.notify_events",
+            "tuki.reports.tasks.refresh_facts",
             "tuki.routing.tasks.route_ticket",
             "tuki.search.tasks.index_ticket",
         ]
