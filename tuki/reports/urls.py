@@ -1,5 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from tuki.reports import views_team
 
 app_name = "reports"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("team/", views_team.index, name="teams"),
+    path("team/<int:pk>/", views_team.team, name="team"),
+    path("team/<int:pk>/tickets/", views_team.tickets, name="team_tickets"),
+]
