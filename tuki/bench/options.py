@@ -15,6 +15,7 @@ HTTP_MEASUREMENTS = (
     "queue_deep",
     "queue_sla",
     "dashboard",
+    "team_dashboard",
     "ticket",
     "api_list",
     "search_page",
