@@ -108,6 +108,7 @@ NOT_CONFIGURATION = frozenset(
         "configcache.ConfigVersion",
         "audit.AuditEntry",
         "surveys.SurveyResponse",  # a requester's answer about one ticket
+        "reports.TicketFact",  # figures derived from a ticket's history
     }
 )
 

@@ -30,6 +30,7 @@ SAFE_TWICE = {
     "tuki.accounts.tasks.send_password_reset": "at most one mail per account every 2 minutes",
     "tuki.mail.tasks.release_waiting_mail": "takes a message under a row lock, only still held",
     "tuki.audit.tasks.purge_expired_entries": "deletes what is past retention; none left twice",
+    "tuki.reports.tasks.refresh_facts": "upserts the facts computed from the stored history",
 }
 
 

@@ -1,0 +1,556 @@
+"""The indicators, defined once (docs/reports.md has the full definitions).
+
+Every figure is read from `reports.TicketFact` (one row per ticket, kept current from the
+ticket's events: tuki/reports/facts.py) and only over tickets the viewer may see. This is
+the contract report pages, dashboards, exports and imports build on
+(`compute`, `summary`, `tickets_behind`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from tuki.knowledge.models import Deflection, DeflectionOutcome
+from tuki.lib.bounds import parse_id
+from tuki.reports import queries
+from tuki.reports.filters import FilterError, Filters, day_bounds
+from tuki.reports.labels import labels_for
+from tuki.reports.models import TicketFact
+from tuki.tickets.models import Ticket
+
+__all__ = [
+    "DIMENSIONS",
+    "INDICATORS",
+    "Cell",
+    "Dimension",
+    "FilterError",
+    "Filters",
+    "Indicator",
+    "Result",
+    "compute",
+    "summary",
+    "tickets_behind",
+]
+
+CLOCKS = ("business", "calendar")
+STATISTICS = ("median", "p90", "mean")
+# The share of SLA clocks an organisation usually promises to meet; reports show it as the
+# target of the "met" indicators.
+SLA_TARGET_PERCENT = 95.0
+
+
+@dataclass(frozen=True)
+class Indicator:
+    code: str
+    label: str | Promise  # lazy-translated
+    unit: str  # "count" | "percent" | "minutes" | "score" | "number"
+    higher_is_better: bool
+    description: str | Promise  # one sentence; docs/reports.md has the full definition
+
+
+@dataclass(frozen=True)
+class Dimension:
+    code: str
+    label: str | Promise
+    is_time: bool = False
+
+
+@dataclass
+class Cell:
+    key: str  # stable key of the row ("" for the total), used in drill-down URLs
+    label: str
+    value: float | None  # None when nothing to measure
+    count: int  # how many tickets are behind the value
+    previous: float | None = None  # same cell in the previous period (compare=True)
+    target: float | None = None  # the target when one applies (SLA met %)
+
+
+@dataclass
+class Result:
+    indicator: Indicator
+    filters: Filters
+    by: str | None
+    total: Cell
+    rows: list[Cell] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Spec:
+    """How an indicator is computed: its tickets (`cohort` and `where`) and their value.
+
+    measure: "count" (how many), "share" (percent of them where `share`), "stat" (median,
+    p90 or mean of `column`, by clock when `business` is set), "mean" (of `column`).
+    """
+
+    cohort: str  # created | resolved | open | active | deflections
+    measure: str
+    column: str = ""
+    business: str = ""  # the business-time column, chosen by clock="business"
+    share: Q | None = None
+    where: Q | None = None
+    target: float | None = None
+
+
+def _i(code: str, label: Promise, unit: str, better: bool, description: Promise) -> Indicator:
+    return Indicator(code, label, unit, better, description)
+
+
+INDICATORS: dict[str, Indicator] = {
+    i.code: i
+    for i in (
+        _i("volume", _("Tickets"), "count", False, _("Tickets registered in the period.")),
+        _i(
+            "first_contact_resolution",
+            _("First-contact resolution"),
+            "percent",
+            True,
+            _("Share of the period's tickets the service desk resolved at first contact."),
+        ),
+        _i(
+            "first_response_time",
+            _("First response time"),
+            "minutes",
+            False,
+            _("Time from registration to the first public reply by an agent."),
+        ),
+        _i(
+            "resolve_time",
+            _("Time to resolve"),
+            "minutes",
+            False,
+            _("Time from registration to the last resolution, of tickets resolved in the period."),
+        ),
+        _i(
+            "sla_response_met",
+            _("Response target met"),
+            "percent",
+            True,
+            _("Share of decided first-response clocks that met their target."),
+        ),
+        _i(
+            "sla_resolution_met",
+            _("Resolution target met"),
+            "percent",
+            True,
+            _("Share of tickets resolved in the period whose resolution clocks met their target."),
+        ),
+        _i(
+            "ola_met",
+            _("Group targets met (OLA)"),
+            "percent",
+            True,
+            _("Share of tickets resolved in the period whose group clocks all met their target."),
+        ),
+        _i("backlog", _("Backlog"), "count", False, _("Tickets open at the end of the period.")),
+        _i(
+            "backlog_age",
+            _("Backlog age (days)"),
+            "number",
+            False,
+            _("Age in days, at the end of the period, of the tickets then open."),
+        ),
+        _i(
+            "reopen_rate",
+            _("Reopen rate"),
+            "percent",
+            False,
+            _("Share of tickets resolved in the period that were reopened at least once."),
+        ),
+        _i(
+            "reassignments",
+            _("Reassignments per ticket"),
+            "number",
+            False,
+            _("Mean number of moves between groups of the period's tickets."),
+        ),
+        _i(
+            "escalation_rate",
+            _("Escalated to second line"),
+            "percent",
+            False,
+            _("Share of the period's tickets that went to a second- or third-line group."),
+        ),
+        _i(
+            "pending_time",
+            _("Pending time"),
+            "minutes",
+            False,
+            _("Time spent waiting (pending) by tickets resolved in the period."),
+        ),
+        _i(
+            "workload",
+            _("Workload"),
+            "count",
+            False,
+            _("Tickets open at some time during the period, by where they are now."),
+        ),
+        _i(
+            "deflections",
+            _("Deflections"),
+            "count",
+            True,
+            _("Requests that ended with a knowledge article instead of a ticket."),
+        ),
+        _i(
+            "satisfaction",
+            _("Satisfaction"),
+            "score",
+            True,
+            _("Mean answered survey score (1-5) of tickets resolved in the period."),
+        ),
+    )
+}
+
+SPECS: dict[str, _Spec] = {
+    "volume": _Spec("created", "count"),
+    "first_contact_resolution": _Spec("created", "share", share=Q(first_contact=True)),
+    "first_response_time": _Spec(
+        "created", "stat", column="first_response_minutes", business="first_response_business"
+    ),
+    "resolve_time": _Spec(
+        "resolved", "stat", column="resolve_minutes", business="resolve_business"
+    ),
+    "sla_response_met": _Spec(
+        "created",
+        "share",
+        share=Q(sla_response_met=True),
+        where=Q(sla_response_met__isnull=False),
+        target=SLA_TARGET_PERCENT,
+    ),
+    "sla_resolution_met": _Spec(
+        "resolved",
+        "share",
+        share=Q(sla_resolution_met=True),
+        where=Q(sla_resolution_met__isnull=False),
+        target=SLA_TARGET_PERCENT,
+    ),
+    "ola_met": _Spec(
+        "resolved",
+        "share",
+        share=Q(ola_met=True),
+        where=Q(ola_met__isnull=False),
+        target=SLA_TARGET_PERCENT,
+    ),
+    "backlog": _Spec("open", "count"),
+    "backlog_age": _Spec("open", "age"),
+    "reopen_rate": _Spec("resolved", "share", share=Q(reopen_count__gt=0)),
+    "reassignments": _Spec("created", "mean", column="hops"),
+    "escalation_rate": _Spec("created", "share", share=Q(escalated=True)),
+    "pending_time": _Spec("resolved", "stat", column="pending_minutes"),
+    "workload": _Spec("active", "count"),
+    "deflections": _Spec("deflections", "count"),
+    "satisfaction": _Spec("resolved", "mean", column="satisfaction"),
+}
+
+DIMENSIONS: dict[str, Dimension] = {
+    d.code: d
+    for d in (
+        Dimension("channel", _("Channel")),
+        Dimension("kind", _("Kind")),
+        Dimension("category", _("Category")),
+        Dimension("service", _("Service")),
+        Dimension("organisation", _("Organisation")),
+        Dimension("agreement", _("Agreement")),
+        Dimension("group", _("Group")),
+        Dimension("priority", _("Priority")),
+        Dimension("agent", _("Agent")),
+        Dimension("day", _("Day"), is_time=True),
+        Dimension("week", _("Week"), is_time=True),
+        Dimension("month", _("Month"), is_time=True),
+    )
+}
+
+# The summary's indicators, in the order a report shows them.
+HEADLINE = tuple(INDICATORS)
+
+
+def _check(code: str, by: str | None, clock: str, statistic: str) -> None:
+    if code not in INDICATORS:
+        raise FilterError("indicator", str(_("Unknown indicator.")))
+    if by is not None and by not in DIMENSIONS:
+        raise FilterError("by", str(_("Unknown breakdown.")))
+    if clock not in CLOCKS:
+        raise FilterError("clock", str(_("Choose business or calendar time.")))
+    if statistic not in STATISTICS:
+        raise FilterError("statistic", str(_("Choose median, p90 or mean.")))
+
+
+def compute(
+    viewer: Any,
+    code: str,
+    filters: Filters,
+    by: str | None = None,
+    *,
+    compare: bool = False,
+    clock: str = "business",
+    statistic: str = "median",
+) -> Result:
+    """One indicator over the period, in total and per row of `by`; with the previous
+    period beside each cell when `compare`. Raises FilterError for an unknown code,
+    breakdown, clock or statistic."""
+    _check(code, by, clock, statistic)
+    spec = SPECS[code]
+    values = _values(viewer, spec, filters, by, clock, statistic)
+    previous: dict[str, tuple[float | None, int]] = {}
+    if compare:
+        previous = _values(viewer, spec, filters.previous(), by, clock, statistic)
+        if by in queries.TIME:  # the previous period's buckets side by side, in order
+            keys = _keys(by, filters)
+            previous = dict(
+                zip(
+                    keys,
+                    (previous.get(k, (None, 0)) for k in _keys(by, filters.previous())),
+                    strict=False,
+                )
+            )
+    total_value, total_count = values.pop("", (None, 0))
+    total = Cell("", str(_("Total")), total_value, total_count, target=spec.target)
+    if compare:
+        total.previous = previous.get("", (None, 0))[0]
+    rows = _rows(by, filters, spec, values, previous if compare else None)
+    return Result(INDICATORS[code], filters, by, total, rows)
+
+
+def summary(viewer: Any, filters: Filters, *, compare: bool = False) -> list[Result]:
+    """Every headline indicator's total over the period."""
+    return [compute(viewer, code, filters, compare=compare) for code in HEADLINE]
+
+
+def tickets_behind(
+    viewer: Any, code: str, filters: Filters, by: str | None = None, key: str | None = None
+) -> QuerySet[Ticket]:
+    """Exactly the tickets behind one cell (the total when `key` is None or ""), newest
+    first, limited to what `viewer` may see. Raises FilterError for a key the breakdown
+    cannot have."""
+    _check(code, by, "business", "median")
+    spec = SPECS[code]
+    if spec.cohort == "deflections":
+        return Ticket.objects.none()
+    qs = queries.facts(viewer, filters)
+    start, end = filters.start, filters.end
+    if by is not None and key:
+        if by in queries.TIME:
+            first = _parse_day(key)
+            if queries.bucket_start(by, first) != first or not (
+                queries.bucket_start(by, start) <= first <= end
+            ):
+                raise FilterError("key", str(_("No such row.")))
+            start, end = max(first, start), min(queries.bucket_end(by, first), end)
+        else:
+            qs = qs.filter(_key_q(by, key))
+    qs = qs.filter(queries.cohort_q(spec.cohort, start, end))
+    qs = qs.filter(_population(spec, _clock_column(spec, "business")))
+    return Ticket.objects.filter(pk__in=qs.values("pk")).order_by("-id")
+
+
+# --- internals -------------------------------------------------------------------------------
+
+
+def _clock_column(spec: _Spec, clock: str) -> str:
+    return spec.business if spec.business and clock == "business" else spec.column
+
+
+def _population(spec: _Spec, column: str) -> Q:
+    """Which of the cohort's tickets the value counts (the cell's count)."""
+    where = spec.where if spec.where is not None else Q()
+    if spec.measure == "stat":
+        # Both clocks are set together: the same tickets behind either.
+        where &= Q(**{f"{spec.column}__isnull": False})
+    elif spec.measure == "mean":
+        where &= Q(**{f"{column}__isnull": False})
+    return where
+
+
+def _values(
+    viewer: Any, spec: _Spec, filters: Filters, by: str | None, clock: str, statistic: str
+) -> dict[str, tuple[float | None, int]]:
+    """key -> (value, count) for the total ("") and each row of `by`."""
+    if spec.cohort == "deflections":
+        return _deflections(filters, by)
+    if spec.cohort in ("open", "active") and by in queries.TIME:
+        return _snapshots(viewer, spec, filters, by)
+    qs = queries.facts(viewer, filters).filter(
+        queries.cohort_q(spec.cohort, filters.start, filters.end)
+    )
+    found = {"": _aggregate(qs, spec, None, clock, statistic, filters.end)[""]}
+    if by is not None:
+        found.update(_aggregate(qs, spec, by, clock, statistic, filters.end))
+    return found
+
+
+def _aggregate(
+    qs: QuerySet[TicketFact],
+    spec: _Spec,
+    by: str | None,
+    clock: str,
+    statistic: str,
+    end: date,
+) -> dict[str, tuple[float | None, int]]:
+    column = _clock_column(spec, clock)
+    population = _population(spec, column)
+    if spec.measure == "count":
+        rows = queries.grouped(qs, by, spec.cohort, {"count": Count("pk")})
+        return {k: (float(r["count"]), r["count"]) for k, r in rows.items()}
+    if spec.measure == "share":
+        rows = queries.grouped(
+            qs, by, spec.cohort, queries.share_aggregates(spec.share or Q(), population)
+        )
+        return {
+            k: (_round(100.0 * r["hits"] / r["count"]) if r["count"] else None, r["count"])
+            for k, r in rows.items()
+        }
+    if spec.measure == "age":
+        return _ages(qs, by, spec, statistic, end)
+    stat = "mean" if spec.measure == "mean" else statistic
+    rows = queries.grouped(
+        qs, by, spec.cohort, queries.measure_aggregates(column, stat, spec.where)
+    )
+    found = {k: (_round(r.get("value")), r["count"]) for k, r in rows.items()}
+    if stat != "mean" and not queries.in_database():
+        values = queries.values_by_key(qs.filter(population), by, spec.cohort, column)
+        fraction = queries.FRACTIONS[stat]
+        found = {
+            k: (_round(queries.percentile(values.get(k, []), fraction)), count)
+            for k, (_v, count) in found.items()
+        }
+    return found
+
+
+def _ages(
+    qs: QuerySet[TicketFact], by: str | None, spec: _Spec, statistic: str, end: date
+) -> dict[str, tuple[float | None, int]]:
+    """Backlog age: days from creation to the period's end (read in Python: the backlog is
+    the open tickets, few beside all)."""
+    per_key: dict[str, list[float]] = {}
+    column = "created_day"
+    if by is None:
+        rows: Any = ((None, d) for d in qs.values_list(column, flat=True))
+    else:
+        rows = qs.annotate(_key=queries.group_expression(by, spec.cohort)).values_list(
+            "_key", column
+        )
+    for key, created in rows:
+        per_key.setdefault(queries.key_of(by, key), []).append(float((end - created).days))
+    found: dict[str, tuple[float | None, int]] = {}
+    for key, ages in per_key.items():
+        if statistic == "mean":
+            value = sum(ages) / len(ages) if ages else None
+        else:
+            value = queries.percentile(ages, queries.FRACTIONS[statistic])
+        found[key] = (_round(value), len(ages))
+    return found or ({"": (None, 0)} if by is None else {})
+
+
+def _snapshots(
+    viewer: Any, spec: _Spec, filters: Filters, by: str
+) -> dict[str, tuple[float | None, int]]:
+    """Backlog (open at each bucket's end) and workload (open during each bucket) per time
+    bucket, from running totals of tickets created and resolved: open(d) = created up to d
+    minus resolved (last) up to d."""
+    qs = queries.facts(viewer, filters)
+    found: dict[str, tuple[float | None, int]] = {}
+    total_q = queries.cohort_q(spec.cohort, filters.start, filters.end)
+    if spec.measure == "age":
+        total = _ages(qs.filter(total_q), None, spec, "median", filters.end)
+        found[""] = total[""]
+        for first, last in queries.buckets(by, filters.start, filters.end):
+            rows = _ages(
+                qs.filter(queries.cohort_q("open", first, last)), None, spec, "median", last
+            )
+            found[first.isoformat()] = rows.get("", (None, 0))
+        return found
+    spans = queries.buckets(by, filters.start, filters.end)
+    created = queries.cumulative(qs, "created_day", filters.start, filters.end)
+    resolved = queries.cumulative(qs, "resolved_day", filters.start, filters.end)
+    ends = [last for _first, last in spans]
+    starts_before = [date.fromordinal(first.toordinal() - 1) for first, _last in spans]
+    made = queries.running(*created, ends)
+    done = queries.running(*resolved, sorted(set(ends + starts_before)))
+    for (first, last), before in zip(spans, starts_before, strict=True):
+        resolved_by = done[last] if spec.cohort == "open" else done[before]
+        count = made[last] - resolved_by
+        found[first.isoformat()] = (float(count), count)
+    total = qs.filter(total_q).count()
+    found[""] = (float(total), total)
+    return found
+
+
+def _deflections(filters: Filters, by: str | None) -> dict[str, tuple[float | None, int]]:
+    rows = Deflection.objects.filter(
+        outcome=DeflectionOutcome.SOLVED,
+        created_at__gte=day_bounds(filters.start),
+        created_at__lt=day_bounds(filters.end + timedelta(days=1)),
+    )
+    found: dict[str, tuple[float | None, int]] = {}
+    instants = list(rows.values_list("created_at", flat=True))
+    found[""] = (float(len(instants)), len(instants))
+    if by in queries.TIME:
+        for instant in instants:
+            key = queries.key_of(by, timezone.localdate(instant))
+            value, count = found.get(key, (0.0, 0))
+            found[key] = (float(count + 1), count + 1)
+    return found
+
+
+def _keys(by: str, filters: Filters) -> list[str]:
+    return [
+        first.isoformat() if by == "day" else queries.bucket_start(by, first).isoformat()
+        for first, _last in queries.buckets(by, filters.start, filters.end)
+    ]
+
+
+def _rows(
+    by: str | None,
+    filters: Filters,
+    spec: _Spec,
+    values: dict[str, tuple[float | None, int]],
+    previous: dict[str, tuple[float | None, int]] | None,
+) -> list[Cell]:
+    if by is None:
+        return []
+    zero = 0.0 if spec.measure == "count" else None
+    if by in queries.TIME:
+        keys = _keys(by, filters)
+    else:
+        keys = sorted(values, key=lambda k: (-values[k][1], k))
+        if by == "priority":
+            keys = sorted(values, key=lambda k: (k == queries.NONE_KEY, k))
+    labels = labels_for(by, keys)
+    cells = []
+    for key in keys:
+        value, count = values.get(key, (zero, 0))
+        cell = Cell(key, labels.get(key, key), value, count, target=spec.target)
+        if previous is not None:
+            cell.previous = previous.get(key, (zero, 0))[0]
+        cells.append(cell)
+    return cells
+
+
+def _key_q(by: str, key: str) -> Q:
+    column = queries.COLUMNS[by]
+    if key == queries.NONE_KEY:
+        return Q(**{f"{column}__isnull": True})
+    if column.endswith("_id") or by == "priority":
+        number = parse_id(key)
+        if number is None:
+            raise FilterError("key", str(_("No such row.")))
+        return Q(**{column: number})
+    return Q(**{column: key})
+
+
+def _parse_day(key: str) -> date:
+    try:
+        return date.fromisoformat(key)
+    except ValueError:
+        raise FilterError("key", str(_("No such row."))) from None
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(float(value), 4)
