@@ -24,6 +24,7 @@ BUDGETS = [
     ("api_create", "value", ">=", 300.0),
     ("search_page", "p95", "<=", 100.0),
     ("team_dashboard", "p95", "<=", 1000.0),
+    ("report_year", "p95", "<=", 1000.0),
     ("queue_throughput", "ratio", ">=", 0.30),
     ("ticket_throughput", "ratio", ">=", 0.30),
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tuki.portal import views
+from tuki.portal import service_report, views
 
 app_name = "portal"
 urlpatterns = [
@@ -11,4 +11,5 @@ urlpatterns = [
     path("tickets/<str:number>/confirm/", views.confirm, name="confirm"),
     path("tickets/<str:number>/reopen/", views.reopen, name="reopen"),
     path("attachments/<int:pk>/", views.attachment, name="attachment"),
+    path("service-levels/", service_report.service_levels, name="service_levels"),
 ]
