@@ -16,7 +16,7 @@ from django.utils import timezone
 from tuki.conftest import make_user
 from tuki.reports.tests.test_views_team import work
 from tuki.sla.models import ClockState, Metric, SlaClock
-from tuki.tickets.models import Ticket
+from tuki.tickets.models import Status, Ticket
 from tuki.tickets.tests.test_browser_layout import DESKTOP, PHONE, signed_in
 
 pytestmark = pytest.mark.browser
@@ -51,7 +51,10 @@ def a_busy_team(desk: Any) -> Any:
     for n, ticket in enumerate(work(desk, 9)):
         at = now - timedelta(days=1 + n % 3)
         Ticket.objects.filter(pk=ticket.pk).update(
-            created_at=at - timedelta(days=2), resolved_at=at, updated_at=at
+            created_at=at - timedelta(days=2),
+            resolved_at=at,
+            updated_at=at,
+            status=Status.objects.get(key="resolved"),
         )
     return manager
 
@@ -72,6 +75,9 @@ def test_a_desk_managers_team_view_at_desktop_and_phone_width(chromium, live_ser
         assert page.inner_text("#team-at-risk") == "2"
         assert page.inner_text("#team-breached") == "2"
         assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+        # The workload table fits its card: no sideways scrolling, even on a phone.
+        table = page.locator("#team-workload")
+        assert table.evaluate("t => t.scrollWidth <= t.parentElement.clientWidth")
         page.screenshot(path=str(DOCS / f"dashboard-manager-{label}.png"), full_page=True)
         # A number opens exactly its tickets.
         page.click("#team-breached")
