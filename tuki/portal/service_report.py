@@ -106,6 +106,5 @@ def service_levels(request: AuthenticatedHttpRequest) -> HttpResponse:
         "lines": lines,
         "last_label": date_format(last.start, "YEAR_MONTH_FORMAT"),
         "current_label": date_format(current.start, "YEAR_MONTH_FORMAT"),
-        "current_end": current.end,
     }
     return render(request, "portal/service_levels.html", context)
