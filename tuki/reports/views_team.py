@@ -4,6 +4,7 @@ says who sees what and what each figure means)."""
 from __future__ import annotations
 
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -73,7 +74,9 @@ def tickets(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if agent == "none":
         agent_name = _("Unassigned")
     elif agent:
-        person = User.objects.filter(pk=parse_id(agent), is_agent=True).first()
+        number = parse_id(agent)
+        agents = User.objects.filter(Q(is_agent=True) | Q(is_superuser=True))
+        person = agents.filter(pk=number).first() if number is not None else None
         agent_name = str(person) if person else ""
     context = {
         "group": group,

@@ -33,11 +33,7 @@ def a_busy_team(desk: Any) -> Any:
     work(desk, 2, assignee=desk.specialist, status="pending_customer")
     work(desk, 3, assignee=desk.lead)
     loose = work(desk, 3)
-    for ticket, (warned, late) in zip(
-        [mine[0], mine[1], loose[0], loose[1]],
-        [(True, False), (True, True), (True, False), (True, True)],
-        strict=True,
-    ):
+    for ticket, late in zip([mine[0], mine[1], loose[0], loose[1]], [False, True] * 2, strict=True):
         SlaClock.objects.create(
             ticket=ticket,
             metric=Metric.RESOLUTION,
