@@ -7,4 +7,9 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Reports")
 
     def ready(self) -> None:
-        from tuki.reports import receivers  # noqa: F401  (connects the signal receivers)
+        from tuki.lib import periodic
+        from tuki.reports import receivers, tasks  # noqa: F401  (connects the signal receivers)
+
+        periodic.register(
+            "reports.refresh_recomputed_clocks", tasks.refresh_recomputed_clocks, every=300
+        )

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -201,11 +202,11 @@ def _refresh_batch(ids: list[int], context: Context) -> int:
     for event in rows.values(
         "ticket_id", "action", "field", "old_value", "new_value", "created_at"
     ):
-        events[event["ticket_id"]].append(event)
+        events[event["ticket_id"]].append(dict(event))
     clocks: dict[int, list[dict[str, Any]]] = defaultdict(list)
     clock_rows = SlaClock.objects.filter(ticket_id__in=ids).order_by("ticket_id", "id")
     for clock in clock_rows.values("ticket_id", "metric", "state", "calendar_id", "agreement_id"):
-        clocks[clock["ticket_id"]].append(clock)
+        clocks[clock["ticket_id"]].append(dict(clock))
     scores = dict(
         SurveyResponse.objects.filter(ticket_id__in=ids, answered_at__isnull=False)
         .order_by("ticket_id", "answered_at", "id")
@@ -316,3 +317,19 @@ def all_ticket_ids(since: date | None = None) -> QuerySet[Ticket]:
             updated_at__gte=timezone.make_aware(datetime.combine(since, datetime.min.time()))
         )
     return qs.order_by("pk")
+
+
+def rebuild(
+    since: date | None = None, *, progress: Callable[[int, int], None] | None = None
+) -> int:
+    """Recompute the facts of every ticket (or those changed since a day) in batches, each
+    batch its own transaction; imports call it once they are done. Returns the count."""
+    ids = list(all_ticket_ids(since).values_list("pk", flat=True))
+    context = Context()
+    done = 0
+    for batch in _batches(ids):
+        with transaction.atomic():
+            done += _refresh_batch(batch, context)
+        if progress is not None:
+            progress(done, len(ids))
+    return done

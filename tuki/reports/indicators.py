@@ -297,10 +297,8 @@ def compute(
     breakdown, clock or statistic."""
     _check(code, by, clock, statistic)
     spec = SPECS[code]
-    values = _values(viewer, spec, filters, by, clock, statistic)
-    previous: dict[str, tuple[float | None, int]] = {}
+    values, previous = _values(viewer, spec, filters, by, clock, statistic, compare)
     if compare:
-        previous = _values(viewer, spec, filters.previous(), by, clock, statistic)
         if by in queries.TIME:  # the previous period's buckets side by side, in order
             keys = _keys(by, filters)
             previous = dict(
@@ -310,7 +308,7 @@ def compute(
                     strict=False,
                 )
             )
-    total_value, total_count = values.pop("", (None, 0))
+    total_value, total_count = values.pop("", (0.0 if spec.measure == "count" else None, 0))
     total = Cell("", str(_("Total")), total_value, total_count, target=spec.target)
     if compare:
         total.previous = previous.get("", (None, 0))[0]
@@ -369,58 +367,72 @@ def _population(spec: _Spec, column: str) -> Q:
 
 
 def _values(
-    viewer: Any, spec: _Spec, filters: Filters, by: str | None, clock: str, statistic: str
+    viewer: Any,
+    spec: _Spec,
+    filters: Filters,
+    by: str | None,
+    clock: str,
+    statistic: str,
+    compare: bool = False,
+) -> tuple[dict[str, tuple[float | None, int]], dict[str, tuple[float | None, int]]]:
+    """key -> (value, count) for the total ("") and each row of `by`, for the period and
+    (when `compare`) the previous one."""
+    if spec.cohort in ("created", "resolved"):
+        return _cohort_values(viewer, spec, filters, by, clock, statistic, compare)
+    now = _snapshot_values(viewer, spec, filters, by, statistic)
+    before = _snapshot_values(viewer, spec, filters.previous(), by, statistic) if compare else {}
+    return now, before
+
+
+def _snapshot_values(
+    viewer: Any, spec: _Spec, filters: Filters, by: str | None, statistic: str
 ) -> dict[str, tuple[float | None, int]]:
-    """key -> (value, count) for the total ("") and each row of `by`."""
     if spec.cohort == "deflections":
         return _deflections(filters, by)
-    if spec.cohort in ("open", "active") and by in queries.TIME:
+    if by in queries.TIME:
         return _snapshots(viewer, spec, filters, by)
     qs = queries.facts(viewer, filters).filter(
         queries.cohort_q(spec.cohort, filters.start, filters.end)
     )
-    found = {"": _aggregate(qs, spec, None, clock, statistic, filters.end)[""]}
+    if spec.measure == "age":
+        found = _ages(qs, None, spec, statistic, filters.end)
+        if by is not None:
+            found.update(_ages(qs, by, spec, statistic, filters.end))
+        return found
+    found = {"": (float(n := qs.count()), n)}
     if by is not None:
-        found.update(_aggregate(qs, spec, by, clock, statistic, filters.end))
+        rows = queries.grouped(qs, by, spec.cohort, {"count": Count("pk")})
+        found.update({k: (float(r["count"]), r["count"]) for k, r in rows.items()})
     return found
 
 
-def _aggregate(
-    qs: QuerySet[TicketFact],
+def _cohort_values(
+    viewer: Any,
     spec: _Spec,
+    filters: Filters,
     by: str | None,
     clock: str,
     statistic: str,
-    end: date,
-) -> dict[str, tuple[float | None, int]]:
+    compare: bool,
+) -> tuple[dict[str, tuple[float | None, int]], dict[str, tuple[float | None, int]]]:
+    """One query for the total, the rows and the previous period: grouped by period, key
+    and (for a percentile) the value's bucket (queries.bucket)."""
     column = _clock_column(spec, clock)
-    population = _population(spec, column)
-    if spec.measure == "count":
-        rows = queries.grouped(qs, by, spec.cohort, {"count": Count("pk")})
-        return {k: (float(r["count"]), r["count"]) for k, r in rows.items()}
-    if spec.measure == "share":
-        rows = queries.grouped(
-            qs, by, spec.cohort, queries.share_aggregates(spec.share or Q(), population)
-        )
-        return {
-            k: (_round(100.0 * r["hits"] / r["count"]) if r["count"] else None, r["count"])
-            for k, r in rows.items()
-        }
-    if spec.measure == "age":
-        return _ages(qs, by, spec, statistic, end)
+    day = queries.cohort_day(spec.cohort)
+    first = filters.previous().start if compare else filters.start
+    qs = queries.facts(viewer, filters).filter(**{f"{day}__range": (first, filters.end)})
+    qs = qs.filter(_population(spec, column))
     stat = "mean" if spec.measure == "mean" else statistic
-    rows = queries.grouped(
-        qs, by, spec.cohort, queries.measure_aggregates(column, stat, spec.where)
-    )
-    found = {k: (_round(r.get("value")), r["count"]) for k, r in rows.items()}
-    if stat != "mean" and not queries.in_database():
-        values = queries.values_by_key(qs.filter(population), by, spec.cohort, column)
-        fraction = queries.FRACTIONS[stat]
-        found = {
-            k: (_round(queries.percentile(values.get(k, []), fraction)), count)
-            for k, (_v, count) in found.items()
-        }
-    return found
+    tally = queries.Tally(spec.measure, stat)
+    rows = queries.tally_rows(qs, day, filters.start, by, spec.cohort, tally, column, spec.share)
+    now, before = tally.collect(rows)
+    return _finish(now), _finish(before)
+
+
+def _finish(
+    cells: dict[str, queries.Sums],
+) -> dict[str, tuple[float | None, int]]:
+    return {key: (_round(sums.value()), sums.count) for key, sums in cells.items()}
 
 
 def _ages(
@@ -477,8 +489,8 @@ def _snapshots(
         resolved_by = done[last] if spec.cohort == "open" else done[before]
         count = made[last] - resolved_by
         found[first.isoformat()] = (float(count), count)
-    total = qs.filter(total_q).count()
-    found[""] = (float(total), total)
+    open_count = qs.filter(total_q).count()
+    found[""] = (float(open_count), open_count)
     return found
 
 

@@ -16,3 +16,7 @@ def analyst(desk: Desk) -> User:
     desk.service_desk.members.add(user)
     user.user_permissions.add(Permission.objects.get(codename="view_reports"))
     return User.objects.get(pk=user.pk)
+
+
+# The SLA app's calendar, policy and frozen clock (tuki/sla/tests/conftest.py).
+from tuki.sla.tests.conftest import frozen, sla  # noqa: E402, F401

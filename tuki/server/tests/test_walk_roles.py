@@ -251,6 +251,7 @@ PARAMETERS: dict[str, Callable[[World, str], list[str]]] = {
     "language": _fixed("en"),
     "app_label": _fixed("tickets"),
     "url": _fixed("x"),
+    "code": _fixed("volume", "backlog", "no-such-indicator"),  # reports' indicators
 }
 
 
