@@ -122,7 +122,6 @@ class TestTheFigures:
         client = desk.client_for(desk.colleague)
         with time_machine.travel(TODAY, tick=False):
             client.get(URL)
-            # The session and user; each figure of each month (medians: a count and the values);
-            # the organisation.
-            with query_budget(17, exact=True):
+            # The session and user; each figure of each month; the organisation.
+            with query_budget(13, exact=True):
                 client.get(URL)
