@@ -32,6 +32,7 @@ from django.http import Http404
 
 from tuki.accounts.models import SupportGroup, User
 from tuki.lib.bounds import parse_id
+from tuki.reports.access import is_desk_manager
 from tuki.sla.models import ClockState, SlaClock
 from tuki.tickets.models import (
     ACTIVE_CATEGORIES,
@@ -54,10 +55,9 @@ def team_groups(user: User) -> QuerySet[SupportGroup]:
     if not is_agent(user):
         return SupportGroup.objects.none()
     groups = SupportGroup.objects.filter(is_active=True)
-    if user.is_superuser:
+    if user.is_superuser or is_desk_manager(user):
         return groups
-    desk_manager = groups.filter(manager=user, tier=SupportGroup.Tier.SERVICE_DESK).exists()
-    return groups if desk_manager else groups.filter(manager=user)
+    return groups.filter(manager=user)
 
 
 def get_team_for_user(
