@@ -104,6 +104,7 @@ class Load:
     pending: int = 0
     at_risk: int = 0
     breached: int = 0
+    unassigned: int = 0  # the index page's per-group rows only
 
 
 @dataclass
@@ -225,9 +226,14 @@ def overview(user: User, groups: list[SupportGroup], now: datetime) -> dict[int,
         )
         .order_by()
     )
-    # `pending` holds the unassigned count here: the index shows that instead.
     return {
-        row["group"]: Load(None, row["active"], row["unassigned"], row["at_risk"], row["breached"])
+        row["group"]: Load(
+            None,
+            active=row["active"],
+            at_risk=row["at_risk"],
+            breached=row["breached"],
+            unassigned=row["unassigned"],
+        )
         for row in rows
     }
 

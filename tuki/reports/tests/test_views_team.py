@@ -236,7 +236,7 @@ class TestTheFigures:
         response = desk.client_for(desk_manager).get("/reports/team/")
         rows = {group.pk: load for group, load in response.context["rows"]}
         assert rows[desk.network_hel.pk].active == 3
-        assert rows[desk.network_hel.pk].pending == 2  # the unassigned, on the index
+        assert rows[desk.network_hel.pk].unassigned == 2
         assert rows[desk.apps.pk].active == 0
 
 
