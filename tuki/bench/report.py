@@ -23,6 +23,8 @@ BUDGETS = [
     ("ticket", "p95", "<=", 60.0),
     ("api_create", "value", ">=", 300.0),
     ("search_page", "p95", "<=", 100.0),
+    ("team_dashboard", "p95", "<=", 1000.0),
+    ("report_year", "p95", "<=", 1000.0),
     ("queue_throughput", "ratio", ">=", 0.30),
     ("ticket_throughput", "ratio", ">=", 0.30),
 ]

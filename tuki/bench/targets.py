@@ -49,6 +49,8 @@ def scene(data: dict[str, Any]) -> Scene:
     assert group is not None, "no groups in the benchmark data"
     agent = group.members.order_by("id").first()
     assert agent is not None
+    # The agent leads the group: the team view's figure (tuki/reports/views_team.py).
+    SupportGroup.objects.filter(pk=group.pk, manager__isnull=True).update(manager=agent)
     django_client = DjangoClient()
     django_client.force_login(agent)
     session_key = django_client.cookies[settings.SESSION_COOKIE_NAME].value
@@ -110,6 +112,11 @@ def page_targets(s: Scene) -> dict[str, tuple[str, Target, tuple[int, ...]]]:
             (200,),
         ),
         "dashboard": ("agent dashboard", get("/desk/"), (200,)),
+        "team_dashboard": (
+            "team view of a group, for its lead",
+            get(f"/reports/team/{s.group_id}/"),
+            (200,),
+        ),
         "ticket": (
             "ticket page, 30 timeline entries",
             lambda i: ("GET", f"/desk/tickets/{numbers[i % len(numbers)]}/", None),

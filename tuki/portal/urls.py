@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tuki.portal import views
+from tuki.portal import service_report, views
 
 app_name = "portal"
 urlpatterns = [
@@ -12,4 +12,5 @@ urlpatterns = [
     path("tickets/<str:number>/reopen/", views.reopen, name="reopen"),
     path("tickets/<str:number>/survey/", views.survey, name="survey"),
     path("attachments/<int:pk>/", views.attachment, name="attachment"),
+    path("service-levels/", service_report.service_levels, name="service_levels"),
 ]

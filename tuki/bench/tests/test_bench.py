@@ -95,6 +95,10 @@ def test_a_quick_run_measures_everything_through_http_and_drops_its_database(
         assert figures[name]["queries"] > 0, name
         assert 0 < figures[f"{name}_throughput"]["ratio"], name
     assert figures["floor_view"]["queries"] == 0
+    # The team view (a group's lead) and the 12-month report through the reports engine.
+    assert figures["team_dashboard"]["samples"] > 0 and figures["team_dashboard"]["errors"] == 0
+    assert figures["report_year"]["samples"] > 0 and figures["report_year"]["queries"] > 0
+    assert record["data"]["report_facts"] == 2000
     assert record["data"]["tickets"] == 2000
     assert record["environment"]["vendor"] == connection.vendor
     assert "budgets" in record and isinstance(record["misses"], list)

@@ -7,7 +7,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from tuki.accounts.models import User
+from tuki.accounts.models import SupportGroup, User
 from tuki.lib.http import AuthenticatedHttpRequest
 from tuki.tickets.models import (
     ACTIVE_CATEGORIES,
@@ -59,5 +59,9 @@ def dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     }
     # The organisations of all five lists in one query.
     prepare_rows([t for tickets in lists.values() for t in tickets], "organisation")
-    context = {"nav": "dashboard", "counts": counts, **lists}
+    # Leads and managers of groups get a link to their team view (tuki/reports/views_team.py).
+    leads = request.user.is_superuser or (
+        SupportGroup.objects.filter(manager=request.user, is_active=True).exists()
+    )
+    context = {"nav": "dashboard", "counts": counts, "leads": leads, **lists}
     return render(request, "tickets/dashboard.html", context)

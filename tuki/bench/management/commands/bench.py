@@ -30,8 +30,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from tuki.bench import database, loading, measure, profiling, report
-from tuki.bench.options import HTTP_MEASUREMENTS, Figure, Options, Run
+from tuki.bench import database, loading, measure, profiling, report, report_year
+from tuki.bench.options import HTTP_MEASUREMENTS, IN_PROCESS, Figure, Options, Run
 
 # What the micro-benchmarks build in a --quick run (environment variables they read).
 QUICK_SIZES = {
@@ -62,7 +62,7 @@ def load(name: str) -> ModuleType:
 
 
 def everything() -> list[str]:
-    return [*HTTP_MEASUREMENTS, *modules_available()]
+    return [*HTTP_MEASUREMENTS, *IN_PROCESS, *modules_available()]
 
 
 class Command(BaseCommand):
@@ -166,7 +166,9 @@ class Command(BaseCommand):
         loaded = [(name, load(name)) for name in modules]  # fail before building anything
         run = Run(opts)
         http = any(opts.wants(n) for n in HTTP_MEASUREMENTS)
-        if not http and not any(getattr(m, "USES_BENCH_DATA", False) for _n, m in loaded):
+        in_process = [n for n in IN_PROCESS if opts.wants(n)]
+        uses_data = any(getattr(m, "USES_BENCH_DATA", False) for _n, m in loaded)
+        if not http and not in_process and not uses_data:
             # Micro-benchmarks that need no data set or make their own: no database here.
             self.run_modules(run, loaded)
             self.say(f"({time.perf_counter() - started:.1f} s)")
@@ -179,6 +181,9 @@ class Command(BaseCommand):
             if http:
                 self.say(self.style.MIGRATE_HEADING("HTTP and database"))
                 measure.measure_http(run, url, self.say)
+            if report_year.NAME in in_process:
+                self.say(self.style.MIGRATE_HEADING("Reports engine"))
+                report_year.measure(run, self.say)
             self.run_modules(run, loaded)
             run.misses = report.check(run)
             path = report.write(run)
