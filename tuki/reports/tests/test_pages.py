@@ -144,9 +144,10 @@ def test_the_drill_down_ignores_an_unknown_key(world: World):
 
 # --- query budgets ---------------------------------------------------------------------------
 
-# The overview: the summary (a query per cohort), the filters' choices, the saved reports.
+# The overview: the summary (a query per cohort), the filters' choices, the saved reports,
+# whether to link the team view.
 BUDGETS = {
-    f"/reports/?{MARCH}": 23,
+    f"/reports/?{MARCH}": 24,
     f"/reports/volume/?{MARCH}&by=channel": 13,
     f"/reports/volume/tickets/?{MARCH}&by=channel&key=email": 10,
     f"/reports/volume/export.xlsx?{MARCH}&by=channel": 7,

@@ -11,6 +11,7 @@ from tuki.lib.http import AuthenticatedHttpRequest
 from tuki.reports import indicators, presenting
 from tuki.reports.forms import dimension_label
 from tuki.reports.saving import visible_reports
+from tuki.reports.team import team_groups
 from tuki.reports.views.common import indicator_or_404, page_context, read_form, reports_required
 
 PAGE_SIZE = 50
@@ -25,10 +26,11 @@ def overview(request: AuthenticatedHttpRequest) -> HttpResponse:
             total, _rows = presenting.rows(result, form.query)
             cards.append((result.indicator, total))
     saved = visible_reports(request.user).select_related("owner")[:20]
+    leads = team_groups(request.user).exists()  # a link to the team view (reports/team.py)
     return render(
         request,
         "reports/overview.html",
-        page_context(form, cards=cards, saved=saved, query=form.query()),
+        page_context(form, cards=cards, saved=saved, query=form.query(), leads=leads),
     )
 
 
