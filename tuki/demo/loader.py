@@ -19,7 +19,7 @@ from django.db.models import F
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from tuki.demo import knowledge, routing, sla, stories, workflows
+from tuki.demo import knowledge, routing, sla, stories, surveys, workflows
 from tuki.demo.cast import Cast, build_cast
 from tuki.mail.models import OutboundMessage, OutboundStatus
 from tuki.reports import facts
@@ -56,6 +56,8 @@ def load_demo(
             f"Automation: {tools['rules']} rules, {tools['macros']} macros, "
             f"{tools['approval_templates']} approval template, {tools['webhooks']} webhook"
         )
+    answers = surveys.answer_some(random.Random(seed + 1), now or timezone.now())
+    say(f"Satisfaction: {answers} surveys answered")
     say(f"Search index: {documents.rebuild(documents.TICKET)} tickets")
     say(f"Report figures: {facts.rebuild()} tickets")  # their tasks were dropped too
     return summary
