@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-DATA_VERSION = "3"  # 3: the report facts (reports.TicketFact) are filled
+DATA_VERSION = "4"  # 3: the report facts (reports.TicketFact) are filled; 4: rolled up
 HTTP_MEASUREMENTS = (
     "floor_view",
     "floor_insert",

@@ -10,6 +10,7 @@ class ReportsConfig(AppConfig):
         from tuki.lib import periodic
         from tuki.reports import (
             receivers,  # noqa: F401  (connects the signal receivers)
+            rollups,
             scheduling,
             tasks,
         )
@@ -17,5 +18,9 @@ class ReportsConfig(AppConfig):
         periodic.register(
             "reports.refresh_recomputed_clocks", tasks.refresh_recomputed_clocks, every=300
         )
+        # Months whose facts changed are rolled up again (rollups.py); reports read them
+        # from the facts meanwhile, so this only decides how fast reports are, not what
+        # they say.
+        periodic.register("reports.roll_changed", rollups.roll_changed, every=300)
         # Scheduled reports: each due week or month is mailed once (scheduling.py).
         periodic.register("reports.send_due_reports", scheduling.send_due_reports, every=900)

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db import connection
 
-from tuki.reports import indicators
+from tuki.reports import indicators, rollups
 from tuki.reports.filters import Filters
 
 
@@ -29,7 +29,8 @@ def twelve_month_report(viewer: Any, end: date) -> list[indicators.Result]:
 
 def load_synthetic_facts(count: int, end: date, *, groups: list[int], users: list[int]) -> None:
     """`count` facts over the two years before `end` (PostgreSQL only), without tickets:
-    foreign keys are not checked while loading (session_replication_role=replica)."""
+        foreign keys are not checked while loading (session_replication_role=replica); then
+    every month is rolled up."""
     if connection.vendor != "postgresql":
         raise RuntimeError("synthetic facts are loaded with PostgreSQL's generate_series")
     start = end - timedelta(days=730)
@@ -40,6 +41,11 @@ def load_synthetic_facts(count: int, end: date, *, groups: list[int], users: lis
         cursor.execute(_SYNTHETIC.format(groups=groups_sql, users=users_sql), [start, count])
         cursor.execute("SET session_replication_role = DEFAULT")
         cursor.execute("ANALYZE reports_ticketfact")
+    day = start
+    while day <= end:
+        rollups.mark([day])
+        day = rollups.month_end(day) + timedelta(days=1)
+    rollups.roll_all()
 
 
 _SYNTHETIC = """

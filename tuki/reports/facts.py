@@ -20,6 +20,7 @@ from django.utils import timezone
 from tuki.accounts.models import SupportGroup
 from tuki.calendars.arithmetic import Schedule, business_minutes_between
 from tuki.calendars.models import Calendar
+from tuki.reports import rollups
 from tuki.reports.filters import day_bounds, desk_day
 from tuki.reports.models import TicketFact
 from tuki.sla.models import Agreement, ClockState, Metric, Service, SlaClock
@@ -214,9 +215,18 @@ def _refresh_batch(ids: list[int], context: Context) -> int:
         .values_list("ticket_id", "score")
     )
     facts = [_fact(t, events[t.pk], clocks[t.pk], scores.get(t.pk), context) for t in tickets]
-    TicketFact.objects.bulk_create(
-        facts, update_conflicts=True, unique_fields=["ticket"], update_fields=FACT_FIELDS
-    )
+    with transaction.atomic():
+        # The months the facts leave and enter are to be rolled up again (rollups.py).
+        days: set[date | None] = set()
+        for created_day, resolved_day in TicketFact.objects.filter(ticket_id__in=ids).values_list(
+            "created_day", "resolved_day"
+        ):
+            days |= {created_day, resolved_day}
+        TicketFact.objects.bulk_create(
+            facts, update_conflicts=True, unique_fields=["ticket"], update_fields=FACT_FIELDS
+        )
+        days |= {f.created_day for f in facts} | {f.resolved_day for f in facts}
+        rollups.mark(days)
     return len(facts)
 
 
@@ -322,7 +332,8 @@ def rebuild(
     since: date | None = None, *, progress: Callable[[int, int], None] | None = None
 ) -> int:
     """Recompute the facts of every ticket (or those changed since a day) in batches, each
-    batch its own transaction; imports call it once they are done. Returns the count."""
+    batch its own transaction, then roll up the months they changed; imports call it once
+    they are done. Returns the count."""
     ids = list(all_ticket_ids(since).values_list("pk", flat=True))
     context = Context()
     done = 0
@@ -331,4 +342,5 @@ def rebuild(
             done += _refresh_batch(batch, context)
         if progress is not None:
             progress(done, len(ids))
+    rollups.roll_all()
     return done

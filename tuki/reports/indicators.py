@@ -8,8 +8,10 @@ the contract report pages, dashboards, exports and imports build on
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from itertools import chain
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
@@ -18,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tuki.knowledge.models import Deflection, DeflectionOutcome
 from tuki.lib.bounds import parse_id
-from tuki.reports import queries
+from tuki.reports import queries, rollups
 from tuki.reports.filters import FilterError, Filters, day_bounds, desk_day
 from tuki.reports.labels import labels_for
 from tuki.reports.models import TicketFact
@@ -353,22 +355,6 @@ def _cohort_totals(
 ) -> dict[str, tuple[tuple[float | None, int], tuple[float | None, int]]]:
     day = queries.cohort_day(cohort)
     first = filters.previous().start if compare else filters.start
-    qs = queries.facts(viewer, filters).filter(**{f"{day}__range": (first, filters.end)})
-    qs = qs.annotate(_now=queries.in_period(day, filters.start))
-    group = ["_now"]
-    aggregates: dict[str, Any] = {}
-    for index, code in enumerate(codes):
-        spec = SPECS[code]
-        column = _clock_column(spec, "business")
-        population = _population(spec, column)
-        aggregates[f"n{index}"] = Count("pk", filter=population)
-        if spec.measure == "share":
-            aggregates[f"hits{index}"] = Count("pk", filter=population & (spec.share or Q()))
-        elif spec.measure == "mean":
-            aggregates[f"total{index}"] = Sum(column, filter=population)
-        elif spec.measure == "stat":
-            qs = qs.annotate(**{f"_b{index}": queries.bucket_expression(column)})
-            group.append(f"_b{index}")
     statistic = {code: "mean" if SPECS[code].measure == "mean" else "median" for code in codes}
     sums = {
         code: (
@@ -377,6 +363,33 @@ def _cohort_totals(
         )
         for code in codes
     }
+    qs = queries.facts(viewer, filters)
+    if rollups.sees_unrestricted(viewer) and filters.is_empty_beyond_period():
+        part = rollups.split(day, first, filters.end, filters.start)
+        qs = qs.filter(part.facts_q())
+        figures = {_figure(SPECS[code], "business"): code for code in codes}
+        rows = rollups.cohort_rows(
+            cohort, "", None, figures, part.months, filters.start, by=None, buckets=True
+        )
+        for row in rows:
+            sums[figures[row["figure"]]][0 if row["_now"] else 1].add(row)
+    else:
+        qs = qs.filter(**{f"{day}__range": (first, filters.end)})
+    qs = qs.annotate(_now=queries.in_period(day, filters.start))
+    group = ["_now"]
+    aggregates: dict[str, Any] = {}
+    for index, code in enumerate(codes):
+        spec = SPECS[code]
+        column = _clock_column(spec, "business")
+        where = population(spec, column)
+        aggregates[f"n{index}"] = Count("pk", filter=where)
+        if spec.measure == "share":
+            aggregates[f"hits{index}"] = Count("pk", filter=where & (spec.share or Q()))
+        elif spec.measure == "mean":
+            aggregates[f"total{index}"] = Sum(column, filter=where)
+        elif spec.measure == "stat":
+            qs = qs.annotate(**{f"_b{index}": queries.bucket_expression(column)})
+            group.append(f"_b{index}")
     for found in qs.values(*group).annotate(**aggregates).order_by():
         for index, code in enumerate(codes):
             row = {
@@ -415,7 +428,7 @@ def tickets_behind(
         else:
             qs = qs.filter(_key_q(by, key))
     qs = qs.filter(queries.cohort_q(spec.cohort, start, end))
-    qs = qs.filter(_population(spec, _clock_column(spec, "business")))
+    qs = qs.filter(population(spec, _clock_column(spec, "business")))
     return Ticket.objects.filter(pk__in=qs.values("pk")).order_by("-id")
 
 
@@ -426,7 +439,7 @@ def _clock_column(spec: _Spec, clock: str) -> str:
     return spec.business if spec.business and clock == "business" else spec.column
 
 
-def _population(spec: _Spec, column: str) -> Q:
+def population(spec: _Spec, column: str) -> Q:
     """Which of the cohort's tickets the value counts (the cell's count)."""
     where = spec.where if spec.where is not None else Q()
     if spec.measure == "stat":
@@ -462,6 +475,8 @@ def _snapshot_values(
         return _deflections(filters, by)
     if by in queries.TIME:
         return _snapshots(viewer, spec, filters, by)
+    if by is None and rollups.sees_unrestricted(viewer) and filters.is_empty_beyond_period():
+        return _span_totals(viewer, spec, filters, statistic)
     qs = queries.facts(viewer, filters).filter(
         queries.cohort_q(spec.cohort, filters.start, filters.end)
     )
@@ -477,6 +492,32 @@ def _snapshot_values(
     return found
 
 
+def _span_totals(
+    viewer: Any,
+    spec: _Spec,
+    filters: Filters,
+    statistic: str,
+    source: rollups.Spans | None = None,
+) -> dict[str, tuple[float | None, int]]:
+    """The backlog, its age and the workload in total, from the rolled spans and the facts
+    they leave out (rollups.open_by_day): the same tickets as cohort_q's."""
+    since = filters.start if spec.cohort == "active" else None
+    days = rollups.open_by_day(
+        source or rollups.spans(), queries.facts(viewer, filters), filters.end, since
+    )
+    count = sum(days.values())
+    if spec.measure != "age":
+        return {"": (float(count), count)}
+    ages = [float((filters.end - day).days) for day, n in days.items() for _ in range(n)]
+    return {"": (_round(_statistic(ages, statistic)), count)}
+
+
+def _statistic(values: list[float], statistic: str) -> float | None:
+    if statistic == "mean":
+        return sum(values) / len(values) if values else None
+    return queries.percentile(values, queries.FRACTIONS[statistic])
+
+
 def _cohort_values(
     viewer: Any,
     spec: _Spec,
@@ -486,18 +527,69 @@ def _cohort_values(
     statistic: str,
     compare: bool,
 ) -> tuple[dict[str, tuple[float | None, int]], dict[str, tuple[float | None, int]]]:
-    """One query for the total, the rows and the previous period: grouped by period, key
-    and (for a percentile) the value's bucket (queries.bucket)."""
+    """The total, the rows and the previous period, from the rollups of the clean months
+    (when they can answer: `_rollup_route`) and one query over the facts of the rest,
+    grouped by period, key and (for a percentile) the value's bucket (queries.bucket)."""
     column = _clock_column(spec, clock)
     day = queries.cohort_day(spec.cohort)
     first = filters.previous().start if compare else filters.start
-    qs = queries.facts(viewer, filters).filter(**{f"{day}__range": (first, filters.end)})
-    qs = qs.filter(_population(spec, column))
     stat = "mean" if spec.measure == "mean" else statistic
     tally = queries.Tally(spec.measure, stat)
-    rows = queries.tally_rows(qs, day, filters.start, by, spec.cohort, tally, column, spec.share)
-    now, before = tally.collect(rows)
+    qs = queries.facts(viewer, filters).filter(population(spec, column))
+    route = _rollup_route(viewer, spec, filters, by)
+    rolled: Iterable[dict[str, Any]] = ()
+    if route is not None:
+        part = rollups.split(day, first, filters.end, filters.start)
+        qs = qs.filter(part.facts_q())
+        dimension, keys = route
+        buckets = spec.measure == "stat" and stat != "mean"
+        figure = _figure(spec, clock)
+        rolled = rollups.cohort_rows(
+            spec.cohort,
+            dimension,
+            keys,
+            [figure],
+            part.months,
+            filters.start,
+            by=by,
+            buckets=buckets,
+        )
+    else:
+        qs = qs.filter(**{f"{day}__range": (first, filters.end)})
+    live = queries.tally_rows(qs, day, filters.start, by, spec.cohort, tally, column, spec.share)
+    now, before = tally.collect(chain(rolled, live))
     return _finish(now), _finish(before)
+
+
+def _figure(spec: _Spec, clock: str) -> str:
+    """The rollup figure an indicator reads (rollups.py): a time's histogram is by column."""
+    if spec.measure == "count":
+        return rollups.COUNT
+    if spec.measure == "stat":
+        return _clock_column(spec, clock)
+    return next(code for code, s in SPECS.items() if s is spec)
+
+
+def _rollup_route(
+    viewer: Any, spec: _Spec, filters: Filters, by: str | None
+) -> tuple[str, list[str] | None] | None:
+    """Which rollup rows answer (dimension, keys), or None when only the facts can: the
+    rollups hold each figure per month in total and per key of one dimension, so at most
+    one dimension may be filtered or broken down by; times' histograms are in total only."""
+    if not rollups.sees_unrestricted(viewer) or by in ("day", "week"):
+        return None
+    chosen = [name for name in rollups.FILTER_DIMENSIONS if getattr(filters, name)]
+    breakdown = by if by is not None and by not in queries.TIME else None
+    if spec.measure == "stat":
+        return ("", None) if not chosen and breakdown is None else None
+    if len(chosen) > 1:
+        return None
+    if chosen:
+        dimension = rollups.FILTER_DIMENSIONS[chosen[0]]
+        if breakdown not in (None, dimension):
+            return None
+        return dimension, [str(value) for value in getattr(filters, chosen[0])]
+    return (breakdown, None) if breakdown else ("", None)
 
 
 def _finish(
@@ -523,11 +615,7 @@ def _ages(
         per_key.setdefault(queries.key_of(by, key), []).append(float((end - created).days))
     found: dict[str, tuple[float | None, int]] = {}
     for key, ages in per_key.items():
-        if statistic == "mean":
-            value = sum(ages) / len(ages) if ages else None
-        else:
-            value = queries.percentile(ages, queries.FRACTIONS[statistic])
-        found[key] = (_round(value), len(ages))
+        found[key] = (_round(_statistic(ages, statistic)), len(ages))
     return found or ({"": (None, 0)} if by is None else {})
 
 
@@ -540,6 +628,17 @@ def _snapshots(
     qs = queries.facts(viewer, filters)
     found: dict[str, tuple[float | None, int]] = {}
     total_q = queries.cohort_q(spec.cohort, filters.start, filters.end)
+    if (
+        spec.measure == "age"
+        and rollups.sees_unrestricted(viewer)
+        and filters.is_empty_beyond_period()
+    ):
+        source = rollups.spans()
+        found[""] = _span_totals(viewer, spec, filters, "median", source)[""]
+        for first, last in queries.buckets(by, filters.start, filters.end):
+            bucket = replace(filters, start=first, end=last)
+            found[first.isoformat()] = _span_totals(viewer, spec, bucket, "median", source)[""]
+        return found
     if spec.measure == "age":
         total = _ages(qs.filter(total_q), None, spec, "median", filters.end)
         found[""] = total[""]
@@ -550,8 +649,18 @@ def _snapshots(
             found[first.isoformat()] = rows.get("", (None, 0))
         return found
     spans = queries.buckets(by, filters.start, filters.end)
-    created = queries.cumulative(qs, "created_day", filters.start, filters.end)
-    resolved = queries.cumulative(qs, "resolved_day", filters.start, filters.end)
+    if rollups.sees_unrestricted(viewer) and filters.is_empty_beyond_period():
+        source = rollups.spans()
+        created = rollups.cumulative(source, qs, "created_day", filters.start, filters.end)
+        resolved = rollups.cumulative(source, qs, "resolved_day", filters.start, filters.end)
+        days = rollups.open_by_day(
+            source, qs, filters.end, filters.start if spec.cohort == "active" else None
+        )
+        open_count = sum(days.values())
+    else:
+        created = queries.cumulative(qs, "created_day", filters.start, filters.end)
+        resolved = queries.cumulative(qs, "resolved_day", filters.start, filters.end)
+        open_count = qs.filter(total_q).count()
     ends = [last for _first, last in spans]
     starts_before = [date.fromordinal(first.toordinal() - 1) for first, _last in spans]
     made = queries.running(*created, ends)
@@ -560,7 +669,6 @@ def _snapshots(
         resolved_by = done[last] if spec.cohort == "open" else done[before]
         count = made[last] - resolved_by
         found[first.isoformat()] = (float(count), count)
-    open_count = qs.filter(total_q).count()
     found[""] = (float(open_count), open_count)
     return found
 

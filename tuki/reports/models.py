@@ -97,6 +97,17 @@ class TicketFact(models.Model):
             models.Index(fields=["group", "created_day"], name="fact_group_created"),
             models.Index(fields=["organisation", "created_day"], name="fact_org_created"),
             models.Index(fields=["assignee", "status_category"], name="fact_assignee_status"),
+            # Reports read restricted tickets from the facts beside the rollups (rollups.py).
+            models.Index(
+                fields=["created_day"],
+                condition=models.Q(restricted=True),
+                name="fact_restricted_created",
+            ),
+            models.Index(
+                fields=["resolved_day"],
+                condition=models.Q(restricted=True),
+                name="fact_restricted_resolved",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -202,3 +213,74 @@ class ReportMailing(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report} → {self.recipient} ({self.period_start})"
+
+
+class RollupMonth(models.Model):
+    """Whether a month's rollups (`Rollup`, `RollupSpan`) hold its facts as they are now.
+
+    A fact written or deleted marks the months of its days (`changed_at`); rolling the month
+    (tuki/reports/rollups.py) records which change it read (`rolled_change`). Reports read
+    a month from the rollups only while the two are equal, and from the facts otherwise."""
+
+    month = models.DateField(_("month"), primary_key=True)
+    changed_at = models.DateTimeField(_("changed"))
+    rolled_change = models.DateTimeField(_("rolled change"), null=True, blank=True)
+    rolled_at = models.DateTimeField(_("rolled"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["month"]
+        verbose_name = _("rolled-up month")
+        verbose_name_plural = _("rolled-up months")
+
+    def __str__(self) -> str:
+        return self.month.isoformat()
+
+
+class Rollup(models.Model):
+    """One month's sums of one figure over the facts of a cohort (registered or resolved in
+    the month), in total (`dimension` empty) or for one key of a dimension; for a time's
+    percentile, one row per histogram bucket (queries.bucket_of). Restricted tickets are
+    left out: reports add those a viewer may see from the facts."""
+
+    month = models.DateField(_("month"))
+    cohort = models.CharField(_("cohort"), max_length=10)
+    dimension = models.CharField(_("dimension"), max_length=20, blank=True)
+    key = models.CharField(_("key"), max_length=40, blank=True)
+    figure = models.CharField(_("figure"), max_length=40)
+    bucket = models.IntegerField(_("bucket"), null=True, blank=True)
+    n = models.BigIntegerField(_("count"), default=0)
+    hits = models.BigIntegerField(_("hits"), default=0)
+    total = models.FloatField(_("total"), default=0.0)
+
+    class Meta:
+        ordering = ["month", "id"]
+        indexes = [
+            models.Index(fields=["cohort", "dimension", "figure", "month"], name="rollup_read"),
+            models.Index(fields=["month"], name="rollup_month"),
+        ]
+        verbose_name = _("rollup")
+        verbose_name_plural = _("rollups")
+
+    def __str__(self) -> str:
+        return f"{self.month} {self.cohort} {self.dimension}={self.key} {self.figure}"
+
+
+class RollupSpan(models.Model):
+    """How many (unrestricted) tickets were registered on a day and last resolved on another
+    (or are open): the backlog and its age on any day, without reading every ticket."""
+
+    created_day = models.DateField(_("created on"))
+    resolved_day = models.DateField(_("resolved on"), null=True, blank=True)
+    n = models.IntegerField(_("count"))
+
+    class Meta:
+        ordering = ["created_day", "id"]
+        indexes = [
+            models.Index(fields=["created_day"], name="rollup_span_created"),
+            models.Index(fields=["resolved_day"], name="rollup_span_resolved"),
+        ]
+        verbose_name = _("rollup span")
+        verbose_name_plural = _("rollup spans")
+
+    def __str__(self) -> str:
+        return f"{self.created_day} → {self.resolved_day}: {self.n}"

@@ -1,16 +1,19 @@
 """Ticket events, SLA breaches (recorded as ticket events) and survey answers mark a
 ticket's figures stale: one `refresh_facts` task per ticket per change, written with the
-change (tuki/lib/taskqueue.py), run after it commits."""
+change (tuki/lib/taskqueue.py), run after it commits. A deleted fact marks its months for
+the rollups (rollups.py)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.db import transaction
+from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
 from tuki.lib import taskqueue
-from tuki.reports import tasks
+from tuki.reports import rollups, tasks
+from tuki.reports.models import TicketFact
 from tuki.surveys.signals import answered
 from tuki.tickets.models import TicketEvent
 from tuki.tickets.signals import event_recorded
@@ -56,3 +59,9 @@ def on_event_recorded(sender: Any, event: TicketEvent, **kwargs: Any) -> None:
 @receiver(answered, dispatch_uid="reports_survey_answered")
 def on_survey_answered(sender: Any, response: Any, **kwargs: Any) -> None:
     mark_stale(response.ticket_id)
+
+
+@receiver(post_delete, sender=TicketFact, dispatch_uid="reports_fact_deleted")
+def on_fact_deleted(sender: Any, instance: TicketFact, **kwargs: Any) -> None:
+    """A ticket deleted (its fact goes with it) leaves its months to be rolled again."""
+    rollups.mark([instance.created_day, instance.resolved_day])

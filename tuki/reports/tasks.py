@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django_tasks import task
 
-from tuki.reports import facts
+from tuki.reports import facts, rollups
 from tuki.reports.models import TicketFact
 from tuki.sla.models import SlaClock
 
@@ -18,6 +18,14 @@ def refresh_facts(ticket_ids: list[int]) -> None:
     """Recompute these tickets' facts from their stored history (an upsert computed from
     the history alone: a second run writes the same rows)."""
     facts.refresh(ticket_ids)
+
+
+@task()
+def roll_months(months: list[str]) -> None:
+    """Roll up these months (ISO dates of their first days) from their facts; a month that
+    changed meanwhile stays to be rolled by the next periodic run (rollups.roll)."""
+    for month in months:
+        rollups.roll(date.fromisoformat(month))
 
 
 # How far back the periodic job looks for clocks changed without a ticket event.
