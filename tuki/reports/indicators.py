@@ -368,9 +368,7 @@ def _cohort_totals(
         part = rollups.split(day, first, filters.end, filters.start)
         qs = qs.filter(part.facts_q())
         figures = {_figure(SPECS[code], "business"): code for code in codes}
-        rows = rollups.cohort_rows(
-            cohort, "", None, figures, part.months, filters.start, by=None, buckets=True
-        )
+        rows = rollups.cohort_rows(cohort, "", None, figures, part.months, filters.start, by=None)
         for row in rows:
             sums[figures[row["figure"]]][0 if row["_now"] else 1].add(row)
     else:
@@ -542,17 +540,8 @@ def _cohort_values(
         part = rollups.split(day, first, filters.end, filters.start)
         qs = qs.filter(part.facts_q())
         dimension, keys = route
-        buckets = spec.measure == "stat" and stat != "mean"
-        figure = _figure(spec, clock)
         rolled = rollups.cohort_rows(
-            spec.cohort,
-            dimension,
-            keys,
-            [figure],
-            part.months,
-            filters.start,
-            by=by,
-            buckets=buckets,
+            spec.cohort, dimension, keys, [_figure(spec, clock)], part.months, filters.start, by=by
         )
     else:
         qs = qs.filter(**{f"{day}__range": (first, filters.end)})
@@ -575,13 +564,11 @@ def _rollup_route(
 ) -> tuple[str, list[str] | None] | None:
     """Which rollup rows answer (dimension, keys), or None when only the facts can: the
     rollups hold each figure per month in total and per key of one dimension, so at most
-    one dimension may be filtered or broken down by; times' histograms are in total only."""
+    one dimension may be filtered or broken down by."""
     if not rollups.sees_unrestricted(viewer) or by in ("day", "week"):
         return None
     chosen = [name for name in rollups.FILTER_DIMENSIONS if getattr(filters, name)]
     breakdown = by if by is not None and by not in queries.TIME else None
-    if spec.measure == "stat":
-        return ("", None) if not chosen and breakdown is None else None
     if len(chosen) > 1:
         return None
     if chosen:

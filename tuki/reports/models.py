@@ -238,19 +238,24 @@ class RollupMonth(models.Model):
 
 class Rollup(models.Model):
     """One month's sums of one figure over the facts of a cohort (registered or resolved in
-    the month), in total (`dimension` empty) or for one key of a dimension; for a time's
-    percentile, one row per histogram bucket (queries.bucket_of). Restricted tickets are
-    left out: reports add those a viewer may see from the facts."""
+    the month), in total (`dimension` empty) or for one key of a dimension; for a time, with
+    the histogram its percentiles are read from. Restricted tickets are left out: reports
+    add those a viewer may see from the facts."""
 
     month = models.DateField(_("month"))
     cohort = models.CharField(_("cohort"), max_length=10)
     dimension = models.CharField(_("dimension"), max_length=20, blank=True)
     key = models.CharField(_("key"), max_length=40, blank=True)
     figure = models.CharField(_("figure"), max_length=40)
-    bucket = models.IntegerField(_("bucket"), null=True, blank=True)
     n = models.BigIntegerField(_("count"), default=0)
     hits = models.BigIntegerField(_("hits"), default=0)
     total = models.FloatField(_("total"), default=0.0)
+    histogram = models.JSONField(
+        _("histogram"),
+        default=dict,
+        blank=True,
+        help_text=_("For a time: how many values fell in each bucket (queries.bucket_of)."),
+    )
 
     class Meta:
         ordering = ["month", "id"]

@@ -216,6 +216,9 @@ class Sums:
         if row.get("_b") is not None:
             bucket = int(row["_b"])
             self.histogram[bucket] = self.histogram.get(bucket, 0) + row["n"]
+        for key, count in (row.get("histogram") or {}).items():  # a rollup's (rollups.py)
+            bucket = int(key)
+            self.histogram[bucket] = self.histogram.get(bucket, 0) + count
 
     def value(self) -> float | None:
         if self.measure == "count":

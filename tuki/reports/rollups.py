@@ -29,7 +29,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import BooleanField, Case, Count, F, Q, QuerySet, Sum, Value, When
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from tuki.reports import queries
@@ -155,11 +155,10 @@ def cohort_rows(
     start: date,
     *,
     by: str | None,
-    buckets: bool,
 ) -> Iterator[dict[str, Any]]:
     """The rolled sums as queries.tally_rows gives the facts' ({_now, _key, n, hits,
-    total, _b}, plus `figure`): grouped by period (the month in [start, ...] or before),
-    the key of `by` (the month, or the dimension's key) and, with `buckets`, the bucket."""
+    total}, a time's `histogram`, and the `figure`), `_now` for a month in the period
+    [start, ...] and `_key` the key of `by` (the month, or the dimension's key)."""
     months = list(months)
     if not months:
         return
@@ -172,30 +171,15 @@ def cohort_rows(
     )
     if keys is not None:
         qs = qs.filter(key__in=list(keys))
-    qs = qs.annotate(
-        _now=Case(
-            When(month__gte=start, then=Value(True)),
-            default=Value(False),
-            output_field=BooleanField(),
-        )
-    )
-    group = ["figure", "_now"]
-    if by in queries.TIME:
-        group.append("month")
-    elif by is not None:
-        group.append("key")
-    if buckets:
-        group.append("bucket")
-    rows = qs.values(*group).annotate(n=Sum("n"), hits=Sum("hits"), total=Sum("total"))
-    for found in rows.order_by():
-        row = dict(found)
+    columns = ("figure", "month", "key", "n", "hits", "total", "histogram")
+    for row in qs.values(*columns).order_by():
+        month = row.pop("month")
+        key = row.pop("key")
+        row["_now"] = month >= start
         if by in queries.TIME:
-            row["_key"] = queries.key_of(by, row.pop("month"))
-        elif by is not None:
-            row["_key"] = row.pop("key")
+            row["_key"] = queries.key_of(by, month)
         else:
-            row["_key"] = ""
-        row["_b"] = row.pop("bucket", None)
+            row["_key"] = key if by is not None else ""
         yield row
 
 
@@ -371,28 +355,46 @@ def _rollup_rows(month: date, last: date) -> Iterator[Rollup]:
                             total=total,
                         )
         for spec in specs.values():
-            if spec.measure != "stat":
-                continue
-            where = population(spec, spec.column)
-            for value in dict.fromkeys(c for c in (spec.column, spec.business) if c):
-                histogram = (
-                    base.filter(where)
-                    .annotate(_b=queries.bucket_expression(value))
-                    .values("_b")
-                    .annotate(n=Count("pk"), total=Sum(value))
-                    .order_by()
+            if spec.measure == "stat":
+                yield from _histograms(
+                    month, cohort, base.filter(population(spec, spec.column)), spec
                 )
-                for cell in histogram:
-                    yield Rollup(
+
+
+def _histograms(
+    month: date, cohort: str, base: QuerySet[TicketFact], spec: Any
+) -> Iterator[Rollup]:
+    """A time's rows: per key of each dimension (and in total), the population's count,
+    the sum of the values and their histogram (a value left empty counts, in no bucket)."""
+    for column in dict.fromkeys(c for c in (spec.column, spec.business) if c):
+        for dimension in ("", *queries.COLUMNS):
+            field = queries.COLUMNS.get(dimension, "")
+            group = [field, "_b"] if field else ["_b"]
+            rows = (
+                base.annotate(_b=queries.bucket_expression(column))
+                .values(*group)
+                .annotate(n=Count("pk"), total=Sum(column))
+                .order_by()
+            )
+            cells: dict[str, Rollup] = {}
+            for row in rows:
+                key = queries.key_of(dimension, row[field]) if dimension else ""
+                cell = cells.get(key)
+                if cell is None:
+                    cell = cells[key] = Rollup(
                         month=month,
                         cohort=cohort,
-                        dimension="",
-                        key="",
-                        figure=value,
-                        bucket=None if cell["_b"] is None else int(cell["_b"]),
-                        n=cell["n"],
-                        total=float(cell["total"] or 0),
+                        dimension=dimension,
+                        key=key,
+                        figure=column,
+                        histogram={},
                     )
+                cell.n += row["n"]
+                cell.total += float(row["total"] or 0)
+                if row["_b"] is not None:
+                    bucket = str(int(row["_b"]))
+                    cell.histogram[bucket] = cell.histogram.get(bucket, 0) + row["n"]
+            yield from cells.values()
 
 
 def _span_rows(month: date, last: date) -> Iterator[RollupSpan]:
