@@ -15,6 +15,7 @@ from tuki.lib.csp import DIRECTIVES as CSP_DIRECTIVES
 from tuki.lib.env import (
     encryption_keys,
     env_bool,
+    env_float,
     env_int,
     env_list,
     env_str,
@@ -248,6 +249,9 @@ RAW_MAIL_RETENTION_DAYS = env_int("RAW_MAIL_RETENTION_DAYS", 90)
 DEFAULT_FROM_EMAIL = env_str("EMAIL_FROM", "Tuki Service Desk <servicedesk@localhost>")
 # Ask requesters one satisfaction question when their ticket is resolved (docs/surveys.md).
 SURVEYS = env_bool("SURVEYS", True)
+# The share of SLA clocks the desk promises to meet, where no one agreement sets its own:
+# reports show it beside "Response target met" and the like (docs/reports.md).
+SLA_TARGET_PERCENT = env_float("SLA_TARGET_PERCENT", 95.0)
 # Seconds an SMTP server may stay silent before a send gives up (and is retried later):
 # without it one hung mail server would stop the worker and all background work.
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)

@@ -54,6 +54,16 @@ def env_int(name: str, default: int) -> int:
         raise ImproperlyConfigured(f"{PREFIX}{name}={value!r} is not an integer") from None
 
 
+def env_float(name: str, default: float) -> float:
+    value = _raw(name)
+    if value is None or value == "":
+        return default
+    try:
+        return float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{PREFIX}{name}={value!r} is not a number") from None
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     value = _raw(name)
     if value is None or value.strip() == "":

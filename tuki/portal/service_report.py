@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from tuki.accounts.models import User
 from tuki.lib.http import AuthenticatedHttpRequest
 from tuki.reports.filters import Filters, today
-from tuki.reports.indicators import INDICATORS, Cell, Indicator, compute
+from tuki.reports.indicators import INDICATORS, Cell, Indicator, agreed_target, compute
 
 CODES = ("volume", "sla_response_met", "sla_resolution_met", "first_response_time", "resolve_time")
 
@@ -96,8 +96,13 @@ def service_levels(request: AuthenticatedHttpRequest) -> HttpResponse:
         raise Http404("No service level report")
     assert user.organisation_id is not None
     last, current = months(today(), user.organisation_id)
+    agreed = agreed_target(last)  # the organisation's agreement's, else the desk's
     lines = [
-        Line(INDICATORS[code], compute(user, code, last).total, compute(user, code, current).total)
+        Line(
+            INDICATORS[code],
+            compute(user, code, last, agreed=agreed).total,
+            compute(user, code, current, agreed=agreed).total,
+        )
         for code in CODES
     ]
     context = {

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from itertools import chain
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +25,7 @@ from tuki.reports import queries, rollups
 from tuki.reports.filters import FilterError, Filters, day_bounds, desk_day
 from tuki.reports.labels import labels_for
 from tuki.reports.models import TicketFact
+from tuki.sla.models import Agreement
 from tuki.tickets.models import Ticket
 
 __all__ = [
@@ -35,6 +37,7 @@ __all__ = [
     "Filters",
     "Indicator",
     "Result",
+    "agreed_target",
     "compute",
     "summary",
     "tickets_behind",
@@ -42,9 +45,7 @@ __all__ = [
 
 CLOCKS = ("business", "calendar")
 STATISTICS = ("median", "p90", "mean")
-# The share of SLA clocks an organisation usually promises to meet; reports show it as the
-# target of the "met" indicators.
-SLA_TARGET_PERCENT = 95.0
+# The "met" indicators' target: an agreement's own, else settings.SLA_TARGET_PERCENT.
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,7 @@ class _Spec:
     business: str = ""  # the business-time column, chosen by clock="business"
     share: Q | None = None
     where: Q | None = None
-    target: float | None = None
+    has_target: bool = False  # compared with the agreed share of clocks met (`target`)
 
 
 def _i(code: str, label: Promise, unit: str, better: bool, description: Promise) -> Indicator:
@@ -223,21 +224,21 @@ SPECS: dict[str, _Spec] = {
         "share",
         share=Q(sla_response_met=True),
         where=Q(sla_response_met__isnull=False),
-        target=SLA_TARGET_PERCENT,
+        has_target=True,
     ),
     "sla_resolution_met": _Spec(
         "resolved",
         "share",
         share=Q(sla_resolution_met=True),
         where=Q(sla_resolution_met__isnull=False),
-        target=SLA_TARGET_PERCENT,
+        has_target=True,
     ),
     "ola_met": _Spec(
         "resolved",
         "share",
         share=Q(ola_met=True),
         where=Q(ola_met__isnull=False),
-        target=SLA_TARGET_PERCENT,
+        has_target=True,
     ),
     "backlog": _Spec("open", "count"),
     "backlog_age": _Spec("open", "age"),
@@ -292,10 +293,12 @@ def compute(
     compare: bool = False,
     clock: str = "business",
     statistic: str = "median",
+    agreed: float | None = None,
 ) -> Result:
     """One indicator over the period, in total and per row of `by`; with the previous
     period beside each cell when `compare`. Raises FilterError for an unknown code,
-    breakdown, clock or statistic."""
+    breakdown, clock or statistic. `agreed`: the target, when the caller has read it
+    (agreed_target)."""
     _check(code, by, clock, statistic)
     spec = SPECS[code]
     values, previous = _values(viewer, spec, filters, by, clock, statistic, compare)
@@ -308,7 +311,8 @@ def compute(
         aligned = dict(zip(reversed(keys), reversed(earlier), strict=False))
         previous = {"": previous.get("", (zero, 0)), **aligned}
     total_value, total_count = values.pop("", (zero, 0))
-    total = Cell("", str(_("Total")), total_value, total_count, target=spec.target)
+    goal = target(spec, filters) if agreed is None or not spec.has_target else agreed
+    total = Cell("", str(_("Total")), total_value, total_count, target=goal)
     if compare:
         total.previous = previous.get("", (zero, 0))[0]
     rows = _rows(by, filters, spec, values, previous if compare else None)
@@ -334,6 +338,7 @@ def summary(viewer: Any, filters: Filters, *, compare: bool = False) -> list[Res
         ages.total.previous, backlog.previous = earlier.value, float(earlier.count)
     done = {"backlog_age": ages, "backlog": Result(INDICATORS["backlog"], filters, None, backlog)}
     results = []
+    goal: float | None = None
     for code in HEADLINE:
         spec = SPECS[code]
         if code in done:
@@ -343,7 +348,9 @@ def summary(viewer: Any, filters: Filters, *, compare: bool = False) -> list[Res
             results.append(compute(viewer, code, filters, compare=compare))
             continue
         (value, count), (before, _count) = totals[code]
-        total = Cell("", str(_("Total")), value, count, target=spec.target)
+        if spec.has_target and goal is None:
+            goal = agreed_target(filters)
+        total = Cell("", str(_("Total")), value, count, target=goal if spec.has_target else None)
         if compare:
             total.previous = before
         results.append(Result(INDICATORS[code], filters, None, total, []))
@@ -701,14 +708,52 @@ def _rows(
         if by == "priority":
             keys = sorted(values, key=lambda k: (k == queries.NONE_KEY, k))
     labels = labels_for(by, keys)
+    targets = _agreement_targets(keys if by == "agreement" else [])
     cells = []
     for key in keys:
         value, count = values.get(key, (zero, 0))
-        cell = Cell(key, labels.get(key, key), value, count, target=spec.target)
+        goal = target(spec, filters) if by != "agreement" else None
+        if by == "agreement" and spec.has_target:
+            goal = targets.get(key, _desk_target())
+        cell = Cell(key, labels.get(key, key), value, count, target=goal)
         if previous is not None:
             cell.previous = previous.get(key, (zero, 0))[0]
         cells.append(cell)
     return cells
+
+
+def target(spec: _Spec, filters: Filters) -> float | None:
+    """The share of clocks promised to be met, for a "met" indicator: the agreement's own
+    when the report is about one agreement (filtered to it, or to an organisation with one
+    agreement), else the desk's (settings.SLA_TARGET_PERCENT)."""
+    return agreed_target(filters) if spec.has_target else None
+
+
+def agreed_target(filters: Filters) -> float:
+    """`target` for any "met" indicator of these filters (one query at most)."""
+    rows = None
+    if len(filters.agreements) == 1:
+        rows = Agreement.objects.filter(pk=filters.agreements[0])
+    elif not filters.agreements and len(filters.organisations) == 1:
+        rows = Agreement.objects.filter(organisation_id=filters.organisations[0])
+    if rows is not None:
+        found = list(rows.values_list("target_percent", flat=True)[:2])
+        if len(found) == 1 and found[0] is not None:
+            return float(found[0])
+    return _desk_target()
+
+
+def _desk_target() -> float:
+    return float(settings.SLA_TARGET_PERCENT)
+
+
+def _agreement_targets(keys: list[str]) -> dict[str, float]:
+    ids = [number for key in keys if (number := parse_id(key))]
+    if not ids:
+        return {}
+    rows = Agreement.objects.filter(pk__in=ids, target_percent__isnull=False)
+    pairs = rows.values_list("pk", "target_percent")
+    return {str(pk): float(goal) for pk, goal in pairs if goal is not None}
 
 
 def _key_q(by: str, key: str) -> Q:

@@ -254,7 +254,7 @@ class Rollup(models.Model):
         _("histogram"),
         default=dict,
         blank=True,
-        help_text=_("For a time: how many values fell in each bucket (queries.bucket_of)."),
+        help_text=_("For a time: how many values fell in each bucket."),
     )
 
     class Meta:

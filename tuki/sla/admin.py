@@ -33,7 +33,15 @@ class ServiceAdmin(admin.ModelAdmin):
 
 @admin.register(Agreement)
 class AgreementAdmin(admin.ModelAdmin):
-    list_display = ["name", "organisation", "policy", "calendar", "valid_from", "valid_until"]
+    list_display = [
+        "name",
+        "organisation",
+        "policy",
+        "calendar",
+        "valid_from",
+        "valid_until",
+        "target_percent",
+    ]
     list_filter = ["is_active", "policy", "calendar"]
     search_fields = ["name", "organisation__name"]
     autocomplete_fields = ["organisation"]

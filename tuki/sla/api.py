@@ -135,6 +135,7 @@ class AgreementOut(Schema):
     valid_from: date
     valid_until: date | None
     is_active: bool
+    target_percent: float | None = Field(None, description="% of clocks promised to be met")
 
     @staticmethod
     def resolve_services(obj: Agreement) -> list[int]:
@@ -231,6 +232,7 @@ class AgreementIn(Schema):
     valid_from: date = Field(None)  # type: ignore[assignment]  # pydantic: may be left out, not null
     valid_until: date | None = None
     is_active: bool = Field(None)  # type: ignore[assignment]  # pydantic: may be left out, not null
+    target_percent: float | None = Field(None, ge=0, le=100, description="Empty: the desk's")
 
 
 class PolicyIn(Schema):

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -288,6 +289,18 @@ class Agreement(models.Model):
         _("valid until"), null=True, blank=True, help_text=_("Empty: open-ended.")
     )
     is_active = models.BooleanField(_("active"), default=True)
+    target_percent = models.DecimalField(
+        _("target (% of clocks met)"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_(
+            "The share of SLA clocks promised to be met; reports compare with it. "
+            "Empty: the desk's target."
+        ),
+    )
 
     class Meta:
         ordering = ["organisation", "-valid_from"]

@@ -116,7 +116,7 @@ def save_agreement(actor: User, agreement: Agreement, data: dict[str, Any]) -> A
         agreement.policy = _one(SlaPolicy, data["policy"], "policy")
     if "calendar" in data:
         agreement.calendar = _one(Calendar, data["calendar"], "calendar")
-    for key in ("valid_from", "valid_until", "is_active"):
+    for key in ("valid_from", "valid_until", "is_active", "target_percent"):
         if key in data:
             setattr(agreement, key, data[key])
     if agreement.valid_from is None:

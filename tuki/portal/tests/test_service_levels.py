@@ -122,6 +122,7 @@ class TestTheFigures:
         client = desk.client_for(desk.colleague)
         with time_machine.travel(TODAY, tick=False):
             client.get(URL)
-            # The session and user; each figure of each month; the organisation.
-            with query_budget(13, exact=True):
+            # The session and user; the agreed target; each figure of each month; the
+            # organisation.
+            with query_budget(14, exact=True):
                 client.get(URL)

@@ -56,7 +56,7 @@ class Migration(migrations.Migration):
                     models.JSONField(
                         blank=True,
                         default=dict,
-                        help_text="For a time: how many values fell in each bucket (queries.bucket_of).",
+                        help_text="For a time: how many values fell in each bucket.",
                         verbose_name="histogram",
                     ),
                 ),

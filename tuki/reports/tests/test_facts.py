@@ -170,3 +170,23 @@ def test_the_summary_equals_each_indicator_computed_alone(
             alone.total.count,
             alone.total.previous,
         ), result.indicator.code
+
+
+def test_the_met_indicators_compare_with_the_agreed_target(
+    desk, sla, frozen, analyst, settings, django_capture_on_commit_callbacks
+):
+    from tuki.sla.models import Agreement
+
+    run = _runner(django_capture_on_commit_callbacks)
+    _story(desk, frozen, run)
+    settings.SLA_TARGET_PERCENT = 90.0
+    assert compute(analyst, "sla_resolution_met", MARCH).total.target == 90.0
+    assert compute(analyst, "volume", MARCH).total.target is None
+    acme = Agreement.objects.create(name="Acme gold", organisation=desk.acme, target_percent=99.5)
+    Agreement.objects.create(name="Globex", organisation=desk.globex)
+    only_acme = Filters(start=MARCH.start, end=MARCH.end, organisations=(desk.acme.pk,))
+    assert compute(analyst, "sla_resolution_met", only_acme).total.target == 99.5
+    by = compute(analyst, "sla_response_met", MARCH, "agreement")
+    assert by.rows and all(r.target == (99.5 if r.key == str(acme.pk) else 90.0) for r in by.rows)
+    one = Filters(start=MARCH.start, end=MARCH.end, agreements=(acme.pk,))
+    assert compute(analyst, "ola_met", one).total.target == 99.5

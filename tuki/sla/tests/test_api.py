@@ -147,9 +147,11 @@ class TestRules:
                 "policy": sla.policy.pk,
                 "calendar": sla.office.pk,
                 "valid_from": "2025-01-01",
+                "target_percent": 99.5,
             },
         )
         assert response.status_code == 201, response.content
+        assert response.json()["target_percent"] == 99.5
         assert Agreement.objects.get().policy == sla.policy
 
     @pytest.mark.parametrize(
@@ -179,6 +181,11 @@ class TestRules:
                 "ola_targets",
             ),
             ("/sla/agreements", {"name": "A"}, "organisation"),
+            (
+                "/sla/agreements",
+                {"name": "A", "organisation": 1, "target_percent": 101},
+                "target_percent",
+            ),
             (
                 "/sla/agreements",
                 {
