@@ -39,6 +39,7 @@ __all__ = [
     "Result",
     "agreed_target",
     "compute",
+    "deflections_behind",
     "summary",
     "tickets_behind",
 ]
@@ -408,6 +409,29 @@ def _cohort_totals(
         code: ((_round(now.value()), now.count), (_round(before.value()), before.count))
         for code, (now, before) in sums.items()
     }
+
+
+def deflections_behind(
+    filters: Filters, by: str | None = None, key: str | None = None
+) -> QuerySet[Deflection]:
+    """The deflections behind the deflections indicator's number (the total, or one time
+    bucket's), newest first: they have no tickets behind them. Raises FilterError for a
+    row the breakdown cannot have."""
+    start, end = filters.start, filters.end
+    if by is not None and key:
+        if by not in queries.TIME:
+            raise FilterError("key", str(_("No such row.")))
+        first = _parse_day(key)
+        if queries.bucket_start(by, first) != first or not (
+            queries.bucket_start(by, start) <= first <= end
+        ):
+            raise FilterError("key", str(_("No such row.")))
+        start, end = max(first, start), min(queries.bucket_end(by, first), end)
+    return Deflection.objects.filter(
+        outcome=DeflectionOutcome.SOLVED,
+        created_at__gte=day_bounds(start),
+        created_at__lt=day_bounds(end + timedelta(days=1)),
+    ).order_by("-created_at", "-id")
 
 
 def tickets_behind(

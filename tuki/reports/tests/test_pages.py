@@ -209,3 +209,52 @@ def test_every_indicator_has_its_page_tickets_and_exports(world: World, code):
         f"/reports/{code}/export.xlsx?{MARCH}&table=trend",
     ):
         assert client.get(path).status_code == 200, path
+
+
+def test_a_drill_down_key_the_breakdown_cannot_have_shows_nothing(world: World):
+    client = world.client(world.analyst)
+    for query in ("by=priority&key=nope", "by=week&key=2026-03-04", "by=month&key=x"):
+        response = client.get(f"/reports/volume/tickets/?{MARCH}&{query}")
+        assert response.status_code == 200, query
+        assert response.context["page"].paginator.count == 0, query
+
+
+def test_deflections_open_the_deflections_behind_them(world: World):
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from tuki.knowledge.models import Deflection, DeflectionOutcome
+
+    helsinki = ZoneInfo("Europe/Helsinki")
+    made = [
+        Deflection.objects.create(
+            query=f"vpn {n}",
+            outcome=outcome,
+            user=world.desk.requester,
+            created_at=datetime(2026, 3, day, 12, tzinfo=helsinki),
+        )
+        for n, (day, outcome) in enumerate(
+            [
+                (3, DeflectionOutcome.SOLVED),
+                (20, DeflectionOutcome.SOLVED),
+                (21, DeflectionOutcome.SUBMITTED),
+            ]
+        )
+    ]
+    Deflection.objects.create(
+        query="april",
+        outcome=DeflectionOutcome.SOLVED,
+        created_at=datetime(2026, 4, 2, tzinfo=helsinki),
+    )
+    client = world.client(world.analyst)
+    response = client.get(f"/reports/deflections/tickets/?{MARCH}")
+    assert response.status_code == 200
+    shown = list(response.context["page"].object_list)
+    assert shown == [made[1], made[0]]
+    assert response.context["cell"].value == 2
+    assert b"vpn 1" in response.content and b"vpn 2" not in response.content
+    week = client.get(f"/reports/deflections/tickets/?{MARCH}&by=week&key=2026-03-16")
+    assert list(week.context["page"].object_list) == [made[1]]
+    assert client.get(f"/reports/deflections/tickets/?{MARCH}&by=week&key=x").status_code == 200
+    for person in (world.desk.requester, world.desk.outsider):
+        assert world.client(person).get(f"/reports/deflections/tickets/?{MARCH}").status_code == 404

@@ -3,16 +3,20 @@ breakdown, and the tickets behind any number of either."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 
+from tuki.knowledge.models import Deflection
 from tuki.lib.http import AuthenticatedHttpRequest
 from tuki.reports import indicators, presenting
 from tuki.reports.forms import dimension_label
 from tuki.reports.saving import visible_reports
 from tuki.reports.team import team_groups
 from tuki.reports.views.common import indicator_or_404, page_context, read_form, reports_required
+from tuki.tickets.models import Ticket
 
 PAGE_SIZE = 50
 
@@ -41,13 +45,17 @@ def indicator(request: AuthenticatedHttpRequest, indicator: str) -> HttpResponse
     context = page_context(form, indicator=shown, query=form.query())
     if form.is_valid():
         filters = form.filters()
-        options = {
-            "clock": form.cleaned_data.get("clock") or "business",
-            "statistic": form.cleaned_data.get("statistic") or "median",
-        }
+        clock = form.cleaned_data.get("clock") or "business"
+        statistic = form.cleaned_data.get("statistic") or "median"
         trend_by = form.trend_by()
         trend = indicators.compute(
-            request.user, shown.code, filters, trend_by, compare=True, **options
+            request.user,
+            shown.code,
+            filters,
+            trend_by,
+            compare=True,
+            clock=clock,
+            statistic=statistic,
         )
         total, trend_rows = presenting.rows(trend, form.query)
         context.update(
@@ -61,7 +69,13 @@ def indicator(request: AuthenticatedHttpRequest, indicator: str) -> HttpResponse
         by = form.cleaned_data.get("by") or ""
         if by:
             breakdown = indicators.compute(
-                request.user, shown.code, filters, by, compare=True, **options
+                request.user,
+                shown.code,
+                filters,
+                by,
+                compare=True,
+                clock=clock,
+                statistic=statistic,
             )
             _total, breakdown_rows = presenting.rows(breakdown, form.query)
             context.update(
@@ -83,10 +97,16 @@ def tickets(request: AuthenticatedHttpRequest, indicator: str) -> HttpResponse:
     by = request.GET.get("by", "")
     key = request.GET.get("key", "")
     context = page_context(form, indicator=shown, by=by, key=key)
+    if form.is_valid() and shown.code == "deflections":
+        return _deflections(request, form, context, by, key)
     if form.is_valid() and (by == "" or by in indicators.DIMENSIONS):
-        found = indicators.tickets_behind(
-            request.user, shown.code, form.filters(), by or None, key if by else None
-        ).select_related("status", "group", "assignee")
+        try:
+            found = indicators.tickets_behind(
+                request.user, shown.code, form.filters(), by or None, key if by else None
+            )
+        except indicators.FilterError:  # a row the breakdown cannot have: nothing behind it
+            found = Ticket.objects.none()
+        found = found.select_related("status", "group", "assignee")
         result = indicators.compute(request.user, shown.code, form.filters(), by or None)
         cell = result.total if not by else next((c for c in result.rows if c.key == key), None)
         page = Paginator(found.order_by("-pk"), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -100,4 +120,32 @@ def tickets(request: AuthenticatedHttpRequest, indicator: str) -> HttpResponse:
         )
         context["query"].pop("page", None)
         context["query"] = context["query"].urlencode()
+    return render(request, "reports/tickets.html", context)
+
+
+def _deflections(
+    request: AuthenticatedHttpRequest, form: Any, context: dict[str, Any], by: str, key: str
+) -> HttpResponse:
+    """Deflections have no tickets behind them: the page lists the deflections themselves
+    (when, the words searched, the article that answered, through which channel)."""
+    filters = form.filters()
+    try:
+        found = indicators.deflections_behind(filters, by or None, key if by else None)
+    except indicators.FilterError:  # a row the breakdown cannot have: nothing behind it
+        found = Deflection.objects.none()
+    found = found.select_related("article", "user")
+    result = indicators.compute(request.user, "deflections", filters, by or None)
+    cell = result.total if not by else next((c for c in result.rows if c.key == key), None)
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context.update(
+        page=page,
+        deflections=True,
+        cell=cell,
+        cell_value=presenting.shown(cell.value, "count") if cell else "",
+        by_label=dimension_label(by) if by in indicators.DIMENSIONS else "",
+        query=query.urlencode(),
+        back=form.query(),
+    )
     return render(request, "reports/tickets.html", context)
