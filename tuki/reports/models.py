@@ -218,13 +218,15 @@ class ReportMailing(models.Model):
 class RollupMonth(models.Model):
     """Whether a month's rollups (`Rollup`, `RollupSpan`) hold its facts as they are now.
 
-    A fact written or deleted marks the months of its days (`changed_at`); rolling the month
-    (tuki/reports/rollups.py) records which change it read (`rolled_change`). Reports read
-    a month from the rollups only while the two are equal, and from the facts otherwise."""
+    A fact written or deleted marks the months of its days (`version` goes up); rolling the
+    month (tuki/reports/rollups.py) records which version it read (`rolled_version`).
+    Reports read a month from the rollups only while the two are equal, and from the facts
+    otherwise."""
 
     month = models.DateField(_("month"), primary_key=True)
+    version = models.BigIntegerField(_("version"), default=1)
     changed_at = models.DateTimeField(_("changed"))
-    rolled_change = models.DateTimeField(_("rolled change"), null=True, blank=True)
+    rolled_version = models.BigIntegerField(_("rolled version"), null=True, blank=True)
     rolled_at = models.DateTimeField(_("rolled"), null=True, blank=True)
 
     class Meta:

@@ -73,7 +73,7 @@ def whole_months(first: date, last: date) -> list[date]:
 
 def clean_months(months: Iterable[date] | None = None) -> set[date]:
     """Of `months` (every month when None), those whose rollups are current."""
-    qs = RollupMonth.objects.filter(rolled_change=F("changed_at"))
+    qs = RollupMonth.objects.filter(rolled_version=F("version"))
     if months is not None:
         wanted = list(months)
         if not wanted:
@@ -252,17 +252,24 @@ def mark(days: Iterable[date | None]) -> None:
     if not months:
         return
     now = timezone.now()
-    RollupMonth.objects.bulk_create(
-        [RollupMonth(month=month, changed_at=now) for month in months],
-        update_conflicts=True,
-        unique_fields=["month"],
-        update_fields=["changed_at"],
-    )
+    table = connection.ops.quote_name(RollupMonth._meta.db_table)
+    rows = ", ".join(["(%s, 1, %s)"] * len(months))
+    params: list[Any] = []
+    for month in months:
+        params += [month, now]
+    with connection.cursor() as cursor:
+        # A counter, not a time: two changes in the same instant still differ.
+        cursor.execute(
+            f"INSERT INTO {table} (month, version, changed_at) VALUES {rows} "
+            f"ON CONFLICT (month) DO UPDATE SET version = {table}.version + 1, "
+            "changed_at = excluded.changed_at",
+            params,
+        )
 
 
 def changed_months() -> list[date]:
     return list(
-        RollupMonth.objects.exclude(rolled_change=F("changed_at"))
+        RollupMonth.objects.exclude(rolled_version=F("version"))
         .order_by("month")
         .values_list("month", flat=True)
     )
@@ -287,7 +294,7 @@ def roll_all() -> int:
 def roll(month: date) -> bool:
     """Recompute one month's rollups from its facts. True when the month is clean after;
     False when a fact changed meanwhile (or another worker is rolling it)."""
-    state = RollupMonth.objects.filter(month=month).values_list("changed_at", flat=True).first()
+    state = RollupMonth.objects.filter(month=month).values_list("version", flat=True).first()
     if state is None:
         return False
     last = month_end(month)
@@ -303,8 +310,8 @@ def roll(month: date) -> bool:
         RollupSpan.objects.filter(created_day__range=(month, last)).delete()
         Rollup.objects.bulk_create(_rollup_rows(month, last), batch_size=2000)
         RollupSpan.objects.bulk_create(_span_rows(month, last), batch_size=2000)
-        done = RollupMonth.objects.filter(month=month, changed_at=state).update(
-            rolled_change=state, rolled_at=timezone.now()
+        done = RollupMonth.objects.filter(month=month, version=state).update(
+            rolled_version=state, rolled_at=timezone.now()
         )
     return bool(done)
 
