@@ -110,6 +110,9 @@ NOT_CONFIGURATION = frozenset(
         "surveys.SurveyResponse",  # a requester's answer about one ticket
         "imports.ImportedRecord",  # which source record became which ticket (tuki import)
         "reports.TicketFact",  # figures derived from a ticket's history
+        "reports.Rollup",  # monthly sums of the figures (reports/rollups.py)
+        "reports.RollupSpan",
+        "reports.RollupMonth",
         "reports.SavedReport",  # a person's own saved view of a report
         "reports.ReportMailing",  # bookkeeping: one scheduled report's mail to one person
     }

@@ -31,6 +31,7 @@ SAFE_TWICE = {
     "tuki.mail.tasks.release_waiting_mail": "takes a message under a row lock, only still held",
     "tuki.audit.tasks.purge_expired_entries": "deletes what is past retention; none left twice",
     "tuki.reports.tasks.refresh_facts": "upserts the facts computed from the stored history",
+    "tuki.reports.tasks.roll_months": "replaces a month's rollups, computed from its facts",
     "tuki.reports.scheduling.send_report_mailing": "claims its mailing pending -> sent first",
 }
 
