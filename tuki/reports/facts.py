@@ -47,6 +47,9 @@ DONE = (StatusCategory.RESOLVED, StatusCategory.CLOSED)
 GROUP_ACTIONS = (EventAction.GROUP, EventAction.ESCALATED)
 
 FACT_FIELDS = [f.name for f in TicketFact._meta.concrete_fields if not f.primary_key]
+# What a fact says (all but when it was computed): a change of any marks its months.
+COMPARED = [name for name in FACT_FIELDS if name != "refreshed_at"]
+_ATTNAMES = {f.name: f.attname for f in TicketFact._meta.concrete_fields if f.name in COMPARED}
 
 
 @dataclass
@@ -216,18 +219,35 @@ def _refresh_batch(ids: list[int], context: Context) -> int:
     )
     facts = [_fact(t, events[t.pk], clocks[t.pk], scores.get(t.pk), context) for t in tickets]
     with transaction.atomic():
-        # The months the facts leave and enter are to be rolled up again (rollups.py).
-        days: set[date | None] = set()
-        for created_day, resolved_day in TicketFact.objects.filter(ticket_id__in=ids).values_list(
-            "created_day", "resolved_day"
-        ):
-            days |= {created_day, resolved_day}
+        # The months a changed fact leaves and enters are to be rolled up again (rollups.py);
+        # a fact computed the same as before (a comment, say) leaves them clean.
+        before = {
+            row[0]: row[1:]
+            for row in TicketFact.objects.filter(ticket_id__in=ids).values_list(
+                "ticket_id", *COMPARED
+            )
+        }
         TicketFact.objects.bulk_create(
             facts, update_conflicts=True, unique_fields=["ticket"], update_fields=FACT_FIELDS
         )
-        days |= {f.created_day for f in facts} | {f.resolved_day for f in facts}
+        days: set[date | None] = set()
+        for fact in facts:
+            old = before.get(fact.ticket_id)
+            now = tuple(_value(fact, name) for name in COMPARED)
+            if old != now:
+                days |= {fact.created_day, fact.resolved_day}
+                if old is not None:
+                    days |= {
+                        old[COMPARED.index("created_day")],
+                        old[COMPARED.index("resolved_day")],
+                    }
         rollups.mark(days)
     return len(facts)
+
+
+def _value(fact: TicketFact, name: str) -> Any:
+    """A field's value as values_list reads it back (foreign keys by their column)."""
+    return getattr(fact, _ATTNAMES[name])
 
 
 def _fact(

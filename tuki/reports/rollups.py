@@ -33,6 +33,7 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from tuki.reports import queries
+from tuki.reports.filters import today
 from tuki.reports.models import Rollup, RollupMonth, RollupSpan, TicketFact
 
 COHORT_DAY = {"created": "created_day", "resolved": "resolved_day"}
@@ -267,20 +268,21 @@ def mark(days: Iterable[date | None]) -> None:
         )
 
 
-def changed_months() -> list[date]:
-    return list(
-        RollupMonth.objects.exclude(rolled_version=F("version"))
-        .order_by("month")
-        .values_list("month", flat=True)
-    )
+def changed_months(before: date | None = None) -> list[date]:
+    """The months changed since their last roll (those before `before`, if given)."""
+    qs = RollupMonth.objects.exclude(rolled_version=F("version"))
+    if before is not None:
+        qs = qs.filter(month__lt=before)
+    return list(qs.order_by("month").values_list("month", flat=True))
 
 
 def roll_changed() -> int:
-    """Periodic job: queue the roll of every changed month (quick: it only enqueues; the
-    task is safe to run twice). Returns how many months."""
+    """Periodic job: queue the roll of every changed month but the current one, which
+    changes all day (reports read it from its facts; it is rolled once it is over). Quick:
+    it only enqueues, and the task is safe to run twice. Returns how many months."""
     from tuki.reports import tasks
 
-    months = changed_months()
+    months = changed_months(before=month_of(today()))
     if months:
         tasks.roll_months.enqueue([m.isoformat() for m in months])
     return len(months)

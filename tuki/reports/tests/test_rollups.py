@@ -225,3 +225,25 @@ def test_the_periodic_job_queues_the_changed_months(desk, django_capture_on_comm
     assert changed
     assert rollups.roll_changed() == changed  # the test task backend runs the task at once
     assert rollups.changed_months() == []
+
+
+def test_only_a_changed_fact_marks_its_months_and_the_current_month_waits(
+    desk, django_capture_on_commit_callbacks
+):
+    from tuki.reports import facts
+    from tuki.reports.filters import today
+
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = services.create_ticket(desk.operator, title="Printer", requester=desk.requester)
+    month = TicketFact.objects.get(ticket=ticket).created_day.replace(day=1)
+    version = RollupMonth.objects.get(month=month).version
+    facts.refresh([ticket.pk])  # nothing changed: the month stays as it was
+    assert RollupMonth.objects.get(month=month).version == version
+    with django_capture_on_commit_callbacks(execute=True):
+        services.escalate_ticket(desk.operator, ticket, group=desk.network_hel)
+    assert RollupMonth.objects.get(month=month).version > version
+    # The current month changes all day: the periodic job leaves it to the facts.
+    assert month == today().replace(day=1)
+    assert month in rollups.changed_months()
+    assert rollups.roll_changed() == 0
+    assert month in rollups.changed_months()
