@@ -418,7 +418,9 @@ class Ticket(models.Model):
 
 
 def visibility_q(user: User) -> Q:
-    """Which tickets `user` may see, as a filter (the rules: tickets/access.py)."""
+    """Which tickets `user` may see, as a filter (the rules: tickets/access.py).
+
+    `access.who_may_see` evaluates the same rule for many people at once: keep in step."""
     if not user.is_authenticated or not user.is_active:
         return Q(pk__in=[])
     if user.is_superuser:

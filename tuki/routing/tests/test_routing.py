@@ -117,6 +117,12 @@ class TestRoutingANewTicket:
         assert ticket.group == desk.service_desk
         assert not TicketEvent.objects.filter(ticket=ticket, field="group").exists()
 
+    def test_without_an_active_rule_routing_reads_only_the_rules(self, desk, new_ticket):
+        rule("Switched off", desk.apps, is_active=False)
+        ticket = new_ticket()
+        with query_budget(1, exact=True):
+            assert services.route_new_ticket(ticket.pk) == "no rule"
+
     def test_routing_twice_changes_nothing(self, desk, new_ticket):
         rule("All to apps", desk.apps)
         ticket = new_ticket()
