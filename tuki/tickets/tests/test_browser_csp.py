@@ -79,9 +79,12 @@ def test_the_agents_pages_run_clean_under_the_policy(chromium, live_server, desk
     dialog.locator("[data-bs-dismiss=modal]").first.click()
     dialog.wait_for(state="hidden")
     # Ctrl+Enter in the reply box (data-submit-shortcut) sends it.
+    page.wait_for_load_state("networkidle")  # every fragment in before typing
     page.fill("#id_body", "Checking the concentrator logs.")
     page.press("#id_body", "Control+Enter")
-    page.wait_for_selector("text=Checking the concentrator logs.")
+    # The reply's follow-up work runs in the request here (the immediate task backend): on a
+    # loaded CI machine it once took longer than the default 15 s.
+    page.wait_for_selector("text=Checking the concentrator logs.", timeout=45_000)
     console.check("ticket page, note sent")
 
     console.visit(f"{base}/desk/call/")
