@@ -733,10 +733,11 @@ def _rows(
             keys = sorted(values, key=lambda k: (k == queries.NONE_KEY, k))
     labels = labels_for(by, keys)
     targets = _agreement_targets(keys if by == "agreement" else [])
+    shared = target(spec, filters) if by != "agreement" else None  # once, not per row
     cells = []
     for key in keys:
         value, count = values.get(key, (zero, 0))
-        goal = target(spec, filters) if by != "agreement" else None
+        goal = shared
         if by == "agreement" and spec.has_target:
             goal = targets.get(key, _desk_target())
         cell = Cell(key, labels.get(key, key), value, count, target=goal)
