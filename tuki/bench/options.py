@@ -21,6 +21,8 @@ HTTP_MEASUREMENTS = (
     "search_page",
     "api_create",
 )
+# Tickets taken in and fully processed, with the task workers running (intake.py).
+INTAKE = ("intake_api", "intake_mail")
 # Measured in-process on the same data, after the HTTP measurements.
 IN_PROCESS = ("report_year",)
 
@@ -36,6 +38,7 @@ class Options:
     workers: int = 2
     clients: int = 4  # concurrent clients for page throughput
     create_clients: int = 8
+    task_workers: int = 2  # `tuki worker` processes for the intake measurements
     output: Path | None = None
     keep: bool = True
 

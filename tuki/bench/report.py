@@ -25,6 +25,10 @@ BUDGETS = [
     ("search_page", "p95", "<=", 100.0),
     ("team_dashboard", "p95", "<=", 1000.0),
     ("report_year", "p95", "<=", 1000.0),
+    ("intake_api", "value", ">=", 150.0),
+    ("intake_api_lag", "p95", "<=", 2.0),
+    ("intake_mail", "value", ">=", 150.0),
+    ("intake_mail_lag", "p95", "<=", 2.0),
     ("queue_throughput", "ratio", ">=", 0.30),
     ("ticket_throughput", "ratio", ">=", 0.30),
 ]
@@ -165,10 +169,11 @@ def table(run: Run) -> str:
             first = ""
         else:
             first = f"{f.value:,.1f} {f.unit}".strip()
+        unit = "s" if f.unit == "s" else "ms"
         lines.append(
             f"{f.label[:52]:<52} "
             f"{first:>10} "
-            f"{(f'{f.p95:.1f} ms' if f.p95 is not None else ''):>10} "
+            f"{(f'{f.p95:.1f} {unit}' if f.p95 is not None else ''):>10} "
             f"{(f'{rate:,.0f}' if rate is not None else ''):>12} "
             f"{(str(f.queries) if f.queries is not None else ''):>8} "
             f"{(f'{ratio:.0%}' if ratio is not None else ''):>9}"

@@ -30,8 +30,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from tuki.bench import database, loading, measure, profiling, report, report_year
-from tuki.bench.options import HTTP_MEASUREMENTS, IN_PROCESS, Figure, Options, Run
+from tuki.bench import database, intake, loading, measure, profiling, report, report_year
+from tuki.bench.options import HTTP_MEASUREMENTS, IN_PROCESS, INTAKE, Figure, Options, Run
 
 # What the micro-benchmarks build in a --quick run (environment variables they read).
 QUICK_SIZES = {
@@ -62,7 +62,7 @@ def load(name: str) -> ModuleType:
 
 
 def everything() -> list[str]:
-    return [*HTTP_MEASUREMENTS, *IN_PROCESS, *modules_available()]
+    return [*HTTP_MEASUREMENTS, *INTAKE, *IN_PROCESS, *modules_available()]
 
 
 class Command(BaseCommand):
@@ -79,6 +79,9 @@ class Command(BaseCommand):
         parser.add_argument("--seconds", type=float, default=None, help="Per throughput figure.")
         parser.add_argument("--repetitions", type=int, default=None, help="Per latency figure.")
         parser.add_argument("--workers", type=int, default=2, help="Server processes (2).")
+        parser.add_argument(
+            "--task-workers", type=int, default=2, help="Task worker processes for intake (2)."
+        )
         parser.add_argument("--output", type=Path, default=None, help="Folder for the JSON.")
         parser.add_argument("--keep", action="store_true", help="Keep the --quick database.")
         parser.add_argument("--list", action="store_true", help="Name the measurements and stop.")
@@ -108,6 +111,7 @@ class Command(BaseCommand):
             "only": only,
             "fresh": options["fresh"],
             "workers": options["workers"],
+            "task_workers": options["task_workers"],
         }
         if options["output"]:
             extra["output"] = options["output"]
@@ -166,9 +170,10 @@ class Command(BaseCommand):
         loaded = [(name, load(name)) for name in modules]  # fail before building anything
         run = Run(opts)
         http = any(opts.wants(n) for n in HTTP_MEASUREMENTS)
+        intake_wanted = any(opts.wants(n) for n in INTAKE)
         in_process = [n for n in IN_PROCESS if opts.wants(n)]
         uses_data = any(getattr(m, "USES_BENCH_DATA", False) for _n, m in loaded)
-        if not http and not in_process and not uses_data:
+        if not http and not intake_wanted and not in_process and not uses_data:
             # Micro-benchmarks that need no data set or make their own: no database here.
             self.run_modules(run, loaded)
             self.say(f"({time.perf_counter() - started:.1f} s)")
@@ -181,6 +186,9 @@ class Command(BaseCommand):
             if http:
                 self.say(self.style.MIGRATE_HEADING("HTTP and database"))
                 measure.measure_http(run, url, self.say)
+            if intake_wanted:
+                self.say(self.style.MIGRATE_HEADING("Intake, with the task workers running"))
+                intake.measure(run, url, self.say)
             if report_year.NAME in in_process:
                 self.say(self.style.MIGRATE_HEADING("Reports engine"))
                 report_year.measure(run, self.say)
