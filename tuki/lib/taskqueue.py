@@ -122,3 +122,28 @@ def commits_with_result(func: Any) -> Any:
     worker killed midway leaves nothing and the retry does the work exactly once."""
     setattr(func, COMMITS_WITH_RESULT, True)
     return func
+
+
+BATCH = "tuki_batch"
+
+
+def batched(bulk: Any, *, size: int = 100) -> Any:
+    """Mark a task function (under `@task()`) whose queued calls the worker may run together:
+    it claims up to `size` ready tasks of this function at once and calls
+    `bulk([(args, kwargs), ...])`, which does the work of all of them (one query round for
+    many tickets instead of one per ticket) and returns one result per call, in order.
+
+    If `bulk` raises, the worker runs each call on its own instead, so one bad call fails
+    alone. The calls must be safe to run twice, as every task (a `commits_with_result`
+    task's batch runs in one transaction with all its marks)."""
+
+    def mark(func: Any) -> Any:
+        setattr(func, BATCH, (bulk, max(1, size)))
+        return func
+
+    return mark
+
+
+def batch_of(func: Any) -> tuple[Any, int] | None:
+    """The (bulk, size) a task function was marked with, if any."""
+    return getattr(func, BATCH, None)

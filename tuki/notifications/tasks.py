@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django_tasks import task
 
@@ -13,7 +14,14 @@ from tuki.tickets.models import Ticket, TicketEvent
 logger = logging.getLogger(__name__)
 
 
+def _process_together(calls: list[tuple[list[Any], dict[str, Any]]]) -> list[str]:
+    """Many queued changes in one transaction (the worker's, with their marks): each change
+    is still told on its own, once."""
+    return [process(args[0] if args else kwargs["event_ids"]) for args, kwargs in calls]
+
+
 @task()
+@taskqueue.batched(_process_together, size=50)
 @taskqueue.commits_with_result  # a second run would tell everybody twice
 def notify_events(event_ids: list[int]) -> str:
     """Tell the right people about one change to a ticket (receivers.py explains batches)."""

@@ -3,17 +3,30 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django_tasks import task
 
+from tuki.lib import taskqueue
 from tuki.reports import facts, rollups
 from tuki.reports.models import TicketFact
 from tuki.sla.models import SlaClock
 
 
+def _refresh_together(calls: list[tuple[list[Any], dict[str, Any]]]) -> list[None]:
+    """Many queued refreshes as one: the union of their tickets, in batches of facts.BATCH."""
+    facts.refresh(sorted({pk for args, kwargs in calls for pk in _ids(args, kwargs)}))
+    return [None] * len(calls)
+
+
+def _ids(args: list[Any], kwargs: dict[str, Any]) -> list[int]:
+    return list(args[0] if args else kwargs["ticket_ids"])
+
+
 @task()
+@taskqueue.batched(_refresh_together, size=200)
 def refresh_facts(ticket_ids: list[int]) -> None:
     """Recompute these tickets' facts from their stored history (an upsert computed from
     the history alone: a second run writes the same rows)."""

@@ -8,17 +8,29 @@ that triggered it. Errors are logged.
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django_tasks import task
 
+from tuki.lib import taskqueue
 from tuki.routing import services
 
 log = logging.getLogger(__name__)
 
 
+def _route_each(calls: list[tuple[list[Any], dict[str, Any]]]) -> list[str]:
+    """Many queued routings claimed together, each run on its own (each locks its ticket)."""
+    return [_route(*args, **kwargs) for args, kwargs in calls]
+
+
 @task()
+@taskqueue.batched(_route_each, size=50)
 def route_ticket(ticket_id: int, depth: int = 0) -> str:
     """A new ticket: the routing rules, then the receiving group's assignment mode."""
+    return _route(ticket_id, depth)
+
+
+def _route(ticket_id: int, depth: int = 0) -> str:
     try:
         outcome = services.route_new_ticket(ticket_id, depth)
         if not outcome.startswith("routed"):

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django_tasks import task
 
+from tuki.lib import taskqueue
 from tuki.search import documents
 
 
+def _index_together(calls: list[tuple[list[Any], dict[str, Any]]]) -> list[None]:
+    """Many queued index updates as one: each ticket read and written once, in bulk."""
+    documents.index_tickets({args[0] if args else kwargs["ticket_id"] for args, kwargs in calls})
+    return [None] * len(calls)
+
+
 @task()
+@taskqueue.batched(_index_together, size=200)
 def index_ticket(ticket_id: int) -> None:
     """Re-read the ticket and replace its document (idempotent: duplicates are harmless)."""
     documents.index_ticket(ticket_id)

@@ -244,19 +244,24 @@ class TukiWorker(Worker):
         if self.excluded_queue_names:
             tasks = tasks.exclude(queue_name__in=self.excluded_queue_names)
         task_result = None
+        batch: list[DBTaskResult] = []
         retrieved = False
         try:
             with exclusive_transaction(tasks.db):
                 task_result = tasks.get_locked()
                 if task_result is not None:
                     task_result.claim(self.worker_id)
+                    batch = self.claim_batch(tasks, task_result)
             retrieved = True
         except OperationalError as exc:
             if not is_locked_database_exception(exc):
                 raise
             task_result = None  # locked (SQLite's one writer): try again
         if task_result is not None:
-            self.run_task(task_result)
+            if batch:
+                self.run_batch([task_result, *batch])
+            else:
+                self.run_task(task_result)
         if self.batch and retrieved and task_result is None:
             return True
         if self.max_tasks is not None and self._run_tasks >= self.max_tasks:
@@ -329,6 +334,107 @@ class TukiWorker(Worker):
         finally:
             self.running_task = False
             self._run_tasks += 1
+
+    def claim_batch(self, tasks: Any, first: DBTaskResult) -> list[DBTaskResult]:
+        """More ready tasks of `first`'s function, claimed with it, when the function runs
+        in batches (`taskqueue.batched`): up to its size, skipping rows another worker holds."""
+        try:
+            marked = taskqueue.batch_of(first.task.func)
+        except (ImportError, SuspiciousOperation):
+            return []  # run_task records why it cannot be loaded
+        if marked is None or marked[1] < 2:
+            return []
+        rows = list(
+            tasks.filter(task_path=first.task_path)
+            .exclude(pk=first.pk)
+            .select_for_update(skip_locked=True)[: marked[1] - 1]
+        )
+        if not rows:
+            return []
+        now = timezone.now()
+        for row in rows:
+            row.status = "RUNNING"
+            row.started_at = now
+            row.worker_ids = [*row.worker_ids, self.worker_id]
+        DBTaskResult.objects.bulk_update(rows, ["status", "started_at", "worker_ids"])
+        return rows
+
+    def run_batch(self, rows: list[DBTaskResult]) -> None:
+        """Run claimed tasks of one batched function with one call of its bulk function and
+        mark them all; if that fails, run each on its own (one bad call fails alone)."""
+        task = rows[0].task
+        marked = taskqueue.batch_of(task.func)
+        assert marked is not None  # claim_batch found it
+        bulk = marked[0]
+        sender = type(task.get_backend())
+        self.running_task = True
+        try:
+            for row in rows:
+                task_started.send(sender=sender, task_result=row.task_result)
+            try:
+                if getattr(task.func, taskqueue.COMMITS_WITH_RESULT, False):
+                    with transaction.atomic():
+                        rows = self._still_mine_all(rows)
+                        if rows:
+                            self._mark_successful(rows, self._bulk_call(bulk, rows))
+                else:
+                    self._mark_successful(rows, self._bulk_call(bulk, rows))
+            except OUTAGE_ERRORS as exc:
+                if isinstance(exc, InterfaceError) or not is_locked_database_exception(exc):
+                    raise
+                self._one_by_one(rows, exc)
+                return
+            except Exception as exc:
+                self._one_by_one(rows, exc)
+                return
+            for row in rows:
+                task_finished.send(sender=sender, task_result=row.task_result)
+                self._run_tasks += 1
+        finally:
+            self.running_task = False
+
+    def _one_by_one(self, rows: list[DBTaskResult], exc: Exception) -> None:
+        logger.warning(
+            "A batch of %s %s tasks failed (%s: %s); running them one by one",
+            len(rows),
+            rows[0].task_path,
+            type(exc).__name__,
+            str(exc)[:200],
+        )
+        for row in rows:
+            self.run_task(row)
+
+    @staticmethod
+    def _bulk_call(bulk: Any, rows: list[DBTaskResult]) -> list[Any]:
+        calls = [(row.task_result.args, row.task_result.kwargs) for row in rows]
+        values = list(bulk(calls))
+        if len(values) != len(rows):
+            raise ValueError(f"{bulk!r} returned {len(values)} results for {len(rows)} calls")
+        return values
+
+    @staticmethod
+    def _mark_successful(rows: list[DBTaskResult], values: list[Any]) -> None:
+        now = timezone.now()
+        for row, value in zip(rows, values, strict=True):
+            row.status = "SUCCESSFUL"
+            row.finished_at = now
+            row.return_value = value
+            row.exception_class_path = ""
+            row.traceback = ""
+        DBTaskResult.objects.bulk_update(
+            rows, ["status", "finished_at", "return_value", "exception_class_path", "traceback"]
+        )
+
+    def _still_mine_all(self, rows: list[DBTaskResult]) -> list[DBTaskResult]:
+        """Lock the rows; those still RUNNING under this worker (not reclaimed meanwhile)."""
+        current = dict(
+            DBTaskResult.objects.select_for_update()
+            .filter(pk__in=[row.pk for row in rows], status="RUNNING")
+            .values_list("pk", "worker_ids")
+        )
+        return [
+            row for row in rows if current.get(row.pk) and current[row.pk][-1] == self.worker_id
+        ]
 
     @staticmethod
     def _call(task: Any, task_result: Any) -> Any:

@@ -27,6 +27,7 @@ SAFE_TWICE = {
     "tuki.webhooks.tasks.deliver_webhook": "claims pending -> sending",
     "tuki.webhooks.tasks.deliver_due_webhooks": "each delivery claimed once (as above)",
     "tuki.server.tests.tasks.echo": "does nothing",
+    "tuki.server.tests.tasks.shout": "returns its value upper-cased",
     "tuki.accounts.tasks.send_password_reset": "at most one mail per account every 2 minutes",
     "tuki.mail.tasks.release_waiting_mail": "takes a message under a row lock, only still held",
     "tuki.audit.tasks.purge_expired_entries": "deletes what is past retention; none left twice",

@@ -231,3 +231,75 @@ def test_not_ready_when_postgresql_refuses_connections(client, tmp_path):
     assert response.status_code == 503
     assert response.json() == {"status": "unavailable", "database": "unreachable"}
     assert client.get("/healthz").status_code == 200  # liveness does not ask the database
+
+
+def ready(path: str, value: str) -> DBTaskResult:
+    return DBTaskResult.objects.create(
+        status="READY",
+        args_kwargs={"args": [value], "kwargs": {}},
+        task_path=path,
+        backend_name="default",
+        run_after=get_date_max(),
+    )
+
+
+SHOUT = "tuki.server.tests.tasks.shout"
+
+
+@pytest.mark.django_db(transaction=True)
+class TestBatches:
+    """A batched task function (taskqueue.batched): the worker claims its ready tasks
+    together, up to the size, runs one bulk call and marks them all."""
+
+    def test_ready_tasks_of_a_batched_function_run_in_one_call_up_to_its_size(self):
+        from tuki.server.tests import tasks
+
+        tasks.CALLS.clear()
+        rows = [ready(SHOUT, v) for v in ("a", "b", "c", "d")]
+        other = ready("tuki.server.tests.tasks.echo", "x")
+        TukiWorker(worker_id="w1", batch=True, periodic=False).run()
+        # Three in one bulk call (the size); the fourth, alone in the queue, runs as usual.
+        assert [len(values) for values in tasks.CALLS] == [3]
+        for row in rows:
+            row.refresh_from_db()
+            assert row.status == "SUCCESSFUL" and row.worker_ids == ["w1"]
+            assert row.return_value == row.args_kwargs["args"][0].upper()
+            assert row.started_at is not None and row.finished_at is not None
+        other.refresh_from_db()
+        assert other.status == "SUCCESSFUL" and other.return_value == "x"
+
+    def test_when_the_bulk_call_fails_each_task_runs_alone_and_only_the_bad_one_fails(self):
+        from tuki.server.tests import tasks
+
+        tasks.CALLS.clear()
+        rows = [ready(SHOUT, v) for v in ("a", "bad", "c")]
+        TukiWorker(worker_id="w1", batch=True, periodic=False).run()
+        states = {}
+        for row in rows:
+            row.refresh_from_db()
+            states[row.args_kwargs["args"][0]] = (row.status, row.return_value)
+        assert states == {
+            "a": ("SUCCESSFUL", "A"),
+            "bad": ("FAILED", None),
+            "c": ("SUCCESSFUL", "C"),
+        }
+        assert tasks.CALLS == []  # the one bulk call raised
+
+    def test_a_task_another_worker_holds_is_not_claimed_into_the_batch(self):
+        rows = [ready(SHOUT, v) for v in ("a", "b")]
+        DBTaskResult.objects.filter(pk=rows[1].pk).update(status="RUNNING", worker_ids=["w2"])
+        worker = TukiWorker(worker_id="w1", batch=True, periodic=False)
+        worker.run()
+        rows[0].refresh_from_db()
+        rows[1].refresh_from_db()
+        assert rows[0].status == "SUCCESSFUL"
+        assert rows[1].status == "RUNNING" and rows[1].worker_ids == ["w2"]
+
+    def test_the_desk_follow_up_tasks_run_in_batches(self):
+        from tuki.notifications.tasks import notify_events
+        from tuki.reports.tasks import refresh_facts
+        from tuki.routing.tasks import route_ticket
+        from tuki.search.tasks import index_ticket
+
+        for task in (notify_events, refresh_facts, route_ticket, index_ticket):
+            assert taskqueue.batch_of(task.func) is not None, task.name
