@@ -212,14 +212,15 @@ def route(ticket: Ticket) -> SupportGroup | None:
     return rule.group if rule else None
 
 
-def route_new_ticket(ticket_id: int, depth: int = 0) -> str:
+def route_new_ticket(ticket_id: int, depth: int = 0, rules: list[RoutingRule] | None = None) -> str:
     """Apply the first matching rule to a new ticket still with its owning desk.
 
     Returns what happened (for logs and tests). Idempotent: a ticket already moved or
     assigned, by a person or an earlier run, is left alone. Without an active rule (most
-    desks) it costs that one query, before any lock or read of the ticket.
+    desks) it costs that one query, before any lock or read of the ticket; none when the
+    caller read the active rules already (`rules`, a batch of routings).
     """
-    rules = active_rules()
+    rules = active_rules() if rules is None else rules
     if not rules:
         return "no rule"
     with transaction.atomic():

@@ -14,13 +14,16 @@ from django_tasks import task
 
 from tuki.lib import taskqueue
 from tuki.routing import services
+from tuki.routing.models import RoutingRule
 
 log = logging.getLogger(__name__)
 
 
 def _route_each(calls: list[tuple[list[Any], dict[str, Any]]]) -> list[str]:
-    """Many queued routings claimed together, each run on its own (each locks its ticket)."""
-    return [_route(*args, **kwargs) for args, kwargs in calls]
+    """Many queued routings claimed together, the active rules read once, each ticket
+    routed on its own (each locks its ticket)."""
+    rules = services.active_rules()
+    return [_route(*args, **{**kwargs, "rules": rules}) for args, kwargs in calls]
 
 
 @task()
@@ -30,9 +33,9 @@ def route_ticket(ticket_id: int, depth: int = 0) -> str:
     return _route(ticket_id, depth)
 
 
-def _route(ticket_id: int, depth: int = 0) -> str:
+def _route(ticket_id: int, depth: int = 0, rules: list[RoutingRule] | None = None) -> str:
     try:
-        outcome = services.route_new_ticket(ticket_id, depth)
+        outcome = services.route_new_ticket(ticket_id, depth, rules)
         if not outcome.startswith("routed"):
             # Routed tickets are assigned on their group event (assign_ticket task).
             outcome += "; " + services.auto_assign(ticket_id, depth)

@@ -18,12 +18,14 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import signal
 import socket
 import threading
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from types import FrameType
 from typing import Any
@@ -160,6 +162,19 @@ class Heartbeat(threading.Thread):
             WorkerHeartbeat.objects.filter(worker_id=self.worker_id).delete()
         except DatabaseError:
             pass  # the lease runs out instead
+
+
+def _alike(
+    rows: list[DBTaskResult], key: Callable[[DBTaskResult], Any]
+) -> list[tuple[Any, list[DBTaskResult]]]:
+    """The rows grouped by an equal (JSON) value, in first-seen order."""
+    groups: dict[str, tuple[Any, list[DBTaskResult]]] = {}
+    for row in rows:
+        value = key(row)
+        groups.setdefault(json.dumps(value, sort_keys=True, default=str), (value, []))[1].append(
+            row
+        )
+    return list(groups.values())
 
 
 class TukiWorker(Worker):
@@ -356,7 +371,12 @@ class TukiWorker(Worker):
             row.status = "RUNNING"
             row.started_at = now
             row.worker_ids = [*row.worker_ids, self.worker_id]
-        DBTaskResult.objects.bulk_update(rows, ["status", "started_at", "worker_ids"])
+        # One UPDATE per distinct value (rows mostly share theirs): cheaper than bulk_update's
+        # CASE over every row.
+        for worker_ids, same in _alike(rows, lambda row: row.worker_ids):
+            DBTaskResult.objects.filter(pk__in=[row.pk for row in same]).update(
+                status="RUNNING", started_at=now, worker_ids=worker_ids
+            )
         return rows
 
     def run_batch(self, rows: list[DBTaskResult]) -> None:
@@ -421,9 +441,14 @@ class TukiWorker(Worker):
             row.return_value = value
             row.exception_class_path = ""
             row.traceback = ""
-        DBTaskResult.objects.bulk_update(
-            rows, ["status", "finished_at", "return_value", "exception_class_path", "traceback"]
-        )
+        for value, same in _alike(rows, lambda row: row.return_value):
+            DBTaskResult.objects.filter(pk__in=[row.pk for row in same]).update(
+                status="SUCCESSFUL",
+                finished_at=now,
+                return_value=value,
+                exception_class_path="",
+                traceback="",
+            )
 
     def _still_mine_all(self, rows: list[DBTaskResult]) -> list[DBTaskResult]:
         """Lock the rows; those still RUNNING under this worker (not reclaimed meanwhile)."""
