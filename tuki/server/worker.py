@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -164,6 +165,51 @@ class Heartbeat(threading.Thread):
             pass  # the lease runs out instead
 
 
+class Listener:
+    """A connection of its own that LISTENs to `tuki_tasks` (PostgreSQL; the trigger of
+    migration server/0002 notifies when tasks are inserted), so an idle worker starts new
+    work at once rather than at its next poll. If it fails, the worker polls as before."""
+
+    CHANNEL = "tuki_tasks"
+
+    def __init__(self, conn: Any) -> None:
+        self.conn = conn
+        self.broken = False
+
+    @classmethod
+    def start(cls) -> Listener | None:
+        import psycopg
+
+        params = connections["default"].get_connection_params()
+        params.pop("cursor_factory", None)
+        params.pop("context", None)
+        try:
+            conn = psycopg.connect(**params, autocommit=True)
+            conn.execute(f"LISTEN {cls.CHANNEL}")
+        except psycopg.Error as exc:
+            logger.info("Not listening for new tasks (%s); polling", exc)
+            return None
+        return cls(conn)
+
+    def wait(self, timeout: float) -> bool:
+        """Wait up to `timeout` seconds; True when a notification came."""
+        import psycopg
+
+        try:
+            woken = any(True for _ in self.conn.notifies(timeout=timeout, stop_after=1))
+            # Several inserts, one wake: drop the rest queued meanwhile.
+            for _ in self.conn.notifies(timeout=0):
+                pass
+        except psycopg.Error:
+            self.broken = True
+            return False
+        return woken
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):  # a broken connection: nothing more to do
+            self.conn.close()
+
+
 def _alike(
     rows: list[DBTaskResult], key: Callable[[DBTaskResult], Any]
 ) -> list[tuple[Any, list[DBTaskResult]]]:
@@ -208,6 +254,7 @@ class TukiWorker(Worker):
         self.backoff = 0.5
         self._wake = threading.Event()
         self._next_jobs = 0.0
+        self.listener: Listener | None = None
 
     def stop(self) -> None:
         """Finish the running task, then leave the loop (from another thread)."""
@@ -245,6 +292,9 @@ class TukiWorker(Worker):
                     return
         finally:
             heartbeat.stop()
+            if self.listener is not None:
+                self.listener.close()
+                self.listener = None
             connections.close_all()
 
     def step(self) -> bool:
@@ -282,8 +332,27 @@ class TukiWorker(Worker):
         if self.max_tasks is not None and self._run_tasks >= self.max_tasks:
             return True
         if self.running and task_result is None:
-            self._wake.wait(self.interval)
+            self.nap()
         return False
+
+    def nap(self) -> None:
+        """Wait for work: until a new task's NOTIFY (PostgreSQL), the interval's end or
+        `stop()` (seen within a second)."""
+        if connections["default"].vendor == "postgresql" and self.listener is None:
+            self.listener = Listener.start()
+        deadline = time.monotonic() + self.interval
+        while not self._wake.is_set():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            if self.listener is None:
+                self._wake.wait(left)
+                return
+            if self.listener.wait(min(left, 1.0)):
+                return
+            if self.listener.broken:
+                self.listener.close()
+                self.listener = None  # poll for the rest; listen again next time
 
     def outage(self, exc: Exception) -> None:
         if self.down_since is None:

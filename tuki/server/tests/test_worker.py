@@ -303,3 +303,32 @@ class TestBatches:
 
         for task in (notify_events, refresh_facts, route_ticket, index_ticket):
             assert taskqueue.batch_of(task.func) is not None, task.name
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_an_idle_worker_starts_a_new_task_when_it_is_queued_not_at_its_next_poll():
+    """The trigger of migration server/0002 NOTIFYs; the worker LISTENs. With an interval
+    of five minutes, only the notification can make it run the task in the time allowed."""
+    import threading
+    import time
+
+    if connection.vendor != "postgresql":
+        pytest.skip("LISTEN/NOTIFY is PostgreSQL's; other databases poll")
+    worker = TukiWorker(worker_id="listening", interval=300, periodic=False)
+    thread = threading.Thread(target=worker.run, daemon=True)
+    thread.start()
+    try:
+        deadline = time.monotonic() + 30
+        while worker.listener is None and time.monotonic() < deadline:
+            time.sleep(0.05)  # the worker found the queue empty and listens
+        assert worker.listener is not None
+        row = ready("tuki.server.tests.tasks.echo", "wake up")
+        while time.monotonic() < deadline:
+            row.refresh_from_db()
+            if row.status == "SUCCESSFUL":
+                break
+            time.sleep(0.05)
+        assert row.status == "SUCCESSFUL" and row.return_value == "wake up"
+    finally:
+        worker.stop()
+        thread.join(timeout=310)
