@@ -199,6 +199,19 @@ def _attribute(since: datetime) -> tuple[dict[int, datetime], int, int, dict[str
     return ends, len(rows) - unattributed, unattributed, by_path
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User and system CPU time of these processes so far (Linux /proc; 0 elsewhere)."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+    for pid in pids:
+        try:
+            fields = open(f"/proc/{pid}/stat").read().rpartition(")")[2].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return total
+
+
 @dataclass
 class Phase:
     name: str
@@ -212,6 +225,7 @@ class Phase:
     unattributed: int = 0
     by_path: dict[str, int] = field(default_factory=dict)
     errors: int = 0
+    worker_cpu: float = 0.0  # CPU seconds the task workers spent in the phase
 
 
 def _settle(
@@ -243,7 +257,9 @@ def _last_ticket_id() -> int:
     return Ticket.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 
 
-def _api_phase(run: Run, port: int, deadline_s: float, say: Callable[[str], None]) -> Phase:
+def _api_phase(
+    run: Run, port: int, workers: list[int], deadline_s: float, say: Callable[[str], None]
+) -> Phase:
     options = run.options
     s = scene(run.data)
     _label, target, ok = page_targets(s)["api_create"]
@@ -253,6 +269,7 @@ def _api_phase(run: Run, port: int, deadline_s: float, say: Callable[[str], None
     throughput(port, headers, _unique(target), options.create_clients, 1.0, ok)
     drain(time.monotonic() + deadline_s)
     first_id, since = _last_ticket_id(), timezone.now()
+    cpu = cpu_seconds(workers)
     seconds = options.seconds * 2
     phase.accepted, _done, phase.errors = throughput(
         port,
@@ -263,6 +280,7 @@ def _api_phase(run: Run, port: int, deadline_s: float, say: Callable[[str], None
         ok,
     )
     _settle(phase, since, first_id, time.monotonic() + deadline_s, say)
+    phase.worker_cpu = cpu_seconds(workers) - cpu
     return phase
 
 
@@ -313,7 +331,9 @@ def mail_request(sender: str, n: int) -> bytes:
     return msg.as_bytes()
 
 
-def _mail_phase(run: Run, deadline_s: float, say: Callable[[str], None]) -> Phase:
+def _mail_phase(
+    run: Run, workers: list[int], deadline_s: float, say: Callable[[str], None]
+) -> Phase:
     from tuki.accounts.models import User
     from tuki.mail.services import ingest_message
 
@@ -328,6 +348,7 @@ def _mail_phase(run: Run, deadline_s: float, say: Callable[[str], None]) -> Phas
     if not senders:
         return phase
     first_id, since = _last_ticket_id(), timezone.now()
+    cpu = cpu_seconds(workers)
     seconds = run.options.seconds * 2
     counts = [0, 0]
     failures = [0, 0]
@@ -355,6 +376,7 @@ def _mail_phase(run: Run, deadline_s: float, say: Callable[[str], None]) -> Phas
     phase.accepted = sum(counts) / (time.perf_counter() - began)
     phase.errors = sum(failures)
     _settle(phase, since, first_id, time.monotonic() + deadline_s, say)
+    phase.worker_cpu = cpu_seconds(workers) - cpu
     return phase
 
 
@@ -371,8 +393,9 @@ def measure(run: Run, url: str, say: Callable[[str], None]) -> None:
         env = {"TUKI_EMAIL_HOST": "127.0.0.1", "TUKI_EMAIL_PORT": str(smtp_port)}
         with (
             server(url, options, say) as port,
-            task_workers(url, options.task_workers, env, say),
+            task_workers(url, options.task_workers, env, say) as processes,
         ):
+            pids = [p.pid for p in processes]
             started = time.monotonic()
             backlog = _outstanding()
             if not drain(time.monotonic() + deadline_s):
@@ -383,9 +406,9 @@ def measure(run: Run, url: str, say: Callable[[str], None]) -> None:
                 )
             for name in wanted:
                 if name == "intake_api":
-                    phase = _api_phase(run, port, deadline_s, say)
+                    phase = _api_phase(run, port, pids, deadline_s, say)
                 else:
-                    phase = _mail_phase(run, deadline_s, say)
+                    phase = _mail_phase(run, pids, deadline_s, say)
                 _record(run, phase, options.task_workers, say)
         say(f"  mail delivered to the SMTP sink: {sink.received}")
 
@@ -399,7 +422,8 @@ def _record(run: Run, phase: Phase, workers: int, say: Callable[[str], None]) ->
     paths = ", ".join(f"{k} {v}" for k, v in sorted(phase.by_path.items(), key=lambda kv: -kv[1]))
     note = (
         f"{phase.tickets} tickets, taken in at {phase.accepted:,.0f}/s, lag p50 "
-        f"{statistics.median(lags):.2f} s, {workers} workers; tasks: {paths}"
+        f"{statistics.median(lags):.2f} s, {workers} workers using "
+        f"{phase.worker_cpu / phase.tickets * 1000:.0f} ms of CPU per ticket; tasks: {paths}"
     )
     if phase.unattributed:
         note += f"; {phase.unattributed} unattributed"
@@ -429,4 +453,7 @@ def _record(run: Run, phase: Phase, workers: int, say: Callable[[str], None]) ->
         + ("" if phase.drained else "  [the queue did not drain]")
         + (f"  [{phase.errors} errors]" if phase.errors else "")
     )
-    say(f"    tasks: {paths}")
+    say(
+        f"    workers' CPU {phase.worker_cpu / phase.tickets * 1000:.0f} ms per ticket; "
+        f"tasks: {paths}"
+    )

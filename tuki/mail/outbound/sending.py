@@ -7,12 +7,14 @@ clients treat as one message.
 
 from __future__ import annotations
 
+import contextlib
 import email
 import email.message
 import logging
 import smtplib
 from datetime import timedelta
 from email import policy
+from typing import Any
 
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
@@ -20,6 +22,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django_tasks import task
 
+from tuki.lib import taskqueue
 from tuki.mail import conf
 from tuki.mail.models import OutboundMessage, OutboundStatus
 from tuki.mail.outbound.compose import compose_ticket_email
@@ -70,7 +73,28 @@ def _plain_text(raw: bytes) -> str:
         return ""
 
 
+def _send_together(calls: list[tuple[list[Any], dict[str, Any]]]) -> list[str]:
+    """Many queued deliveries over one SMTP connection (a mail storm's acknowledgements do
+    not open a connection each); each message is still claimed, sent and recorded alone."""
+    connection = get_connection(fail_silently=False)
+    with contextlib.suppress(smtplib.SMTPException, OSError):
+        connection.open()  # if the server is down, each send below fails and is retried alone
+    results = []
+    try:
+        for args, kwargs in calls:
+            status = send(args[0] if args else kwargs["outbound_id"], connection)
+            if status not in (OutboundStatus.SENT, "not due"):
+                with contextlib.suppress(smtplib.SMTPException, OSError):
+                    connection.close()  # the next message opens a fresh connection
+            results.append(status)
+    finally:
+        with contextlib.suppress(smtplib.SMTPException, OSError):
+            connection.close()
+    return results
+
+
 @task()
+@taskqueue.batched(_send_together, size=50)
 def send_outbound(outbound_id: int) -> str:
     """One delivery attempt of one outbound message, run by the task worker (`tuki worker`)."""
     return send(outbound_id)
@@ -119,8 +143,9 @@ def compose(outbound: OutboundMessage) -> bytes:
     return message.message().as_bytes(linesep="\r\n")  # type: ignore[call-arg]  # django-stubs types Django 6's message(); 5.2 returns a SafeMIME* whose as_bytes takes linesep
 
 
-def send(outbound_id: int) -> str:
-    """One delivery attempt. Returns the row's new status."""
+def send(outbound_id: int, connection: Any = None) -> str:
+    """One delivery attempt (over `connection`, an open SMTP backend, when given). Returns
+    the row's new status."""
     outbound = claim(outbound_id)
     if outbound is None:
         return "not due"
@@ -131,7 +156,7 @@ def send(outbound_id: int) -> str:
         logger.exception("cannot compose outbound message %s", outbound.pk)
         return _finish(outbound, OutboundStatus.FAILED, f"{type(exc).__name__}: {exc}")
     try:
-        get_connection(fail_silently=False).send_messages([StoredEmail(outbound)])
+        (connection or get_connection(fail_silently=False)).send_messages([StoredEmail(outbound)])
     except smtplib.SMTPRecipientsRefused as exc:
         return _finish(outbound, OutboundStatus.FAILED, _smtp_error(exc))
     except (smtplib.SMTPException, OSError) as exc:

@@ -116,3 +116,40 @@ class TestSubject:
         assert message["Subject"] == expected
         outbound.refresh_from_db()
         assert outbound.subject == expected
+
+
+class TestBatches:
+    """The worker sends queued messages in batches (taskqueue.batched): one SMTP connection
+    for the batch, each message still claimed, sent and recorded on its own."""
+
+    def three(self, desk, incident) -> list[int]:
+        for text in ("One.", "Two.", "Three."):
+            tickets.add_comment(desk.operator, incident, text)
+        return list(OutboundMessage.objects.order_by("pk").values_list("pk", flat=True))
+
+    def test_a_batch_goes_over_one_connection(self, desk, incident, smtp_sink, monkeypatch):
+        import smtplib
+
+        ids = self.three(desk, incident)
+        connects = []
+        real = smtplib.SMTP.connect
+
+        def counted(self, *args, **kwargs):
+            connects.append(args)
+            return real(self, *args, **kwargs)
+
+        monkeypatch.setattr(smtplib.SMTP, "connect", counted)
+        calls = [([pk], {}) for pk in ids] + [([ids[0]], {})]  # the first one queued twice
+        assert sending._send_together(calls) == ["sent", "sent", "sent", "not due"]
+        assert len(connects) == 1
+        assert len(smtp_sink.received) == 3
+        assert set(OutboundMessage.objects.values_list("status", flat=True)) == {"sent"}
+
+    def test_with_the_server_down_each_message_waits_for_its_retry(
+        self, desk, incident, smtp_down
+    ):
+        ids = self.three(desk, incident)
+        assert sending._send_together([([pk], {}) for pk in ids]) == ["pending"] * 3
+        for outbound in OutboundMessage.objects.all():
+            assert outbound.attempts == 1 and outbound.last_error
+            assert outbound.next_attempt_at > timezone.now()
