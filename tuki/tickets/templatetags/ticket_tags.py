@@ -60,6 +60,12 @@ def object_options(objects: Iterable[Any], label: str) -> SafeString:
     return _options((obj.pk, getattr(obj, label), False) for obj in objects)
 
 
+@register.simple_tag
+def pair_options(pairs: Iterable[tuple[Any, Any]]) -> SafeString:
+    """One <option> per (value, label) pair (the queue's `form.groups`, `form.agents`)."""
+    return _options((value, label, False) for value, label in pairs)
+
+
 def _options(items: Iterable[tuple[Any, Any, bool]]) -> SafeString:
     # Every value and label is escaped.
     return mark_safe(
