@@ -11,12 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from html import escape as html_escape
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django import forms, template
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.forms import BoundField
+from django.template.defaultfilters import filesizeformat
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext
@@ -26,6 +28,7 @@ from tuki.tickets.models import Priority
 
 if TYPE_CHECKING:
     from tuki.tickets.models import Ticket
+    from tuki.tickets.views.timeline import Entry
 
 register = template.Library()
 
@@ -208,6 +211,109 @@ def ticket_list_item(t: Ticket, sla: str) -> SafeString:
         f'<span><i class="bi bi-person"></i> {_e(t.requester)}{organisation}</span>\n'
         f'<span><i class="bi bi-people"></i> {_e(t.group)}{assignee}</span>\n'
         f'<span class="ms-auto">{_e(dates.relative(t.updated_at))}</span>\n'
+        "</div>\n"
+        "</li>"
+    )
+
+
+class _Mail(Protocol):
+    """The ticket's mail (`{% ticket_mail ticket as mail %}`, mail/templatetags)."""
+
+    def comment_html(self, context: template.Context, comment: Any) -> str: ...
+
+
+class _Mentions(Protocol):
+    """`{% mention_highlighter as mentions %}` (notifications/templatetags)."""
+
+    def highlight(self, text: str) -> SafeString: ...
+
+
+@dataclass(frozen=True)
+class _TimelineWords:
+    internal_note: str
+    public_reply: str
+    unknown: str
+    rule: str  # "Rule: %(rule)s", as blocktranslate: the text as translated, the name escaped
+    via: str  # "via %(channel)s", likewise
+
+
+_TIMELINE_WORDS: dict[str | None, _TimelineWords] = {}
+_ATTACHMENT = 987654321  # stands for the id in the reversed address of an attachment
+
+
+def _timeline_words() -> _TimelineWords:
+    language = get_language()
+    words = _TIMELINE_WORDS.get(language)
+    if words is None:
+        words = _TIMELINE_WORDS[language] = _TimelineWords(
+            internal_note=_e(gettext("Internal note")),
+            public_reply=_e(gettext("Public reply")),
+            unknown=_e(gettext("Unknown")),
+            rule=gettext("Rule: %(rule)s"),
+            via=gettext("via %(channel)s"),
+        )
+    return words
+
+
+@register.simple_tag(takes_context=True)
+def timeline_comment(
+    context: template.Context, e: Entry, mail: _Mail | None, mentions: _Mentions
+) -> SafeString:
+    """A reply or note of the ticket page's timeline (views/timeline.Entry), the HTML that
+    tickets/partials/timeline.html wrote for it. A ticket page shows 30 of them; as template
+    nodes each cost a third of a millisecond, most of the page's rendering."""
+    w = _timeline_words()
+    comment = e.comment
+    assert comment is not None, "replies and notes have their comment"
+    author = comment.author
+    if author is not None:
+        who = f"<strong>{_e(author)}</strong>"
+    elif e.event is not None and e.event.actor_kind == "rule":
+        rule = w.rule % {"rule": _e(e.event.reason)}
+        who = f'<strong><i class="bi bi-lightning-charge"></i> {rule}</strong>'
+    else:
+        who = f"<strong>{w.unknown}</strong>"
+    if e.kind == "note":
+        badge = f'<span class="badge text-bg-warning"><i class="bi bi-lock"></i> {w.internal_note}</span>'
+        body = _e(mentions.highlight(comment.body))
+    else:
+        badge = f'<span class="badge text-bg-primary"><i class="bi bi-reply"></i> {w.public_reply}</span>'
+        body = _e(comment.body)
+    channel = (
+        f'<span class="text-secondary">{w.via % {"channel": _e(comment.get_channel_display())}}</span>'
+        if comment.channel != "web"
+        else ""
+    )
+    files = ""
+    if e.files:
+        head, _, tail = reverse("tickets:attachment", args=[_ATTACHMENT]).rpartition(
+            str(_ATTACHMENT)
+        )
+        files = (
+            '\n<div class="mt-2 d-flex flex-wrap gap-2">\n'
+            + "".join(
+                f'<a class="btn btn-sm btn-light border" href="{_e(head)}{_e(a.pk)}{_e(tail)}">'
+                f'<i class="bi bi-paperclip"></i> {_e(a.filename)} '
+                f'<span class="text-secondary">{_e(filesizeformat(a.size))}</span></a>'
+                for a in e.files
+            )
+            + "\n</div>\n"
+        )
+    initial = (getattr(author, "full_name", "") or "?")[:1]
+    mail_part = mail.comment_html(context, comment) if mail is not None else ""
+    return mark_safe(
+        f'<li class="{_e(e.kind)}" id="comment-{_e(comment.pk)}">\n'
+        '<div class="card">\n'
+        '<div class="card-header py-1 px-2 small d-flex flex-wrap align-items-center '
+        'column-gap-2 row-gap-1">\n'
+        f'<span class="ws-avatar">{_e(initial)}</span>\n'
+        f"{who}\n{badge}\n{channel}\n{_e(mail_part)}\n"
+        f'<span class="ms-auto text-secondary">{_e(dates.relative(e.at))}</span>\n'
+        "</div>\n"
+        '<div class="card-body py-2 px-3">\n'
+        f'<div class="comment-body">{body}</div>\n'
+        f"{files}"
+        "</div>\n"
         "</div>\n"
         "</li>"
     )
