@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
@@ -108,22 +108,25 @@ class QueueFilterForm(BootstrapMixin, forms.Form):
         field_of(self, "status", forms.ChoiceField).choices = ANY + [
             (s.key, s.label) for s in Status.objects.order_by("order")
         ]
-        # Kept for the bulk action bar, which offers the same groups and people.
-        self.groups = list(SupportGroup.objects.filter(is_active=True))
-        self.agents = agents()
+        # Kept for the bulk action bar, which offers the same groups and people. Ids and
+        # names only: a model instance for each of a few hundred agents, groups and
+        # organisations cost more than the rest of the filter bar.
+        self.groups = list(SupportGroup.objects.filter(is_active=True).values_list("pk", "name"))
+        self.agents = list(agents().values_list("pk", "full_name"))
         field_of(self, "group", forms.ChoiceField).choices = [
             ("", _("All groups")),
             ("mine", _("My groups")),
-            *[(str(g.pk), g.name) for g in self.groups],
+            *[(str(pk), name) for pk, name in self.groups],
         ]
         field_of(self, "assignee", forms.ChoiceField).choices = [
             ("", _("Anyone")),
             ("me", _("Me")),
             ("unassigned", _("Unassigned")),
-            *[(str(u.pk), u.full_name) for u in self.agents],
+            *[(str(pk), name) for pk, name in self.agents],
         ]
         field_of(self, "organisation", forms.ChoiceField).choices = ANY + [
-            (str(o.pk), o.name) for o in Organisation.objects.filter(is_active=True)
+            (str(pk), name)
+            for pk, name in Organisation.objects.filter(is_active=True).values_list("pk", "name")
         ]
 
     def value(self, name: str) -> str:
@@ -133,11 +136,9 @@ class QueueFilterForm(BootstrapMixin, forms.Form):
         return str(self.cleaned_data.get(name) or "")
 
 
-def agents() -> list[User]:
-    return list(
-        User.objects.filter(Q(is_agent=True) | Q(is_superuser=True), is_active=True).only(
-            "id", "full_name", "email"
-        )
+def agents() -> QuerySet[User]:
+    return User.objects.filter(Q(is_agent=True) | Q(is_superuser=True), is_active=True).only(
+        "id", "full_name", "email"
     )
 
 

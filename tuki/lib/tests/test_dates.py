@@ -30,6 +30,20 @@ def test_absolute_in_the_readers_zone_and_language(lang, moment, day):
         assert dates.absolute_date(date(2026, 12, 6)) == day
 
 
+def test_remembered_texts_follow_the_zone_and_language():
+    """Formatted texts are remembered per process: the same instant still reads in each
+    reader's zone and language, in any order, and a day is not taken for a moment."""
+    shown = []
+    for lang, zone in [("en", "UTC"), ("fi", "Europe/Helsinki"), ("en", "Europe/Helsinki")]:
+        with translation.override(lang), timezone.override(zone):
+            shown.append((dates.absolute(MOMENT), dates.absolute_date(date(2026, 12, 6))))
+    assert shown == [
+        ("6 Dec 2026, 12:05", "6 Dec 2026"),
+        ("6.12.2026 14.05", "6.12.2026"),
+        ("6 Dec 2026, 14:05", "6 Dec 2026"),
+    ]
+
+
 def test_relative_carries_the_absolute_moment():
     with translation.override("en"), timezone.override("Europe/Helsinki"):
         html = dates.relative(MOMENT)

@@ -33,6 +33,10 @@ class TicketMail:
     waiting: list[OutboundMessage] = field(default_factory=list)
     held: list[InboundMessage] = field(default_factory=list)
 
+    def comment_html(self, context: template.Context, comment: Comment) -> str:
+        """A comment's part, for the timeline's comment tag (tickets/templatetags)."""
+        return comment_mail(context, self, comment)
+
 
 @register.simple_tag
 def ticket_mail(ticket: Ticket) -> TicketMail:

@@ -30,6 +30,20 @@ def mentions_highlighted(text: str) -> SafeString:
     return mentions.highlight(str(text or ""))
 
 
+class Mentions:
+    """What `{% mention_highlighter as mentions %}` hands to Python that writes a note's
+    body (the timeline's comment tag in tickets/templatetags, a layer below this app)."""
+
+    @staticmethod
+    def highlight(text: str) -> SafeString:
+        return mentions_highlighted(text)
+
+
+@register.simple_tag
+def mention_highlighter() -> Mentions:
+    return Mentions()
+
+
 @register.filter
 def notification_icon(kind: str) -> str:
     return ICONS.get(kind, "bi-bell")
