@@ -27,6 +27,8 @@ BUDGETS = [
     ("report_year", "p95", "<=", 1000.0),
     ("queue_throughput", "ratio", ">=", 0.30),
     ("ticket_throughput", "ratio", ">=", 0.30),
+    # Tuki's server at least as fast as a plain Django project under plain gunicorn.
+    ("floor_view_throughput", "ratio", ">=", 1.0),
 ]
 
 
