@@ -20,7 +20,8 @@ the HTTP measurements, on the same database, unless `--only` names others.
 
 Modules: options.py (options, figures, the run), database.py (its databases), loading.py
 and generator.py with world.py and rows.py (the data set), clients.py (servers and HTTP
-clients), floors.py, targets.py (what is requested), measure.py (the HTTP measurements and floors),
+clients), targets.py (what is requested), measure.py (the HTTP measurements and floors),
+floors.py and plainapp.py (the plain Django floor, the spread over worker processes),
 report.py (budgets, record, table), profiling.py (`--profile`); the command in
 management/commands/bench.py.
 """

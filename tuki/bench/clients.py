@@ -3,6 +3,7 @@ that time requests (latency) or count them (throughput)."""
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import os
 import socket
@@ -46,6 +47,11 @@ def served(url: str, options: Options, say: Callable[[str], None]) -> Iterator[S
     command = [sys.executable, "-m", "tuki", "serve", "--host", "127.0.0.1"]
     command += ["--port", str(port), "--workers", str(options.workers), "--log-level", "warning"]
     with _running(command, env, port) as process:
+        # Each web process listens on its own socket once it has loaded Django: until all
+        # do, the kernel gives every connection to the ones that already listen.
+        deadline = time.monotonic() + 90
+        while listeners(port) < options.workers and time.monotonic() < deadline:
+            time.sleep(0.2)
         say(f"server: tuki serve --workers {options.workers} on port {port}")
         yield Served(port, process.pid)
 
@@ -94,6 +100,18 @@ def _running(
             process.wait(20)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+def listeners(port: int) -> int:
+    """Sockets listening on this TCP port (/proc/net/tcp; 0 where there is no /proc)."""
+    wanted = f":{port:04X}"
+    count = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError):
+            for line in Path(table).read_text().splitlines()[1:]:
+                fields = line.split()
+                count += fields[1].endswith(wanted) and fields[3] == "0A"  # LISTEN
+    return count
 
 
 def worker_cpu(pid: int) -> dict[int, float]:
