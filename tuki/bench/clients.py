@@ -3,6 +3,7 @@ that time requests (latency) or count them (throughput)."""
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import os
 import socket
@@ -12,6 +13,8 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 
 from tuki.bench.options import Options
 
@@ -22,12 +25,61 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+@dataclass
+class Served:
+    """A server the bench started: its port and its main process (whose children serve)."""
+
+    port: int
+    pid: int
+
+
 @contextmanager
 def server(url: str, options: Options, say: Callable[[str], None]) -> Iterator[int]:
+    with served(url, options, say) as tuki:
+        yield tuki.port
+
+
+@contextmanager
+def served(url: str, options: Options, say: Callable[[str], None]) -> Iterator[Served]:
+    """`tuki serve --workers N` on the benchmark database."""
     port = free_port()
     env = dict(os.environ, TUKI_DATABASE_URL=url, TUKI_DEBUG="false")
     command = [sys.executable, "-m", "tuki", "serve", "--host", "127.0.0.1"]
     command += ["--port", str(port), "--workers", str(options.workers), "--log-level", "warning"]
+    with _running(command, env, port) as process:
+        # Each web process listens on its own socket once it has loaded Django: until all
+        # do, the kernel gives every connection to the ones that already listen.
+        deadline = time.monotonic() + 90
+        while listeners(port) < options.workers and time.monotonic() < deadline:
+            time.sleep(0.2)
+        say(f"server: tuki serve --workers {options.workers} on port {port}")
+        yield Served(port, process.pid)
+
+
+# The plain project's gunicorn: threads so that keep-alive connections stay open (a sync
+# worker closes each after one response, and the floor would then be the cost of TCP
+# connections); as many per process as clients per process.
+PLAIN_THREADS = 2
+
+
+@contextmanager
+def plain_server(options: Options, say: Callable[[str], None]) -> Iterator[Served]:
+    """A plain Django project (tuki/bench/plainapp.py) under plain gunicorn, as many
+    workers as `tuki serve` gets: the reference floor, `floor_plain`."""
+    port = free_port()
+    command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}"]
+    command += ["--workers", str(options.workers), "--worker-class", "gthread"]
+    command += ["--threads", str(PLAIN_THREADS), "--log-level", "warning"]
+    command += ["tuki.bench.plainapp:application"]
+    with _running(command, dict(os.environ), port) as process:
+        say(f"server: plain Django under gunicorn --workers {options.workers} on port {port}")
+        yield Served(port, process.pid)
+
+
+@contextmanager
+def _running(
+    command: list[str], env: dict[str, str], port: int
+) -> Iterator[subprocess.Popen[bytes]]:
     process = subprocess.Popen(command, env=env)
     try:
         deadline = time.monotonic() + 90
@@ -39,16 +91,62 @@ def server(url: str, options: Options, say: Callable[[str], None]) -> Iterator[i
             except OSError:
                 pass
             if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("the benchmark server did not start")
+                raise RuntimeError(f"the benchmark server did not start: {' '.join(command)}")
             time.sleep(0.2)
-        say(f"server: tuki serve --workers {options.workers} on port {port}")
-        yield port
+        yield process
     finally:
         process.terminate()
         try:
             process.wait(20)
         except subprocess.TimeoutExpired:
             process.kill()
+
+
+def listeners(port: int) -> int:
+    """Sockets listening on this TCP port (/proc/net/tcp; 0 where there is no /proc)."""
+    wanted = f":{port:04X}"
+    count = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError):
+            for line in Path(table).read_text().splitlines()[1:]:
+                fields = line.split()
+                count += fields[1].endswith(wanted) and fields[3] == "0A"  # LISTEN
+    return count
+
+
+def worker_cpu(pid: int) -> dict[int, float]:
+    """CPU seconds (user + system) of each worker process of the server `pid`, its children."""
+    tick = os.sysconf("SC_CLK_TCK")
+    seconds: dict[int, float] = {}
+    if not Path("/proc/self/stat").exists():
+        return seconds  # not Linux: no spread figure
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue  # gone since the listing
+        fields = stat.rsplit(")", 1)[1].split()  # the name may hold spaces
+        if int(fields[1]) == pid and not _is_resource_tracker(entry):
+            seconds[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+    return seconds
+
+
+def _is_resource_tracker(process: Path) -> bool:
+    """multiprocessing's helper beside spawned workers, which serves nothing."""
+    try:
+        return b"resource_tracker" in (process / "cmdline").read_bytes()
+    except OSError:
+        return True
+
+
+def busiest_share(before: dict[int, float], after: dict[int, float]) -> float | None:
+    """The busiest worker's share of the CPU all workers used between two `worker_cpu`
+    readings: 1/N when N workers shared the work evenly, 1.0 when one did it all."""
+    used = [after[pid] - before.get(pid, 0.0) for pid in after]
+    total = sum(used)
+    return max(used) / total if total > 0 else None
 
 
 class Client:

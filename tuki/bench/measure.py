@@ -1,4 +1,5 @@
-"""The measurements through HTTP, with their floors: a trivial view through the same
+"""The measurements through HTTP, with their floors: a plain Django project's one view under
+plain gunicorn (the machine's floor for a Django server), a trivial view through Tuki's
 server and a bare one-row INSERT transaction on the same database."""
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ from django.conf import settings
 from django.db import connection
 from django.urls import NoReverseMatch, reverse
 
-from tuki.bench.clients import latency, p95, server, throughput
+from tuki.bench.clients import latency, p95, served, throughput
+from tuki.bench.floors import floor_plain, floor_view_throughput, spread_throughput
 from tuki.bench.options import Figure, Run
 from tuki.bench.targets import count_queries, page_targets, scene
 
@@ -65,7 +67,13 @@ def measure_http(run: Run, url: str, say: Callable[[str], None]) -> None:
         )
         say(_line(run.figures[-1]))
     wanted = [n for n in targets if options.wants(n) or (n == "floor_view" and options.only)]
-    with server(url, options, say) as port:
+    plain = None
+    if "floor_view" in wanted:
+        run.figures += floor_plain(options, say)
+        plain = run.figures[-1].value
+        say(_line(run.figures[-2]))
+    with served(url, options, say) as tuki:
+        port = tuki.port
         session = {"Cookie": f"{settings.SESSION_COOKIE_NAME}={s.session_key}"}
         api = {"Authorization": f"Bearer {s.token}"}
         floor_rate = None
@@ -94,9 +102,12 @@ def measure_http(run: Run, url: str, say: Callable[[str], None]) -> None:
                 say(_line(figure))
                 continue
             samples, errors = latency(port, headers, target, options.repetitions, ok)
-            rate, done, failed = throughput(
-                port, headers, target, options.clients, options.seconds, ok
-            )
+            if name == "floor_view":
+                rate, done, failed, spread = spread_throughput(tuki, {}, target, options)
+            else:
+                rate, done, failed = throughput(
+                    port, headers, target, options.clients, options.seconds, ok
+                )
             median = statistics.median(samples) * 1000
             figure = Figure(
                 name,
@@ -112,9 +123,16 @@ def measure_http(run: Run, url: str, say: Callable[[str], None]) -> None:
             figure_rate = rate
             if name == "floor_view":
                 floor_rate = rate
+                figure.note += spread
+                if plain:
+                    figure.floor, figure.ratio = "floor_plain", rate / plain
             elif floor_rate:
                 figure.floor, figure.ratio = "floor_view", figure_rate / floor_rate
             run.figures.append(figure)
+            if name == "floor_view":
+                run.figures.append(floor_view_throughput(figure, rate, done, failed))
+                say(_line(figure))
+                continue
             run.figures.append(
                 Figure(
                     f"{name}_throughput",
@@ -147,7 +165,7 @@ def _line(f: Figure) -> str:
     if f.queries is not None:
         text += f"  {f.queries} queries"
     if f.ratio is not None:
-        text += f"  {f.ratio:.0%} of floor"
+        text += f"  {f.ratio:.0%} of {'plain Django' if f.floor == 'floor_plain' else 'floor'}"
     if f.note:
         text += f"  ({f.note})"
     if f.errors:

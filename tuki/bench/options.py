@@ -9,6 +9,7 @@ from typing import Any
 
 DATA_VERSION = "4"  # 3: the report facts (reports.TicketFact) are filled; 4: rolled up
 HTTP_MEASUREMENTS = (
+    "floor_plain",
     "floor_view",
     "floor_insert",
     "queue",

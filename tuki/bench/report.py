@@ -31,6 +31,8 @@ BUDGETS = [
     ("intake_mail_lag", "p95", "<=", 2.0),
     ("queue_throughput", "ratio", ">=", 0.30),
     ("ticket_throughput", "ratio", ">=", 0.30),
+    # Tuki's server at least as fast as a plain Django project under plain gunicorn.
+    ("floor_view_throughput", "ratio", ">=", 1.0),
 ]
 
 

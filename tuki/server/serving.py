@@ -1,19 +1,26 @@
-"""One process for a small desk: the ASGI web server, optionally with the task worker."""
+"""`tuki serve`: the web server (granian, WSGI), optionally with the task worker.
+
+Chosen by measurement (docs/performance.md, "Serving stack"): granian's Rust HTTP/1.1
+server in front of Django's WSGI handler served the trivial view several times faster than
+uvicorn with the ASGI handler on the same two cores, at or above a plain Django project
+under gunicorn. Each granian worker process listens on its own socket (SO_REUSEPORT), so
+the kernel spreads new connections over the workers instead of the first one to wake up
+taking them all. tuki.asgi stays for the live pages (server-sent events) to come.
+"""
 
 from __future__ import annotations
 
 import logging
-import signal
-import socket
+import multiprocessing
 import threading
 from pathlib import Path
-from types import FrameType
 
-import uvicorn
 from django.conf import settings
 from django.db import connections
 from django.utils.crypto import get_random_string
-from uvicorn.supervisors import Multiprocess
+from granian.constants import Interfaces
+from granian.log import LogLevels
+from granian.server import MPServer
 
 from tuki.server.worker import TukiWorker
 
@@ -41,7 +48,7 @@ class WorkerThread(threading.Thread):
         return self.is_alive() and not self._stopping.is_set()
 
     def run(self) -> None:
-        # Signals belong to the main thread (uvicorn's), so the worker never installs any.
+        # Signals belong to the main thread (granian's), so the worker never installs any.
         pause = 1.0
         while not self._stopping.is_set():
             try:
@@ -62,17 +69,11 @@ class WorkerThread(threading.Thread):
         self.join(timeout)
 
 
-def bind_tcp(host: str, port: int) -> socket.socket:
-    """A listening TCP socket that says it is TCP (IPPROTO_TCP), shareable with workers."""
-    family, kind, proto, _name, address = socket.getaddrinfo(
-        host, port, type=socket.SOCK_STREAM, proto=socket.IPPROTO_TCP
-    )[0]
-    sock = socket.socket(family, kind, proto)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(address)
-    sock.listen(2048)
-    sock.set_inheritable(True)
-    return sock
+# Threads per web process that run Django views. One thread halved the queue page's
+# throughput (its database waits are not overlapped; 15/s against 34/s with granian's
+# default of hundreds); 4 overlap them and stay below the database pool's size
+# (TUKI_DATABASE_POOL_SIZE, 8) so that no view waits for a connection.
+THREADS = 4
 
 
 def serve(
@@ -83,56 +84,36 @@ def serve(
     log_level: str = "info",
     workers: int = 1,
 ) -> None:
-    """Serve tuki.asgi until Ctrl-C or SIGTERM, then stop the worker cleanly.
+    """Serve tuki.wsgi until Ctrl-C or SIGTERM, then stop the worker cleanly.
 
-    With `workers` > 1 uvicorn runs that many processes behind one socket (its own
-    supervisor restarts them); the task worker then runs apart (`tuki worker`).
+    granian restarts a web process that dies. With `workers` > 1 the task worker runs apart
+    (`tuki worker`); with one, `with_worker` runs it in a thread of the supervising process.
     """
     # whitenoise serves from the finders (WHITENOISE_USE_FINDERS) and only warns when the
     # collectstatic folder is missing; an empty one keeps the log clean.
     Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
-    if workers > 1:
-        if with_worker:
-            raise ValueError("--with-worker needs a single web process; run `tuki worker` apart")
-        config = uvicorn.Config(
-            "tuki.asgi:application",
-            host=host,
-            port=port,
-            workers=workers,
-            log_level=log_level,
-            lifespan="off",
-        )
-        # uvicorn.run(workers=N) would bind with proto 0, and asyncio only sets TCP_NODELAY
-        # on accepted sockets whose proto is IPPROTO_TCP: every keep-alive request after the
-        # first then waits ~40 ms for a delayed ACK (Kludex/uvicorn#3149). Bind it ourselves.
-        sock = bind_tcp(host, port)
-        Multiprocess(config, sockets=[sock]).run()
-        return
-    worker = WorkerThread() if with_worker else None
-    server = uvicorn.Server(
-        uvicorn.Config(
-            "tuki.asgi:application",
-            host=host,
-            port=port,
-            log_level=log_level,
-            lifespan="off",  # Django has no lifespan events
-        )
+    if workers > 1 and with_worker:
+        raise ValueError("--with-worker needs a single web process; run `tuki worker` apart")
+    # Web processes are spawned, not forked: a fork copies a process with threads (granian's
+    # own, the task worker's) and its locks, and a worker hung at start in some runs.
+    multiprocessing.set_start_method("spawn", force=True)
+    server = MPServer(
+        "tuki.server.application:application",
+        address=host,
+        port=port,
+        interface=Interfaces.WSGI,
+        workers=workers,
+        blocking_threads=THREADS,
+        websockets=False,
+        log_level=LogLevels(log_level),
+        respawn_failed_workers=True,
     )
-    # uvicorn restores these handlers on shutdown and re-raises the signal it caught; ours
-    # swallow it so that the worker can still be stopped and joined below.
-    previous = {sig: signal.signal(sig, _ignore) for sig in (signal.SIGINT, signal.SIGTERM)}
+    worker = WorkerThread() if with_worker else None
     try:
         if worker is not None:
             worker.start()
-        server.run()
+        server.serve()
     finally:
-        # A second Ctrl-C while the worker finishes its task interrupts as usual.
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
         if worker is not None:
             logger.info("Stopping the task worker")
             worker.stop()
-
-
-def _ignore(signum: int, frame: FrameType | None) -> None:
-    logger.debug("Received %s after shutdown", signal.strsignal(signum))

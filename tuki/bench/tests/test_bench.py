@@ -68,6 +68,9 @@ def test_budgets_name_every_figure_that_misses_or_is_missing():
     assert any(m.startswith("ticket_throughput ratio = 0.10") for m in misses)
     assert "search_page: not measured" in misses
     assert not any(m.startswith(("ticket p95", "api_create", "queue_throughput")) for m in misses)
+    assert "floor_view_throughput: not measured" in misses
+    run.figures.append(Figure("floor_view_throughput", "f", "/s", 900.0, ratio=0.9))
+    assert "floor_view_throughput ratio = 0.90, budget >= 1" in report.check(run)
 
 
 def test_a_quick_run_measures_everything_through_http_and_drops_its_database(
@@ -87,14 +90,22 @@ def test_a_quick_run_measures_everything_through_http_and_drops_its_database(
     (written,) = out.glob("*.json")
     record = json.loads(written.read_text())
     figures = {f["name"]: f for f in record["figures"]}
-    for name in ("floor_view", "floor_insert", "queue", "queue_deep", "ticket", "api_list"):
+    for name in ("floor_plain", "floor_view", "floor_insert", "queue", "queue_deep", "ticket"):
         assert figures[name]["samples"] > 0, name
         assert figures[name]["errors"] == 0, name
     assert figures["api_create"]["samples"] > 0 and figures["api_create"]["errors"] == 0
+    assert figures["api_list"]["samples"] > 0 and figures["api_list"]["errors"] == 0
     for name in ("queue", "ticket", "api_list"):
         assert figures[name]["queries"] > 0, name
         assert 0 < figures[f"{name}_throughput"]["ratio"], name
     assert figures["floor_view"]["queries"] == 0
+    # Tuki's trivial view against a plain Django project's under gunicorn, and how the two
+    # web processes shared it.
+    assert figures["floor_plain_throughput"]["value"] > 0
+    assert figures["floor_view_throughput"]["floor"] == "floor_plain"
+    assert figures["floor_view_throughput"]["ratio"] > 0
+    assert "busiest of 2 workers" in figures["floor_view"]["note"]
+    assert "of plain Django" in result.stdout
     # The team view (a group's lead) and the 12-month report through the reports engine.
     assert figures["team_dashboard"]["samples"] > 0 and figures["team_dashboard"]["errors"] == 0
     assert figures["report_year"]["samples"] > 0 and figures["report_year"]["queries"] > 0

@@ -1,4 +1,4 @@
-"""`tuki serve`: the web application (uvicorn, static files by whitenoise)."""
+"""`tuki serve`: the web application (granian, WSGI; static files by whitenoise)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ def add_server_arguments(parser: ArgumentParser) -> None:
 
 
 class Command(BaseCommand):
-    help = "Serve Tuki over HTTP (ASGI, uvicorn). --with-worker also runs the task worker."
+    help = "Serve Tuki over HTTP (granian, WSGI). --with-worker also runs the task worker."
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         add_server_arguments(parser)
