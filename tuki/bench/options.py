@@ -37,7 +37,9 @@ class Options:
     seconds: float = 5.0  # per throughput measurement
     repetitions: int = 200  # per latency measurement
     workers: int = 2
-    clients: int = 4  # concurrent clients for page throughput
+    # Concurrent keep-alive clients for page throughput: eight, so that the kernel's
+    # per-connection hash (SO_REUSEPORT) rarely leaves a web process without work.
+    clients: int = 8
     create_clients: int = 8
     task_workers: int = 2  # `tuki worker` processes for the intake measurements
     output: Path | None = None

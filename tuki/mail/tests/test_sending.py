@@ -145,9 +145,7 @@ class TestBatches:
         assert len(smtp_sink.received) == 3
         assert set(OutboundMessage.objects.values_list("status", flat=True)) == {"sent"}
 
-    def test_with_the_server_down_each_message_waits_for_its_retry(
-        self, desk, incident, smtp_down
-    ):
+    def test_with_the_server_down_each_message_waits_for_its_retry(self, desk, incident, smtp_down):
         ids = self.three(desk, incident)
         assert sending._send_together([([pk], {}) for pk in ids]) == ["pending"] * 3
         for outbound in OutboundMessage.objects.all():
