@@ -32,6 +32,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -41,6 +42,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
+from pathlib import Path
 from typing import Any
 
 from django.db import connections
@@ -93,18 +95,19 @@ def task_workers(
     from tuki.server.models import WorkerHeartbeat
 
     environ = dict(os.environ, TUKI_DATABASE_URL=url, TUKI_DEBUG="false", **env)
-    environ.setdefault("TUKI_LOG_LEVEL", "WARNING")  # not a line per task
+    # Their log (a line per task) goes to a file, shown when a worker fails.
+    log = tempfile.NamedTemporaryFile(prefix="tuki-bench-workers-", suffix=".log", delete=False)
     processes = []
     ids = [f"bench-intake-{n}-{uuid.uuid4().hex[:6]}" for n in range(count)]
     for worker_id in ids:
         command = [sys.executable, "-m", "tuki", "worker", "--no-startup-delay"]
         command += ["--interval", "0.1", "--worker-id", worker_id]
-        processes.append(subprocess.Popen(command, env=environ, stdout=subprocess.DEVNULL))
+        processes.append(subprocess.Popen(command, env=environ, stdout=log, stderr=log))
     try:
         deadline = time.monotonic() + 120
         while WorkerHeartbeat.objects.filter(worker_id__in=ids).count() < count:
             if time.monotonic() > deadline or any(p.poll() is not None for p in processes):
-                raise RuntimeError("the benchmark's task workers did not start")
+                raise RuntimeError(f"the benchmark's task workers did not start (log: {log.name})")
             time.sleep(0.1)
         say(f"workers: {count} × tuki worker")
         yield processes
@@ -116,6 +119,12 @@ def task_workers(
                 process.wait(60)
             except subprocess.TimeoutExpired:
                 process.kill()
+        log.close()
+        text = Path(log.name).read_text(errors="replace")
+        if "Traceback" in text or "ERROR" in text:
+            say(f"  the task workers logged errors: {log.name}")
+        else:
+            Path(log.name).unlink(missing_ok=True)
 
 
 # --- the queue ----------------------------------------------------------------------------

@@ -106,6 +106,17 @@ def test_a_quick_run_measures_everything_through_http_and_drops_its_database(
     assert figures["floor_view_throughput"]["ratio"] > 0
     assert "busiest of 2 workers" in figures["floor_view"]["note"]
     assert "of plain Django" in result.stdout
+    # Tickets taken in by the API and by mail with the task workers running, followed until
+    # their last follow-up task is done; the lag from creation to it.
+    for name in ("intake_api", "intake_mail"):
+        assert figures[name]["samples"] > 0 and figures[name]["errors"] == 0, name
+        assert figures[name]["value"] > 0, name
+        assert (
+            "notify_events" in figures[name]["note"] and "unattributed" not in figures[name]["note"]
+        )
+        assert figures[f"{name}_lag"]["samples"] == figures[name]["samples"]
+        assert 0 <= figures[f"{name}_lag"]["value"] <= figures[f"{name}_lag"]["p95"]
+    assert "send_outbound" in figures["intake_mail"]["note"]  # the acknowledgement, sent
     # The team view (a group's lead) and the 12-month report through the reports engine.
     assert figures["team_dashboard"]["samples"] > 0 and figures["team_dashboard"]["errors"] == 0
     assert figures["report_year"]["samples"] > 0 and figures["report_year"]["queries"] > 0
