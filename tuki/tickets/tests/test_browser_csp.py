@@ -81,10 +81,23 @@ def test_the_agents_pages_run_clean_under_the_policy(chromium, live_server, desk
     # Ctrl+Enter in the reply box (data-submit-shortcut) sends it.
     page.wait_for_load_state("networkidle")  # every fragment in before typing
     page.fill("#id_body", "Checking the concentrator logs.")
+    # What the page asked for and got from here on: a failure below then says whether the
+    # reply was sent at all and what came back (it timed out twice on loaded CI machines).
+    traffic: list[str] = []
+    page.on("request", lambda r: traffic.append(f"> {r.method} {r.url}"))
+    page.on("response", lambda r: traffic.append(f"< {r.status} {r.request.method} {r.url}"))
+    page.on("requestfailed", lambda r: traffic.append(f"! {r.method} {r.url} {r.failure}"))
+    focused = page.evaluate("document.activeElement && document.activeElement.id")
     page.press("#id_body", "Control+Enter")
     # The reply's follow-up work runs in the request here (the immediate task backend): on a
     # loaded CI machine it once took longer than the default 15 s.
-    page.wait_for_selector("text=Checking the concentrator logs.", timeout=45_000)
+    try:
+        page.wait_for_selector("text=Checking the concentrator logs.", timeout=45_000)
+    except Exception as exc:
+        raise AssertionError(
+            f"the reply did not appear; focus before the key press: {focused!r}; "
+            f"traffic since: {traffic}"
+        ) from exc
     console.check("ticket page, note sent")
 
     console.visit(f"{base}/desk/call/")
