@@ -114,22 +114,33 @@ def listeners(port: int) -> int:
     return count
 
 
+def _stat(process: Path) -> tuple[int, float] | None:
+    """A process's parent id and its CPU seconds (user + system) so far, from /proc; None
+    when it is gone."""
+    try:
+        stat = (process / "stat").read_text()
+    except OSError:
+        return None
+    fields = stat.rsplit(")", 1)[1].split()  # the name may hold spaces
+    return int(fields[1]), (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """CPU seconds these processes used so far (Linux /proc; 0 elsewhere)."""
+    return sum(found[1] for pid in pids if (found := _stat(Path(f"/proc/{pid}"))))
+
+
 def worker_cpu(pid: int) -> dict[int, float]:
     """CPU seconds (user + system) of each worker process of the server `pid`, its children."""
-    tick = os.sysconf("SC_CLK_TCK")
     seconds: dict[int, float] = {}
     if not Path("/proc/self/stat").exists():
         return seconds  # not Linux: no spread figure
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue  # gone since the listing
-        fields = stat.rsplit(")", 1)[1].split()  # the name may hold spaces
-        if int(fields[1]) == pid and not _is_resource_tracker(entry):
-            seconds[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+        found = _stat(entry)  # None: gone since the listing
+        if found and found[0] == pid and not _is_resource_tracker(entry):
+            seconds[int(entry.name)] = found[1]
     return seconds
 
 

@@ -48,7 +48,7 @@ from typing import Any
 from django.db import connections
 from django.utils import timezone
 
-from tuki.bench.clients import free_port, p95, server, throughput
+from tuki.bench.clients import cpu_seconds, free_port, p95, server, throughput
 from tuki.bench.options import INTAKE, Figure, Run
 from tuki.bench.targets import page_targets, scene
 
@@ -206,19 +206,6 @@ def _attribute(since: datetime) -> tuple[dict[int, datetime], int, int, dict[str
             if ticket_id not in ends or finished > ends[ticket_id]:
                 ends[ticket_id] = finished
     return ends, len(rows) - unattributed, unattributed, by_path
-
-
-def cpu_seconds(pids: list[int]) -> float:
-    """User and system CPU time of these processes so far (Linux /proc; 0 elsewhere)."""
-    total = 0.0
-    tick = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-    for pid in pids:
-        try:
-            fields = open(f"/proc/{pid}/stat").read().rpartition(")")[2].split()
-        except OSError:
-            continue
-        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
-    return total
 
 
 @dataclass
