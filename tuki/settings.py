@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "tuki.macros",
     "tuki.webhooks",
     "tuki.knowledge",
+    "tuki.cmdb",
     "tuki.search",
     "tuki.configcache",
     "tuki.audit",

@@ -61,6 +61,9 @@ CONFIGURATION: dict[str, Audited] = {
     "macros.Macro": _a(),
     "webhooks.Webhook": _a(),
     "knowledge.ArticleCategory": _a(),
+    # the configuration database's vocabulary (its items have their own history)
+    "cmdb.CIClass": _a(),
+    "cmdb.CIAttribute": _a(),
 }
 
 # Not configuration: ticket data (each ticket's timeline records it), content with its own
@@ -103,6 +106,11 @@ NOT_CONFIGURATION = frozenset(
         "knowledge.ArticleFeedback",
         "knowledge.TicketArticle",
         "knowledge.Deflection",
+        "cmdb.ConfigurationItem",  # data, with its own history (cmdb.CIHistory)
+        "cmdb.Relation",  # kept with its removal: the graph's history
+        "cmdb.CIHistory",
+        "cmdb.MaintenanceWindow",  # planned work, recorded in the item's history
+        "cmdb.AffectedItem",  # ticket data: the ticket's timeline records it
         "search.SearchEntry",
         "search.SearchQuery",
         "configcache.ConfigVersion",

@@ -165,4 +165,6 @@ FIELD_LABELS = {
     "assignee": _("assignee"),
     "group": _("group"),
     "watchers": _("watchers"),
+    # The cmdb app records this (tickets never imports it): the services and items named.
+    "affected_items": _("affected items"),
 }
