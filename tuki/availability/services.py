@@ -228,6 +228,6 @@ def ticket_resolved(ticket: Ticket, at: datetime) -> int:
     Called inside the ticket service's transaction (receivers.py)."""
     ongoing = list(Outage.objects.filter(ticket=ticket, ends_at__isnull=True))
     for outage in ongoing:
-        outage.ends_at = max(at, outage.starts_at + timedelta(seconds=1))
+        outage.ends_at = max(at, outage.starts_at + timedelta(microseconds=1))
         outage.save(update_fields=["ends_at"])
     return len(ongoing)
