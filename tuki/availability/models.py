@@ -195,7 +195,7 @@ class AvailabilityTarget(models.Model):
     )
 
     class Meta:
-        ordering = ["agreement", "service"]
+        ordering = ["agreement_id", "service_id", "pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["agreement", "service"], name="availability_target_unique"

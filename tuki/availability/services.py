@@ -22,7 +22,7 @@ from tuki.availability.models import Impact, Outage, Source
 from tuki.cmdb.models import AffectedItem, ConfigurationItem
 from tuki.lib.errors import ServiceError
 from tuki.sla.models import Service
-from tuki.tickets.access import can_work
+from tuki.tickets.access import can_work, may_see
 from tuki.tickets.models import Kind, StatusCategory, Ticket
 
 if TYPE_CHECKING:
@@ -174,7 +174,7 @@ def outage_from_ticket(
     """Mark an incident as an outage of each service it affects that the actor may declare
     for. It starts at the ticket's creation (or `starts_at`) and ends when the ticket is
     resolved (receivers.py); a ticket resolved already gives an ended outage."""
-    if not (can_work(actor, ticket) or access.is_admin(actor)):
+    if not may_see(actor, ticket) or not (can_work(actor, ticket) or access.is_admin(actor)):
         raise PermissionDenied
     if ticket.kind != Kind.INCIDENT:
         raise ServiceError(_("Only an incident is an outage."), field="ticket", code="kind")

@@ -108,7 +108,8 @@ def test_the_monitoring_hook_declares_and_ends_as_the_system(desk, catalogue):
     assert services.ongoing_for_alert("alert:17") is None
 
 
-def test_an_incident_is_an_outage_until_it_is_resolved(desk, catalogue, incident):
+def test_an_incident_is_an_outage_until_it_is_resolved(desk, catalogue, escalated):
+    incident = escalated
     cmdb.name_affected(desk.operator, incident, [catalogue.vpn_ci, catalogue.email_ci])
     made = services.outage_from_ticket(desk.specialist, incident, notice="We are on it.")
     # The specialist supports VPN only: E-mail is left to its own group.
@@ -121,7 +122,7 @@ def test_an_incident_is_an_outage_until_it_is_resolved(desk, catalogue, incident
         services.outage_from_ticket(desk.specialist, incident)
     assert error.value.code == "duplicate"
 
-    resolved = tickets.resolve_ticket(desk.operator, incident, code="solved")
+    resolved = tickets.resolve_ticket(desk.specialist, incident, code="solved")
     outage.refresh_from_db()
     assert resolved.resolved_at is not None
     assert outage.ends_at == resolved.resolved_at
