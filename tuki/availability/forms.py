@@ -13,7 +13,7 @@ from tuki.lib.forms import BootstrapMixin
 LOCAL = "%Y-%m-%dT%H:%M"
 
 
-def _moment(label: str, required: bool, help_text: str = "") -> forms.DateTimeField:
+def _moment(label: Any, required: bool, help_text: Any = "") -> forms.DateTimeField:
     return forms.DateTimeField(
         label=label,
         required=required,
@@ -58,9 +58,7 @@ class ImpactFields(BootstrapMixin, forms.Form):
 class OutageForm(ImpactFields):
     field_order = ["planned", "starts_at", "ends_at", "impact", "degradation", "title", "notice"]
 
-    planned = forms.BooleanField(
-        label=_("Planned (maintenance agreed in advance)"), required=False
-    )
+    planned = forms.BooleanField(label=_("Planned (maintenance agreed in advance)"), required=False)
     starts_at = _moment(_("Starts"), True)
     ends_at = _moment(_("Ends"), False, _("Empty: still going on."))
 

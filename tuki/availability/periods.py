@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _
 
 from tuki.lib.errors import ServiceError
 
@@ -57,14 +57,16 @@ def _date(query: Mapping[str, Any], name: str) -> date:
     try:
         return date.fromisoformat(str(raw))
     except ValueError:
-        raise ServiceError(_("Enter a date as YYYY-MM-DD."), field=name, code="invalid") from None
+        raise ServiceError(
+            gettext("Enter a date as YYYY-MM-DD."), field=name, code="invalid"
+        ) from None
 
 
 def from_dates(first: date, last: date) -> Period:
     if last < first:
-        raise ServiceError(_("The end is before the start."), field="end", code="range")
+        raise ServiceError(gettext("The end is before the start."), field="end", code="range")
     if (last - first).days > MAX_DAYS:
-        raise ServiceError(_("At most three years at a time."), field="end", code="range")
+        raise ServiceError(gettext("At most three years at a time."), field="end", code="range")
     return Period(CUSTOM, first, last)
 
 
@@ -72,7 +74,7 @@ def parse(query: Mapping[str, Any]) -> Period:
     """The period a query string asks for (this month by default)."""
     key = query.get("period") or (CUSTOM if query.get("start") else THIS_MONTH)
     if key not in dict(CHOICES):
-        raise ServiceError(_("Unknown period."), field="period", code="invalid")
+        raise ServiceError(gettext("Unknown period."), field="period", code="invalid")
     if key != CUSTOM:
         return named(key)
     return from_dates(_date(query, "start"), _date(query, "end"))

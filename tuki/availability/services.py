@@ -65,9 +65,7 @@ def _check_title(title: str) -> str:
     if not title:
         raise ServiceError(_("Give the outage a public title."), field="title", code="required")
     if len(title) > TITLE_MAX:
-        raise ServiceError(
-            _("At most %(count)d characters.") % {"count": TITLE_MAX}, field="title"
-        )
+        raise ServiceError(_("At most %(count)d characters.") % {"count": TITLE_MAX}, field="title")
     return title
 
 
@@ -75,9 +73,7 @@ def _target(service: Service | None, ci: ConfigurationItem | None) -> Service | 
     """The service the outage counts against: the given one, or the item's."""
     if ci is not None and ci.service_id is not None:
         if service is not None and service.pk != ci.service_id:
-            raise ServiceError(
-                _("This item is another service's."), field="ci", code="mismatch"
-            )
+            raise ServiceError(_("This item is another service's."), field="ci", code="mismatch")
         return ci.service
     if service is None and ci is None:
         raise ServiceError(_("Choose a service."), field="service", code="required")
@@ -105,6 +101,7 @@ def declare_outage(
     if actor is not None and not access.may_declare(actor, service, ci):
         raise PermissionDenied
     _check_range(starts_at, ends_at, planned)
+    assert starts_at is not None  # _check_range refuses None
     degradation = _check_impact(impact, degradation)
     if source not in Source.values:
         raise ServiceError(_("Unknown source."), field="source")

@@ -163,7 +163,9 @@ def build(services: Sequence[Service], now: datetime | None = None) -> list[Line
                 line.ongoing.append(outage)
                 line.state = _worse(line.state, outage.state)
             elif outage.planned and outage.starts_at > now:
-                line.ahead.append(Ahead(outage.starts_at, outage.ends_at, outage.title, outage.notice))
+                line.ahead.append(
+                    Ahead(outage.starts_at, outage.ends_at, outage.title, outage.notice)
+                )
         _fill_days(line, outages, first, now)
     for line in lines.values():
         if not line.days:

@@ -6,8 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from tuki.availability.compute import Span, figures, merge_weighted, union
 from tuki.calendars.arithmetic import Schedule
@@ -19,7 +18,7 @@ LATER = NEXT_MONDAY + timedelta(days=30)
 
 
 @dataclass
-class O:
+class Down:
     starts_at: datetime
     ends_at: datetime | None
     planned: bool = False
@@ -45,9 +44,9 @@ def test_one_week_worked_out_by_hand():
     MTBF = uptime / failures = (2280 - 240) / 2 = 1020 min.
     """
     outages = [
-        O(at(1, 10), at(1, 12), planned=True),
-        O(at(2, 14), at(2, 17)),
-        O(at(3, 9), at(3, 13), weight=0.5),
+        Down(at(1, 10), at(1, 12), planned=True),
+        Down(at(2, 14), at(2, 17)),
+        Down(at(3, 9), at(3, 13), weight=0.5),
     ]
     result = figures(OFFICE, MONDAY, NEXT_MONDAY, outages, now=LATER)
     assert result.business_minutes == 2400
@@ -64,9 +63,9 @@ def test_one_week_worked_out_by_hand():
 
 def test_overlapping_outages_count_once_with_the_larger_degradation():
     outages = [
-        O(at(0, 8), at(0, 12), weight=0.5),  # 08-12 at 50 %
-        O(at(0, 10), at(0, 14), weight=0.25),  # 10-14 at 25 %: 12-14 adds 2 h x 0.25
-        O(at(0, 11), at(0, 12)),  # 11-12 full
+        Down(at(0, 8), at(0, 12), weight=0.5),  # 08-12 at 50 %
+        Down(at(0, 10), at(0, 14), weight=0.25),  # 10-14 at 25 %: 12-14 adds 2 h x 0.25
+        Down(at(0, 11), at(0, 12)),  # 11-12 full
     ]
     result = figures(OFFICE, MONDAY, NEXT_MONDAY, outages, now=LATER)
     # 08-11: 3 h x 0.5 = 90; 11-12: 60 x 1 = 60; 12-14: 120 x 0.25 = 30
@@ -75,14 +74,14 @@ def test_overlapping_outages_count_once_with_the_larger_degradation():
 
 
 def test_unplanned_time_inside_planned_maintenance_is_not_counted_twice():
-    outages = [O(at(0, 8), at(0, 12), planned=True), O(at(0, 10), at(0, 14))]
+    outages = [Down(at(0, 8), at(0, 12), planned=True), Down(at(0, 10), at(0, 14))]
     result = figures(OFFICE, MONDAY, NEXT_MONDAY, outages, now=LATER)
     assert result.ast_minutes == 2400 - 240
     assert result.downtime_minutes == 120  # 12:00-14:00 only
 
 
 def test_the_period_stops_at_now_and_an_ongoing_outage_lasts_until_now():
-    outages = [O(at(0, 15), None)]
+    outages = [Down(at(0, 15), None)]
     result = figures(OFFICE, MONDAY, NEXT_MONDAY, outages, now=at(1, 9))
     assert result.business_minutes == 8 * 60 + 60
     assert result.downtime_minutes == 60 + 60
@@ -91,7 +90,7 @@ def test_the_period_stops_at_now_and_an_ongoing_outage_lasts_until_now():
 
 def test_no_service_hours_means_no_availability():
     sunday = MONDAY - timedelta(days=1)
-    result = figures(OFFICE, sunday, MONDAY, [O(sunday, MONDAY)], now=LATER)
+    result = figures(OFFICE, sunday, MONDAY, [Down(sunday, MONDAY)], now=LATER)
     assert result.ast_minutes == 0 and result.availability is None
 
 
@@ -106,7 +105,7 @@ def test_union_and_merge():
 
 hours = st.integers(min_value=0, max_value=24 * 7 - 1)
 outage = st.builds(
-    lambda start, length, planned, weight: O(
+    lambda start, length, planned, weight: Down(
         MONDAY + timedelta(hours=start),
         MONDAY + timedelta(hours=start + length),
         planned,

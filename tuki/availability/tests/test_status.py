@@ -86,7 +86,9 @@ def test_state_notice_maintenance_ahead_and_history(desk, catalogue):
         impact=Impact.PARTIAL, degradation=50, title="Slow VPN",
         notice="Connections from abroad are slow.",
     )  # fmt: skip
-    old = timezone.make_aware(datetime.combine(timezone.localdate(now) - timedelta(days=3), time(10)))
+    old = timezone.make_aware(
+        datetime.combine(timezone.localdate(now) - timedelta(days=3), time(10))
+    )
     services.declare_outage(
         desk.admin, service=catalogue.vpn, starts_at=old, ends_at=old + timedelta(hours=2),
         title="Old outage",
