@@ -5,7 +5,7 @@ else a 404).
   the last one included; this month by default). With `organisation`, that client's
   agreement: its services, calendar and targets.
 - `POST /outages`: declare an outage (staff, or the service's support group); `POST
-  /outages/{outage_id}/end` ends one.
+  /outages/{id}/end` ends one.
 """
 
 from __future__ import annotations
@@ -189,10 +189,10 @@ def declare_outage(request: ApiRequest, payload: OutageIn) -> tuple[int, dict[st
     return 201, _outage(outage)
 
 
-@router.post("/outages/{outage_id}/end", response=OutageOut, summary="End an ongoing outage")
-def end_outage(request: ApiRequest, outage_id: Id) -> dict[str, Any]:
+@router.post("/outages/{id}/end", response=OutageOut, summary="End an ongoing outage")
+def end_outage(request: ApiRequest, id: Id) -> dict[str, Any]:
     user = _reader(request)
-    outage = access.get_outage_for_user(user, outage_id)
+    outage = access.get_outage_for_user(user, id)
     if not access.may_declare(user, outage.service, outage.ci):
         raise Http404("No such outage")
     return _outage(services.end_outage(user, outage))
