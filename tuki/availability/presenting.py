@@ -13,14 +13,13 @@ from tuki.sla.models import Service
 
 
 def duration(minutes: float | None) -> str:
-    """Business time as hours and minutes ("2 h 5 min"), days over 24 hours."""
+    """Business time as hours and minutes ("2 h 5 min"); whole hours from a day on."""
     if minutes is None:
         return "—"
     total = round(minutes)
     hours, rest = divmod(total, 60)
-    if hours >= 24:
-        days, hours = divmod(hours, 24)
-        return _("%(days)d d %(hours)d h") % {"days": days, "hours": hours}
+    if hours >= 24:  # business hours: days of 24 hours would mislead
+        return _("%(hours)d h") % {"hours": hours + (1 if rest >= 30 else 0)}
     if hours:
         return _("%(hours)d h %(minutes)d min") % {"hours": hours, "minutes": rest}
     return _("%(minutes)d min") % {"minutes": rest}
