@@ -7,4 +7,10 @@ class AvailabilityConfig(AppConfig):
     verbose_name = _("Availability management")
 
     def ready(self) -> None:
-        from tuki.availability import receivers  # noqa: F401  (ends outages with their incidents)
+        from tuki.availability import (
+            panels,
+            receivers,  # noqa: F401  (ends outages with their incidents)
+        )
+        from tuki.cmdb import panels as cmdb_panels
+
+        cmdb_panels.register(panels.PANEL)

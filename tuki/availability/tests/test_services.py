@@ -7,11 +7,13 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from tuki.availability import services
 from tuki.availability.models import Impact, Outage, Source
 from tuki.cmdb import services as cmdb
+from tuki.cmdb.panels import rendered_for
 from tuki.lib.errors import ServiceError
 from tuki.tickets import services as tickets
 
@@ -145,3 +147,14 @@ def test_an_incident_without_affected_services_or_not_an_incident_is_refused(
     with pytest.raises(PermissionDenied):
         services.outage_from_ticket(desk.other_agent, incident)
     assert not Outage.objects.exists()
+
+
+def test_a_business_service_item_shows_its_availability(desk, catalogue):
+    _declare(desk.admin, catalogue.vpn)
+    shown = dict((p.key, c) for p, c in rendered_for(desk.operator, catalogue.vpn_ci))
+    assert "availability" in shown
+    html = render_to_string("availability/partials/ci_panel.html", shown["availability"])
+    assert 'id="ci-availability"' in html and "VPN is down" in html
+    assert "availability" not in dict(
+        (p.key, c) for p, c in rendered_for(desk.requester, catalogue.vpn_ci)
+    )
