@@ -110,7 +110,14 @@ def _service_context(
     request: AuthenticatedHttpRequest, service: Service, form: OutageForm | None = None
 ) -> dict[str, Any]:
     period, organisation_id, errors = _choices(request)
-    lines = compute.report([service], period.start, period.end)
+    organisations = _organisations()
+    chosen = next((o for o in organisations if o.pk == organisation_id), None)
+    lines = []
+    if chosen is not None:  # the client's hours and target, if its agreement covers it
+        lines = compute.report([service], period.start, period.end, organisation_id=chosen.pk)
+    if not lines:
+        chosen = None
+        lines = compute.report([service], period.start, period.end)
     now = timezone.now()
     outages = (
         Outage.objects.filter(service=service)
@@ -130,12 +137,15 @@ def _service_context(
         "period": period,
         "period_choices": periods.CHOICES,
         "errors": errors,
+        "organisations": organisations,
+        "chosen": chosen,
+        "calendar_name": lines[0].calendar_name,
         "row": Row(lines[0]),
         "outages": outages,
         "now": now,
         "may_declare": may_declare,
         "form": form or (OutageForm(initial={"starts_at": now}) if may_declare else None),
-        "query": _query(period, None),
+        "query": _query(period, chosen.pk if chosen else None),
     }
 
 

@@ -212,3 +212,16 @@ def test_marking_an_incident_as_an_outage(desk, catalogue, escalated):
         "/availability/ticket-outage/", {"ticket": incident.number, "impact": "full"}
     )
     assert answer.status_code == 422
+
+
+def test_the_service_page_counts_a_clients_hours_when_asked(desk, catalogue):
+    client = desk.client_for(desk.operator)
+    body = client.get(
+        f"/availability/services/{catalogue.vpn.pk}/?organisation={desk.acme.pk}"
+    ).content.decode()
+    assert "Service hours: Office." in body and "Acme Oy" in body
+    # Globex's agreement does not cover VPN: the desk's hours instead
+    body = client.get(
+        f"/availability/services/{catalogue.vpn.pk}/?organisation={desk.globex.pk}"
+    ).content.decode()
+    assert "Service hours: around the clock." in body
