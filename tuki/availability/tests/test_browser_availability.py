@@ -114,6 +114,13 @@ def test_status_page_and_availability_report(
     agent.screenshot(path=str(DOCS / f"availability-service-{width}.png"), full_page=True)
     agent.locator("#outage-list button:has-text('End now')").click()
     agent.wait_for_selector(".alert-success")
+    # choosing a date makes the period custom
+    agent.goto(f"{base}/availability/")
+    start = (timezone.localdate() - timedelta(days=10)).isoformat()
+    agent.fill("#av-start", start)
+    agent.click("#availability-filters button[type=submit]")
+    agent.wait_for_url("**period=custom**")
+    assert agent.locator("#av-start").input_value() == start
     assert agent.errors == []
 
     settings.STATUS_PAGE_PUBLIC = True
