@@ -18,6 +18,7 @@ from tuki.accounts.api_auth import api_auth
 from tuki.approvals.api import router as approvals_router
 from tuki.audit.api import router as audit_router
 from tuki.automation.api import router as automation_router
+from tuki.availability.api import router as availability_router
 from tuki.calendars.api import router as calendars_router
 from tuki.knowledge.api import router as knowledge_router
 from tuki.lib.errors import ServiceError
@@ -96,3 +97,4 @@ api.add_router("/audit", audit_router)
 api.add_router("/privacy/", privacy_router)
 api.add_router("/reports/", reports_router)
 api.add_router("/surveys/", surveys_router)
+api.add_router("/availability", availability_router)

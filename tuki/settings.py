@@ -207,6 +207,9 @@ PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 60 * 60)
 API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90)
 API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 365)
 API_TOKEN_MAY_NEVER_EXPIRE = env_bool("API_TOKEN_MAY_NEVER_EXPIRE", False)
+# The status page at /status/ for anonymous visitors (the services marked public); off: only
+# signed-in people see theirs at /portal/status/ (docs/operations.md, Availability management).
+STATUS_PAGE_PUBLIC = env_bool("STATUS_PAGE_PUBLIC", False)
 
 LANGUAGE_CODE = env_str("LANGUAGE", "en")
 LANGUAGES = [("en", _("English")), ("ro", _("Romanian")), ("fi", _("Finnish"))]

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from tuki.api import api
+from tuki.availability.status import public_status
 from tuki.server.views import admin_shortcut, healthz, readyz
 
 urlpatterns = [
@@ -24,6 +25,8 @@ urlpatterns = [
     path("setup/", include("tuki.setup.urls")),
     path("reports/", include("tuki.reports.urls")),
     path("surveys/", include("tuki.surveys.urls")),
+    path("availability/", include("tuki.availability.urls")),
+    path("status/", public_status, name="status"),
     path("api/v1/", api.urls),
     # Before the admin's own: a malformed id is a 404 there, not a 500 (server/views.py).
     path("admin/r/<int:content_type_id>/<path:object_id>/", admin_shortcut),

@@ -64,6 +64,9 @@ CONFIGURATION: dict[str, Audited] = {
     # the configuration database's vocabulary (its items have their own history)
     "cmdb.CIClass": _a(),
     "cmdb.CIAttribute": _a(),
+    # availability: what agreements promise, and what the public status page shows
+    "availability.AvailabilityTarget": _a(),
+    "availability.PublicService": _a(),
 }
 
 # Not configuration: ticket data (each ticket's timeline records it), content with its own
@@ -111,6 +114,7 @@ NOT_CONFIGURATION = frozenset(
         "cmdb.CIHistory",
         "cmdb.MaintenanceWindow",  # planned work, recorded in the item's history
         "cmdb.AffectedItem",  # ticket data: the ticket's timeline records it
+        "availability.Outage",  # operational data: who declared and ended it is on the row
         "search.SearchEntry",
         "search.SearchQuery",
         "configcache.ConfigVersion",

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from tuki.availability import status
 from tuki.portal import service_report, views
 
 app_name = "portal"
@@ -13,4 +14,5 @@ urlpatterns = [
     path("tickets/<str:number>/survey/", views.survey, name="survey"),
     path("attachments/<int:pk>/", views.attachment, name="attachment"),
     path("service-levels/", service_report.service_levels, name="service_levels"),
+    path("status/", status.portal_status, name="status"),
 ]
