@@ -64,6 +64,8 @@ CONFIGURATION: dict[str, Audited] = {
     # the configuration database's vocabulary (its items have their own history)
     "cmdb.CIClass": _a(),
     "cmdb.CIAttribute": _a(),
+    # monitoring: who may post alerts, and where their incidents go
+    "monitoring.AlertSource": _a(ignore=("last_used_at",), mask=("digest", "hint")),
 }
 
 # Not configuration: ticket data (each ticket's timeline records it), content with its own
@@ -111,6 +113,8 @@ NOT_CONFIGURATION = frozenset(
         "cmdb.CIHistory",
         "cmdb.MaintenanceWindow",  # planned work, recorded in the item's history
         "cmdb.AffectedItem",  # ticket data: the ticket's timeline records it
+        "monitoring.Alert",  # data: what a monitoring system sent, counted
+        "monitoring.AlertGroup",  # bookkeeping: which incident a group of alerts has
         "search.SearchEntry",
         "search.SearchQuery",
         "configcache.ConfigVersion",
