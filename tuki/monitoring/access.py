@@ -76,7 +76,8 @@ def alerts_visible_to(user: AnyUser) -> QuerySet[Alert]:
     alerts = Alert.objects.all()
     if cmdb_access.readable_q(user):  # restricted: only the items their groups support
         alerts = alerts.filter(ci__in=cmdb_access.items_visible_to(user).values("pk"))
-    return alerts.annotate(incident_seen=ticket_visible(user, "group__ticket"))
+    reader: User = user  # type: ignore[assignment]  # may_read: a signed-in agent
+    return alerts.annotate(incident_seen=ticket_visible(reader, "group__ticket"))
 
 
 def get_alert_for_user(user: AnyUser, pk: int | str) -> Alert:

@@ -88,9 +88,7 @@ class AlertSource(models.Model):
         blank=True,
         help_text=_("Extra severity labels and what they mean: critical, warning or info."),
     )
-    info_opens_incident = models.BooleanField(
-        _("info alerts open incidents"), default=False
-    )
+    info_opens_incident = models.BooleanField(_("info alerts open incidents"), default=False)
     flap_changes = models.PositiveIntegerField(
         _("flapping after changes"),
         default=4,

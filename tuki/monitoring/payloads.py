@@ -57,7 +57,9 @@ class _Errors:
             self.items.append({"loc": ["body", *loc], "msg": message, "type": code})
 
 
-def _text(value: Any, loc: list[Any], errors: _Errors, *, limit: int, required: bool = False) -> str:
+def _text(
+    value: Any, loc: list[Any], errors: _Errors, *, limit: int, required: bool = False
+) -> str:
     if value is None:
         if required:
             errors.add(loc, _("This field is required."), "required")

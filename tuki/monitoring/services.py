@@ -275,18 +275,21 @@ class _Batch:
                 )
                 .select_related("ci_class", "support_group")
             )
+            by_pk = {str(c.pk): c for c in found}
+            by_host = {c.hostname: c for c in found if c.hostname}
+            by_serial = {c.serial_number: c for c in found if c.serial_number}
+            by_name: dict[str, ConfigurationItem] = {}
+            for c in found:
+                by_name.setdefault(c.name, c)
             for text in texts:
-                low = text.lower().rstrip(".")
-                for match in (
-                    lambda c: text.isdigit() and str(c.pk) == text,
-                    lambda c: c.hostname and c.hostname == low,
-                    lambda c: c.serial_number and c.serial_number == text,
-                    lambda c: c.name == text,
-                ):
-                    hit = next((c for c in found if match(c)), None)
-                    if hit is not None:
-                        self.cis[text] = hit
-                        break
+                hit = (
+                    by_pk.get(text)
+                    or by_host.get(text.lower().rstrip("."))
+                    or by_serial.get(text)
+                    or by_name.get(text)
+                )
+                if hit is not None:
+                    self.cis[text] = hit
         names = {a.service for a in incoming if a.service}
         if names:
             for ci in ConfigurationItem.objects.filter(
@@ -456,8 +459,9 @@ class _Batch:
             group.save(update_fields=["ticket"])
             self.stats.opened.append(ticket.number)
         else:
-            ticket = group.ticket
-            assert ticket is not None  # an open group always has its incident
+            current = group.ticket
+            assert current is not None  # an open group always has its incident
+            ticket = current
             if alert.group_id != group.pk:
                 self._note(
                     ticket,

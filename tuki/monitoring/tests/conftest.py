@@ -4,9 +4,8 @@ import importlib
 import json
 from dataclasses import dataclass
 
-from django.apps import apps
-
 import pytest
+from django.apps import apps
 from django.test import Client
 
 from tuki.cmdb import services as cmdb
@@ -39,12 +38,13 @@ def world(desk) -> World:
     shop = cmdb.create_item(desk.admin, name="Webshop", ci_class=cls["business_service"])
     app = cmdb.create_item(desk.admin, name="webshop-app", ci_class=cls["application"])
     web01 = cmdb.create_item(
-        desk.admin, name="web01", ci_class=cls["server"], hostname="web01.example.com",
+        desk.admin,
+        name="web01",
+        ci_class=cls["server"],
+        hostname="web01.example.com",
         support_group=desk.network_hel,
     )
-    web02 = cmdb.create_item(
-        desk.admin, name="web02", ci_class=cls["server"], serial_number="SN-2"
-    )
+    web02 = cmdb.create_item(desk.admin, name="web02", ci_class=cls["server"], serial_number="SN-2")
     db01 = cmdb.create_item(desk.admin, name="db01", ci_class=cls["server"])
     cmdb.add_relation(desk.admin, shop, "depends_on", app)
     cmdb.add_relation(desk.admin, app, "runs_on", web01)

@@ -77,7 +77,12 @@ def test_alertmanager_payload_is_read(world):
 
 
 def test_plain_form_single_object_and_derived_fingerprint(world):
-    body = {"name": "Backup failed", "ci": world.db01.pk, "severity": "warning", "labels": {"a": "b"}}
+    body = {
+        "name": "Backup failed",
+        "ci": world.db01.pk,
+        "severity": "warning",
+        "labels": {"a": "b"},
+    }
     assert post(Client(), body, world.token).status_code == 200
     assert post(Client(), body, world.token).json()["repeats"] == 1
     stored = Alert.objects.get()
@@ -136,8 +141,14 @@ def test_anonymous_and_bad_tokens_are_refused(world):
         ({"alerts": [alert(ci=2**70)]}, ["body", "alerts", 0, "ci"]),
         ({"alerts": [alert(ci=[1])]}, ["body", "alerts", 0, "ci"]),
         ({"alerts": [alert()] * 1001}, ["body", "alerts"]),
-        ({"receiver": "x", "alerts": [{"labels": {}}]}, ["body", "alerts", 0, "labels", "alertname"]),
-        ({"receiver": "x", "alerts": [{"labels": {"alertname": 5}, "startsAt": 7}]}, ["body", "alerts", 0, "startsAt"]),
+        (
+            {"receiver": "x", "alerts": [{"labels": {}}]},
+            ["body", "alerts", 0, "labels", "alertname"],
+        ),
+        (
+            {"receiver": "x", "alerts": [{"labels": {"alertname": 5}, "startsAt": 7}]},
+            ["body", "alerts", 0, "startsAt"],
+        ),
         ([1, 2], ["body"]),
         ("null", ["body"]),
         (b"{not json", ["body"]),
@@ -153,13 +164,28 @@ def test_bad_input_is_a_422_naming_the_field(world, body, loc):
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.text(max_size=10), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4)
+    ),
     max_leaves=12,
 )
 KEYS = st.sampled_from(
-    ["name", "status", "severity", "ci", "service", "labels", "fingerprint", "starts_at",
-     "ends_at", "summary", "startsAt", "endsAt", "annotations", "generatorURL"]
+    [
+        "name",
+        "status",
+        "severity",
+        "ci",
+        "service",
+        "labels",
+        "fingerprint",
+        "starts_at",
+        "ends_at",
+        "summary",
+        "startsAt",
+        "endsAt",
+        "annotations",
+        "generatorURL",
+    ]
 )
 
 

@@ -80,9 +80,7 @@ def test_other_keys_open_other_incidents(world):
     receive(world, fire("Down", ci=None, group_key='{}:{alertname="Down"}'))
     receive(world, fire("Lonely", ci=None))
     keys = sorted(AlertGroup.objects.values_list("key", flat=True))
-    assert keys == sorted(
-        [f"ci:{world.db01.pk}", 'am:{}:{alertname="Down"}', "fp:LonelyNone"]
-    )
+    assert keys == sorted([f"ci:{world.db01.pk}", 'am:{}:{alertname="Down"}', "fp:LonelyNone"])
     assert Ticket.objects.count() == 3
 
 
@@ -154,7 +152,10 @@ def test_a_critical_alert_joining_raises_the_incident(world):
 def test_alerts_in_a_maintenance_window_are_recorded_but_open_nothing(world, desk):
     now = timezone.now()
     cmdb.plan_maintenance(
-        desk.admin, world.web01, starts_at=now - timedelta(hours=1), ends_at=now + timedelta(hours=1)
+        desk.admin,
+        world.web01,
+        starts_at=now - timedelta(hours=1),
+        ends_at=now + timedelta(hours=1),
     )
     result = receive(world, fire(), fire(), at=now)
     assert result.suppressed == 1

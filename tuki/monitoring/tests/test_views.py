@@ -22,8 +22,10 @@ LIST_QUERIES = 8
 def make_alerts(world, n, ci="web01.example.com", prefix="A"):
     services.receive(
         world.source,
-        [Incoming(name=f"{prefix}{i}", status="firing", ci=ci, fingerprint=f"{prefix}{i}")
-         for i in range(n)],
+        [
+            Incoming(name=f"{prefix}{i}", status="firing", ci=ci, fingerprint=f"{prefix}{i}")
+            for i in range(n)
+        ],
     )
 
 
@@ -85,7 +87,10 @@ def test_an_external_agent_sees_only_the_alerts_of_their_groups_items(desk, worl
 def test_filters(desk, world):
     make_alerts(world, 2)
     make_alerts(world, 1, ci="db01", prefix="B")
-    services.receive(world.source, [Incoming(name="A0", status="resolved", ci="web01.example.com", fingerprint="A0")])
+    services.receive(
+        world.source,
+        [Incoming(name="A0", status="resolved", ci="web01.example.com", fingerprint="A0")],
+    )
     client = desk.client_for(desk.operator)
     page = client.get("/monitoring/alerts/?state=resolved").content.decode()
     assert ">A0<" in page and ">A1<" not in page
