@@ -23,7 +23,7 @@ from tuki.bench.options import Figure, Run
 
 NAME = "alerts"
 PER_REQUEST = 50
-NEW_PER_REQUEST = 2
+NEW_PER_REQUEST = 1
 WARM = 1000  # alerts posted first, the pool the repeats are drawn from
 GROUPS = 20
 
@@ -116,10 +116,12 @@ def measure(run: Run, url: str, say: Callable[[str], None]) -> None:
         f"{done} requests of {PER_REQUEST} alerts ({NEW_PER_REQUEST} new, the rest repeats), "
         f"{options.create_clients} clients, {seconds:.0f} s; {opened} incidents opened"
     )
+    label = f"alerts by POST /api/v1/alerts, {options.create_clients} clients"
+    run.figures.append(Figure("alerts", label, "/s", per_second, samples=alerts, note=note))
     run.figures.append(
         Figure(
             "alerts_throughput",
-            f"alerts by POST /api/v1/alerts, {options.create_clients} clients",
+            label,
             "/s",
             per_second,
             samples=alerts,

@@ -188,33 +188,72 @@ def receive(
 def _receive(source: AlertSource, incoming: list[Incoming], now: datetime) -> Received:
     stats = Received(received=len(incoming))
     runs = _runs(incoming)
-    with transaction.atomic():
-        existing = {
-            a.fingerprint: a
-            for a in Alert.objects.select_for_update()
-            .filter(fingerprint__in=list(runs))
-            .order_by("fingerprint")
-        }
-        slow: list[tuple[str, _Item]] = []
-        firing_repeats: dict[int, list[int]] = defaultdict(list)
-        resolved_repeats: list[int] = []
-        for fingerprint, items in runs.items():
-            alert = existing.get(fingerprint)
-            if alert is not None and len(items) == 1 and _is_repeat(alert, items[0].incoming):
-                if alert.state == AlertState.FIRING:
-                    firing_repeats[items[0].times].append(alert.pk)
-                else:
-                    resolved_repeats.append(alert.pk)
-                stats.repeats += items[0].times
-                continue
+    known = {
+        a.fingerprint: a
+        for a in Alert.objects.filter(fingerprint__in=list(runs)).only(
+            "pk", "fingerprint", "state", "flapping"
+        )
+    }
+    # 1. Repeats: one UPDATE each for the firing and the resolved ones, committed at once so
+    # that their row locks are held for one statement only.
+    firing: dict[int, list[int]] = defaultdict(list)  # times -> alerts
+    resolved: list[int] = []
+    slow: list[tuple[str, _Item]] = []
+    for fingerprint, items in runs.items():
+        alert = known.get(fingerprint)
+        if alert is not None and len(items) == 1 and _is_repeat(alert, items[0].incoming):
+            if alert.state == AlertState.FIRING:
+                firing[items[0].times].append(alert.pk)
+            else:
+                resolved.append(alert.pk)
+        else:
             slow.extend((fingerprint, item) for item in items)
-        for times, pks in firing_repeats.items():
-            Alert.objects.filter(pk__in=pks).update(count=F("count") + times, last_seen=now)
-        if resolved_repeats:
-            Alert.objects.filter(pk__in=resolved_repeats).update(last_seen=now)
-        if slow:
+    if firing or resolved:
+        with transaction.atomic():
+            done = set()
+            for times, pks in firing.items():
+                done |= _count_repeats(pks, AlertState.FIRING, times, now)
+            if resolved:
+                done |= _count_repeats(resolved, AlertState.RESOLVED, 0, now)
+        decided = {fp for fp, _item in slow}
+        for fingerprint, items in runs.items():
+            alert = known.get(fingerprint)
+            if alert is None or fingerprint in decided:
+                continue
+            if alert.pk in done:
+                stats.repeats += items[0].times
+            else:  # it changed meanwhile: decided below
+                slow.append((fingerprint, items[0]))
+    # 2. The rest, under the locks of its alerts and of their groups.
+    if slow:
+        with transaction.atomic():
+            existing = {
+                a.fingerprint: a
+                for a in Alert.objects.select_for_update()
+                .filter(fingerprint__in=sorted({fp for fp, _item in slow}))
+                .order_by("fingerprint")
+            }
             _Batch(source, now, stats, existing).apply(slow)
     return stats
+
+
+def _count_repeats(pks: list[int], state: str, times: int, now: datetime) -> set[int]:
+    """Count a repeat of these alerts still in `state` and not flapping; returns those
+    counted. PostgreSQL locks them in id order, so that two batches never deadlock."""
+    if connection.vendor != "postgresql":
+        rows = Alert.objects.filter(pk__in=pks, state=state, flapping=False)
+        counted = set(rows.values_list("pk", flat=True))
+        rows.filter(pk__in=counted).update(count=F("count") + times, last_seen=now)
+        return counted
+    table = Alert._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET count = count + %s, last_seen = %s WHERE id IN ("  # noqa: S608
+            f"SELECT id FROM {table} WHERE id = ANY(%s) AND state = %s AND NOT flapping "
+            "ORDER BY id FOR UPDATE) RETURNING id",
+            [times, now, pks, state],
+        )
+        return {row[0] for row in cursor.fetchall()}
 
 
 def _is_repeat(alert: Alert, incoming: Incoming) -> bool:
@@ -244,6 +283,8 @@ class _Batch:
         self.services: dict[str, ConfigurationItem] = {}
         self.business: dict[int, ConfigurationItem | None] = {}
         self.maintenance: set[int] = set()
+        self.groups: dict[str, AlertGroup] = {}  # open groups met in this batch, locked
+        self.joins: dict[int, tuple[Ticket, list[str]]] = {}  # notes to write, per incident
         self.reason = _("Monitoring: %(source)s") % {"source": source.name}
 
     def apply(self, slow: list[tuple[str, _Item]]) -> None:
@@ -257,6 +298,8 @@ class _Batch:
         with _group_locks(keys), tickets.acting_as(ActorKind.SYSTEM, self.reason):
             for fingerprint, item in sorted(slow, key=lambda s: s[0]):
                 self.one(fingerprint, item)
+            for ticket, lines in self.joins.values():
+                self._note(ticket, "\n".join(lines))
 
     # -- the configuration items and the group key ---------------------------------------
 
@@ -463,14 +506,14 @@ class _Batch:
             assert current is not None  # an open group always has its incident
             ticket = current
             if alert.group_id != group.pk:
-                self._note(
-                    ticket,
+                # One note per incident and batch, a line per alert that joined.
+                self.joins.setdefault(ticket.pk, (ticket, []))[1].append(
                     _("Related alert %(name)s joined this incident%(where)s: %(summary)s")
                     % {
                         "name": alert.name,
                         "where": f" ({alert.ci})" if alert.ci_id else "",
                         "summary": alert.summary or alert.name,
-                    },
+                    }
                 )
                 self._escalate(ticket, alert)
             self.stats.joined.append(ticket.number)
@@ -481,6 +524,8 @@ class _Batch:
     def _open_group(self, key: str) -> tuple[AlertGroup, bool]:
         """The open group of `key`, or a new one (True): get-or-create under a row lock,
         the partial unique index deciding between concurrent creators."""
+        if key in self.groups:
+            return self.groups[key], False
         for _attempt in range(5):
             group = (
                 AlertGroup.objects.select_for_update(of=("self",))
@@ -490,6 +535,7 @@ class _Batch:
             )
             if group is not None:
                 if group.ticket is not None and group.ticket.status.category in ACTIVE:
+                    self.groups[key] = group
                     return group, False
                 # Its incident was resolved or closed by hand: the group ends there.
                 group.closed_at = self.now
@@ -497,7 +543,9 @@ class _Batch:
                 continue
             try:
                 with transaction.atomic():
-                    return AlertGroup.objects.create(key=key, opened_at=self.now), True
+                    group = AlertGroup.objects.create(key=key, opened_at=self.now)
+                self.groups[key] = group
+                return group, True
             except IntegrityError:
                 continue
         raise OperationalError("alert group contention")  # retried by `receive`
@@ -595,6 +643,7 @@ class _Batch:
         if ticket.status.category not in ACTIVE:
             group.closed_at = self.now
             group.save(update_fields=["closed_at"])
+            self.groups.pop(group.key, None)
             return
         if TicketEvent.objects.filter(ticket=ticket, actor__isnull=False).exists():
             self._note(ticket, _("All alerts resolved; the incident is left to its agents."))
@@ -605,6 +654,7 @@ class _Batch:
         )
         group.closed_at, group.auto_resolved = self.now, True
         group.save(update_fields=["closed_at", "auto_resolved"])
+        self.groups.pop(group.key, None)
 
     # -- helpers --------------------------------------------------------------------------
 
