@@ -102,7 +102,8 @@ def measure(run: Run, url: str, say: Callable[[str], None]) -> None:
                     raise RuntimeError(f"the bench's alerts were refused ({status})")
         finally:
             client.close()
-        say(f"  warm: {WARM} alerts in {time.perf_counter() - began:.1f} s")
+        warmed = Ticket.objects.filter(alert_groups__isnull=False).distinct().count()
+        say(f"  warm: {WARM} alerts in {time.perf_counter() - began:.1f} s, {warmed} incidents")
         first_ticket = Ticket.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         since = timezone.now()
         seconds = options.seconds * 2
@@ -114,7 +115,8 @@ def measure(run: Run, url: str, say: Callable[[str], None]) -> None:
     per_second = rate * PER_REQUEST
     note = (
         f"{done} requests of {PER_REQUEST} alerts ({NEW_PER_REQUEST} new, the rest repeats), "
-        f"{options.create_clients} clients, {seconds:.0f} s; {opened} incidents opened"
+        f"{options.create_clients} clients, {seconds:.0f} s; {opened} incidents opened "
+        f"(and {warmed} by the {WARM} alerts posted first)"
     )
     label = f"alerts by POST /api/v1/alerts, {options.create_clients} clients"
     run.figures.append(Figure("alerts", label, "/s", per_second, samples=alerts, note=note))

@@ -205,3 +205,17 @@ def test_only_administrators_manage_sources(world, desk):
     assert error.value.field == "severity_map"
     with pytest.raises(PermissionDenied):
         services.posting_as(desk.operator)
+
+
+def test_the_command_makes_a_source_and_rotates_its_token(desk, capsys):
+    from django.core.management import call_command
+
+    from tuki.monitoring import access
+
+    call_command("alert_source", "zabbix", "--user", desk.admin.email, "--group", "Service Desk")
+    first = capsys.readouterr().out.strip()
+    assert access.source_for_token(first).name == "zabbix"
+    call_command("alert_source", "zabbix", "--rotate")
+    second = capsys.readouterr().out.strip()
+    assert access.source_for_token(first) is None
+    assert access.source_for_token(second).group == desk.service_desk
