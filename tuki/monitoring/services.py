@@ -249,7 +249,7 @@ def _count_repeats(pks: list[int], state: str, times: int, now: datetime) -> set
     table = Alert._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET count = count + %s, last_seen = %s WHERE id IN ("  # noqa: S608
+            f"UPDATE {table} SET count = count + %s, last_seen = %s WHERE id IN ("
             f"SELECT id FROM {table} WHERE id = ANY(%s) AND state = %s AND NOT flapping "
             "ORDER BY id FOR UPDATE) RETURNING id",
             [times, now, pks, state],
