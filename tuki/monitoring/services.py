@@ -45,14 +45,26 @@ from tuki.monitoring import access
 from tuki.monitoring.models import Alert, AlertGroup, AlertSource, AlertState, Severity
 from tuki.monitoring.payloads import Incoming
 from tuki.tickets import services as tickets
-from tuki.tickets.choices import ActorKind, Kind, ResolutionCode, StatusCategory
+from tuki.tickets.choices import (
+    ActorKind,
+    Impact,
+    Kind,
+    ResolutionCode,
+    StatusCategory,
+    Urgency,
+)
 from tuki.tickets.models import Channel, Ticket, TicketEvent
 
 if TYPE_CHECKING:
     from tuki.accounts.models import SupportGroup, User
     from tuki.tickets.models import Category
 
-IMPACT = {Severity.CRITICAL: (1, 1), Severity.WARNING: (2, 2), Severity.INFO: (3, 3)}
+# Impact and urgency of an incident by the severity of its alerts.
+IMPACT = {
+    Severity.CRITICAL: (Impact.HIGH, Urgency.HIGH),
+    Severity.WARNING: (Impact.MEDIUM, Urgency.MEDIUM),
+    Severity.INFO: (Impact.LOW, Urgency.LOW),
+}
 ACTIVE = (StatusCategory.NEW, StatusCategory.OPEN, StatusCategory.PENDING)
 SERVICE_DEPTH = 6  # relations walked up from a CI to find its business service
 
