@@ -23,6 +23,7 @@ from tuki.calendars.api import router as calendars_router
 from tuki.knowledge.api import router as knowledge_router
 from tuki.lib.errors import ServiceError
 from tuki.macros.api import router as macros_router
+from tuki.monitoring.api import router as monitoring_router
 from tuki.notifications.api import router as notifications_router
 from tuki.privacy.api import router as privacy_router
 from tuki.reports.api import router as reports_router
@@ -98,3 +99,4 @@ api.add_router("/privacy/", privacy_router)
 api.add_router("/reports/", reports_router)
 api.add_router("/surveys/", surveys_router)
 api.add_router("/availability", availability_router)
+api.add_router("", monitoring_router)

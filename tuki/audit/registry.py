@@ -67,6 +67,8 @@ CONFIGURATION: dict[str, Audited] = {
     # availability: what agreements promise, and what the public status page shows
     "availability.AvailabilityTarget": _a(),
     "availability.PublicService": _a(),
+    # monitoring: who may post alerts, and where their incidents go
+    "monitoring.AlertSource": _a(ignore=("last_used_at",), mask=("digest", "hint")),
 }
 
 # Not configuration: ticket data (each ticket's timeline records it), content with its own
@@ -115,6 +117,8 @@ NOT_CONFIGURATION = frozenset(
         "cmdb.MaintenanceWindow",  # planned work, recorded in the item's history
         "cmdb.AffectedItem",  # ticket data: the ticket's timeline records it
         "availability.Outage",  # operational data: who declared and ended it is on the row
+        "monitoring.Alert",  # data: what a monitoring system sent, counted
+        "monitoring.AlertGroup",  # bookkeeping: which incident a group of alerts has
         "search.SearchEntry",
         "search.SearchQuery",
         "configcache.ConfigVersion",

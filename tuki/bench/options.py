@@ -24,6 +24,8 @@ HTTP_MEASUREMENTS = (
 )
 # Tickets taken in and fully processed, with the task workers running (intake.py).
 INTAKE = ("intake_api", "intake_mail")
+# Monitoring alerts posted to a real server, repeats included (alerts.py).
+ALERTS = ("alerts",)
 # Measured in-process on the same data, after the HTTP measurements.
 IN_PROCESS = ("report_year",)
 

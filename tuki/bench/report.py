@@ -30,6 +30,8 @@ BUDGETS = [
     ("intake_api_lag", "p95", "<=", 2.0),
     ("intake_mail", "value", ">=", 150.0),
     ("intake_mail_lag", "p95", "<=", 2.0),
+    # Alertmanager batches of 50, mostly repeats (tuki/bench/alerts.py).
+    ("alerts_throughput", "value", ">=", 1000.0),
     ("queue_throughput", "ratio", ">=", 0.30),
     ("ticket_throughput", "ratio", ">=", 0.30),
     ("dashboard_throughput", "ratio", ">=", 0.30),

@@ -117,6 +117,10 @@ def test_a_quick_run_measures_everything_through_http_and_drops_its_database(
         assert figures[f"{name}_lag"]["samples"] == figures[name]["samples"]
         assert 0 <= figures[f"{name}_lag"]["value"] <= figures[f"{name}_lag"]["p95"]
     assert "send_outbound" in figures["intake_mail"]["note"]  # the acknowledgement, sent
+    # Monitoring alerts in Alertmanager batches through the real server, repeats included.
+    alerts = figures["alerts_throughput"]
+    assert alerts["samples"] > 0 and alerts["errors"] == 0 and alerts["value"] > 0
+    assert "incidents opened" in alerts["note"]
     # The team view (a group's lead) and the 12-month report through the reports engine.
     assert figures["team_dashboard"]["samples"] > 0 and figures["team_dashboard"]["errors"] == 0
     assert figures["report_year"]["samples"] > 0 and figures["report_year"]["queries"] > 0

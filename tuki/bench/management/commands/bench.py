@@ -30,8 +30,16 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from tuki.bench import database, intake, loading, measure, profiling, report, report_year
-from tuki.bench.options import HTTP_MEASUREMENTS, IN_PROCESS, INTAKE, Figure, Options, Run
+from tuki.bench import alerts, database, intake, loading, measure, profiling, report, report_year
+from tuki.bench.options import (
+    ALERTS,
+    HTTP_MEASUREMENTS,
+    IN_PROCESS,
+    INTAKE,
+    Figure,
+    Options,
+    Run,
+)
 
 # What the micro-benchmarks build in a --quick run (environment variables they read).
 QUICK_SIZES = {
@@ -62,7 +70,7 @@ def load(name: str) -> ModuleType:
 
 
 def everything() -> list[str]:
-    return [*HTTP_MEASUREMENTS, *INTAKE, *IN_PROCESS, *modules_available()]
+    return [*HTTP_MEASUREMENTS, *INTAKE, *ALERTS, *IN_PROCESS, *modules_available()]
 
 
 class Command(BaseCommand):
@@ -171,9 +179,16 @@ class Command(BaseCommand):
         run = Run(opts)
         http = any(opts.wants(n) for n in HTTP_MEASUREMENTS)
         intake_wanted = any(opts.wants(n) for n in INTAKE)
+        alerts_wanted = any(opts.wants(n) for n in ALERTS)
         in_process = [n for n in IN_PROCESS if opts.wants(n)]
         uses_data = any(getattr(m, "USES_BENCH_DATA", False) for _n, m in loaded)
-        if not http and not intake_wanted and not in_process and not uses_data:
+        if (
+            not http
+            and not intake_wanted
+            and not alerts_wanted
+            and not in_process
+            and not uses_data
+        ):
             # Micro-benchmarks that need no data set or make their own: no database here.
             self.run_modules(run, loaded)
             self.say(f"({time.perf_counter() - started:.1f} s)")
@@ -189,6 +204,9 @@ class Command(BaseCommand):
             if intake_wanted:
                 self.say(self.style.MIGRATE_HEADING("Intake, with the task workers running"))
                 intake.measure(run, url, self.say)
+            if alerts_wanted:
+                self.say(self.style.MIGRATE_HEADING("Monitoring alerts"))
+                alerts.measure(run, url, self.say)
             if report_year.NAME in in_process:
                 self.say(self.style.MIGRATE_HEADING("Reports engine"))
                 report_year.measure(run, self.say)
