@@ -64,6 +64,7 @@ CONFIGURATION: dict[str, Audited] = {
     # the configuration database's vocabulary (its items have their own history)
     "cmdb.CIClass": _a(),
     "cmdb.CIAttribute": _a(),
+    "capacity.Threshold": _a(),
 }
 
 # Not configuration: ticket data (each ticket's timeline records it), content with its own
@@ -111,6 +112,8 @@ NOT_CONFIGURATION = frozenset(
         "cmdb.CIHistory",
         "cmdb.MaintenanceWindow",  # planned work, recorded in the item's history
         "cmdb.AffectedItem",  # ticket data: the ticket's timeline records it
+        "capacity.Series",  # measurements' state, kept by the system
+        "capacity.Sample",  # raw measurements, deleted after their retention
         "search.SearchEntry",
         "search.SearchQuery",
         "configcache.ConfigVersion",
