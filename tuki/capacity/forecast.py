@@ -6,7 +6,7 @@
 2. Theil–Sen (`scipy.stats.theilslopes`) fits the line: its slope is the median of the
    slopes between every two days, so a few outlying days do not tilt it (up to ~29 % of
    them). It also gives the slope's confidence interval (`confidence`, 95 %).
-3. Three lines through the fit's pivot (the median day, the median value): the likely one
+3. Three lines through the fit's pivot (the median day, on the fitted line): the likely one
    with the fitted slope, and the two of the interval's ends. Where each crosses a level
    gives the earliest, likely and latest instant the level is reached. A line going away
    from the level (or flat) never crosses it: None. Nothing beyond `HORIZON_DAYS`.
@@ -115,16 +115,20 @@ def fit(
     # A day's median stands at the middle of its day.
     xs = [(day - points[0][0]).days + 0.5 for day, _v in points]
     ys = [v for _d, v in points]
-    result = theilslopes(ys, xs, alpha=CONFIDENCE)
+    # "joint": the intercept is the median of y - slope·x, which outlying days do not move
+    # (the median of y alone would be pulled up or down by them).
+    result = theilslopes(ys, xs, alpha=CONFIDENCE, method="joint")
     slope, low, high = float(result.slope), float(result.low_slope), float(result.high_slope)
-    if not all(math.isfinite(v) for v in (slope, low, high)):
+    intercept = float(result.intercept)
+    if not all(math.isfinite(v) for v in (slope, low, high, intercept)):
         return None
+    pivot_x = statistics.median(xs)
     return Trend(
         origin=origin,
         slope=slope,
         low_slope=min(low, slope),
         high_slope=max(high, slope),
-        pivot_x=statistics.median(xs),
-        pivot_y=statistics.median(ys),
+        pivot_x=pivot_x,
+        pivot_y=intercept + slope * pivot_x,
         points=points,
     )

@@ -5,12 +5,13 @@ state, threshold, live forecast and the chart's numbers. A fixed number of queri
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, ngettext
 
 from tuki.capacity import access, services
 from tuki.capacity.models import Sample, Series, State, Threshold
@@ -42,6 +43,14 @@ class MetricView:
     @property
     def state_class(self) -> str:
         return STATE_CLASSES.get(State(self.series.state), "secondary")
+
+    @property
+    def warning_text(self) -> str:
+        return describe(self.warning)
+
+    @property
+    def critical_text(self) -> str:
+        return describe(self.critical)
 
     @property
     def scope(self) -> str:
@@ -149,3 +158,44 @@ def panel_context(user: User, ci: ConfigurationItem) -> dict[str, Any] | None:
         "capacity_metrics": metrics,
         "capacity_may_edit": access.is_admin(user),
     }
+
+
+def _whole(days: float) -> int:
+    return max(0, round(days))
+
+
+def describe(days: Days | Sequence[float | None] | None) -> str:
+    """ "likely 12 days (between 9 and 16)", or why there is no forecast."""
+    if days is None:
+        return _("no forecast")
+    earliest, likely, latest = days
+    if likely is None:
+        if earliest is not None:
+            return _("not on the trend (at the earliest in %(days)s days)") % {
+                "days": _whole(earliest)
+            }
+        return _("not on the trend")
+    if likely == 0:
+        return _("reached")
+    values = {
+        "likely": _whole(likely),
+        "earliest": _whole(earliest if earliest is not None else likely),
+        "latest": _whole(latest) if latest is not None else None,
+    }
+    if latest is None:
+        return (
+            ngettext(
+                "likely %(likely)s day (from %(earliest)s, maybe never)",
+                "likely %(likely)s days (from %(earliest)s, maybe never)",
+                values["likely"],
+            )
+            % values
+        )
+    return (
+        ngettext(
+            "likely %(likely)s day (between %(earliest)s and %(latest)s)",
+            "likely %(likely)s days (between %(earliest)s and %(latest)s)",
+            values["likely"],
+        )
+        % values
+    )
