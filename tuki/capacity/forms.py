@@ -14,7 +14,6 @@ from tuki.lib.bounds import parse_id
 from tuki.lib.forms import BootstrapMixin
 from tuki.tickets.models import Category
 
-
 SCOPES = [("item", _("One item")), ("class", _("Every item of a class"))]
 
 
@@ -87,7 +86,7 @@ class ThresholdForm(BootstrapMixin, forms.Form):
         return found
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if self.threshold is None:
             if data.get("scope") == "item" and not data.get("item") and "item" not in self.errors:
                 self.add_error("item", _("Name the item."))

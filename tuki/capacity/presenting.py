@@ -177,8 +177,9 @@ def describe(days: Days | Sequence[float | None] | None) -> str:
         return _("not on the trend")
     if likely == 0:
         return _("reached")
+    count = _whole(likely)
     values = {
-        "likely": _whole(likely),
+        "likely": count,
         "earliest": _whole(earliest if earliest is not None else likely),
         "latest": _whole(latest) if latest is not None else None,
     }
@@ -187,7 +188,7 @@ def describe(days: Days | Sequence[float | None] | None) -> str:
             ngettext(
                 "likely %(likely)s day (from %(earliest)s, maybe never)",
                 "likely %(likely)s days (from %(earliest)s, maybe never)",
-                values["likely"],
+                count,
             )
             % values
         )
@@ -195,7 +196,7 @@ def describe(days: Days | Sequence[float | None] | None) -> str:
         ngettext(
             "likely %(likely)s day (between %(earliest)s and %(latest)s)",
             "likely %(likely)s days (between %(earliest)s and %(latest)s)",
-            values["likely"],
+            count,
         )
         % values
     )

@@ -163,12 +163,12 @@ def record_samples(actor: User, samples: Sequence[SampleIn]) -> BatchResult:
     refused = BatchRefused()
     keys: list[tuple[str, Any] | None] = []
     for index, sample in enumerate(samples):
-        key = _ref_key(sample.ci)
-        if isinstance(key, ServiceError):
-            refused.errors.append((index, "ci", key))
+        ref = _ref_key(sample.ci)
+        if isinstance(ref, ServiceError):
+            refused.errors.append((index, "ci", ref))
             keys.append(None)
         else:
-            keys.append(key)
+            keys.append(ref)
         refused.errors.extend((index, name, error) for name, error in _check_sample(sample, now))
     items = _resolve_items(actor, {k for k in keys if k is not None})
     resolved: list[ConfigurationItem | None] = []

@@ -94,7 +94,9 @@ def report(request: AuthenticatedHttpRequest) -> HttpResponse:
             "ticket": tickets.get(s.ticket_id) if s.ticket_id else None,
             "state_class": presenting.STATE_CLASSES.get(State(s.state), "secondary"),
             "warning": _forecast(now, s, "warning"),
-            "critical": _forecast(now, s, "critical") if s.threshold.critical is not None else "",
+            "critical": _forecast(now, s, "critical")
+            if s.threshold is not None and s.threshold.critical is not None
+            else "",
         }
         for s in series
     ]
@@ -138,9 +140,7 @@ def threshold_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "metric", "ci_class__name", "ci__name", "pk"
     )
     page = Paginator(thresholds, 100).get_page(request.GET.get("page"))
-    return render(
-        request, "capacity/threshold_list.html", {"nav": "manage", "page": page}
-    )
+    return render(request, "capacity/threshold_list.html", {"nav": "manage", "page": page})
 
 
 def _editor(

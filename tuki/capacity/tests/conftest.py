@@ -53,8 +53,15 @@ def post(client: Client, data: Any, **extra: Any):
     return client.post(METRICS, data=json.dumps(data), content_type="application/json", **extra)
 
 
-def send(desk: Desk, ci: ConfigurationItem, values: list[float], *, metric: str = "disk_used_pct",
-         start: datetime | None = None, step: timedelta = timedelta(minutes=5)):
+def send(
+    desk: Desk,
+    ci: ConfigurationItem,
+    values: list[float],
+    *,
+    metric: str = "disk_used_pct",
+    start: datetime | None = None,
+    step: timedelta = timedelta(minutes=5),
+):
     """Samples through the service, one batch, oldest first, ending now."""
     start = start or timezone.now() - step * (len(values) - 1)
     return services.record_samples(

@@ -86,8 +86,11 @@ def test_a_supplier_does_not_learn_of_an_item_it_does_not_support(desk, server):
         ({"at": "2001-01-01T10:00:00+00:00"}, ["body", 1, "at"], "too_old"),
         ({"ci": 999999}, ["body", 1, "ci"], "not_found"),
         ({"ci": {"hostname": "nowhere.example.com"}}, ["body", 1, "ci"], "not_found"),
-        ({"ci": {"hostname": "db01.example.com", "serial_number": "SN-1"}}, ["body", 1, "ci"],
-         "invalid_reference"),
+        (
+            {"ci": {"hostname": "db01.example.com", "serial_number": "SN-1"}},
+            ["body", 1, "ci"],
+            "invalid_reference",
+        ),
         ({"ci": {}}, ["body", 1, "ci"], "invalid_reference"),
         ({"ci": 2**70}, None, None),
     ],

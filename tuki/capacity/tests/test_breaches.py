@@ -50,8 +50,13 @@ def test_a_hundred_samples_above_the_threshold_open_one_ticket(desk, server, dis
 def test_one_ticket_through_the_api_for_a_batch_of_a_hundred(desk, server, disk_threshold):
     now = timezone.now()
     batch = [
-        {"ci": server.pk, "metric": "disk_used_pct", "value": 85 + i % 3, "unit": "%",
-         "at": (now - timedelta(minutes=100 - i)).isoformat()}
+        {
+            "ci": server.pk,
+            "metric": "disk_used_pct",
+            "value": 85 + i % 3,
+            "unit": "%",
+            "at": (now - timedelta(minutes=100 - i)).isoformat(),
+        }
         for i in range(100)
     ]
     response = post(token_client(desk.specialist), batch)
@@ -147,7 +152,11 @@ def test_an_items_own_threshold_wins_and_below_works(desk, server, disk_threshol
     send(desk, server, [90.0])
     assert not Ticket.objects.exists()  # the class's 80 does not apply to db01
     services.create_threshold(
-        desk.admin, ci=server, metric="free_gb", warning=20.0, critical=5.0,
+        desk.admin,
+        ci=server,
+        metric="free_gb",
+        warning=20.0,
+        critical=5.0,
         direction=Direction.BELOW,
     )
     send(desk, server, [30.0, 19.0], metric="free_gb")

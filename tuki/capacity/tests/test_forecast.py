@@ -15,9 +15,7 @@ NOW = ORIGIN + timedelta(days=30)
 
 
 def hourly(value_at_day, days: int = 30):
-    return [
-        (ORIGIN + timedelta(hours=h), value_at_day(h / 24)) for h in range(days * 24 + 1)
-    ]
+    return [(ORIGIN + timedelta(hours=h), value_at_day(h / 24)) for h in range(days * 24 + 1)]
 
 
 def test_linear_growth_with_outliers_is_forecast_within_a_day_of_the_truth():
@@ -82,7 +80,10 @@ def test_too_few_days_give_no_trend():
 def test_daily_medians_weigh_each_day_once():
     day = ORIGIN + timedelta(hours=1)
     samples = [(day, 1.0), (day, 2.0), (day, 100.0), (ORIGIN + timedelta(days=1), 5.0)]
-    assert daily_medians(samples) == [(ORIGIN.date(), 2.0), ((ORIGIN + timedelta(days=1)).date(), 5.0)]
+    assert daily_medians(samples) == [
+        (ORIGIN.date(), 2.0),
+        ((ORIGIN + timedelta(days=1)).date(), 5.0),
+    ]
 
 
 def test_describe_reads_as_likely_and_between():

@@ -14,8 +14,7 @@ from tuki.capacity import services
 from tuki.capacity.models import Threshold
 from tuki.capacity.presenting import panel_context
 from tuki.capacity.tests.conftest import send
-from tuki.cmdb import panels
-from tuki.cmdb import services as cmdb_services
+from tuki.cmdb import panels, services as cmdb_services
 from tuki.cmdb.models import CIClass
 from tuki.conftest import make_user
 from tuki.lib.testing import assert_same_count, query_budget
@@ -34,7 +33,9 @@ def client_as(desk, role) -> Client:
     if role == "anonymous":
         return Client()
     if role == "staff":
-        return desk.client_for(make_user("staff@tuki.test", "Stina Staff", is_agent=True, is_staff=True))
+        return desk.client_for(
+            make_user("staff@tuki.test", "Stina Staff", is_agent=True, is_staff=True)
+        )
     return desk.client_for(getattr(desk, role))
 
 
@@ -80,7 +81,9 @@ def test_the_report_lists_breaches_first_then_the_soonest_forecast(desk, disk_th
 def test_the_report_filters_by_class_and_group(desk, disk_threshold):
     growing(desk, "net01")
     app = cmdb_services.create_item(
-        desk.admin, name="app01", ci_class=CIClass.objects.get(key="server"),
+        desk.admin,
+        name="app01",
+        ci_class=CIClass.objects.get(key="server"),
         support_group=desk.apps,
     )
     send(desk, app, [10.0])
@@ -150,8 +153,16 @@ def test_a_threshold_is_made_for_a_class_or_an_item(desk, server):
     assert response.status_code == 302
     by_class = Threshold.objects.get()
     assert by_class.ci_class.key == "database" and by_class.created_by == desk.admin
-    response = client.post(NEW, form(scope="item", item="DB01.example.com", ci_class=None,
-                                     metric="cpu_pct", group=desk.apps.pk))
+    response = client.post(
+        NEW,
+        form(
+            scope="item",
+            item="DB01.example.com",
+            ci_class=None,
+            metric="cpu_pct",
+            group=desk.apps.pk,
+        ),
+    )
     assert response.status_code == 302
     by_item = Threshold.objects.get(metric="cpu_pct")
     assert by_item.ci == server and by_item.group == desk.apps
@@ -198,8 +209,13 @@ def test_the_ci_page_panel_is_registered_and_costs_fixed_queries(desk, server, d
     assert any(p.key == "capacity" for p in panels.panels())
     assert panel_context(desk.requester, server) is None
     assert panel_context(desk.operator, server) is None  # no metrics yet
-    send(desk, server, [50 + d for d in range(10)], start=timezone.now() - timedelta(days=9),
-         step=timedelta(days=1))
+    send(
+        desk,
+        server,
+        [50 + d for d in range(10)],
+        start=timezone.now() - timedelta(days=9),
+        step=timedelta(days=1),
+    )
     with query_budget(6) as few:
         context = panel_context(desk.operator, server)
     html = render_to_string("capacity/partials/panel.html", context)
