@@ -27,7 +27,7 @@ from tuki.capacity.models import Direction
 
 DAY = 86400.0
 MIN_DAYS = 5  # fewer days of data give no forecast
-HORIZON_DAYS = 5 * 365  # a crossing further away than this is "not in sight"
+HORIZON_DAYS = 2 * 365  # a crossing further away than this is not forecast
 CONFIDENCE = 0.95
 
 
