@@ -44,7 +44,7 @@ class ThresholdForm(BootstrapMixin, forms.Form):
         min_value=0,
         help_text=_(
             "How far past the warning level the value must come back to end a breach. "
-            "Empty: 5 % of the warning level."
+            "Empty: 5 percent of the warning level."
         ),
     )
     group = forms.ModelChoiceField(

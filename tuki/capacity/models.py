@@ -70,7 +70,7 @@ class Threshold(models.Model):
         blank=True,
         help_text=_(
             "How far past the warning level the value must come back to end a breach, in the "
-            "metric's unit. Empty: 5 % of the warning level."
+            "metric's unit. Empty: 5 percent of the warning level."
         ),
     )
     group = models.ForeignKey(
