@@ -223,7 +223,7 @@ def _series_for(
     metrics = {m for _pk, m in units}
     found = {
         (s.ci_id, s.metric): s
-        for s in Series.objects.select_for_update()
+        for s in Series.objects.select_for_update(of=("self",))
         .filter(ci_id__in=ci_ids, metric__in=metrics)
         .select_related("ticket")
         .order_by("pk")
