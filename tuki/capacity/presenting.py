@@ -72,9 +72,11 @@ def metrics_of(user: User, ci: ConfigurationItem, now: datetime | None = None) -
     thresholds = services.effective_thresholds(series, {ci.pk: ci})
     start = now - timedelta(days=services.FORECAST_DAYS)
     values: dict[int, list[tuple[datetime, float]]] = defaultdict(list)
-    for series_id, at, value in Sample.objects.filter(
-        series__in=series, at__gte=start, at__lte=now
-    ).values_list("series_id", "at", "value"):
+    for series_id, at, value in (
+        Sample.objects.filter(series__in=series, at__gte=start, at__lte=now)
+        .order_by()
+        .values_list("series_id", "at", "value")
+    ):
         values[series_id].append((at, value))
     ticket_ids = [s.ticket_id for s in series if s.ticket_id]
     tickets = (

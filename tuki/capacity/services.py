@@ -300,7 +300,7 @@ def effective_thresholds(
     )
     own: dict[tuple[int, str], Threshold] = {}
     by_class: dict[tuple[int, str], Threshold] = {}
-    for t in found.select_related("group", "category"):
+    for t in found.select_related("group", "category", "ci_class"):
         if t.ci_id is not None:
             own[(t.ci_id, t.metric)] = t
         elif t.ci_class_id is not None:
@@ -514,9 +514,11 @@ def refresh_forecasts(limit: int = 200, now: datetime | None = None) -> int:
     thresholds = effective_thresholds(series, {s.ci_id: s.ci for s in series})
     start = now - timedelta(days=FORECAST_DAYS)
     values: dict[int, list[tuple[datetime, float]]] = defaultdict(list)
-    for series_id, at, value in Sample.objects.filter(
-        series__in=series, at__gte=start, at__lte=now
-    ).values_list("series_id", "at", "value"):
+    for series_id, at, value in (
+        Sample.objects.filter(series__in=series, at__gte=start, at__lte=now)
+        .order_by()
+        .values_list("series_id", "at", "value")
+    ):
         values[series_id].append((at, value))
     for s in series:
         s.threshold = thresholds.get(s.pk)
