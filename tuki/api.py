@@ -20,6 +20,7 @@ from tuki.audit.api import router as audit_router
 from tuki.automation.api import router as automation_router
 from tuki.availability.api import router as availability_router
 from tuki.calendars.api import router as calendars_router
+from tuki.capacity.api import router as capacity_router
 from tuki.knowledge.api import router as knowledge_router
 from tuki.lib.errors import ServiceError
 from tuki.macros.api import router as macros_router
@@ -100,3 +101,4 @@ api.add_router("/reports/", reports_router)
 api.add_router("/surveys/", surveys_router)
 api.add_router("/availability", availability_router)
 api.add_router("", monitoring_router)
+api.add_router("", capacity_router)

@@ -288,6 +288,8 @@ CONTENT_SECURITY_POLICY = {"DIRECTIVES": CSP_DIRECTIVES}  # tuki/lib/csp.py
 _HTTPS = SITE_URL.lower().startswith("https://")
 # How long the audit trail (configuration changes, sign-ins) is kept: tuki/audit.
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 730)
+# How long raw capacity samples are kept (tuki/capacity: a periodic job deletes older ones).
+CAPACITY_RETENTION_DAYS = env_int("CAPACITY_RETENTION_DAYS", 400)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", _HTTPS)  # on by default behind https

@@ -28,6 +28,7 @@ urlpatterns = [
     path("availability/", include("tuki.availability.urls")),
     path("status/", public_status, name="status"),
     path("monitoring/", include("tuki.monitoring.urls")),
+    path("capacity/", include("tuki.capacity.urls")),
     path("api/v1/", api.urls),
     # Before the admin's own: a malformed id is a 404 there, not a 500 (server/views.py).
     path("admin/r/<int:content_type_id>/<path:object_id>/", admin_shortcut),

@@ -69,6 +69,7 @@ CONFIGURATION: dict[str, Audited] = {
     "availability.PublicService": _a(),
     # monitoring: who may post alerts, and where their incidents go
     "monitoring.AlertSource": _a(ignore=("last_used_at",), mask=("digest", "hint")),
+    "capacity.Threshold": _a(),
 }
 
 # Not configuration: ticket data (each ticket's timeline records it), content with its own
@@ -119,6 +120,8 @@ NOT_CONFIGURATION = frozenset(
         "availability.Outage",  # operational data: who declared and ended it is on the row
         "monitoring.Alert",  # data: what a monitoring system sent, counted
         "monitoring.AlertGroup",  # bookkeeping: which incident a group of alerts has
+        "capacity.Series",  # measurements' state, kept by the system
+        "capacity.Sample",  # raw measurements, deleted after their retention
         "search.SearchEntry",
         "search.SearchQuery",
         "configcache.ConfigVersion",
