@@ -64,6 +64,7 @@ CONFIGURATION: dict[str, Audited] = {
     # the configuration database's vocabulary (its items have their own history)
     "cmdb.CIClass": _a(),
     "cmdb.CIAttribute": _a(),
+    "cmdb.DataSource": _a(),
 }
 
 # Not configuration: ticket data (each ticket's timeline records it), content with its own

@@ -173,7 +173,7 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
-def _check_fields(values: Mapping[str, Any]) -> None:
+def check_fields(values: Mapping[str, Any]) -> None:
     name = values.get("name")
     if "name" in values and (not isinstance(name, str) or not name.strip()):
         raise ServiceError(_("A name is required."), field="name", code="required")
@@ -274,7 +274,7 @@ def create_item(
             code="unknown_field",
         )
     values = normalise_identifiers({"name": name, **fields})
-    _check_fields(values)
+    check_fields(values)
     values["name"] = values["name"].strip()
     cleaned = clean_attributes(ci_class, attributes or {})
     now = timezone.now()
@@ -311,7 +311,7 @@ def update_item(
             code="unknown_field",
         )
     values = normalise_identifiers(dict(fields))
-    _check_fields(values)
+    check_fields(values)
     if "name" in values:
         values["name"] = values["name"].strip()
     with transaction.atomic():
