@@ -19,6 +19,7 @@ from tuki.approvals.api import router as approvals_router
 from tuki.audit.api import router as audit_router
 from tuki.automation.api import router as automation_router
 from tuki.calendars.api import router as calendars_router
+from tuki.cmdb.api import router as cmdb_router
 from tuki.knowledge.api import router as knowledge_router
 from tuki.lib.errors import ServiceError
 from tuki.macros.api import router as macros_router
@@ -96,3 +97,4 @@ api.add_router("/audit", audit_router)
 api.add_router("/privacy/", privacy_router)
 api.add_router("/reports/", reports_router)
 api.add_router("/surveys/", surveys_router)
+api.add_router("/cmdb/", cmdb_router)

@@ -156,11 +156,11 @@ class Feed:
         anonymous = not any(
             isinstance(record.get(k), str) and record[k].strip() for k in services.IDENTIFIERS
         )
-        return identify(
-            record, ci_class=ci_class, by_name=anonymous or self.source.match_by_name
-        )
+        return identify(record, ci_class=ci_class, by_name=anonymous or self.source.match_by_name)
 
-    def _write(self, index: int, record: Mapping[str, Any]) -> tuple[ItemResult, ConfigurationItem | None]:
+    def _write(
+        self, index: int, record: Mapping[str, Any]
+    ) -> tuple[ItemResult, ConfigurationItem | None]:
         ci_class, fields, attributes = self.parse(record)
         found = self._find(record, ci_class)
         name = str(fields.get("name") or "")
@@ -213,13 +213,13 @@ class Feed:
             **fields,
         )
         status = Status.UPDATED if outcome.changed else Status.UNCHANGED
-        result = ItemResult(
-            index, status, id=item.pk, name=item.name, changed=outcome.changed
-        )
+        result = ItemResult(index, status, id=item.pk, name=item.name, changed=outcome.changed)
         result.skipped = outcome.skipped
         return result, item
 
-    def write(self, index: int, record: Mapping[str, Any]) -> tuple[ItemResult, ConfigurationItem | None]:
+    def write(
+        self, index: int, record: Mapping[str, Any]
+    ) -> tuple[ItemResult, ConfigurationItem | None]:
         """One record in its own savepoint: written whole, or not at all."""
         name = record.get("name") if isinstance(record.get("name"), str) else ""
         try:
@@ -320,7 +320,10 @@ def run(
 
 
 def summary(results: Iterable[ItemResult]) -> dict[str, int]:
-    counts = {s: 0 for s in (Status.CREATED, Status.UPDATED, Status.UNCHANGED, Status.CONFLICT, Status.ERROR)}
+    counts = {
+        s: 0
+        for s in (Status.CREATED, Status.UPDATED, Status.UNCHANGED, Status.CONFLICT, Status.ERROR)
+    }
     for result in results:
         counts[result.status] += 1
     return counts

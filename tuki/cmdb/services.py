@@ -186,8 +186,11 @@ def check_fields(values: Mapping[str, Any]) -> None:
         raise ServiceError(_("Enter a whole number of at least 1."), field="quorum")
     for key in IDENTIFIERS:
         text = values.get(key)
-        if text is not None and (not isinstance(text, str) or len(text) > 255):
-            raise ServiceError(_("At most 255 characters."), field=key, code="too_long")
+        limit = ConfigurationItem._meta.get_field(key).max_length or 255
+        if text is not None and (not isinstance(text, str) or len(text) > limit):
+            raise ServiceError(
+                _("At most %(count)d characters.") % {"count": limit}, field=key, code="too_long"
+            )
 
 
 def normalise_identifiers(values: dict[str, Any]) -> dict[str, Any]:

@@ -52,7 +52,10 @@ def test_identification_order_and_normalisation(desk):
     assert identify({"name": "a"}, ci_class=a.ci_class, by_name=True).item == a
     conflict = identify({"serial_number": "SN-1", "hostname": "b.example.com"})
     assert conflict.item is None
-    assert [(k, i.pk) for k, i in conflict.conflict] == [("serial_number", a.pk), ("hostname", b.pk)]
+    assert [(k, i.pk) for k, i in conflict.conflict] == [
+        ("serial_number", a.pk),
+        ("hostname", b.pk),
+    ]
 
 
 def test_a_retired_item_is_found_when_no_current_one_has_the_identifier(desk):
@@ -70,10 +73,18 @@ def test_a_feed_creates_then_a_rerun_changes_nothing(desk, sccm):
     assert web01.hostname == "web01.example.com" and web01.sources["os"] == "sccm"
     assert Relation.objects.filter(removed_at__isnull=True).count() == 2
     assert results[0].relations_added == 1 and results[0].changed == ["relations"]
-    counts = (ConfigurationItem.objects.count(), Relation.objects.count(), CIHistory.objects.count())
+    counts = (
+        ConfigurationItem.objects.count(),
+        Relation.objects.count(),
+        CIHistory.objects.count(),
+    )
     again = feed.run(None, sccm, FEED)
     assert [r.status for r in again] == ["unchanged"] * 3
-    assert (ConfigurationItem.objects.count(), Relation.objects.count(), CIHistory.objects.count()) == counts
+    assert (
+        ConfigurationItem.objects.count(),
+        Relation.objects.count(),
+        CIHistory.objects.count(),
+    ) == counts
 
 
 def test_an_update_names_its_changed_fields(desk, sccm):
