@@ -17,12 +17,20 @@ def test_the_graph_has_every_layer_and_five_relations_per_item():
     graph = cmdb.build(3000, seed=1)
     assert ConfigurationItem.objects.count() == graph.describe()["cis"] == 3000
     assert Relation.objects.count() == graph.relations == 15000
-    by_type = {t: Relation.objects.filter(type=t).count() for t in ("runs_on", "depends_on", "member_of", "connected_to")}
+    by_type = {
+        t: Relation.objects.filter(type=t).count()
+        for t in ("runs_on", "depends_on", "member_of", "connected_to")
+    }
     assert all(by_type.values()), by_type
     assert graph.impact_relations == 15000 - by_type["connected_to"]
     layers = set(ConfigurationItem.objects.values_list("ci_class__layer", flat=True))
     assert layers == {"business", "application", "technical", "component"}
-    assert ConfigurationItem.objects.filter(ci_class__key="business_service", service__isnull=False).count() == 9
+    assert (
+        ConfigurationItem.objects.filter(
+            ci_class__key="business_service", service__isnull=False
+        ).count()
+        == 9
+    )
     vm = ConfigurationItem.objects.filter(ci_class__key="virtual_machine").first()
     assert vm.relations_out.filter(type="runs_on", target__ci_class__key="server").count() == 1
     assert vm.hostname.endswith(".bench.example")
