@@ -313,7 +313,9 @@ def list_classes(request: ApiRequest) -> list[dict[str, Any]]:
     by_pk = {c.pk: c for c in classes}
     out = []
     for ci_class in classes:
-        lineage, current, seen = [], ci_class, set()
+        lineage: list[CIClass] = []
+        seen: set[int] = set()
+        current: CIClass | None = ci_class
         while current is not None and current.pk not in seen:
             seen.add(current.pk)
             lineage.append(current)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext as _
 
 from tuki.cmdb import access, services
@@ -63,8 +63,8 @@ class Outcome:
 
 def _same(ci: ConfigurationItem, key: str, value: Any) -> bool:
     model_field = ConfigurationItem._meta.get_field(key)
-    if model_field.is_relation:
-        return getattr(ci, model_field.attname) == getattr(value, "pk", value)
+    if isinstance(model_field, models.ForeignKey):  # a one-to-one too
+        return bool(getattr(ci, model_field.attname) == getattr(value, "pk", value))
     return bool(getattr(ci, key) == value)
 
 

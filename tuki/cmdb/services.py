@@ -57,6 +57,11 @@ FIELDS = (
     "quorum",
 )
 IDENTIFIERS = ("serial_number", "hostname", "asset_tag")
+_MAX_LENGTHS = {
+    f.name: f.max_length or 255
+    for f in ConfigurationItem._meta.concrete_fields
+    if f.name in IDENTIFIERS
+}
 IDENTIFIER_LABELS = {
     "serial_number": _lazy("serial number"),
     "hostname": _lazy("host name"),
@@ -186,7 +191,7 @@ def check_fields(values: Mapping[str, Any]) -> None:
         raise ServiceError(_("Enter a whole number of at least 1."), field="quorum")
     for key in IDENTIFIERS:
         text = values.get(key)
-        limit = ConfigurationItem._meta.get_field(key).max_length or 255
+        limit = _MAX_LENGTHS[key]
         if text is not None and (not isinstance(text, str) or len(text) > limit):
             raise ServiceError(
                 _("At most %(count)d characters.") % {"count": limit}, field=key, code="too_long"
