@@ -6,7 +6,7 @@ The layers of a provider's estate, each built on the one below: sites; network d
 depend on a site; physical servers (hypervisor hosts) that depend on one or two top-of-rack
 switches and are members of host clusters; virtual machines running on a host, some of them
 members of application clusters; databases running on a VM or an application cluster;
-applications running on VMs, depending on databases and on other applications (only older
+applications running on a farm of VMs, depending on databases and on other applications (only older
 ones: no cycles, though impact allows them); technical services over databases, clusters and
 network devices; application services over applications and technical services; a few
 hundred business services over application services, each with its catalogue service. The
@@ -33,16 +33,16 @@ from tuki.bench.rows import Table
 from tuki.cmdb.models import CIClass, ConfigurationItem, Relation
 from tuki.sla.models import Service
 
-VERSION = "1"
+VERSION = "2"  # 2: applications run on 2-6 VMs (a farm), so most VMs carry work
 RELATIONS_PER_ITEM = 5
-# Shares of the items per class; virtual machines take the rest (about 62 %).
+# Shares of the items per class; virtual machines take the rest (about 60 %).
 SHARES = {
     "site": 0.0005,
     "network_device": 0.08,
     "server": 0.15,
     "cluster": 0.02,
     "database": 0.05,
-    "application": 0.06,
+    "application": 0.08,
     "technical_service": 0.004,
     "application_service": 0.01,
     "business_service": 0.003,
@@ -236,7 +236,7 @@ def build(total: int, *, seed: int = 16, progress: Callable[[str], None] | None 
         for database in databases:
             b.relate(database, "runs_on", rng.choice(vms if rng.random() < 0.7 else app_clusters))
         for n, application in enumerate(applications):
-            for host in b.some(vms, 1, 2):
+            for host in b.some(vms, 2, 6):
                 b.relate(application, "runs_on", host)
             for database in b.some(databases, 1, 2):
                 b.relate(application, "depends_on", database)
