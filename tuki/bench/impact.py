@@ -1,7 +1,7 @@
 """Impact analysis measured in-process on the benchmark's configuration database
 (tuki/bench/cmdb.py): `impact.analyse` of one failing item of the component layer, and
-`impact.dependencies` of a business service, each for `repetitions` random items (at least
-200 for the impact, as the budget says), after one warm-up.
+`impact.dependencies` of a business service, each for `--repetitions` random items (200 by
+default, as the budget says), after one warm-up.
 
 No HTTP: the pages that show impact belong to others; this is the engine's own cost, what a
 ticket page, the CI page or an alert adds its rendering to. Queries are counted on one run
@@ -26,7 +26,6 @@ from tuki.cmdb.models import ConfigurationItem, Layer
 IMPACT = "impact"
 DEPENDENCIES = "impact_dependencies"
 NAMES = (IMPACT, DEPENDENCIES)
-SAMPLES = 200
 
 
 def _sample(layer: str, count: int, rng: random.Random) -> list[int]:
@@ -67,7 +66,7 @@ def _figure(name: str, label: str, samples: list[float], sizes: list[int], queri
 
 def measure(run: Run, say: Callable[[str], None], *, seed: int = 16) -> None:
     rng = random.Random(seed)
-    count = max(SAMPLES, run.options.repetitions)
+    count = max(1, run.options.repetitions)
     if run.options.wants(IMPACT):
         failing = _sample(Layer.COMPONENT, count, rng)
 
