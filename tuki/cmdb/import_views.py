@@ -82,19 +82,6 @@ class ImportForm(BootstrapMixin, forms.Form):
         return upload
 
 
-def _preview_rows(results: list[feed.ItemResult], table: csvfeed.Table) -> list[dict[str, Any]]:
-    rows = []
-    for result in results:
-        rows.append(
-            {
-                "number": result.index + 1,
-                "result": result,
-                "cells": table.rows[result.index],
-            }
-        )
-    return rows
-
-
 @admin_required
 def import_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"nav": "manage", "preview_rows": PREVIEW_ROWS}
@@ -136,7 +123,7 @@ def import_page(request: AuthenticatedHttpRequest) -> HttpResponse:
         "ci_class": ci_class,
         "token": token,
         "file_name": form.cleaned_data["file"].name,
-        "rows": _preview_rows(results, table),
+        "rows": [{"number": r.index + 1, "result": r} for r in results],
         "summary": feed.summary(results),
         "total": len(table.rows),
         "separator": {",": _("comma"), ";": _("semicolon"), "\t": _("tab")}.get(
