@@ -21,6 +21,7 @@ from tuki.automation.api import router as automation_router
 from tuki.availability.api import router as availability_router
 from tuki.calendars.api import router as calendars_router
 from tuki.capacity.api import router as capacity_router
+from tuki.cmdb.api import router as cmdb_router
 from tuki.knowledge.api import router as knowledge_router
 from tuki.lib.errors import ServiceError
 from tuki.macros.api import router as macros_router
@@ -102,3 +103,4 @@ api.add_router("/surveys/", surveys_router)
 api.add_router("/availability", availability_router)
 api.add_router("", monitoring_router)
 api.add_router("", capacity_router)
+api.add_router("/cmdb/", cmdb_router)

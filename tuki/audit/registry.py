@@ -70,6 +70,7 @@ CONFIGURATION: dict[str, Audited] = {
     # monitoring: who may post alerts, and where their incidents go
     "monitoring.AlertSource": _a(ignore=("last_used_at",), mask=("digest", "hint")),
     "capacity.Threshold": _a(),
+    "cmdb.DataSource": _a(),
 }
 
 # Not configuration: ticket data (each ticket's timeline records it), content with its own

@@ -52,7 +52,7 @@ def ensure_data(options: Options, say: Callable[[str], None]) -> dict[str, Any]:
         f"open tickets in {figures['sla_seconds']} s"
     )
     with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM tuki_bench_meta")
+        cursor.execute("DELETE FROM tuki_bench_meta WHERE key IN ('tickets', 'version', 'load')")
         for key, value in (
             ("tickets", str(options.tickets)),
             ("version", DATA_VERSION),

@@ -28,11 +28,14 @@ INTAKE = ("intake_api", "intake_mail")
 ALERTS = ("alerts",)
 # Measured in-process on the same data, after the HTTP measurements.
 IN_PROCESS = ("report_year",)
+# Measured in-process on the configuration database (cmdb.py, impact.py); no tickets needed.
+CMDB = ("impact", "impact_dependencies")
 
 
 @dataclass
 class Options:
     tickets: int = 100_000
+    cis: int = 100_000  # configuration items for the impact measurements (5 relations each)
     quick: bool = False
     fresh: bool = False
     only: list[str] = field(default_factory=list)
@@ -46,10 +49,20 @@ class Options:
     task_workers: int = 2  # `tuki worker` processes for the intake measurements
     output: Path | None = None
     keep: bool = True
+    # Whether the run needs the ticket data set (not for the CMDB measurements alone): a
+    # benchmark database without it is then kept as it is.
+    tickets_needed: bool = True
 
     @classmethod
     def quick_run(cls, **kw: Any) -> Options:
-        base = {"tickets": 2_000, "quick": True, "seconds": 0.5, "repetitions": 15, "keep": False}
+        base = {
+            "tickets": 2_000,
+            "cis": 2_000,
+            "quick": True,
+            "seconds": 0.5,
+            "repetitions": 15,
+            "keep": False,
+        }
         return cls(**(base | kw))
 
     def wants(self, name: str) -> bool:

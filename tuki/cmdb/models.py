@@ -401,3 +401,61 @@ class AffectedItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id}: {self.ci}"
+
+
+MANUAL_SOURCE = "manual"  # a person's edit, on a page or through the API
+
+
+class DataSource(models.Model):
+    """A discovery tool or import that feeds the configuration database (docs/cmdb.md,
+    "Reconciliation"): which of them may overwrite what another one set.
+
+    A source's change to a field or attribute applies only when its rank for it is at most
+    the rank of the source that last set it (lower wins); otherwise it is skipped and
+    reported. A person's edit is the source `manual`.
+    """
+
+    key = models.SlugField(
+        _("key"),
+        max_length=60,
+        unique=True,
+        help_text=_("What feeds name it: sccm, vcenter, csv. A person's edit is manual."),
+    )
+    name = models.CharField(_("name"), max_length=100)
+    rank = models.PositiveIntegerField(
+        _("rank"), default=100, help_text=_("Precedence of its changes: the lower wins.")
+    )
+    ranks = models.JSONField(
+        _("ranks by attribute"),
+        default=dict,
+        blank=True,
+        help_text=_(
+            "Its own rank for some fields or attributes, e.g. "
+            '{"serial_number": 10, "cpu_cores": 20}; the others take its rank.'
+        ),
+    )
+    match_by_name = models.BooleanField(
+        _("identify by name"),
+        default=False,
+        help_text=_(
+            "When no serial number, host name or asset tag finds an item, "
+            "find it by its name and class."
+        ),
+    )
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta:
+        ordering = ["rank", "key"]
+        verbose_name = _("data source")
+        verbose_name_plural = _("data sources")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def rank_for(self, key: str) -> int:
+        """The rank of its change to a field or attribute (`attributes.<key>` or bare)."""
+        bare = key.removeprefix("attributes.")
+        value = self.ranks.get(key, self.ranks.get(bare)) if isinstance(self.ranks, dict) else None
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+            return value
+        return self.rank

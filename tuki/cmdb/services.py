@@ -57,6 +57,11 @@ FIELDS = (
     "quorum",
 )
 IDENTIFIERS = ("serial_number", "hostname", "asset_tag")
+_MAX_LENGTHS = {
+    f.name: f.max_length or 255
+    for f in ConfigurationItem._meta.concrete_fields
+    if f.name in IDENTIFIERS
+}
 IDENTIFIER_LABELS = {
     "serial_number": _lazy("serial number"),
     "hostname": _lazy("host name"),
@@ -173,7 +178,7 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
-def _check_fields(values: Mapping[str, Any]) -> None:
+def check_fields(values: Mapping[str, Any]) -> None:
     name = values.get("name")
     if "name" in values and (not isinstance(name, str) or not name.strip()):
         raise ServiceError(_("A name is required."), field="name", code="required")
@@ -186,8 +191,11 @@ def _check_fields(values: Mapping[str, Any]) -> None:
         raise ServiceError(_("Enter a whole number of at least 1."), field="quorum")
     for key in IDENTIFIERS:
         text = values.get(key)
-        if text is not None and (not isinstance(text, str) or len(text) > 255):
-            raise ServiceError(_("At most 255 characters."), field=key, code="too_long")
+        limit = _MAX_LENGTHS[key]
+        if text is not None and (not isinstance(text, str) or len(text) > limit):
+            raise ServiceError(
+                _("At most %(count)d characters.") % {"count": limit}, field=key, code="too_long"
+            )
 
 
 def normalise_identifiers(values: dict[str, Any]) -> dict[str, Any]:
@@ -274,7 +282,7 @@ def create_item(
             code="unknown_field",
         )
     values = normalise_identifiers({"name": name, **fields})
-    _check_fields(values)
+    check_fields(values)
     values["name"] = values["name"].strip()
     cleaned = clean_attributes(ci_class, attributes or {})
     now = timezone.now()
@@ -311,7 +319,7 @@ def update_item(
             code="unknown_field",
         )
     values = normalise_identifiers(dict(fields))
-    _check_fields(values)
+    check_fields(values)
     if "name" in values:
         values["name"] = values["name"].strip()
     with transaction.atomic():

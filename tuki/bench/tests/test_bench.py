@@ -125,6 +125,10 @@ def test_a_quick_run_measures_everything_through_http_and_drops_its_database(
     assert figures["team_dashboard"]["samples"] > 0 and figures["team_dashboard"]["errors"] == 0
     assert figures["report_year"]["samples"] > 0 and figures["report_year"]["queries"] > 0
     assert record["data"]["report_facts"] == 2000
+    # Impact analysis on the configuration database of 2,000 items (bench/cmdb.py).
+    assert record["data"]["cmdb"]["cis"] == 2000 and record["data"]["cmdb"]["relations"] == 10000
+    for name in ("impact", "impact_dependencies"):
+        assert figures[name]["samples"] > 0 and figures[name]["queries"] > 0, name
     assert record["data"]["tickets"] == 2000
     assert record["environment"]["vendor"] == connection.vendor
     assert "budgets" in record and isinstance(record["misses"], list)

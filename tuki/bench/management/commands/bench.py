@@ -3,6 +3,7 @@
     tuki bench                      100,000 tickets on the configured database's server
     tuki bench --tickets 1000000    a million (PostgreSQL: COPY; loads in minutes)
     tuki bench --quick              a small run (the test suite runs this on every CI run)
+    tuki bench impact --cis 100000  impact analysis on a CMDB of 100,000 items (cmdb.py)
     tuki bench --only queue ticket  some measurements (names: --list)
     tuki bench --check              exit 1 when a budget (docs/performance.md) is missed
     tuki bench --database URL       another database server (default: the configured one)
@@ -30,9 +31,21 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from tuki.bench import alerts, database, intake, loading, measure, profiling, report, report_year
+from tuki.bench import (
+    alerts,
+    cmdb,
+    database,
+    impact,
+    intake,
+    loading,
+    measure,
+    profiling,
+    report,
+    report_year,
+)
 from tuki.bench.options import (
     ALERTS,
+    CMDB,
     HTTP_MEASUREMENTS,
     IN_PROCESS,
     INTAKE,
@@ -70,7 +83,7 @@ def load(name: str) -> ModuleType:
 
 
 def everything() -> list[str]:
-    return [*HTTP_MEASUREMENTS, *INTAKE, *ALERTS, *IN_PROCESS, *modules_available()]
+    return [*HTTP_MEASUREMENTS, *INTAKE, *ALERTS, *IN_PROCESS, *CMDB, *modules_available()]
 
 
 class Command(BaseCommand):
@@ -80,6 +93,12 @@ class Command(BaseCommand):
         parser.add_argument("names", nargs="*", help="Same as --only.")
         parser.add_argument("--only", nargs="+", default=[], help="Only these measurements.")
         parser.add_argument("--tickets", type=int, default=100_000, help="Tickets (100000).")
+        parser.add_argument(
+            "--cis",
+            type=int,
+            default=None,
+            help="Configuration items for the impact measurements (100000; 5 relations each).",
+        )
         parser.add_argument("--quick", action="store_true", help="A small, fast run (tests).")
         parser.add_argument("--fresh", action="store_true", help="Rebuild the data set.")
         parser.add_argument("--check", action="store_true", help="Fail when a budget is missed.")
@@ -127,6 +146,10 @@ class Command(BaseCommand):
             opts = Options.quick_run(**extra, keep=options["keep"])
         else:
             opts = Options(tickets=options["tickets"], **extra)
+        if options["cis"] is not None:
+            if options["cis"] < 100:
+                raise CommandError("--cis must be at least 100.")
+            opts.cis = options["cis"]
         if options["seconds"] is not None:
             opts.seconds = options["seconds"]
         if options["repetitions"] is not None:
@@ -181,14 +204,12 @@ class Command(BaseCommand):
         intake_wanted = any(opts.wants(n) for n in INTAKE)
         alerts_wanted = any(opts.wants(n) for n in ALERTS)
         in_process = [n for n in IN_PROCESS if opts.wants(n)]
+        cmdb_wanted = any(opts.wants(n) for n in CMDB)
         uses_data = any(getattr(m, "USES_BENCH_DATA", False) for _n, m in loaded)
-        if (
-            not http
-            and not intake_wanted
-            and not alerts_wanted
-            and not in_process
-            and not uses_data
-        ):
+        opts.tickets_needed = bool(
+            http or intake_wanted or alerts_wanted or in_process or uses_data
+        )
+        if not opts.tickets_needed and not cmdb_wanted:
             # Micro-benchmarks that need no data set or make their own: no database here.
             self.run_modules(run, loaded)
             self.say(f"({time.perf_counter() - started:.1f} s)")
@@ -197,7 +218,10 @@ class Command(BaseCommand):
         bench_name = connection.settings_dict["NAME"]
         try:
             run.environment = report.environment()
-            run.data = loading.ensure_data(opts, self.say)
+            if opts.tickets_needed:
+                run.data = loading.ensure_data(opts, self.say)
+            if cmdb_wanted:
+                run.data["cmdb"] = cmdb.ensure(opts.cis, self.say, fresh=opts.fresh)
             if http:
                 self.say(self.style.MIGRATE_HEADING("HTTP and database"))
                 measure.measure_http(run, url, self.say)
@@ -210,6 +234,9 @@ class Command(BaseCommand):
             if report_year.NAME in in_process:
                 self.say(self.style.MIGRATE_HEADING("Reports engine"))
                 report_year.measure(run, self.say)
+            if cmdb_wanted:
+                self.say(self.style.MIGRATE_HEADING("Impact analysis"))
+                impact.measure(run, self.say)
             self.run_modules(run, loaded)
             run.misses = report.check(run)
             path = report.write(run)
