@@ -34,6 +34,8 @@ from django.utils.http import urlsafe_base64_encode
 
 from tuki.accounts.models import ApiToken, SupportGroup, User
 from tuki.api import api
+from tuki.cmdb import access as cmdb_access, services as cmdb_services
+from tuki.cmdb.models import CIClass
 from tuki.conftest import make_user
 from tuki.knowledge import services as kb
 from tuki.knowledge.models import Audience
@@ -70,6 +72,8 @@ class World:
     canaries: list[Canary]
     ids: list[str]  # every id of a canary row (tickets, comments, files, people, groups)
     agents_only: set[str] = field(default_factory=set)  # markers for agents: KB draft, internal
+    # Configuration items' markers, with the item: whoever cmdb.access lets read it.
+    items: dict[str, int] = field(default_factory=dict)
 
     def canary_numbers(self) -> list[str]:
         return [c.ticket.number for c in self.canaries]
@@ -154,7 +158,20 @@ def make_world(desk: Any, roles: dict[str, User | None]) -> World:
     ids |= {u.pk for u in roles.values() if u is not None}  # every role's own person
     ids |= set(SupportGroup.objects.values_list("pk", flat=True)[:3])
     agents_only = {"CANARYKBDRAFT", "CANARYKBINTERNAL"}
-    return World(desk, roles, canaries, sorted(str(i) for i in ids), agents_only)
+    # A configuration item of Network Helsinki's, named by the Acme ticket: agents read it,
+    # not a supplier outside that group, never a requester (not through the ticket either).
+    item = cmdb_services.create_item(
+        desk.admin,
+        name="CANARYCMDB switch",
+        ci_class=CIClass.objects.get(key="network_device"),
+        support_group=desk.network_hel,
+        description="CANARYCMDB",
+    )
+    cmdb_services.name_affected(desk.admin, canaries[0].ticket, [item])
+    ids.add(item.pk)
+    return World(
+        desk, roles, canaries, sorted(str(i) for i in ids), agents_only, {"CANARYCMDB": item.pk}
+    )
 
 
 def visible_markers(world: World, user: User | None) -> set[str]:
@@ -169,11 +186,17 @@ def visible_markers(world: World, user: User | None) -> set[str]:
             allowed.add(c.marker)
             if agent:
                 allowed.add(c.internal_marker)
+    readable = cmdb_access.items_visible_to(user)
+    allowed |= {m for m, pk in world.items.items() if readable.filter(pk=pk).exists()}
     return allowed
 
 
 def all_markers(world: World) -> set[str]:
-    return {m for c in world.canaries for m in (c.marker, c.internal_marker)} | world.agents_only
+    return (
+        {m for c in world.canaries for m in (c.marker, c.internal_marker)}
+        | world.agents_only
+        | set(world.items)
+    )
 
 
 # --- filling path parameters -----------------------------------------------------------------
