@@ -24,6 +24,7 @@ urlpatterns = [
     path("setup/", include("tuki.setup.urls")),
     path("reports/", include("tuki.reports.urls")),
     path("surveys/", include("tuki.surveys.urls")),
+    path("cmdb/", include("tuki.cmdb.urls")),
     path("api/v1/", api.urls),
     # Before the admin's own: a malformed id is a 404 there, not a 500 (server/views.py).
     path("admin/r/<int:content_type_id>/<path:object_id>/", admin_shortcut),
