@@ -184,8 +184,11 @@ class TestTheItemPage:
 
 
 # session, user, the bell, group tiers, the item, my groups, maintenance, the class's
-# attributes, relations both ways, open tickets, history, the history's related items.
-ITEM_QUERIES = 12
+# attributes, relations both ways, open tickets, history, the history's related items; the
+# impact: what its failure reaches (the walk, clusters' members and quorums, maintenance, the
+# reached items, agreements and clients behind, which the reader may read) and what it
+# needs (the walk, the items).
+ITEM_QUERIES = 21
 
 
 class TestItemQueryBudget:

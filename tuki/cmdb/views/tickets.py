@@ -23,11 +23,7 @@ from tuki.lib.bounds import parse_id
 from tuki.lib.htmx import is_fragment_request
 from tuki.lib.http import AuthenticatedHttpRequest
 from tuki.tickets import access as ticket_access
-from tuki.tickets.choices import ACTIVE_CATEGORIES
 from tuki.tickets.models import Ticket
-
-
-OTHER_TICKETS = 20
 
 
 def section_context(user: User, ticket: Ticket) -> dict[str, Any] | None:
@@ -54,20 +50,9 @@ def _panel(request: AuthenticatedHttpRequest, ticket: Ticket, status: int = 200)
     )
     visible = set(readable.filter(pk__in=[r.ci_id for r in rows]).values_list("pk", flat=True))
     items = [row.ci for row in rows if row.ci_id in visible]
-    others = (
-        Ticket.objects.visible_to(user)
-        .filter(affected_items__ci__in=items, status__category__in=ACTIVE_CATEGORIES)
-        .exclude(pk=ticket.pk)
-        .select_related("status")
-        .distinct()
-        .order_by("-created_at")[:OTHER_TICKETS]
-        if items
-        else []
-    )
     context = {
         "ticket": ticket,
         "items": items,
-        "other_tickets": list(others),
         "hidden_count": len(rows) - len(items),
         "can_work": ticket_access.can_work(user, ticket),
         "impact": ticket_impact_context(user, ticket, readable) if items else None,
