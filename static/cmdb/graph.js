@@ -90,7 +90,9 @@
           container: container,
           elements: elements(data),
           style: style(),
-          layout: { name: data.nodes.length > 1 ? "cose" : "grid", animate: false, padding: 20 },
+          layout: data.nodes.length > 1
+            ? { name: "cose", animate: false, padding: 24, nodeRepulsion: 9000, idealEdgeLength: 70, randomize: false }
+            : { name: "grid", padding: 24 },
           minZoom: 0.2,
           maxZoom: 3,
           wheelSensitivity: 0.3

@@ -4,9 +4,11 @@ Network Helsinki's, the database a supplier's (an external agent, tier 3)."""
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 
 import pytest
+from django.apps import apps as django_apps
 
 from tuki.accounts.models import SupportGroup, User
 from tuki.cmdb import services
@@ -34,8 +36,16 @@ def make_item(desk: Desk, name: str, key: str = "server", **fields) -> Configura
     return services.create_item(desk.admin, name=name, ci_class=cls(key), **fields)
 
 
+def ensure_classes() -> None:
+    """The standard classes of migration 0002; a transactional test's flush removes them."""
+    if not CIClass.objects.exists():
+        standard = importlib.import_module("tuki.cmdb.migrations.0002_standard_classes")
+        standard.seed(django_apps, None)
+
+
 @pytest.fixture
 def cmdb(desk: Desk) -> Cmdb:
+    ensure_classes()
     group = SupportGroup.objects.create(name="DB Partner", tier=SupportGroup.Tier.SUPPLIER)
     supplier = make_user("partner@db.test", "Pekka Partner", is_agent=True)
     group.members.add(supplier)
