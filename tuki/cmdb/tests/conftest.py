@@ -61,7 +61,9 @@ def cmdb(desk: Desk) -> Cmdb:
         attributes={"cpu_cores": 4, "memory_gb": 16},
     )
     web2 = make_item(desk, "web2", hostname="web2.example.com", support_group=desk.network_hel)
-    db = make_item(desk, "db1", "database", support_group=group, attributes={"engine": "PostgreSQL"})
+    db = make_item(
+        desk, "db1", "database", support_group=group, attributes={"engine": "PostgreSQL"}
+    )
     services.add_relation(desk.admin, shop, "depends_on", app)
     services.add_relation(desk.admin, app, "runs_on", cluster)
     services.add_relation(desk.admin, app, "depends_on", db)

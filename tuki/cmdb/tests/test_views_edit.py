@@ -172,7 +172,12 @@ class TestEditing:
 
         service = Service.objects.create(name="Shop")
         client = desk.client_for(desk.admin)
-        assert client.post(f"/cmdb/{cmdb.shop.pk}/edit/", edit(cmdb.shop, service=service.pk)).status_code == 302
+        assert (
+            client.post(
+                f"/cmdb/{cmdb.shop.pk}/edit/", edit(cmdb.shop, service=service.pk)
+            ).status_code
+            == 302
+        )
         response = client.post(f"/cmdb/{cmdb.app.pk}/edit/", edit(cmdb.app, service=service.pk))
         assert response.status_code == 422 and "service" in response.context["form"].errors
 
@@ -194,9 +199,13 @@ class TestRelations:
 
     def test_a_specialist_adds_both_ways_and_removes(self, desk, cmdb):
         client = desk.client_for(desk.specialist)
-        response = client.post(self.url(cmdb.web1), {"relation": "out:connected_to", "target": cmdb.web2.pk})
+        response = client.post(
+            self.url(cmdb.web1), {"relation": "out:connected_to", "target": cmdb.web2.pk}
+        )
         assert response.status_code == 302
-        assert Relation.objects.filter(source=cmdb.web1, target=cmdb.web2, type="connected_to").exists()
+        assert Relation.objects.filter(
+            source=cmdb.web1, target=cmdb.web2, type="connected_to"
+        ).exists()
         client.post(self.url(cmdb.cluster), {"relation": "in:runs_on", "target": cmdb.shop.pk})
         relation = Relation.objects.get(source=cmdb.shop, target=cmdb.cluster, type="runs_on")
         response = client.post(f"/cmdb/relations/{relation.pk}/remove/", {"back": cmdb.cluster.pk})
@@ -222,7 +231,9 @@ class TestRelations:
 
     def test_an_external_agent_cannot_reach_an_item_it_may_not_read(self, desk, cmdb):
         client = desk.client_for(cmdb.supplier)
-        response = client.post(self.url(cmdb.db), {"relation": "out:runs_on", "target": cmdb.web1.pk})
+        response = client.post(
+            self.url(cmdb.db), {"relation": "out:runs_on", "target": cmdb.web1.pk}
+        )
         assert response.status_code == 422
         assert response.context["relation_form"].errors == {"target": ["No such item."]}
         relation = Relation.objects.get(source=cmdb.app, target=cmdb.db)
@@ -231,9 +242,19 @@ class TestRelations:
 
     def test_removing_is_refused_to_who_may_not_change_either_end(self, desk, cmdb):
         relation = Relation.objects.get(source=cmdb.app, target=cmdb.db)
-        assert desk.client_for(desk.specialist).post(f"/cmdb/relations/{relation.pk}/remove/").status_code == 403
+        assert (
+            desk.client_for(desk.specialist)
+            .post(f"/cmdb/relations/{relation.pk}/remove/")
+            .status_code
+            == 403
+        )
         assert Client().post(f"/cmdb/relations/{relation.pk}/remove/").status_code == 302
-        assert desk.client_for(desk.requester).post(f"/cmdb/relations/{relation.pk}/remove/").status_code == 404
+        assert (
+            desk.client_for(desk.requester)
+            .post(f"/cmdb/relations/{relation.pk}/remove/")
+            .status_code
+            == 404
+        )
         assert Relation.objects.get(pk=relation.pk).removed_at is None
 
 
@@ -245,11 +266,19 @@ class TestMaintenance:
 
     def test_who_may_plan(self, desk, cmdb):
         assert Client().post(self.url(cmdb.web1), self.DATA).status_code == 302
-        assert desk.client_for(desk.requester).post(self.url(cmdb.web1), self.DATA).status_code == 404
-        assert desk.client_for(desk.operator).post(self.url(cmdb.web1), self.DATA).status_code == 403
-        assert desk.client_for(cmdb.supplier).post(self.url(cmdb.web1), self.DATA).status_code == 404
+        assert (
+            desk.client_for(desk.requester).post(self.url(cmdb.web1), self.DATA).status_code == 404
+        )
+        assert (
+            desk.client_for(desk.operator).post(self.url(cmdb.web1), self.DATA).status_code == 403
+        )
+        assert (
+            desk.client_for(cmdb.supplier).post(self.url(cmdb.web1), self.DATA).status_code == 404
+        )
         assert not MaintenanceWindow.objects.exists()
-        assert desk.client_for(desk.specialist).post(self.url(cmdb.web1), self.DATA).status_code == 302
+        assert (
+            desk.client_for(desk.specialist).post(self.url(cmdb.web1), self.DATA).status_code == 302
+        )
         window = MaintenanceWindow.objects.get()
         assert window.reason == "Kernel" and window.created_by == desk.specialist
 
@@ -270,7 +299,9 @@ class TestMaintenance:
 
 class TestSearch:
     def test_it_finds_what_the_reader_may_read(self, desk, cmdb):
-        html = desk.client_for(desk.operator).get("/cmdb/search/?q=web&pick=target").content.decode()
+        html = (
+            desk.client_for(desk.operator).get("/cmdb/search/?q=web&pick=target").content.decode()
+        )
         assert 'type="radio" name="target"' in html and "web1" in html and "Web cluster" in html
         html = desk.client_for(cmdb.supplier).get("/cmdb/search/?q=web&pick=ci").content.decode()
         assert "web1" not in html and "No item matches" in html
@@ -278,9 +309,11 @@ class TestSearch:
         assert 'type="checkbox" name="ci"' in html and "db1" in html
 
     def test_it_leaves_out_the_item_itself(self, desk, cmdb):
-        html = desk.client_for(desk.operator).get(
-            f"/cmdb/search/?q=web1&exclude={cmdb.web1.pk}"
-        ).content.decode()
+        html = (
+            desk.client_for(desk.operator)
+            .get(f"/cmdb/search/?q=web1&exclude={cmdb.web1.pk}")
+            .content.decode()
+        )
         assert "web1" not in html
 
     def test_who_may_search(self, desk, cmdb):

@@ -128,7 +128,11 @@ class TestTheItemPage:
         response = desk.client_for(desk.operator).get(item_url(cmdb.cluster))
         html = response.content.decode()
         labels = {(str(r["label"]), r["other"].name) for r in response.context["relations"]}
-        assert labels == {("hosts", "Shop application"), ("has member", "web1"), ("has member", "web2")}
+        assert labels == {
+            ("hosts", "Shop application"),
+            ("has member", "web1"),
+            ("has member", "web2"),
+        }
         assert "Quorum" in html and "Network Helsinki" in html
         web = desk.client_for(desk.operator).get(item_url(cmdb.web1))
         assert {(a["label"], a["value"], a["unit"]) for a in web.context["attributes"]} >= {
@@ -148,7 +152,9 @@ class TestTheItemPage:
         assert b'id="relation-add"' in page.content and b'id="maintenance-add"' in page.content
 
     def test_open_tickets_naming_it_that_the_reader_may_see(self, desk, cmdb, escalated):
-        hidden = ticket_services.create_ticket(desk.other_agent, title="Apps only", requester=desk.requester)
+        hidden = ticket_services.create_ticket(
+            desk.other_agent, title="Apps only", requester=desk.requester
+        )
         hidden = ticket_services.escalate_ticket(desk.other_agent, hidden, group=desk.apps)
         services.name_affected(None, escalated, [cmdb.web1])
         services.name_affected(None, hidden, [cmdb.web1])
@@ -161,7 +167,10 @@ class TestTheItemPage:
     def test_maintenance_windows_now_are_marked(self, desk, cmdb):
         now = timezone.now()
         services.plan_maintenance(
-            desk.admin, cmdb.web1, starts_at=now - timedelta(hours=1), ends_at=now + timedelta(hours=1)
+            desk.admin,
+            cmdb.web1,
+            starts_at=now - timedelta(hours=1),
+            ends_at=now + timedelta(hours=1),
         )
         page = desk.client_for(desk.operator).get(item_url(cmdb.web1))
         assert b'id="ci-in-maintenance"' in page.content
@@ -208,7 +217,9 @@ class TestItemQueryBudget:
             other = make_item(desk, f"app{n}", "application", support_group=desk.apps)
             services.add_relation(desk.admin, other, "runs_on", cmdb.web1)
             services.update_item(desk.admin, cmdb.web1, attributes={"cpu_cores": n + 5})
-            ticket = ticket_services.create_ticket(desk.operator, title=f"T{n}", requester=desk.requester)
+            ticket = ticket_services.create_ticket(
+                desk.operator, title=f"T{n}", requester=desk.requester
+            )
             ticket = ticket_services.escalate_ticket(desk.operator, ticket, group=desk.network_hel)
             services.name_affected(None, ticket, [cmdb.web1])
             services.plan_maintenance(
@@ -227,7 +238,10 @@ class TestTheDrawing:
         services.add_relation(desk.admin, far, "depends_on", cmdb.shop)  # three hops from web1
         now = timezone.now()
         services.plan_maintenance(
-            desk.admin, cmdb.web2, starts_at=now - timedelta(hours=1), ends_at=now + timedelta(hours=1)
+            desk.admin,
+            cmdb.web2,
+            starts_at=now - timedelta(hours=1),
+            ends_at=now + timedelta(hours=1),
         )
         data = desk.client_for(desk.operator).get(f"/cmdb/{cmdb.web1.pk}/graph.json").json()
         nodes = {n["name"]: n for n in data["nodes"]}

@@ -111,13 +111,19 @@ class TestAlsoAffected:
         service = Service.objects.create(name="Shop")
         services.update_item(desk.admin, cmdb.shop, service=service)
         agreement = Agreement.objects.create(
-            name="Acme 2026", organisation=desk.acme, valid_from=timezone.localdate() - timedelta(days=9)
+            name="Acme 2026",
+            organisation=desk.acme,
+            valid_from=timezone.localdate() - timedelta(days=9),
         )
         agreement.services.add(service)
         services.name_affected(None, escalated, [cmdb.db])
-        other = ticket_services.create_ticket(desk.operator, title="Shop is down", requester=desk.colleague)
+        other = ticket_services.create_ticket(
+            desk.operator, title="Shop is down", requester=desk.colleague
+        )
         other = ticket_services.escalate_ticket(desk.operator, other, group=desk.network_hel)
-        hidden = ticket_services.create_ticket(desk.other_agent, title="Apps see it", requester=desk.requester)
+        hidden = ticket_services.create_ticket(
+            desk.other_agent, title="Apps see it", requester=desk.requester
+        )
         hidden = ticket_services.escalate_ticket(desk.other_agent, hidden, group=desk.apps)
         services.name_affected(None, other, [cmdb.shop])
         services.name_affected(None, hidden, [cmdb.app])
@@ -141,9 +147,16 @@ class TestAlsoAffected:
         services.name_affected(None, escalated, [cmdb.web1])
         impact = desk.client_for(desk.operator).get(url(escalated)).context["impact"]
         states = {r["ci"].name: r["state"] for r in impact["services"] + impact["items"]}
-        assert states == {"Web cluster": "degraded", "Shop application": "degraded", "Web shop": "degraded"}
+        assert states == {
+            "Web cluster": "degraded",
+            "Shop application": "degraded",
+            "Web shop": "degraded",
+        }
         services.plan_maintenance(
-            desk.admin, cmdb.app, starts_at=now - timedelta(hours=1), ends_at=now + timedelta(hours=1)
+            desk.admin,
+            cmdb.app,
+            starts_at=now - timedelta(hours=1),
+            ends_at=now + timedelta(hours=1),
         )
         impact = desk.client_for(desk.operator).get(url(escalated)).context["impact"]
         assert [r["ci"].name for r in impact["maintenance"]] == ["Shop application"]
@@ -169,7 +182,9 @@ class TestSectionQueryBudget:
         few = self.measure(desk, escalated)
         services.name_affected(None, escalated, [cmdb.web2, cmdb.db, cmdb.app])
         for n in range(10):
-            ticket = ticket_services.create_ticket(desk.operator, title=f"T{n}", requester=desk.requester)
+            ticket = ticket_services.create_ticket(
+                desk.operator, title=f"T{n}", requester=desk.requester
+            )
             ticket = ticket_services.escalate_ticket(desk.operator, ticket, group=desk.network_hel)
             services.name_affected(None, ticket, [cmdb.shop])
         assert_same_count(few, self.measure(desk, escalated))

@@ -20,13 +20,13 @@ SHOWN = 50  # items per list
 OTHER_TICKETS = 20
 
 
-def _reached(
-    result: impact.Impact, readable: QuerySet[ConfigurationItem]
-) -> dict[str, Any]:
+def _reached(result: impact.Impact, readable: QuerySet[ConfigurationItem]) -> dict[str, Any]:
     """The reached items the reader may read, by kind, and how many are not shown."""
     loaded = result.load()
     reached = set(result.items)
-    allowed = set(readable.filter(pk__in=reached).values_list("pk", flat=True)) if reached else set()
+    allowed = (
+        set(readable.filter(pk__in=reached).values_list("pk", flat=True)) if reached else set()
+    )
     layers = {str(layer): i for i, layer in enumerate(SERVICE_LAYERS)}
     rows: dict[str, list[dict[str, Any]]] = {"services": [], "items": [], "maintenance": []}
     for pk in sorted(allowed, key=lambda pk: (result.items[pk].depth, loaded[pk].name)):
@@ -56,16 +56,12 @@ def impact_context(
     """What this item's failure reaches, and what it depends on."""
     context = _reached(impact.analyse([ci.pk]), readable)
     needs = impact.dependencies(ci.pk)
-    allowed = (
-        readable.filter(pk__in=needs).select_related("ci_class").order_by("name", "pk")
-        if needs
-        else []
+    allowed: list[ConfigurationItem] = (
+        list(readable.filter(pk__in=needs).select_related("ci_class")) if needs else []
     )
-    context["needs"] = sorted(
-        ({"ci": item, "depth": needs[item.pk]} for item in allowed),
-        key=lambda row: (row["depth"], row["ci"].name),
-    )[:SHOWN]
-    context["needs_hidden"] = len(needs) - len(allowed) if needs else 0
+    allowed.sort(key=lambda item: (needs[item.pk], item.name, item.pk))
+    context["needs"] = [{"ci": item, "depth": needs[item.pk]} for item in allowed[:SHOWN]]
+    context["needs_hidden"] = len(needs) - len(allowed)
     return context
 
 

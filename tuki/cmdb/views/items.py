@@ -10,7 +10,6 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
@@ -98,9 +97,7 @@ def _relations(
     visible = readable.values("pk")
     rows = (
         Relation.objects.filter(removed_at__isnull=True)
-        .filter(
-            (Q(source=ci) & Q(target__in=visible)) | (Q(target=ci) & Q(source__in=visible))
-        )
+        .filter((Q(source=ci) & Q(target__in=visible)) | (Q(target=ci) & Q(source__in=visible)))
         .select_related("source__ci_class", "target__ci_class", "created_by")
         .order_by("type", "pk")
     )
@@ -117,7 +114,7 @@ def _relations(
                 "removable": access.may_change_relation(user, relation),
             }
         )
-    shown.sort(key=lambda row: (not row["outgoing"], str(row["label"]), row["other"].name))
+    shown.sort(key=lambda row: (not row["outgoing"], str(row["label"]), str(row["other"])))
     return shown
 
 
@@ -150,12 +147,14 @@ def _history(
 def _panels(request: AuthenticatedHttpRequest, ci: ConfigurationItem) -> list[str]:
     """The sections other apps registered (cmdb/panels.py), each rendered with its context."""
     return [
-        mark_safe(render_to_string(panel.template, {"ci": ci, **context}, request))  # noqa: S308 (a template's output)
+        render_to_string(panel.template, {"ci": ci, **context}, request)  # a SafeString
         for panel, context in panels.rendered_for(request.user, ci)
     ]
 
 
-def item_context(request: AuthenticatedHttpRequest, ci: ConfigurationItem, **extra: Any) -> dict[str, Any]:
+def item_context(
+    request: AuthenticatedHttpRequest, ci: ConfigurationItem, **extra: Any
+) -> dict[str, Any]:
     user = request.user
     readable = access.items_visible_to(user)
     can_change = access.may_change(user, ci)

@@ -95,4 +95,3 @@ def affected_remove(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         raise Http404("No such item")
     services.unname_affected(request.user, ticket, ci)
     return _done(request, ticket, _("Affected item removed."))
-
