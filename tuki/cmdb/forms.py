@@ -164,6 +164,8 @@ class ItemForm(BootstrapMixin, forms.Form):
                 "hx-target": "#ci-attributes",
                 "hx-trigger": "change",
                 "hx-swap": "innerHTML",
+                # The values typed so far: those the new class shares stay.
+                "hx-include": "closest form",
             }
         )
         if ci_class is None or not ci_class.is_cluster:

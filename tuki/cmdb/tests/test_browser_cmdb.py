@@ -71,9 +71,22 @@ def test_the_cmdb_at_desktop_and_phone_width(chromium, live_server, desk, cmdb, 
 
 
 def test_adding_a_relation_and_an_affected_item_with_the_search_picker(
-    chromium, live_server, desk, cmdb, escalated
+    chromium, live_server, desk, cmdb, escalated, shoot
 ):
     page = signed_in(chromium, live_server.url, desk.specialist.email, DESKTOP)
+    # The editor: another class brings its attributes (htmx), the lifecycle changes too.
+    page.goto(f"{live_server.url}/cmdb/{cmdb.web1.pk}/edit/")
+    page.select_option("#id_ci_class", label="Virtual machine")
+    page.wait_for_selector("#ci-attributes select[name=attr_hypervisor]")
+    page.select_option("select[name=attr_hypervisor]", "KVM")
+    page.select_option("#id_lifecycle", "in_stock")
+    shoot(page, "editor")
+    page.click("#ci-form button[type=submit]")
+    page.wait_for_selector("#ci-details >> text=KVM")
+    cmdb.web1.refresh_from_db()
+    assert cmdb.web1.lifecycle == "in_stock" and cmdb.web1.attributes["hypervisor"] == "KVM"
+    assert cmdb.web1.attributes["cpu_cores"] == 4  # a server's attribute: a VM keeps it
+
     page.goto(f"{live_server.url}/cmdb/{cmdb.web1.pk}/")
     page.select_option("#id_relation", "out:connected_to")
     page.fill("#relation-search", "web2")

@@ -68,6 +68,11 @@ class TestCreating:
         cluster = client.get(f"/cmdb/attributes/?ci_class={cls('cluster').pk}").content.decode()
         assert 'name="quorum"' in cluster
         assert "no attributes" in client.get("/cmdb/attributes/?ci_class=x").content.decode()
+        # What was typed for the class before stays where the new class has the attribute.
+        carried = client.get(
+            f"/cmdb/attributes/?ci_class={cls('virtual_machine').pk}&attr_cpu_cores=12&attr_x=1"
+        ).content.decode()
+        assert 'name="attr_cpu_cores" value="12"' in carried
         assert Client().get("/cmdb/attributes/").status_code == 302
         assert desk.client_for(desk.requester).get("/cmdb/attributes/").status_code == 404
 

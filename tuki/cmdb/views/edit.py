@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from tuki.cmdb import access, services
-from tuki.cmdb.forms import ItemForm, item_initial
+from tuki.cmdb.forms import ATTRIBUTE_PREFIX, ItemForm, item_initial
 from tuki.cmdb.models import CIAttribute, CIClass, ConfigurationItem
 from tuki.cmdb.views.common import reader_required
 from tuki.lib.bounds import parse_id
@@ -109,5 +109,10 @@ def item_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def attribute_fields(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The attribute fields of the class chosen in the editor (htmx, on a class change)."""
     ci_class = _chosen_class(request.GET.get("ci_class"))
-    form, _attributes = _form(None, ci_class)
+    carried = {
+        name: value[:1000]
+        for name, value in request.GET.items()
+        if name.startswith(ATTRIBUTE_PREFIX) or name == "quorum"
+    }
+    form, _attributes = _form(None, ci_class, initial=carried)
     return render(request, "cmdb/partials/attribute_fields.html", {"form": form})
