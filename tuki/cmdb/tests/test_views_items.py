@@ -6,7 +6,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.template import engines
 from django.test import Client
 from django.utils import timezone
 
@@ -178,18 +177,15 @@ class TestTheItemPage:
 
     def test_registered_panels_are_rendered_with_their_context(self, desk, cmdb, monkeypatch):
         monkeypatch.setattr(panels, "_PANELS", {})
-        engine = engines["django"]
-        monkeypatch.setattr(
-            "tuki.cmdb.views.items.render_to_string",
-            lambda name, context, request: engine.from_string(
-                '<div id="test-panel">{{ ci.name }}: {{ greeting }}</div>'
-            ).render(context, request),
+        # Any template will do: this one shows its context's `state` and `label`.
+        template = "cmdb/partials/lifecycle.html"
+        panels.register(
+            panels.Panel("test", template, lambda user, ci: {"state": "x", "label": f"hi {ci}"})
         )
-        panels.register(panels.Panel("test", "unused.html", lambda user, ci: {"greeting": "hello"}))
-        panels.register(panels.Panel("silent", "unused.html", lambda user, ci: None))
+        panels.register(panels.Panel("silent", template, lambda user, ci: None))
         html = desk.client_for(desk.operator).get(item_url(cmdb.web1)).content.decode()
-        assert '<div id="test-panel">web1: hello</div>' in html
-        assert html.count('id="test-panel"') == 1
+        assert '<span class="badge cmdb-state cmdb-state-x">hi web1</span>' in html
+        assert html.count("cmdb-state-x") == 1
 
 
 # session, user, the bell, group tiers, the item, my groups, maintenance, the class's
