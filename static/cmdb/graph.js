@@ -53,6 +53,9 @@
           "text-margin-y": 4,
           "text-wrap": "ellipsis",
           "text-max-width": 120,
+          "text-background-color": "#fbfcfd",
+          "text-background-opacity": 0.85,
+          "text-background-padding": 2,
           width: 22,
           height: 22
         }
