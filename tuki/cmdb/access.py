@@ -29,8 +29,16 @@ if TYPE_CHECKING:
 
 
 def _external(user: User) -> bool:
-    tiers = {t for t in SupportGroup.objects.filter(members=user).values_list("tier", flat=True)}
-    return bool(tiers) and tiers <= {SupportGroup.Tier.SUPPLIER}
+    """Every group of theirs is a supplier's. Asked once per user object (a request's), like
+    `User.group_ids`."""
+    cached: bool | None = getattr(user, "_cmdb_external", None)
+    if cached is None:
+        tiers = set(
+            SupportGroup.objects.filter(members=user).order_by().values_list("tier", flat=True)
+        )
+        cached = bool(tiers) and tiers <= {SupportGroup.Tier.SUPPLIER}
+        user._cmdb_external = cached  # type: ignore[attr-defined]  # a per-object cache
+    return cached
 
 
 def may_read(user: AnyUser) -> bool:

@@ -4,7 +4,7 @@ Everything is created through tuki.tickets.services, so each ticket's timeline, 
 events are the real ones; only the timestamps are moved back afterwards (timeline.py).
 The people are in cast.py, the tickets' stories in stories.py, what people write in
 data/texts.py; service levels in sla.py, routing in routing.py, the knowledge base in
-knowledge.py, rules, macros, approvals and webhooks in workflows.py. `random.Random(seed)`
+knowledge.py, the configuration database in cmdb.py, rules, macros, approvals and webhooks in workflows.py. `random.Random(seed)`
 makes the data the same on every run.
 """
 
@@ -19,7 +19,7 @@ from django.db.models import F
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from tuki.demo import knowledge, routing, sla, stories, surveys, workflows
+from tuki.demo import cmdb, knowledge, routing, sla, stories, surveys, workflows
 from tuki.demo.cast import Cast, build_cast
 from tuki.mail.models import OutboundMessage, OutboundStatus
 from tuki.reports import facts
@@ -84,6 +84,11 @@ def _history(
     say("Routing: office rules, automatic assignment, one agent away")
     articles = knowledge.seed(cast, moment)  # after the stories: they name resolved tickets
     say(f"Knowledge base: {articles['articles']} articles")
+    configuration = cmdb.seed(cast, moment)  # after the stories: incidents name its items
+    say(
+        f"Configuration database: {configuration['items']} items, "
+        f"{configuration['relations']} relations, {configuration['incidents']} incidents naming them"
+    )
     summary["events"] = TicketEvent.objects.count()
     return cast, summary
 

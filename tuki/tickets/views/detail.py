@@ -14,7 +14,7 @@ from tuki.lib.errors import ServiceError
 from tuki.lib.forms import BootstrapMixin
 from tuki.lib.htmx import is_fragment_request
 from tuki.lib.http import AuthenticatedHttpRequest
-from tuki.tickets import access, services
+from tuki.tickets import access, sections, services
 from tuki.tickets.forms import FIELD_FORMS, CommentForm, field_initial, max_upload_mb
 from tuki.tickets.models import StatusCategory, Ticket, TicketLink
 from tuki.tickets.views import action_specs
@@ -121,6 +121,8 @@ def build_context(
         "composer": CommentForm(statuses=statuses, can_reply=can_reply),
         "max_upload_mb": max_upload_mb(),
         "is_resolved": ticket.status.category == StatusCategory.RESOLVED,
+        # What upper apps show here (tickets/sections.py): the CMDB's affected items.
+        "sections": sections.rendered_for(user, ticket),
     }
     context.update(extra)
     # Each action's dialog fetches its form when opened (`action_form`); only a form that

@@ -1,0 +1,30 @@
+"""Who may enter the configuration database's pages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest
+from django.http.response import HttpResponseBase
+
+from tuki.cmdb import access
+
+View = Callable[..., HttpResponseBase]
+
+
+def reader_required(func: View) -> View:
+    """Agents and administrators (access.may_read). Anonymous visitors sign in first; anyone
+    else gets a 404: the pages name items, and ids leak nothing."""
+
+    @wraps(func)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not access.may_read(request.user):
+            raise Http404("Not in the configuration database")
+        return func(request, *args, **kwargs)
+
+    return wrapper
