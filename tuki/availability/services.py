@@ -19,8 +19,10 @@ from django.utils.translation import gettext as _
 
 from tuki.availability import access
 from tuki.availability.models import Impact, Outage, Source
+from tuki.cmdb import impact
 from tuki.cmdb.models import AffectedItem, ConfigurationItem
 from tuki.lib.errors import ServiceError
+from tuki.monitoring.models import Alert, Severity
 from tuki.sla.models import Service
 from tuki.tickets.access import can_work, may_see
 from tuki.tickets.models import Kind, StatusCategory, Ticket
@@ -228,3 +230,42 @@ def ticket_resolved(ticket: Ticket, at: datetime) -> int:
         outage.ends_at = max(at, outage.starts_at + timedelta(microseconds=1))
         outage.save(update_fields=["ends_at"])
     return len(ongoing)
+
+
+# A critical alert that opens an incident is an unplanned outage of the business services
+# its item's failure reaches (tuki/cmdb/impact.py): full where they are down, partial where
+# they are degraded (a cluster that lost a member but kept its quorum). The outage belongs to
+# the incident, so it ends when the incident is resolved (ticket_resolved).
+DEGRADED_SHARE = 50  # percent of a degraded service counted as lost
+
+
+def outages_from_alert(alert: Alert, ticket: Ticket, now: datetime) -> list[Outage]:
+    if alert.severity != Severity.CRITICAL or alert.ci_id is None:
+        return []
+    result = impact.analyse([alert.ci_id], at=now)
+    states = {pk: r.state for pk, r in result.items.items()}
+    states[alert.ci_id] = impact.DOWN
+    items = ConfigurationItem.objects.filter(
+        pk__in=[pk for pk, s in states.items() if s in (impact.DOWN, impact.DEGRADED)],
+        service__isnull=False,
+    ).select_related("service")
+    made = []
+    for ci in items:
+        if Outage.objects.filter(service=ci.service, ticket=ticket, ends_at__isnull=True).exists():
+            continue
+        full = states[ci.pk] == impact.DOWN
+        made.append(
+            declare_outage(
+                None,
+                service=ci.service,
+                ci=ci,
+                starts_at=min(alert.starts_at or now, now),
+                impact=Impact.FULL if full else Impact.PARTIAL,
+                degradation=None if full else DEGRADED_SHARE,
+                title=ci.name,
+                source=Source.ALERT,
+                ticket=ticket,
+                alert_ref=str(alert.pk),
+            )
+        )
+    return made

@@ -306,7 +306,17 @@ def _behind(result: Impact) -> None:
 
 def dependencies(ci_id: int) -> dict[int, int]:
     """What this item or service needs, transitively: item id → steps away."""
-    edges = _closure([int(ci_id)], upward=False)
+    return _steps(ci_id, upward=False)
+
+
+def dependants(ci_id: int) -> dict[int, int]:
+    """What needs this item, transitively (a superset of what its failure stops: clusters
+    and maintenance are not weighed): item id → steps away."""
+    return _steps(ci_id, upward=True)
+
+
+def _steps(ci_id: int, *, upward: bool) -> dict[int, int]:
+    edges = _closure([int(ci_id)], upward=upward)
     onward: dict[int, list[int]] = {}
     for a, b, _ in edges:
         onward.setdefault(a, []).append(b)

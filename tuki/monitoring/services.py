@@ -32,16 +32,15 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tuki.cmdb import services as cmdb_services
+from tuki.cmdb import impact, services as cmdb_services
 from tuki.cmdb.models import (
     SERVICE_LAYERS,
     ConfigurationItem,
     Layer,
     Lifecycle,
-    Relation,
 )
 from tuki.lib.errors import ServiceError
-from tuki.monitoring import access
+from tuki.monitoring import access, signals
 from tuki.monitoring.models import Alert, AlertGroup, AlertSource, AlertState, Severity
 from tuki.monitoring.payloads import Incoming
 from tuki.tickets import services as tickets
@@ -66,7 +65,6 @@ IMPACT = {
     Severity.INFO: (Impact.LOW, Urgency.LOW),
 }
 ACTIVE = (StatusCategory.NEW, StatusCategory.OPEN, StatusCategory.PENDING)
-SERVICE_DEPTH = 6  # relations walked up from a CI to find its business service
 
 
 @dataclass
@@ -357,26 +355,23 @@ class _Batch:
         return self.cis.get(str(incoming.ci)) if incoming.ci is not None else None
 
     def business_service(self, ci: ConfigurationItem) -> ConfigurationItem | None:
-        """The business service that needs this item (walking relations up), if one."""
+        """The nearest business service that needs this item (through the relations that
+        carry impact, clusters included: tuki/cmdb/impact.py), if one."""
         if ci.pk in self.business:
             return self.business[ci.pk]
         found: ConfigurationItem | None = None
         if ci.ci_class.layer == Layer.BUSINESS:
             found = ci
-        seen, frontier = {ci.pk}, [ci.pk]
-        for _depth in range(SERVICE_DEPTH):
-            if found is not None or not frontier:
-                break
-            rows = list(
-                Relation.objects.filter(target_id__in=frontier, removed_at__isnull=True)
-                .exclude(type="connected_to")
-                .values_list("source_id", "source__ci_class__layer")
+        else:
+            steps = impact.dependants(ci.pk)
+            business = sorted(
+                ConfigurationItem.objects.filter(
+                    pk__in=steps, ci_class__layer=Layer.BUSINESS
+                ).values_list("pk", flat=True),
+                key=lambda pk: (steps[pk], pk),
             )
-            business = sorted(pk for pk, layer in rows if layer == Layer.BUSINESS)
             if business:
                 found = ConfigurationItem.objects.get(pk=business[0])
-            frontier = [pk for pk, _layer in rows if pk not in seen]
-            seen.update(frontier)
         self.business[ci.pk] = found
         return found
 
@@ -510,10 +505,13 @@ class _Batch:
     def _attach(self, alert: Alert, incoming: Incoming) -> None:
         group, created = self._open_group(alert.group_key)
         if created:
-            ticket = self._reopened(group) or self._create_incident(alert, incoming)
+            reopened = self._reopened(group)
+            ticket = reopened or self._create_incident(alert, incoming)
             group.ticket = ticket
             group.save(update_fields=["ticket"])
             self.stats.opened.append(ticket.number)
+            if reopened is None:
+                signals.incident_opened.send(Alert, alert=alert, ticket=ticket, now=self.now)
         else:
             current = group.ticket
             assert current is not None  # an open group always has its incident
