@@ -117,6 +117,21 @@ def ensure_workflow() -> None:
         seed.seed_models(Status, StatusTransition, PriorityRule)
         approval = importlib.import_module("tuki.tickets.migrations.0004_request_approval_flow")
         approval.seed_models(Status, StatusTransition)
+    ensure_cmdb()
+
+
+def ensure_cmdb() -> None:
+    """The seeded CI classes and data sources; a transactional test's flush removes them."""
+    import importlib
+
+    from django.apps import apps
+
+    from tuki.cmdb.models import CIClass, DataSource
+
+    if not CIClass.objects.exists():
+        importlib.import_module("tuki.cmdb.migrations.0002_standard_classes").seed(apps, None)
+    if not DataSource.objects.exists():
+        importlib.import_module("tuki.cmdb.migrations.0003_data_sources").seed(apps, None)
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from django.db.models import F
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from tuki.demo import cmdb, knowledge, routing, sla, stories, surveys, workflows
+from tuki.demo import cmdb, knowledge, operations, routing, sla, stories, surveys, workflows
 from tuki.demo.cast import Cast, build_cast
 from tuki.mail.models import OutboundMessage, OutboundStatus
 from tuki.reports import facts
@@ -88,6 +88,11 @@ def _history(
     say(
         f"Configuration database: {configuration['items']} items, "
         f"{configuration['relations']} relations, {configuration['incidents']} incidents naming them"
+    )
+    ops = operations.seed(cast, moment)  # after the CMDB: alerts and metrics name its items
+    say(
+        f"IT operations: {ops['outages']} outages, {ops['alerts']} alerts received, "
+        f"{ops['samples']} capacity samples"
     )
     summary["events"] = TicketEvent.objects.count()
     return cast, summary

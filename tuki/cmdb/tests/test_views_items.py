@@ -192,8 +192,9 @@ class TestTheItemPage:
 # attributes, relations both ways, open tickets, history, the history's related items; the
 # impact: what its failure reaches (the walk, clusters' members and quorums, maintenance, the
 # reached items, agreements and clients behind, which the reader may read) and what it
-# needs (the walk, the items).
-ITEM_QUERIES = 21
+# needs (the walk, the items); the sections other apps register (monitoring: the item's
+# alerts; capacity: its series).
+ITEM_QUERIES = 23
 
 
 class TestItemQueryBudget:
