@@ -577,6 +577,7 @@ def name_affected(
             field="affected_items",
             old=before,
             new=_affected_names(ticket),
+            touch=True,
         )
     return rows
 
@@ -598,4 +599,5 @@ def unname_affected(actor: User | None, ticket: Ticket, ci: ConfigurationItem) -
             field="affected_items",
             old=before,
             new=_affected_names(ticket),
+            touch=True,
         )

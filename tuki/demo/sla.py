@@ -53,7 +53,7 @@ def setup_sla(admin: User, groups: dict[str, SupportGroup], now: datetime) -> No
     calendars = {name: _calendar(admin, name, *rest) for name, *rest in CALENDARS}
     for order, (org_name, calendar_name) in enumerate(CLIENT_CALENDARS.items(), start=1):
         organisation = Organisation.objects.get(name=org_name)
-        policy = _policy(f"{org_name} standard", order, organisation, groups)
+        policy = make_policy(f"{org_name} standard", order, organisation, groups)
         if not Agreement.objects.filter(organisation=organisation).exists():
             # From well before the oldest demo ticket: coverage is decided on the opening day.
             Agreement.objects.create(
@@ -76,9 +76,11 @@ def _calendar(
     return create_calendar(admin, data)
 
 
-def _policy(
-    name: str, order: int, organisation: Organisation, groups: dict[str, SupportGroup]
+def make_policy(
+    name: str, order: int, organisation: Organisation | None, groups: dict[str, SupportGroup]
 ) -> SlaPolicy:
+    """A policy with the demo's targets: for one client, or (no organisation) for whatever
+    incident or request no client's policy covers."""
     policy, created = SlaPolicy.objects.get_or_create(
         name=name,
         defaults={
@@ -90,7 +92,8 @@ def _policy(
     )
     if not created:
         return policy
-    policy.organisations.add(organisation)
+    if organisation is not None:
+        policy.organisations.add(organisation)
     SlaTarget.objects.bulk_create(
         SlaTarget(
             policy=policy,

@@ -21,6 +21,7 @@ from tuki.demo.loader import load_demo
 from tuki.demo.stories import Director
 from tuki.macros.models import Macro, Scope
 from tuki.mail.models import OutboundMessage, OutboundStatus
+from tuki.monitoring.models import AlertSource
 from tuki.search import engine
 from tuki.search.models import SearchEntry
 from tuki.sla.models import Agreement, ClockState, Metric, SlaClock, SlaClockLog, SlaPolicy
@@ -58,6 +59,7 @@ def loaded(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, 
         Rule.objects.all().delete()
         Macro.objects.all().delete()
         Webhook.objects.all().delete()
+        AlertSource.objects.all().delete()  # it protects the person it acts as
         Ticket.objects.all().delete()
         ApprovalTemplate.objects.all().delete()
         SlaPolicy.objects.all().delete()

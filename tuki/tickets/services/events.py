@@ -130,8 +130,15 @@ def record_event(
     old: object = "",
     new: object = "",
     reason: str = "",
+    touch: bool = False,
 ) -> TicketEvent:
     """An event another app records about a ticket it acted on (approvals: requested,
     approved, rejected), in the timeline and announced like any other. The caller holds a
-    transaction; with actor=None inside `acting_as`, the rule (or system) is the actor."""
-    return _event(ticket, actor, action, field=field, old=old, new=new, reason=reason)
+    transaction; with actor=None inside `acting_as`, the rule (or system) is the actor.
+    `touch`: the event changed the ticket itself (the items it names), so its `updated_at`
+    moves to the event's time."""
+    event = _event(ticket, actor, action, field=field, old=old, new=new, reason=reason)
+    if touch:
+        ticket.updated_at = event.created_at
+        ticket.save(update_fields=["updated_at"])
+    return event
