@@ -8,12 +8,14 @@ import pytest
 
 from tuki.bench import cmdb
 from tuki.cmdb.models import ConfigurationItem, Relation
+from tuki.conftest import ensure_cmdb
 
 pytestmark = pytest.mark.bench
 
 
 @pytest.mark.django_db
 def test_the_graph_has_every_layer_and_five_relations_per_item():
+    ensure_cmdb()  # a transactional test before this one on this worker flushed the classes
     graph = cmdb.build(3000, seed=1)
     assert ConfigurationItem.objects.count() == graph.describe()["cis"] == 3000
     assert Relation.objects.count() == graph.relations == 15000
