@@ -21,13 +21,17 @@ from tuki.automation.api import router as automation_router
 from tuki.availability.api import router as availability_router
 from tuki.calendars.api import router as calendars_router
 from tuki.capacity.api import router as capacity_router
+from tuki.changes.api import router as changes_router
 from tuki.cmdb.api import router as cmdb_router
 from tuki.knowledge.api import router as knowledge_router
 from tuki.lib.errors import ServiceError
 from tuki.macros.api import router as macros_router
+from tuki.majors.api import router as majors_router
 from tuki.monitoring.api import router as monitoring_router
 from tuki.notifications.api import router as notifications_router
 from tuki.privacy.api import router as privacy_router
+from tuki.problems.api import router as problems_router
+from tuki.releases.api import router as releases_router
 from tuki.reports.api import router as reports_router
 from tuki.routing.api import router as routing_router
 from tuki.search.api import router as search_router
@@ -104,3 +108,7 @@ api.add_router("/availability", availability_router)
 api.add_router("", monitoring_router)
 api.add_router("", capacity_router)
 api.add_router("/cmdb/", cmdb_router)
+api.add_router("/problems/", problems_router)
+api.add_router("/changes/", changes_router)
+api.add_router("/releases/", releases_router)
+api.add_router("/majors/", majors_router)

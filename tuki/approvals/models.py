@@ -57,7 +57,7 @@ class Via(models.TextChoices):
     API = "api", _("API")
 
 
-APPROVABLE_KINDS = ("request", "change")
+APPROVABLE_KINDS = ("request", "change", "release")
 
 
 class ApprovalTemplate(models.Model):

@@ -70,7 +70,7 @@ def request_approval(
         raise PermissionDenied(_("Only agents may ask for approval."))
     if ticket.kind not in APPROVABLE_KINDS:
         raise ServiceError(
-            _("Only service requests and changes wait for approval."),
+            _("Only service requests, changes and releases wait for approval."),
             field="ticket",
             code="kind_not_approvable",
         )

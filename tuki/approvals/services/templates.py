@@ -141,7 +141,7 @@ def _clean_template(name: str, kinds: Iterable[str], steps: Any) -> tuple[str, l
     kinds = list(dict.fromkeys(kinds or []))
     if any(kind not in APPROVABLE_KINDS for kind in kinds):
         raise ServiceError(
-            _("Only service requests and changes wait for approval."),
+            _("Only service requests, changes and releases wait for approval."),
             field="kinds",
             code="invalid_kind",
         )

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from tuki.accounts.models import SupportGroup, User
 from tuki.configcache import cache as configcache
 from tuki.lib.errors import ServiceError
+from tuki.tickets import guards
 from tuki.tickets.models import (
     ActorKind,
     EventAction,
@@ -88,6 +89,7 @@ def _set_status(
     old = ticket.status
     if old.pk == target.pk:
         return []
+    guards.check_move(ticket, old, target, actor)
     now = timezone.now()
     changed = ["status"]
     if target.category == StatusCategory.RESOLVED:
