@@ -133,9 +133,7 @@ class Change(models.Model):
         related_name="implementing_changes",
     )
     # Risk: the higher of the rules' and the questionnaire's, with why (docs/changes.md).
-    risk = models.PositiveSmallIntegerField(
-        _("risk"), choices=Risk.choices, null=True, blank=True
-    )
+    risk = models.PositiveSmallIntegerField(_("risk"), choices=Risk.choices, null=True, blank=True)
     risk_reasons = models.JSONField(_("why this risk"), default=list, blank=True)
     questionnaire = models.JSONField(_("risk questionnaire answers"), default=dict, blank=True)
     cab = models.ForeignKey(
