@@ -97,7 +97,7 @@ def _search(qs: TicketQuerySet, text: str) -> TicketQuerySet:
     cond = Q(title__icontains=text) | Q(description__icontains=text) | Q(pk__in=replies)
     parsed = Ticket.parse_number(text)
     if parsed:
-        cond |= Q(kind=parsed[0], pk=parsed[1])
+        cond |= Ticket.number_q(*parsed)
     elif (number := parse_id(text)) is not None:
         cond |= Q(pk=number)
     return qs.filter(cond)

@@ -85,7 +85,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
 def _ticket_jump(user: Any, text: str) -> str | None:
     """INC-123 typed in the search box opens the ticket, if this user may see it."""
     parsed = Ticket.parse_number(text)
-    if parsed and Ticket.objects.visible_to(user).filter(kind=parsed[0], pk=parsed[1]).exists():
+    if parsed and Ticket.objects.visible_to(user).filter(Ticket.number_q(*parsed)).exists():
         return reverse("tickets:detail", args=[text.strip().strip("[]").upper()])
     return None
 
@@ -97,7 +97,7 @@ def portal_search(request: AuthenticatedHttpRequest) -> HttpResponse:
     parsed = Ticket.parse_number(_data(request).get("q", ""))
     if parsed:  # INC-123: straight to the request, if it is one of theirs
         mine = queries.allowed_for(request.user, queries.Filters(), portal=True)["ticket"]
-        ticket = Ticket.objects.filter(pk__in=mine, kind=parsed[0], pk=parsed[1]).first()
+        ticket = Ticket.objects.filter(Ticket.number_q(*parsed), pk__in=mine).first()
         if ticket is not None:
             return redirect("portal:detail", number=ticket.number)
     context = {"nav": "portal_search", "portal": True, **_results(request, form, portal=True)}

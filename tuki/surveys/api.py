@@ -79,7 +79,7 @@ def _filtered(qs: QuerySet[SurveyResponse], f: SurveyFilters) -> QuerySet[Survey
     if f.ticket:
         parsed = Ticket.parse_number(f.ticket)
         if parsed is not None:
-            qs = qs.filter(ticket__kind=parsed[0], ticket_id=parsed[1])
+            qs = qs.filter(ticket__in=Ticket.objects.filter(Ticket.number_q(*parsed)))
         elif f.ticket.isascii() and f.ticket.isdigit() and len(f.ticket) < 19:
             qs = qs.filter(ticket_id=int(f.ticket))
         else:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import FileResponse, Http404
 
 from tuki.accounts.models import SupportGroup
@@ -154,18 +154,18 @@ def get_ticket_for_user(user: User, number_or_id: str | int, *, related: bool = 
     """The ticket by `INC-1042` or id, if this user may see it; otherwise Http404."""
     number = parse_id(number_or_id)
     if number is not None:
-        lookup: dict[str, object] = {"pk": number}
+        lookup = Q(pk=number)
     elif isinstance(number_or_id, int) or str(number_or_id).isdigit():
         raise Http404("No such ticket")  # beyond a bigint, or digits of another script
     else:
         parsed = Ticket.parse_number(str(number_or_id))
         if parsed is None:
             raise Http404("No such ticket")
-        lookup = {"kind": parsed[0], "pk": parsed[1]}
+        lookup = Ticket.number_q(*parsed)  # its number now, or one it had (a kind switch)
     qs = Ticket.objects.visible_to(user)
     if related:
         qs = qs.with_related()
-    ticket = qs.filter(**lookup).first()
+    ticket = qs.filter(lookup).first()
     if ticket is None:
         raise Http404("No such ticket")
     return ticket

@@ -187,7 +187,7 @@ def _filtered(user: User, qs: TicketQuerySet, f: TicketFilters) -> TicketQuerySe
         match = Q(title__icontains=text) | Q(description__icontains=text)
         parsed = Ticket.parse_number(text)
         if parsed:
-            match |= Q(kind=parsed[0], pk=parsed[1])
+            match |= Ticket.number_q(*parsed)
         elif (number := parse_id(text)) is not None:
             match |= Q(pk=number)
         qs = qs.filter(match)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy as _
 
@@ -411,6 +411,13 @@ class Ticket(models.Model):
             return None
         return PREFIX_KIND[match["prefix"].upper()], int(match["id"])
 
+    @staticmethod
+    def number_q(kind: str, pk: int) -> Q:
+        """The ticket a parsed number names: by its number now, or by a number it had before
+        its kind was switched (`TicketAlias`): INC-12 still finds CHG-12."""
+        former = TicketAlias.objects.filter(ticket=OuterRef("pk"), prefix=KIND_PREFIX[Kind(kind)])
+        return Q(pk=pk) & (Q(kind=kind) | Q(Exists(former)))
+
     def get_absolute_url(self) -> str:
         from django.urls import reverse
 
@@ -496,6 +503,25 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+class TicketAlias(models.Model):
+    """A number the ticket had before its kind was switched: INC-12 that became CHG-12 keeps
+    INC-12 for old links, bookmarks, searches and mailed `[INC-12]` replies."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="aliases")
+    prefix = models.CharField(_("prefix"), max_length=3)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["ticket", "prefix"], name="unique_ticket_alias")
+        ]
+        verbose_name = _("former number")
+        verbose_name_plural = _("former numbers")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.ticket_id}"
 
 
 class TicketLink(models.Model):

@@ -20,6 +20,7 @@ RESOLUTION_CONFIRMED = gettext_noop("Resolution confirmed.")
 ANSWERED_LIVE = gettext_noop(
     "Registered while talking with the requester: this conversation is the first response."
 )
+KIND_SWITCHED = gettext_noop("The kind was switched: %(old)s has become %(new)s.")
 # The approvals app's.
 APPROVAL_REQUESTED = gettext_noop("Approval requested: %(name)s")
 APPROVAL_CANCELLED = gettext_noop("Approval cancelled: %(name)s")
@@ -34,6 +35,7 @@ REASONS = StoredTexts(
     REQUESTER_REPLIED,
     RESOLUTION_CONFIRMED,
     ANSWERED_LIVE,
+    KIND_SWITCHED,
     APPROVAL_REQUESTED,
     APPROVAL_CANCELLED,
     APPROVED,

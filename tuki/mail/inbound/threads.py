@@ -54,7 +54,7 @@ def ticket_by_subject(subject: str) -> Ticket | None:
         parsed = Ticket.parse_number(number)
         if parsed is None:
             continue
-        ticket = Ticket.objects.filter(kind=parsed[0], pk=parsed[1]).only("pk").first()
+        ticket = Ticket.objects.filter(Ticket.number_q(*parsed)).only("pk").first()
         if ticket is not None:
             return follow_merges(ticket.pk)
     return None

@@ -19,6 +19,7 @@ from tuki.tickets.models import ActorKind, Category, Channel, EventAction, Kind,
 from tuki.tickets.services.attachments import _attach
 from tuki.tickets.services.common import _lock, _require_agent, _touch, _writing
 from tuki.tickets.services.events import _event, _last_event
+from tuki.tickets.services.kinds import switch_kind
 from tuki.tickets.services.workflow import _desk_of, compute_priority, status_by_key
 
 
@@ -243,8 +244,9 @@ def update_ticket(
                 value = _checked_title(value, cut=actor is None)
             if field in ("impact", "urgency") and value not in (1, 2, 3):
                 raise ServiceError(_("Choose 1, 2 or 3."), field=field, code="invalid")
-            if field == "kind" and value not in Kind.values:
-                raise ServiceError(_("Unknown ticket kind."), field="kind", code="invalid_kind")
+            if field == "kind":
+                dirty += switch_kind(ticket, actor, value, reason=reason)
+                continue
             old = getattr(ticket, field)
             if old == value:
                 continue

@@ -86,7 +86,7 @@ def queue(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = QueueFilterForm(request.GET)
     number = Ticket.parse_number(form.value("q"))
     visible = Ticket.objects.visible_to(request.user)
-    if number and visible.filter(kind=number[0], pk=number[1]).exists():
+    if number and visible.filter(Ticket.number_q(*number)).exists():
         # Typing a number in the search box jumps straight to the ticket.
         return redirect("tickets:detail", form.value("q").strip().strip("[]").upper())
     qs, sort = order(with_sla(apply_filters(visible, form, request.user)), form.value("sort"))
