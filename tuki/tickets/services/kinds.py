@@ -77,8 +77,8 @@ def switch_kind(ticket: Ticket, actor: User | None, kind: str, *, reason: str = 
         actor,
         EventAction.FIELD,
         field="kind",
-        old=Kind(old_kind).label,
-        new=Kind(kind).label,
+        old=old_kind,
+        new=kind,
         reason=reason,
     )
     refusals: list[str] = []
