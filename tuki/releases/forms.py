@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.functional import _StrPromise
 from django.utils.translation import gettext_lazy as _
 
 from tuki.lib.forms import BootstrapMixin
@@ -10,7 +11,7 @@ from tuki.lib.forms import BootstrapMixin
 LOCAL = "%Y-%m-%dT%H:%M"
 
 
-def _moment(label: str, required: bool = False) -> forms.DateTimeField:
+def _moment(label: "str | _StrPromise", required: bool = False) -> forms.DateTimeField:
     return forms.DateTimeField(
         label=label,
         required=required,

@@ -61,9 +61,7 @@ def _check_status(number: str, ticket: Ticket) -> str:
     }
 
 
-def _periods(
-    now: datetime, ticket_ids: list[int], emergency: bool
-) -> list[str]:
+def _periods(now: datetime, ticket_ids: list[int], emergency: bool) -> list[str]:
     reasons = []
     for period in rules.periods_over(now, now + timedelta(microseconds=1), ticket_ids):
         if emergency and period.allow_emergency:

@@ -18,8 +18,8 @@ def on_event(sender: Any, event: TicketEvent, **kwargs: Any) -> None:
     if event.action == EventAction.CREATED or (
         event.action == EventAction.FIELD and event.field == "kind"
     ):
-        stage = services.STAGE_OF_STATUS.get(ticket.status.key, Stage.BUILD)
-        Release.objects.get_or_create(ticket=ticket, defaults={"stage": stage})
+        first = services.STAGE_OF_STATUS.get(ticket.status.key, Stage.BUILD)
+        Release.objects.get_or_create(ticket=ticket, defaults={"stage": first})
     elif event.action == EventAction.STATUS:
         stage = services.STAGE_OF_STATUS.get(ticket.status.key)
         if stage is not None:

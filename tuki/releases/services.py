@@ -147,7 +147,7 @@ def update_release(actor: User, release: Release, **changes: Any) -> Release:
     _require_writer(actor, release)
     with transaction.atomic():
         locked = _lock(actor, release)
-        values = {
+        values: dict[str, Any] = {
             "version": locked.version,
             "environment": locked.environment,
             "planned_start": locked.planned_start,

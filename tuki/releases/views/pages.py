@@ -92,7 +92,9 @@ def new_release(request: AuthenticatedHttpRequest) -> HttpResponse:
         except ServiceError as exc:
             form.add_service_error(exc)
         else:
-            messages.success(request, _("Release %(number)s planned.") % {"number": release.ticket.number})
+            messages.success(
+                request, _("Release %(number)s planned.") % {"number": release.ticket.number}
+            )
             return redirect(release.ticket)
     status = 422 if request.method == "POST" else 200
     return render(request, "releases/new.html", {"nav": "releases", "form": form}, status=status)
@@ -150,7 +152,9 @@ def section_context(user: User, ticket: Ticket) -> dict[str, Any] | None:
     return {"url": reverse("releases:section", args=[ticket.pk])}
 
 
-def _section(request: AuthenticatedHttpRequest, release: Release, status: int = 200) -> HttpResponse:
+def _section(
+    request: AuthenticatedHttpRequest, release: Release, status: int = 200
+) -> HttpResponse:
     changes = rules.grouped_changes(release)
     states = rules.latest_approvals([release.pk, *(c.ticket_id for c in changes)])
     labels = dict(Approval._meta.get_field("state").choices or [])
@@ -193,7 +197,9 @@ def section(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _section(request, _release(request, pk))
 
 
-def _after(request: AuthenticatedHttpRequest, release: Release, fn: Callable[[], Any], done: str) -> HttpResponse:
+def _after(
+    request: AuthenticatedHttpRequest, release: Release, fn: Callable[[], Any], done: str
+) -> HttpResponse:
     try:
         fn()
     except ServiceError as exc:
