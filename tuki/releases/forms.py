@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
-from django.utils.functional import _StrPromise
 from django.utils.translation import gettext_lazy as _
 
 from tuki.lib.forms import BootstrapMixin
 
+if TYPE_CHECKING:
+    from django.utils.functional import _StrPromise
+
 LOCAL = "%Y-%m-%dT%H:%M"
 
 
-def _moment(label: "str | _StrPromise", required: bool = False) -> forms.DateTimeField:
+def _moment(label: str | _StrPromise, required: bool = False) -> forms.DateTimeField:
     return forms.DateTimeField(
         label=label,
         required=required,
