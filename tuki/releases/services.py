@@ -247,6 +247,12 @@ def _move_status(actor: User, locked: Release, stage: str) -> None:
     if stage == Stage.DONE:
         tickets.close_ticket(actor, ticket)
         return
+    allowed = {s.key for s in tickets.allowed_statuses(ticket)}
+    if target not in allowed and "awaiting_approval" in allowed:
+        # An approved release waits in Assigned; the release workflow reaches Scheduled from
+        # Awaiting approval only (the approval is already decided: nothing is asked again).
+        tickets.change_status(actor, ticket, "awaiting_approval", reason=_("Release stage"))
+        ticket.refresh_from_db()
     tickets.change_status(actor, ticket, target, reason=_("Release stage"))
 
 
