@@ -32,8 +32,15 @@ def approve(desk: Desk, ticket: Ticket) -> None:
     decide(desk.lead, approval.steps.get(), "approve")
 
 
-def make_change(desk: Desk, title: str = "Upgrade the VPN", *, hours: tuple[int, int] = (-1, 2),
-                approved: bool = True, restricted: bool = False, **fields) -> Change:
+def make_change(
+    desk: Desk,
+    title: str = "Upgrade the VPN",
+    *,
+    hours: tuple[int, int] = (-1, 2),
+    approved: bool = True,
+    restricted: bool = False,
+    **fields,
+) -> Change:
     ticket = tickets.create_ticket(
         desk.operator,
         title=title,
@@ -57,8 +64,9 @@ def make_change(desk: Desk, title: str = "Upgrade the VPN", *, hours: tuple[int,
     return change
 
 
-def make_release(desk: Desk, title: str = "Spring release", *, hours: tuple[int, int] = (-1, 3),
-                 **fields) -> Release:
+def make_release(
+    desk: Desk, title: str = "Spring release", *, hours: tuple[int, int] = (-1, 3), **fields
+) -> Release:
     now = timezone.now()
     return services.create_release(
         desk.operator,

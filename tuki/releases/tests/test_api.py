@@ -14,8 +14,14 @@ URL = "/api/v1/releases/"
 
 @pytest.mark.parametrize(
     ("role", "listed", "detail"),
-    [("operator", 1, 200), ("specialist", 1, 200), ("other_agent", 0, 404), ("admin", 1, 200),
-     ("requester", None, 404), ("outsider", None, 404)],
+    [
+        ("operator", 1, 200),
+        ("specialist", 1, 200),
+        ("other_agent", 0, 404),
+        ("admin", 1, 200),
+        ("requester", None, 404),
+        ("outsider", None, 404),
+    ],
 )
 def test_releases_per_role(desk, api, role, listed, detail):
     release = make_release(desk)
@@ -52,8 +58,13 @@ def test_create_update_stage_and_changes(desk, api):
 
 def test_bad_input_is_a_422_naming_the_field_and_writes_nothing(desk, api):
     response = api(
-        "post", URL,
-        {"title": "Bad", "planned_start": "2030-01-02T10:00:00Z", "planned_end": "2030-01-01T10:00:00Z"},
+        "post",
+        URL,
+        {
+            "title": "Bad",
+            "planned_start": "2030-01-02T10:00:00Z",
+            "planned_end": "2030-01-01T10:00:00Z",
+        },
     )
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["body", "planned_end"]

@@ -48,7 +48,12 @@ def test_an_approved_scheduled_change_in_its_window_is_allowed_and_signed(desk, 
     assert pem.startswith("-----BEGIN PUBLIC KEY-----")
     verify(answer, pem)
     row = Deployment.objects.get()
-    assert (row.change_id, row.allowed, row.pipeline, row.ref) == (change.pk, True, "deploy.yml", "abc1")
+    assert (row.change_id, row.allowed, row.pipeline, row.ref) == (
+        change.pk,
+        True,
+        "deploy.yml",
+        "abc1",
+    )
 
 
 def test_a_tampered_answer_does_not_verify(desk, api):
@@ -104,14 +109,20 @@ def test_a_freeze_on_an_item_of_the_change_refuses_it(desk, api):
     AffectedItem.objects.create(ticket=change.ticket, ci=vpn)
     now = timezone.now()
     elsewhere = services.create_freeze(
-        desk.admin, name="Mail move", starts_at=now - timedelta(hours=1),
-        ends_at=now + timedelta(hours=5), items=[other],
+        desk.admin,
+        name="Mail move",
+        starts_at=now - timedelta(hours=1),
+        ends_at=now + timedelta(hours=5),
+        items=[other],
     )
     assert ask(api, f"CHG-{change.pk}")["allowed"] is True
     services.delete_freeze(desk.admin, elsewhere)
     services.create_freeze(
-        desk.admin, name="Year end", starts_at=now - timedelta(hours=1),
-        ends_at=now + timedelta(hours=5), items=[vpn],
+        desk.admin,
+        name="Year end",
+        starts_at=now - timedelta(hours=1),
+        ends_at=now + timedelta(hours=5),
+        items=[vpn],
     )
     answer = ask(api, f"CHG-{change.pk}")
     assert answer["allowed"] is False
@@ -120,9 +131,7 @@ def test_a_freeze_on_an_item_of_the_change_refuses_it(desk, api):
 
 def test_a_standard_change_from_an_approved_template_needs_no_approval(desk, api):
     template = ChangeTemplate.objects.create(name="Restart", state=TemplateState.APPROVED)
-    change = make_change(
-        desk, approved=False, change_type=ChangeType.STANDARD, template=template
-    )
+    change = make_change(desk, approved=False, change_type=ChangeType.STANDARD, template=template)
     tickets.change_status(desk.operator, change.ticket, "awaiting_approval")
     tickets.change_status(desk.operator, change.ticket, "scheduled")
     assert ask(api, f"CHG-{change.pk}")["allowed"] is True
@@ -146,7 +155,9 @@ def test_a_requester_token_is_refused(desk, api):
 
 
 def test_anonymous_callers_get_a_401(desk, client):
-    assert client.post(GATE, {"change": "CHG-1"}, content_type="application/json").status_code == 401
+    assert (
+        client.post(GATE, {"change": "CHG-1"}, content_type="application/json").status_code == 401
+    )
     assert client.get(GATE + "/key").status_code == 401
 
 

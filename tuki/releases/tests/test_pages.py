@@ -24,8 +24,14 @@ def section_url(release: Release) -> str:
 
 @pytest.mark.parametrize(
     ("role", "expected"),
-    [("operator", 200), ("specialist", 200), ("other_agent", 200), ("admin", 200),
-     ("requester", 404), ("outsider", 404)],
+    [
+        ("operator", 200),
+        ("specialist", 200),
+        ("other_agent", 200),
+        ("admin", 200),
+        ("requester", 404),
+        ("outsider", 404),
+    ],
 )
 def test_the_board_is_for_agents(desk, role, expected):
     make_release(desk, "Spring release")
@@ -68,8 +74,14 @@ def test_the_board_runs_the_same_queries_with_3_and_30_releases(desk):
 
 @pytest.mark.parametrize(
     ("role", "expected"),
-    [("operator", 200), ("specialist", 200), ("other_agent", 404), ("admin", 200),
-     ("requester", 404), ("outsider", 404)],
+    [
+        ("operator", 200),
+        ("specialist", 200),
+        ("other_agent", 404),
+        ("admin", 200),
+        ("requester", 404),
+        ("outsider", 404),
+    ],
 )
 def test_the_ticket_section_per_role(desk, role, expected):
     release = make_release(desk)
@@ -84,7 +96,9 @@ def test_the_section_lists_changes_and_warns_of_freezes(desk):
     change = make_change(desk, "Move the VPN")
     services.add_change(desk.operator, release, f"CHG-{change.pk}")
     now = timezone.now()
-    services.create_freeze(desk.admin, name="Year end", starts_at=now, ends_at=now + timedelta(hours=9))
+    services.create_freeze(
+        desk.admin, name="Year end", starts_at=now, ends_at=now + timedelta(hours=9)
+    )
     client = desk.client_for(desk.operator)
     client.get(BOARD)
     with query_budget(SECTION_QUERIES):
@@ -131,16 +145,26 @@ def test_a_new_release_from_the_form(desk):
     assert client.get("/releases/new/").status_code == 200
     response = client.post(
         "/releases/new/",
-        {"title": "Autumn", "version": "3.0", "environment": "production",
-         "planned_start": "2030-01-02T10:00", "planned_end": "2030-01-02T09:00"},
+        {
+            "title": "Autumn",
+            "version": "3.0",
+            "environment": "production",
+            "planned_start": "2030-01-02T10:00",
+            "planned_end": "2030-01-02T09:00",
+        },
     )
     assert response.status_code == 422
     assert "must end after it starts" in response.content.decode()
     assert not Release.objects.exists()
     response = client.post(
         "/releases/new/",
-        {"title": "Autumn", "version": "3.0", "environment": "production",
-         "planned_start": "2030-01-02T10:00", "planned_end": "2030-01-02T12:00"},
+        {
+            "title": "Autumn",
+            "version": "3.0",
+            "environment": "production",
+            "planned_start": "2030-01-02T10:00",
+            "planned_end": "2030-01-02T12:00",
+        },
     )
     assert response.status_code == 302
     assert Release.objects.get().version == "3.0"
@@ -171,8 +195,16 @@ def test_the_freeze_page_has_a_fixed_budget(desk):
 def test_the_calendar_shows_the_release_windows_a_user_may_see(desk):
     release = make_release(desk, "Spring release")
     now = timezone.now()
-    entries = [e for source in sources() for e in source(desk.operator, now - timedelta(days=1), now + timedelta(days=1), {})]
+    entries = [
+        e
+        for source in sources()
+        for e in source(desk.operator, now - timedelta(days=1), now + timedelta(days=1), {})
+    ]
     assert [e.kind for e in entries if e.kind == "release"] == ["release"]
     assert f"REL-{release.pk}" in entries[0].title
-    hidden = [e for source in sources() for e in source(desk.other_agent, now - timedelta(days=1), now + timedelta(days=1), {})]
+    hidden = [
+        e
+        for source in sources()
+        for e in source(desk.other_agent, now - timedelta(days=1), now + timedelta(days=1), {})
+    ]
     assert not [e for e in hidden if e.kind == "release"]
