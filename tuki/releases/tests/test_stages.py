@@ -151,3 +151,18 @@ def test_only_staff_plan_freezes(desk):
         services.create_freeze(
             desk.operator, name="X", starts_at=now, ends_at=now + timedelta(hours=1)
         )
+
+
+def test_the_data_migration_gives_older_release_tickets_their_row(desk):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("tuki.releases.migrations.0002_existing_release_tickets")
+    release = make_release(desk)
+    services.move_stage(desk.operator, release, Stage.TEST)
+    approve(desk, fresh(release).ticket)
+    tickets.change_status(desk.operator, fresh(release).ticket, "awaiting_approval")
+    Release.objects.filter(pk=release.pk).delete()
+    migration.forwards(apps, None)
+    assert Release.objects.get(pk=release.pk).stage == Stage.APPROVE
