@@ -135,6 +135,9 @@ NOT_CONFIGURATION = frozenset(
         "reports.RollupMonth",
         "reports.SavedReport",  # a person's own saved view of a report
         "reports.ReportMailing",  # bookkeeping: one scheduled report's mail to one person
+        "releases.Release",  # ticket data: the ticket's timeline records its changes
+        "releases.ReleaseChange",  # ticket data: recorded in the release's timeline
+        "releases.Deployment",  # the deployment gate's log, signed answers
     }
 )
 
