@@ -21,8 +21,8 @@ from tuki.approvals import services as approvals
 from tuki.approvals.models import ApprovalTemplate
 from tuki.macros import services as macros
 from tuki.macros.models import Macro
-from tuki.majors import services as majors
 from tuki.mail.outbound.planning import plan_notice
+from tuki.majors import services as majors
 from tuki.notifications import services as notifications
 from tuki.tickets import access as ticket_access, services as tickets
 from tuki.tickets.models import Category, Ticket

@@ -42,7 +42,7 @@ def is_manager(user: AnyUser) -> bool:
         return True
     cached: bool | None = getattr(user, "_majors_manager", None)
     if cached is None:
-        cached = SupportGroup.objects.filter(manager=user).exists()
+        cached = SupportGroup.objects.filter(manager_id=user.pk).exists()
         user._majors_manager = cached  # type: ignore[union-attr]  # a per-object cache
     return cached
 

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -33,7 +34,7 @@ from tuki.majors.models import (
     MajorIncident,
     State,
 )
-from tuki.tickets import services as tickets
+from tuki.tickets import access as ticket_access, services as tickets
 from tuki.tickets.models import (
     ActorKind,
     Kind,
@@ -62,9 +63,7 @@ def _check_incident(ticket: Ticket, field: str = "ticket") -> None:
             _("Only incidents can be major incidents."), field=field, code="not_incident"
         )
     if ticket.status.category not in ACTIVE_CATEGORIES:
-        raise ServiceError(
-            _("This incident is already resolved."), field=field, code="not_active"
-        )
+        raise ServiceError(_("This incident is already resolved."), field=field, code="not_active")
 
 
 def _lock_major(ticket: Ticket) -> MajorIncident | None:
@@ -126,7 +125,9 @@ def declare_major(
     """Declare an incident major: a manager does (actor), or an automation rule (actor None
     inside `tickets.services.acting_as("rule", ...)`). Raises the priority to 1 - Critical."""
     acting = tickets.current_acting()
-    if actor is None and (acting is None or acting.actor_kind not in (ActorKind.RULE, ActorKind.SYSTEM)):
+    if actor is None and (
+        acting is None or acting.actor_kind not in (ActorKind.RULE, ActorKind.SYSTEM)
+    ):
         raise PermissionDenied(_("Only managers may declare a major incident."))
     _check_manager(actor)
     _check_visible(actor, ticket)
@@ -234,10 +235,10 @@ def _require_declared(major: MajorIncident) -> None:
         )
 
 
-def children(major: MajorIncident) -> QuerySet[Ticket]:
-    return Ticket.objects.filter(
-        links_in__source_id=major.ticket_id, links_in__type=LinkType.PARENT_OF
-    )
+def children(major: MajorIncident, *, active: bool = False) -> QuerySet[Ticket]:
+    """The child incidents (parent --parent_of--> child); `active`: those still open."""
+    tickets_ = Ticket.objects.active() if active else Ticket.objects.all()
+    return tickets_.filter(links_in__source_id=major.ticket_id, links_in__type=LinkType.PARENT_OF)
 
 
 def attach_children(actor: User, major: MajorIncident, children_: Iterable[Ticket]) -> list[Ticket]:
@@ -254,7 +255,9 @@ def attach_children(actor: User, major: MajorIncident, children_: Iterable[Ticke
             code="too_many",
         )
     visible = set(
-        Ticket.objects.visible_to(actor).filter(pk__in=[t.pk for t in wanted]).values_list("pk", flat=True)
+        Ticket.objects.visible_to(actor)
+        .filter(pk__in=[t.pk for t in wanted])
+        .values_list("pk", flat=True)
     )
     attached: list[Ticket] = []
     with transaction.atomic():
@@ -307,34 +310,27 @@ def attach_children(actor: User, major: MajorIncident, children_: Iterable[Ticke
     return attached
 
 
-def tickets_by_numbers(actor: User, text: str) -> list[Ticket]:
-    """Tickets named by number ("INC-12, INC-13" or "12 13"), each visible or a field error."""
+def tickets_by_numbers(actor: User, text: str | Iterable[str]) -> list[Ticket]:
+    """Tickets named by number ("INC-12, INC-13") or id, each visible or a field error."""
+    parts = text.replace(",", " ").split() if isinstance(text, str) else list(text)
     found: list[Ticket] = []
-    for part in text.replace(",", " ").split():
-        parsed = Ticket.parse_number(part.strip())
-        pk: int | None = None
-        if parsed is not None:
-            pk = parsed[1]
-        elif part.isdigit() and len(part) < 12:
-            pk = int(part)
-        ticket = (
-            Ticket.objects.visible_to(actor).filter(pk=pk).select_related("status").first()
-            if pk is not None
-            else None
-        )
-        if ticket is None:
+    for part in parts:
+        try:
+            found.append(ticket_access.get_ticket_for_user(actor, str(part).strip(), related=False))
+        except Http404:
             raise ServiceError(
-                _("No such incident: %(number)s.") % {"number": part[:40]},
+                _("No such incident: %(number)s.") % {"number": str(part)[:40]},
                 field="tickets",
                 code="not_found",
-            )
-        found.append(ticket)
+            ) from None
     if not found:
         raise ServiceError(_("Name at least one incident."), field="tickets", code="required")
     return found
 
 
-def similar_incidents(user: User, major: MajorIncident, *, hours: int = SIMILAR_HOURS) -> list[Ticket]:
+def similar_incidents(
+    user: User, major: MajorIncident, *, hours: int = SIMILAR_HOURS
+) -> list[Ticket]:
     """Open incidents of the last hours that share the parent's affected items or category,
     not yet children of anything and not majors themselves: candidates to attach."""
     parent = major.ticket
@@ -408,15 +404,12 @@ def post_update(
 def _tell_children(actor: User, major: MajorIncident, communication: Communication) -> int:
     """One event per active child; one mail per requester (grouped). Returns how many
     requesters a mail was planned for."""
-    kids = list(
-        children(major)
-        .active()
-        .select_related("requester", "status")
-        .order_by("pk")
-    )
+    kids = list(children(major, active=True).select_related("requester", "status").order_by("pk"))
     by_requester: dict[int, list[Ticket]] = defaultdict(list)
     for child in kids:
-        tickets.record_event(child, actor, UPDATE, field=CommunicationKind.PUBLIC, new=communication.body)
+        tickets.record_event(
+            child, actor, UPDATE, field=CommunicationKind.PUBLIC, new=communication.body
+        )
         by_requester[child.requester_id].append(child)
     parent = major.ticket
     reached = 0
@@ -434,7 +427,9 @@ def _tell_children(actor: User, major: MajorIncident, communication: Communicati
         with translation.override(requester.language or settings.LANGUAGE_CODE):
             subject = render_to_string("emails/major_update_subject.txt", context).strip()
             text = render_to_string("emails/major_update.txt", context)
-        if plan_notice(group[0], to_address=requester.email, subject=subject, text=text, what="major_update"):
+        if plan_notice(
+            group[0], to_address=requester.email, subject=subject, text=text, what="major_update"
+        ):
             reached += 1
     return reached
 
@@ -467,7 +462,7 @@ def resolve_children(parent: Ticket, code: str, resolution: str) -> int:
         note = f"{note}\n\n{resolution}"
     done = 0
     with tickets.acting_as(ActorKind.SYSTEM, note):
-        for child in children(major).active().order_by("pk"):
+        for child in children(major, active=True).order_by("pk"):
             try:
                 tickets.resolve_ticket(None, child, code=code, resolution=note)
             except ServiceError:
@@ -489,9 +484,7 @@ def review_major(
         raise PermissionDenied(_("Only the major incident manager or a manager may do this."))
     timeline = (timeline or "").strip()
     if not timeline:
-        raise ServiceError(
-            _("Summarise the timeline."), field="review_timeline", code="required"
-        )
+        raise ServiceError(_("Summarise the timeline."), field="review_timeline", code="required")
     for field, value in (
         ("review_timeline", timeline),
         ("review_root_cause", root_cause),

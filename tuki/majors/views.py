@@ -288,9 +288,7 @@ def declare(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return _from_ticket(
         request,
         pk,
-        lambda t: services.declare_major(
-            request.user, t, summary=request.POST.get("summary", "")
-        ),
+        lambda t: services.declare_major(request.user, t, summary=request.POST.get("summary", "")),
     )
 
 
