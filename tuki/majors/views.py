@@ -127,7 +127,7 @@ def _act(
     try:
         do(major)
     except ServiceError as error:
-        field = error.field or "__all__"
+        field = error.field or "form"
         return _detail(
             request,
             major,
@@ -136,7 +136,7 @@ def _act(
             status=422,
         )
     except PermissionDenied as denied:
-        return _detail(request, major, errors={"__all__": str(denied)}, status=403)
+        return _detail(request, major, errors={"form": str(denied)}, status=403)
     return redirect("majors:detail", pk=major.pk)
 
 
