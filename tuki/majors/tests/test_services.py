@@ -182,7 +182,9 @@ class TestUpdates:
     def test_each_mail_is_in_its_requesters_language(self, desk, major, kids, committed):
         services.attach_children(desk.admin, major, kids.all())
         services.post_update(desk.lead, major, "Router replaced.")
-        raw = {m.to_address: bytes(m.raw) for m in OutboundMessage.objects.filter(what="major_update")}
+        raw = {
+            m.to_address: bytes(m.raw) for m in OutboundMessage.objects.filter(what="major_update")
+        }
 
         def text(address: str) -> str:
             message = email.message_from_bytes(raw[address], policy=policy.default)

@@ -43,7 +43,9 @@ def test_who_may_open_the_list_and_the_page(desk: Desk, major: MajorIncident, ro
 
 @pytest.mark.parametrize("role", ["anonymous", *ROLES])
 def test_who_may_post_an_update(desk: Desk, major: MajorIncident, role: str):
-    response = client(desk, role).post(f"/majors/{major.pk}/update/", {"body": "Hi", "kind": "public"})
+    response = client(desk, role).post(
+        f"/majors/{major.pk}/update/", {"body": "Hi", "kind": "public"}
+    )
     posted = Communication.objects.exists()
     if role == "anonymous":
         assert response.status_code == 302
@@ -103,7 +105,9 @@ def test_the_major_page_costs_the_same_with_more_children(desk: Desk, major, kid
 
 def test_attaching_by_number_from_the_page(desk: Desk, major: MajorIncident, kids: Kids):
     c = desk.client_for(desk.admin)
-    response = c.post(f"/majors/{major.pk}/children/", {"tickets": f"{kids.matti.number} {kids.ion.number}"})
+    response = c.post(
+        f"/majors/{major.pk}/children/", {"tickets": f"{kids.matti.number} {kids.ion.number}"}
+    )
     assert response.status_code == 302
     assert TicketLink.objects.filter(source=major.ticket, type=LinkType.PARENT_OF).count() == 2
     response = c.post(f"/majors/{major.pk}/children/", {"ticket": [kids.maija_1.number]})
@@ -112,7 +116,9 @@ def test_attaching_by_number_from_the_page(desk: Desk, major: MajorIncident, kid
 
 
 def test_a_bad_number_is_an_error_by_the_field(desk: Desk, major: MajorIncident):
-    response = desk.client_for(desk.admin).post(f"/majors/{major.pk}/children/", {"tickets": "INC-99999"})
+    response = desk.client_for(desk.admin).post(
+        f"/majors/{major.pk}/children/", {"tickets": "INC-99999"}
+    )
     assert response.status_code == 422
     assert "is-invalid" in response.content.decode()
     assert not TicketLink.objects.filter(type=LinkType.PARENT_OF).exists()
@@ -125,7 +131,11 @@ def test_the_review_form_saves_and_marks_it_reviewed(desk: Desk, major: MajorInc
     assert response.status_code == 422
     response = c.post(
         f"/majors/{major.pk}/review/",
-        {"review_timeline": "09:00 down, 11:00 up", "review_root_cause": "PRB-3", "review_actions": "x"},
+        {
+            "review_timeline": "09:00 down, 11:00 up",
+            "review_root_cause": "PRB-3",
+            "review_actions": "x",
+        },
     )
     assert response.status_code == 302
     major.refresh_from_db()
