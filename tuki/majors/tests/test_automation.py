@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from tuki.automation.models import RuleRun
+from tuki.automation.tests import conftest as automation
 from tuki.automation.tests.test_engine import make_rule, new_ticket
 from tuki.conftest import Desk
 from tuki.majors.models import DeclaredVia, MajorIncident
@@ -14,15 +15,11 @@ from tuki.tickets.models import ActorKind, TicketEvent
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks: Any) -> Any:
-    from tuki.automation.tests.conftest import committed as automation_committed
-
-    return automation_committed.__wrapped__(django_capture_on_commit_callbacks)  # type: ignore[attr-defined]
+# The automation tests' `committed`: the change and then the rules' pass, as a commit would.
+rules_committed = pytest.fixture(automation.committed.__wrapped__, name="rules_committed")  # type: ignore[attr-defined]
 
 
-def test_a_rule_declares_a_major_incident(desk: Desk, committed: Any) -> None:
+def test_a_rule_declares_a_major_incident(desk: Desk, rules_committed: Any) -> None:
     rule = make_rule(
         desk,
         name="Core router down",
@@ -33,7 +30,7 @@ def test_a_rule_declares_a_major_incident(desk: Desk, committed: Any) -> None:
         },
         actions=[{"type": "declare_major", "summary": "{{ ticket.title }}: we are on it."}],
     )
-    ticket = new_ticket(desk, committed, title="Core router down")
+    ticket = new_ticket(desk, rules_committed, title="Core router down")
     run = RuleRun.objects.get(rule=rule)
     assert run.ok, run.error
     major = MajorIncident.objects.get(ticket=ticket)
