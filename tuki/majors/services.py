@@ -411,7 +411,7 @@ def _tell_children(actor: User, major: MajorIncident, communication: Communicati
             child, actor, UPDATE, field=CommunicationKind.PUBLIC, new=communication.body
         )
         by_requester[child.requester_id].append(child)
-    parent = major.ticket
+    # The mail names the requester's own tickets only: the parent may be one they cannot see.
     reached = 0
     for group in by_requester.values():
         requester = group[0].requester
@@ -420,7 +420,7 @@ def _tell_children(actor: User, major: MajorIncident, communication: Communicati
         context = {
             "requester": requester,
             "tickets": group,
-            "parent": parent,
+            "numbers": ", ".join(t.number for t in group),
             "body": communication.body,
             "posted_at": communication.posted_at,
         }

@@ -250,8 +250,10 @@ def review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def ticket_section(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     ticket = access.visible_ticket(request.user, pk)
     major = MajorIncident.objects.filter(ticket=ticket).select_related("manager").first()
+    # A parent the reader may not see (restricted) is not named.
     parent = (
-        Ticket.objects.filter(links_out__target=ticket, links_out__type=LinkType.PARENT_OF)
+        Ticket.objects.visible_to(request.user)
+        .filter(links_out__target=ticket, links_out__type=LinkType.PARENT_OF)
         .filter(major__isnull=False)
         .first()
     )

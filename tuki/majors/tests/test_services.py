@@ -202,6 +202,7 @@ class TestUpdates:
         assert "Hei" in finnish and kids.maija_1.number in finnish
         assert kids.maija_2.number in finnish  # both of her tickets in her one mail
         assert "Hello" in english and "We are working on a major incident" in english
+        assert major.ticket.number not in english + finnish + romanian  # theirs only
         assert "Bună" in romanian
         # The frame around the manager's words is translated.
         assert "We are working on a major incident" not in finnish + romanian

@@ -178,3 +178,15 @@ class TestTicketSection:
         services.attach_children(desk.admin, major, [kids.matti])
         section = desk.client_for(desk.admin).get(f"/majors/ticket/{kids.matti.pk}/section/")
         assert 'id="major-parent"' in section.content.decode()
+
+
+def test_a_child_does_not_name_a_parent_the_reader_may_not_see(desk: Desk, major, kids: Kids):
+    from tuki.tickets import services as tickets
+
+    services.attach_children(desk.admin, major, [kids.matti])
+    tickets.update_ticket(desk.admin, major.ticket, restricted=True)
+    desk.other_agent.sees_all_tickets = True
+    desk.other_agent.save()
+    section = desk.client_for(desk.other_agent).get(f"/majors/ticket/{kids.matti.pk}/section/")
+    assert section.status_code == 200
+    assert major.ticket.number not in section.content.decode()
