@@ -119,6 +119,8 @@ NOT_CONFIGURATION = frozenset(
         "cmdb.MaintenanceWindow",  # planned work, recorded in the item's history
         "cmdb.AffectedItem",  # ticket data: the ticket's timeline records it
         "availability.Outage",  # operational data: who declared and ended it is on the row
+        "majors.MajorIncident",  # ticket data: its changes are events in the ticket's timeline
+        "majors.Communication",  # the major incident's communications timeline itself
         "monitoring.Alert",  # data: what a monitoring system sent, counted
         "monitoring.AlertGroup",  # bookkeeping: which incident a group of alerts has
         "capacity.Series",  # measurements' state, kept by the system

@@ -22,6 +22,7 @@ from tuki.approvals.models import ApprovalTemplate
 from tuki.macros import services as macros
 from tuki.macros.models import Macro
 from tuki.mail.outbound.planning import plan_notice
+from tuki.majors import services as majors
 from tuki.notifications import services as notifications
 from tuki.tickets import access as ticket_access, services as tickets
 from tuki.tickets.models import Category, Ticket
@@ -203,6 +204,12 @@ def request_approval(ticket: Ticket, action: dict[str, Any]) -> str:
     return _("approval %(name)s requested") % {"name": template}
 
 
+def declare_major(ticket: Ticket, action: dict[str, Any]) -> str:
+    summary = render(action["summary"], ticket) if action.get("summary") else ""
+    majors.declare_major(None, ticket, summary=summary)
+    return _("declared %(number)s a major incident") % {"number": ticket.number}
+
+
 RUNNERS: dict[str, Callable[[Ticket, dict[str, Any]], str]] = {
     "set_field": set_field,
     "set_status": set_status,
@@ -218,6 +225,7 @@ RUNNERS: dict[str, Callable[[Ticket, dict[str, Any]], str]] = {
     "run_macro": run_macro,
     "escalate_to_manager": escalate_to_manager,
     "request_approval": request_approval,
+    "declare_major": declare_major,
 }
 
 

@@ -416,6 +416,12 @@ ACTIONS: dict[str, ActionSpec] = {
         ),
         ActionSpec("escalate_to_manager", gettext_lazy("Escalate to the group's manager"), ()),
         ActionSpec(
+            "declare_major",
+            gettext_lazy("Declare a major incident"),
+            (_p("summary", gettext_lazy("Public summary"), "template", required=False),),
+            kinds=(Kind.INCIDENT,),
+        ),
+        ActionSpec(
             "request_approval",
             gettext_lazy("Request approval"),
             (_p("template", gettext_lazy("Approval template"), "approval_template"),),

@@ -26,6 +26,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from tuki.availability import notices
 from tuki.availability.models import SEVERITY, Outage, State
 from tuki.availability.presenting import duration
 from tuki.cmdb.models import MaintenanceWindow
@@ -186,6 +187,7 @@ def _render(request: HttpRequest, services: Sequence[Service], public: bool) -> 
     context = {
         "nav": "portal_status",
         "lines": lines,
+        "notices": notices.collected(public),
         "overall": overall(lines),
         "public": public,
         "history_days": HISTORY_DAYS,
