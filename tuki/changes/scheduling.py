@@ -83,13 +83,14 @@ def set_window(
 ) -> list[conflicts.Conflict]:
     """Plan the change's window (and implementer: None takes it away, KEEP leaves it)."""
     _check_range(start, end, ("planned_start", "planned_end"))
-    who = change.implementer if isinstance(implementer, _Keep) else _implementer(implementer)
+    chosen = None if isinstance(implementer, _Keep) else _implementer(implementer)
     with transaction.atomic():
         if actor is not None:
-            ticket = ticket_access.get_ticket_for_user(actor, change.pk, related=False)
-            if not ticket_access.can_work(actor, ticket):
+            ticket = Ticket.objects.visible_to(actor).filter(pk=change.pk).first()
+            if ticket is None or not ticket_access.can_work(actor, ticket):
                 raise PermissionDenied
         locked = Change.objects.select_for_update().select_related("ticket").get(pk=change.pk)
+        who = locked.implementer if isinstance(implementer, _Keep) else chosen
         before = {
             "planned_start": locked.planned_start,
             "planned_end": locked.planned_end,
