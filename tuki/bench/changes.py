@@ -44,7 +44,9 @@ def seed(count: int = 10_000, *, seed: int = 17) -> list[int]:
     with transaction.atomic():
         Ticket.objects.filter(kind=Kind.CHANGE, title__startswith=PREFIX).delete()
         BlackoutPeriod.objects.filter(name__startswith=PREFIX).delete()
-        group, _ = SupportGroup.objects.get_or_create(name="Bench change team", defaults={"tier": 2})
+        group, _ = SupportGroup.objects.get_or_create(
+            name="Bench change team", defaults={"tier": 2}
+        )
         agents = []
         for n in range(50):
             agent, _ = User.objects.get_or_create(

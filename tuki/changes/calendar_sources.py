@@ -17,8 +17,7 @@ from django.utils.translation import gettext as _
 
 from tuki.changes.calendar import Entry, register_source
 from tuki.changes.models import BlackoutPeriod, Change, Risk
-from tuki.cmdb import access as cmdb_access
-from tuki.cmdb import impact
+from tuki.cmdb import access as cmdb_access, impact
 from tuki.cmdb.models import AffectedItem, MaintenanceWindow
 from tuki.tickets.choices import Kind, StatusCategory
 from tuki.tickets.models import Ticket
@@ -52,9 +51,7 @@ def _tone(category: str, change_type: str) -> str:
 
 def changes(user: User, start: datetime, end: datetime, filters: dict[str, Any]) -> list[Entry]:
     visible = Ticket.objects.visible_to(user).filter(kind=Kind.CHANGE)
-    rows = Change.objects.filter(
-        planned_start__lt=end, planned_end__gt=start, ticket__in=visible
-    )
+    rows = Change.objects.filter(planned_start__lt=end, planned_end__gt=start, ticket__in=visible)
     items = filtered_items(user, filters)
     if items is not None:
         rows = rows.filter(

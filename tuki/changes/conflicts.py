@@ -126,9 +126,7 @@ def _neighbours(items: dict[int, str]) -> dict[int, list[tuple[int, str]]]:
     return found
 
 
-def _others(
-    change: Change, start: datetime, end: datetime, wanted: set[int]
-) -> list[_Other]:
+def _others(change: Change, start: datetime, end: datetime, wanted: set[int]) -> list[_Other]:
     """Active changes overlapping [start, end) that name a wanted item or share the
     implementer: two queries."""
     near = Q(ticket__affected_items__ci_id__in=wanted) if wanted else Q(pk__in=[])
@@ -154,7 +152,7 @@ def _others(
             named[ticket_id][ci_id] = name
     prefix = KIND_PREFIX[Kind.CHANGE]
     return [
-        _Other(pk, f"{prefix}-{pk}", title, s, e, implementer, named.get(pk, {}))
+        _Other(pk, f"{prefix}-{pk}", title, s, e, implementer, named.get(pk, {}))  # type: ignore[arg-type]  # filtered: not null
         for pk, title, s, e, implementer in rows
     ]
 
@@ -197,7 +195,9 @@ def _maintenance(
     windows: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
     if governed:
         for ci_id, s, e in (
-            MaintenanceWindow.objects.filter(ci_id__in=governed, ends_at__gt=start, starts_at__lt=end)
+            MaintenanceWindow.objects.filter(
+                ci_id__in=governed, ends_at__gt=start, starts_at__lt=end
+            )
             .order_by("starts_at")
             .values_list("ci_id", "starts_at", "ends_at")
         ):
@@ -319,7 +319,12 @@ def _hide(conflicts: list[Conflict], viewer: User | None) -> list[Conflict]:
         if conflict.ticket_id and conflict.ticket_id not in visible:
             message = _("Another change you may not see overlaps this window.")
             conflict = Conflict(
-                conflict.kind, message, conflict.starts_at, conflict.ends_at, None, conflict.blocking
+                conflict.kind,
+                message,
+                conflict.starts_at,
+                conflict.ends_at,
+                None,
+                conflict.blocking,
             )
         shown.append(conflict)
     return list(dict.fromkeys(shown))  # two hidden ones read the same

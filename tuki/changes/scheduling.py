@@ -27,9 +27,7 @@ from tuki.changes.models import BlackoutKind, BlackoutPeriod, Change, ChangeType
 from tuki.cmdb.models import AffectedItem, ConfigurationItem
 from tuki.lib.dates import absolute
 from tuki.lib.errors import ServiceError
-from tuki.tickets import access as ticket_access
-from tuki.tickets import guards
-from tuki.tickets import services as ticket_services
+from tuki.tickets import access as ticket_access, guards, services as ticket_services
 from tuki.tickets.choices import Kind
 from tuki.tickets.models import EventAction, Ticket
 
@@ -70,7 +68,7 @@ def _implementer(value: Any) -> User | None:
         raise ServiceError(
             _("The implementer must be an active agent."), field="implementer", code="invalid"
         )
-    return value  # type: ignore[no-any-return]
+    return value
 
 
 def set_window(
@@ -223,9 +221,7 @@ def blackout_guard(ticket: Ticket, old: Status, new: Status, actor: User | None)
     blackout = holding_blackout(ticket, timezone.now())
     if blackout is None:
         return
-    change_type = (
-        Change.objects.filter(pk=ticket.pk).values_list("change_type", flat=True).first()
-    )
+    change_type = Change.objects.filter(pk=ticket.pk).values_list("change_type", flat=True).first()
     if blackout.allow_emergency and change_type == ChangeType.EMERGENCY:
         return
     raise ServiceError(

@@ -38,8 +38,9 @@ def test_a_backwards_or_too_long_range_is_a_422(desk):
     bad = client.get(f"{API}/calendar?start=2030-03-02T00:00:00Z&end=2030-03-01T00:00:00Z")
     assert bad.status_code == 422
     assert (
-        client.get(f"{API}/calendar?start=2030-01-01T00:00:00Z&end=2030-06-01T00:00:00Z")
-        .status_code
+        client.get(
+            f"{API}/calendar?start=2030-01-01T00:00:00Z&end=2030-06-01T00:00:00Z"
+        ).status_code
         == 422
     )
 
@@ -72,10 +73,18 @@ def test_put_a_window_and_read_its_conflicts_and_free_slots(desk, plant):
 @pytest.mark.parametrize(
     ("payload", "field"),
     [
-        ({"planned_start": "2030-03-04T11:00:00Z", "planned_end": "2030-03-04T10:00:00Z"},
-         "planned_end"),
-        ({"planned_start": "2030-03-04T11:00:00Z", "planned_end": "2030-03-04T12:00:00Z",
-          "implementer": 999999}, "implementer"),
+        (
+            {"planned_start": "2030-03-04T11:00:00Z", "planned_end": "2030-03-04T10:00:00Z"},
+            "planned_end",
+        ),
+        (
+            {
+                "planned_start": "2030-03-04T11:00:00Z",
+                "planned_end": "2030-03-04T12:00:00Z",
+                "implementer": 999999,
+            },
+            "implementer",
+        ),
     ],
 )
 def test_a_bad_window_is_a_422_naming_the_field(desk, plant, payload, field):
@@ -131,8 +140,12 @@ def test_blackouts_crud_for_staff_and_read_only_for_agents(desk, plant):
         admin,
         "put",
         f"{API}/blackouts/{pk}",
-        {"name": "Sale", "kind": "freeze", "starts_at": "2030-03-04T00:00:00Z",
-         "ends_at": "2030-03-06T00:00:00Z"},
+        {
+            "name": "Sale",
+            "kind": "freeze",
+            "starts_at": "2030-03-04T00:00:00Z",
+            "ends_at": "2030-03-06T00:00:00Z",
+        },
     )
     assert changed.json()["kind"] == "freeze" and changed.json()["items"] == []
     backwards = call(

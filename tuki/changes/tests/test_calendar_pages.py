@@ -152,8 +152,13 @@ class TestBlackoutPages:
         assert client.get(f"/changes/blackouts/{blackout.pk}/").status_code == 200
         bad = client.post(
             f"/changes/blackouts/{blackout.pk}/",
-            {"name": "Sale", "kind": "blackout", "starts_at": "2030-03-04T00:00",
-             "ends_at": "2030-03-03T00:00", "items": "nowhere"},
+            {
+                "name": "Sale",
+                "kind": "blackout",
+                "starts_at": "2030-03-04T00:00",
+                "ends_at": "2030-03-03T00:00",
+                "items": "nowhere",
+            },
         )
         assert bad.status_code == 422 and b"No such item: nowhere." in bad.content
         with query_budget(15):

@@ -80,9 +80,7 @@ def test_a_change_without_a_window_has_no_conflicts(desk, plant):
 
 
 def test_the_implementer_busy_elsewhere_conflicts(desk, plant):
-    other = make_change(
-        desk, "Mail", [plant.other], at(10), at(12), implementer=desk.specialist
-    )
+    other = make_change(desk, "Mail", [plant.other], at(10), at(12), implementer=desk.specialist)
     mine = make_change(desk, "Db", [plant.db], at(11), at(13), implementer=desk.specialist)
     [found] = conflicts.check(mine)
     assert found.kind == ConflictKind.IMPLEMENTER_BUSY
@@ -182,9 +180,7 @@ class TestFreeSlots:
 
     def test_free_slots_keep_inside_maintenance_windows(self, desk, plant):
         cmdb_services.plan_maintenance(desk.admin, plant.db, starts_at=at(22), ends_at=at(23))
-        cmdb_services.plan_maintenance(
-            desk.admin, plant.db, starts_at=at(22, 1), ends_at=at(24, 1)
-        )
+        cmdb_services.plan_maintenance(desk.admin, plant.db, starts_at=at(22, 1), ends_at=at(24, 1))
         mine = make_change(desk, "Db", [plant.db], at(10), at(12))
         slots = conflicts.free_slots(mine, count=2, after=at(8))
         assert slots == [(at(22, 1), at(24, 1))]

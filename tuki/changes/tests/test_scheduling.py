@@ -78,9 +78,7 @@ def test_a_requester_cannot_be_the_implementer(desk, plant):
 
 
 def test_who_cannot_see_or_work_the_change_cannot_plan_it(desk, plant):
-    restricted = make_change(
-        desk, "Secret", [plant.db], restricted=True, group=desk.network_hel
-    )
+    restricted = make_change(desk, "Secret", [plant.db], restricted=True, group=desk.network_hel)
     with pytest.raises(PermissionDenied):
         scheduling.set_window(desk.other_agent, restricted, start=at(8), end=at(9))
     with pytest.raises(PermissionDenied):

@@ -110,18 +110,18 @@ def _steps(view: str, day: date) -> tuple[date, date]:
 def calendar_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     view = "week" if request.GET.get("view") == "week" else "month"
     day = _day(request.GET.get("date"))
-    filters = {
-        key: parse_id(request.GET.get(key))
-        for key in ("service", "item")
-        if parse_id(request.GET.get(key)) is not None
-    }
+    filters: dict[str, int] = {}
+    for key in ("service", "item"):
+        value = parse_id(request.GET.get(key))
+        if value is not None:
+            filters[key] = value
     start, end = _span(view, day)
     found = calendar.entries(request.user, _moment(start), _moment(end), filters)
     days = _days(view, day, found)
     previous, following = _steps(view, day)
     named = {
         ci.pk: ci.name
-        for ci in cmdb_access.items_visible_to(request.user).filter(pk__in=filters.values())
+        for ci in cmdb_access.items_visible_to(request.user).filter(pk__in=list(filters.values()))
     }
     context = {
         "view": view,
