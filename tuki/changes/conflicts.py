@@ -129,20 +129,27 @@ def _neighbours(items: dict[int, str]) -> dict[int, list[tuple[int, str]]]:
 def _others(change: Change, start: datetime, end: datetime, wanted: set[int]) -> list[_Other]:
     """Active changes overlapping [start, end) that name a wanted item or share the
     implementer: two queries."""
-    near = Q(ticket__affected_items__ci_id__in=wanted) if wanted else Q(pk__in=[])
-    if change.implementer_id:
-        near |= Q(implementer_id=change.implementer_id)
-    rows = list(
-        Change.objects.filter(
-            planned_start__lt=end,
-            planned_end__gt=start,
-            ticket__status_id__in=status_ids(ACTIVE_CATEGORIES),
+    overlapping = Change.objects.filter(planned_start__lt=end, planned_end__gt=start)
+    ids: set[int] = set()
+    if wanted:  # by the items' index, then the few changes they name
+        ids |= set(
+            AffectedItem.objects.filter(
+                ci_id__in=wanted, ticket_id__in=overlapping.values("pk")
+            ).values_list("ticket_id", flat=True)
         )
-        .filter(near)
-        .exclude(pk=change.pk)
-        .order_by("planned_start", "pk")
-        .values_list("pk", "ticket__title", "planned_start", "planned_end", "implementer_id")
-        .distinct()
+    if change.implementer_id:  # by the index change_implementer
+        ids |= set(
+            overlapping.filter(implementer_id=change.implementer_id).values_list("pk", flat=True)
+        )
+    ids.discard(change.pk)
+    rows = (
+        list(
+            Change.objects.filter(pk__in=ids, ticket__status_id__in=status_ids(ACTIVE_CATEGORIES))
+            .order_by("planned_start", "pk")
+            .values_list("pk", "ticket__title", "planned_start", "planned_end", "implementer_id")
+        )
+        if ids
+        else []
     )
     named: dict[int, dict[int, str]] = defaultdict(dict)
     if rows and wanted:
