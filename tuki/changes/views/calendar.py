@@ -15,6 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
@@ -56,6 +57,10 @@ class Day:
     in_month: bool
     is_today: bool
     entries: list[Entry] = field(default_factory=list)
+
+    @property
+    def weekday(self) -> str:
+        return date_format(self.day, "D")
 
 
 def _day(value: str | None) -> date:
@@ -126,6 +131,8 @@ def calendar_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     context = {
         "view": view,
         "day": day,
+        "day_iso": day.isoformat(),
+        "month_title": date_format(day, "YEAR_MONTH_FORMAT"),
         "weeks": [days[i : i + 7] for i in range(0, len(days), 7)],
         "days": days,
         "previous": previous.isoformat(),
@@ -208,6 +215,11 @@ def window(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "conflicts": found,
         "slots": [(s, e, s.strftime(FORMAT), e.strftime(FORMAT)) for s, e in _local(slots)],
         "may_plan": may_plan,
+        "window_day": (
+            timezone.localtime(change.planned_start).date().isoformat()
+            if change.planned_start
+            else ""
+        ),
     }
     return render(request, "changes/partials/window.html", context, status=status)
 
