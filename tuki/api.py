@@ -22,6 +22,7 @@ from tuki.availability.api import router as availability_router
 from tuki.calendars.api import router as calendars_router
 from tuki.capacity.api import router as capacity_router
 from tuki.changes.api import router as changes_router
+from tuki.changes.api_calendar import router as calendar_router
 from tuki.cmdb.api import router as cmdb_router
 from tuki.knowledge.api import router as knowledge_router
 from tuki.lib.errors import ServiceError
@@ -110,5 +111,6 @@ api.add_router("", capacity_router)
 api.add_router("/cmdb/", cmdb_router)
 api.add_router("/problems/", problems_router)
 api.add_router("/changes/", changes_router)
+api.add_router("/changes/", calendar_router)
 api.add_router("/releases/", releases_router)
 api.add_router("/majors/", majors_router)

@@ -29,7 +29,7 @@ ALERTS = ("alerts",)
 # Measured in-process on the same data, after the HTTP measurements.
 IN_PROCESS = ("report_year",)
 # Measured in-process on the configuration database (cmdb.py, impact.py); no tickets needed.
-CMDB = ("impact", "impact_dependencies")
+CMDB = ("impact", "impact_dependencies", "change_conflicts", "change_free_slots")
 
 
 @dataclass

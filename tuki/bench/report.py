@@ -28,6 +28,9 @@ BUDGETS = [
     ("report_year", "p95", "<=", 1000.0),
     # What one failing item reaches, 100,000 items and 500,000 relations (bench/cmdb.py).
     ("impact", "p95", "<=", 50.0),
+    # A change's conflicts among 10,000 changes on 100,000 items (bench/changes.py).
+    ("change_conflicts", "p95", "<=", 100.0),
+    ("change_free_slots", "p95", "<=", 100.0),
     ("intake_api", "value", ">=", 150.0),
     ("intake_api_lag", "p95", "<=", 2.0),
     ("intake_mail", "value", ">=", 150.0),

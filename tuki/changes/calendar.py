@@ -26,6 +26,7 @@ class Entry:
     ends_at: datetime
     url: str = ""
     detail: str = ""  # one line under the title: state, type, risk
+    tone: str = ""  # a CSS modifier: the change's state or type ("emergency", "closed"...)
 
 
 Source = Callable[["User", datetime, datetime, dict[str, Any]], list[Entry]]
@@ -43,3 +44,9 @@ def unregister_source(key: str) -> None:
 
 def sources() -> list[Source]:
     return [source for _key, source in sorted(_SOURCES.items())]
+
+
+def entries(user: User, start: datetime, end: datetime, filters: dict[str, Any]) -> list[Entry]:
+    """Every source's entries overlapping [start, end), in time order."""
+    found = [entry for source in sources() for entry in source(user, start, end, filters)]
+    return sorted(found, key=lambda e: (e.starts_at, e.ends_at, e.kind, e.title))

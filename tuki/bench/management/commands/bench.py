@@ -33,6 +33,7 @@ from django.db import connection
 
 from tuki.bench import (
     alerts,
+    changes,
     cmdb,
     database,
     impact,
@@ -237,6 +238,9 @@ class Command(BaseCommand):
             if cmdb_wanted:
                 self.say(self.style.MIGRATE_HEADING("Impact analysis"))
                 impact.measure(run, self.say)
+                if any(opts.wants(n) for n in changes.NAMES):
+                    self.say(self.style.MIGRATE_HEADING("Change conflicts"))
+                    changes.measure(run, self.say)
             self.run_modules(run, loaded)
             run.misses = report.check(run)
             path = report.write(run)
