@@ -190,3 +190,31 @@ def test_the_gate_costs_a_fixed_number_of_queries(desk, api):
     ask(api, f"CHG-{change.pk}")  # the key is read once per process
     with query_budget(GATE_QUERIES, exact=True):
         ask(api, f"CHG-{change.pk}")
+
+
+def test_the_documented_jq_and_openssl_steps_verify_a_real_answer(desk, api, tmp_path):
+    """docs/releases.md's pipeline steps, on an answer as the API sends it."""
+    import shutil
+    import subprocess
+
+    import pytest
+
+    if not (shutil.which("jq") and shutil.which("openssl")):
+        pytest.skip("needs jq and openssl (apt-get install jq openssl)")
+    change = make_change(desk, hours=(2, 3))
+    response = api("post", GATE, {"change": f"CHG-{change.pk}", "ref": "a1b2"})
+    (tmp_path / "answer.json").write_bytes(response.content)
+    (tmp_path / "gate.pem").write_bytes(api("get", GATE + "/key").content)
+    script = (
+        "jq -r .signature answer.json | base64 -d > answer.sig && "
+        "jq -jcS 'del(.signature)' answer.json > answer.body && "
+        "openssl pkeyutl -verify -pubin -inkey gate.pem -rawin -in answer.body -sigfile answer.sig"
+    )
+    done = subprocess.run(["sh", "-c", script], cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "Signature Verified Successfully" in done.stdout
+    answer = json.loads(response.content)
+    answer["reason"] = "Allowed"
+    (tmp_path / "answer.json").write_text(json.dumps(answer))
+    forged = subprocess.run(["sh", "-c", script], cwd=tmp_path, capture_output=True, text=True)
+    assert forged.returncode != 0
