@@ -187,10 +187,10 @@ def _as_system(ticket: Ticket, target: Status, reason: str) -> None:
 
 
 def _status_after_approval(ticket: Ticket) -> Status | None:
-    """Changes and releases go to Scheduled; requests to In progress when someone has them, else Assigned.
+    """Changes go to Scheduled (a release waits for its deploy stage: releases/services.py); requests to In progress when someone has them, else Assigned.
     Only where the kind's workflow allows."""
     moves = {s.key: s for s in tickets.allowed_statuses(ticket)}
-    if ticket.kind in (Kind.CHANGE, Kind.RELEASE):
+    if ticket.kind == Kind.CHANGE:
         prefer = ["scheduled", "assigned", "in_progress"]
     elif ticket.assignee_id:
         prefer = ["in_progress", "assigned"]
