@@ -37,6 +37,7 @@ from tuki.majors.models import (
 from tuki.tickets import access as ticket_access, services as tickets
 from tuki.tickets.models import (
     ActorKind,
+    EventAction,
     Kind,
     LinkType,
     ResolutionCode,
@@ -44,11 +45,11 @@ from tuki.tickets.models import (
     Ticket,
 )
 
-PROPOSED = "major_proposed"
-DECLARED = "major_declared"
-REJECTED = "major_rejected"
-UPDATE = "major_update"
-REVIEWED = "major_reviewed"
+PROPOSED = EventAction.MAJOR_PROPOSED
+DECLARED = EventAction.MAJOR_DECLARED
+REJECTED = EventAction.MAJOR_REJECTED
+UPDATE = EventAction.MAJOR_UPDATE
+REVIEWED = EventAction.MAJOR_REVIEWED
 
 SIMILAR_HOURS = 24
 SIMILAR_LIMIT = 20

@@ -139,6 +139,12 @@ class EventAction(models.TextChoices):
     APPROVAL_CANCELLED = "approval_cancelled", _("cancelled the approval")
     # The surveys app records this (tickets never imports it); new_value is the score 1-5.
     SURVEY_ANSWERED = "survey_answered", _("answered the satisfaction survey")
+    # The majors app records these (tickets never imports it).
+    MAJOR_PROPOSED = "major_proposed", _("proposed a major incident")
+    MAJOR_DECLARED = "major_declared", _("declared a major incident")
+    MAJOR_REJECTED = "major_rejected", _("rejected the major incident proposal")
+    MAJOR_UPDATE = "major_update", _("posted a major incident update")
+    MAJOR_REVIEWED = "major_reviewed", _("reviewed the major incident")
 
 
 def action_label(action: str) -> str:
