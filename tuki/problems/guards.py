@@ -59,7 +59,8 @@ def check_quiet(ticket: Ticket, old: Status, new: Status, actor: User | None) ->
     quiet = Problem.objects.filter(pk=ticket.pk).values_list("quiet_days", flat=True).first()
     days = quiet if quiet is not None else default_quiet_days()
     now = timezone.now()
-    for number, active, since in last_comeback(ticket.pk):
+    incidents = last_comeback(ticket.pk)
+    for number, active, _since in incidents:
         if active:
             raise ServiceError(
                 _("%(number)s is still open: resolve it before closing the problem.")
@@ -67,6 +68,9 @@ def check_quiet(ticket: Ticket, old: Status, new: Status, actor: User | None) ->
                 field="status",
                 code="incident_active",
             )
+    if incidents:
+        # The incident that came back last says until when.
+        number, _active, since = max(incidents, key=lambda row: row[2])
         until = since + datetime.timedelta(days=days)
         if until > now:
             raise ServiceError(

@@ -59,8 +59,10 @@ def problem_for(ticket: Ticket) -> Problem:
 
 
 def _require_worker(actor: User, ticket: Ticket) -> None:
-    if not access.can_work(actor, ticket) or not ticket_access.may_see(actor, ticket):
+    if not access.can_work(actor, ticket):
         raise PermissionDenied(_("Only agents may work problems."))
+    if not ticket_access.may_see(actor, ticket):
+        raise PermissionDenied(_("You cannot see this ticket."))
 
 
 def _clean_text(value: object, field: str) -> str:
