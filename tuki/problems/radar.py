@@ -142,7 +142,7 @@ def _vectorise(docs: list[Doc], *, keep_all_from: int | None = None) -> dict[str
     df: Counter[str] = Counter()
     for d in docs:
         df.update(d.weights.keys())
-    common = max(3, n // 2)
+    common = max(10, n // 2)
     vocabulary = [t for t, c in df.items() if 2 <= c <= common]
     vocabulary.sort(key=lambda t: (df[t], t))
     kept = set(vocabulary[:MAX_VOCABULARY])
