@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.http import Http404
 from ninja import Field, Query, Router
 
@@ -19,7 +19,7 @@ from tuki.lib.bounds import Id, Schema
 from tuki.lib.http import ApiRequest
 from tuki.problems import access, radar, services
 from tuki.problems.models import KnownErrorState, Problem
-from tuki.tickets.models import LinkType, StatusCategory, Ticket
+from tuki.tickets.models import StatusCategory, Ticket
 
 router = Router(tags=["problems"])
 
@@ -216,7 +216,7 @@ def list_problems(request: ApiRequest, filters: Query[ProblemFilters]) -> dict[s
         qs = qs.filter(pk__lt=filters.cursor)
     rows = list(
         qs.select_related("status", "problem")
-        .annotate(incident_count=Count("links_in", filter=Q(links_in__type=LinkType.CAUSED_BY)))
+        .annotate(incident_count=services.incident_count())
         .order_by("-pk")[: filters.limit + 1]
     )
     more = len(rows) > filters.limit

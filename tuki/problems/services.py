@@ -14,6 +14,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -171,6 +173,18 @@ def linked_incidents(problem: Problem | Ticket | int) -> TicketQuerySet:
     pk = problem if isinstance(problem, int) else problem.pk
     ids = TicketLink.objects.filter(target_id=pk, type=LinkType.CAUSED_BY).values("source_id")
     return Ticket.objects.filter(pk__in=ids, kind=Kind.INCIDENT)
+
+
+def incident_count() -> Coalesce:
+    """An annotation: how many incidents are linked to each problem of a queryset."""
+    links = (
+        TicketLink.objects.filter(target=OuterRef("pk"), type=LinkType.CAUSED_BY)
+        .order_by()
+        .values("target")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(links), 0)
 
 
 def link_incidents(actor: User, problem: Problem, incidents: Iterable[Ticket]) -> int:

@@ -78,7 +78,10 @@ class TestLinking:
 class TestDetailsAndNotes:
     def test_changing_the_root_cause_records_an_event(self, desk, board):
         services.update_problem(
-            desk.operator, board.problem, root_cause="Size limit", root_cause_category="configuration"
+            desk.operator,
+            board.problem,
+            root_cause="Size limit",
+            root_cause_category="configuration",
         )
         board.problem.refresh_from_db()
         assert board.problem.root_cause == "Size limit"
@@ -87,7 +90,12 @@ class TestDetailsAndNotes:
 
     @pytest.mark.parametrize(
         ("field", "value"),
-        [("root_cause_category", "gremlins"), ("quiet_days", "-1"), ("quiet_days", "x"), ("status", "closed")],
+        [
+            ("root_cause_category", "gremlins"),
+            ("quiet_days", "-1"),
+            ("quiet_days", "x"),
+            ("status", "closed"),
+        ],
     )
     def test_bad_input_names_the_field_and_writes_nothing(self, desk, board, field, value):
         with pytest.raises(ServiceError) as err:
@@ -164,7 +172,11 @@ class TestResolving:
     def test_resolving_resolves_the_active_incidents_in_one_go(self, desk, board):
         start(desk, board.problem)
         services.resolve_problem(
-            desk.operator, board.problem, code="solved", resolution="Limit raised", incidents="resolve"
+            desk.operator,
+            board.problem,
+            code="solved",
+            resolution="Limit raised",
+            incidents="resolve",
         )
         for ticket in (board.problem.ticket, board.first, board.second):
             ticket.refresh_from_db()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -14,7 +14,7 @@ from tuki.cmdb import access as cmdb_access
 from tuki.cmdb.models import SERVICE_LAYERS, AffectedItem
 from tuki.lib.bounds import parse_id
 from tuki.lib.http import AuthenticatedHttpRequest
-from tuki.problems import access
+from tuki.problems import access, services
 from tuki.problems.models import KnownErrorState, Problem
 from tuki.problems.views.common import agent_required
 from tuki.tickets.models import LinkType, StatusCategory, Ticket, TicketLink
@@ -63,14 +63,14 @@ def problem_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     qs, chosen = _filtered(request)
     qs = (
         qs.select_related("status", "group", "problem")
-        .annotate(incident_count=Count("links_in", filter=Q(links_in__type=LinkType.CAUSED_BY)))
+        .annotate(incident_count=services.incident_count())
         .order_by("-pk")
     )
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     now = timezone.now()
     for ticket in page.object_list:
         ticket.age_days = (now - ticket.created_at).days  # type: ignore[attr-defined]  # shown only
-    services = (
+    service_items = (
         cmdb_access.items_visible_to(request.user)
         .filter(ci_class__layer__in=SERVICE_LAYERS)
         .order_by("name")
@@ -84,7 +84,7 @@ def problem_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         "chosen": chosen,
         "states": STATE_CHOICES,
         "groups": list(SupportGroup.objects.order_by("name").values_list("pk", "name")),
-        "services": list(services),
+        "services": list(service_items),
         "query": query.urlencode(),
     }
     return render(request, "problems/list.html", context)
