@@ -42,6 +42,8 @@ from tuki.tickets.models import Kind, LinkType, Ticket, TicketLink, TicketQueryS
 
 MAX_CANDIDATES = 2000
 MAX_VOCABULARY = 5000
+TOP_TERMS = 12  # the words of an incident that find its neighbours
+MAX_POSTING = 150  # a word more incidents share is too common to tell them apart
 DESCRIPTION_CHARS = 1000
 MAX_WORDS = 60  # per incident
 CLOSE = 0.45  # cosine: alike on text alone
@@ -142,7 +144,7 @@ def _vectorise(docs: list[Doc], *, keep_all_from: int | None = None) -> dict[str
     df: Counter[str] = Counter()
     for d in docs:
         df.update(d.weights.keys())
-    common = max(10, n // 2)
+    common = min(max(10, n // 2), MAX_POSTING)
     vocabulary = [t for t, c in df.items() if 2 <= c <= common]
     vocabulary.sort(key=lambda t: (df[t], t))
     kept = set(vocabulary[:MAX_VOCABULARY])
@@ -155,18 +157,22 @@ def _vectorise(docs: list[Doc], *, keep_all_from: int | None = None) -> dict[str
 
 
 def _similarities(docs: list[Doc]) -> dict[tuple[int, int], float]:
-    """Cosine of every pair of docs sharing a word (index pairs i < j)."""
-    postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+    """Cosine of the pairs of docs (index pairs i < j) that share one of their TOP_TERMS
+    strongest words: an inverted index over those words finds the pairs, the full vectors
+    score them."""
+    postings: dict[str, list[int]] = defaultdict(list)
     for i, d in enumerate(docs):
-        for term, weight in d.vector.items():
-            postings[term].append((i, weight))
-    scores: dict[tuple[int, int], float] = defaultdict(float)
-    for entries in postings.values():
-        for a in range(len(entries)):
-            i, wi = entries[a]
-            for b in range(a + 1, len(entries)):
-                j, wj = entries[b]
-                scores[(i, j)] += wi * wj
+        for term in sorted(d.vector, key=lambda t: (-d.vector[t], t))[:TOP_TERMS]:
+            postings[term].append(i)
+    pairs: set[tuple[int, int]] = set()
+    for ids in postings.values():
+        for a in range(len(ids)):
+            for b in range(a + 1, len(ids)):
+                pairs.add((ids[a], ids[b]))
+    scores: dict[tuple[int, int], float] = {}
+    for i, j in pairs:
+        one, other = docs[i].vector, docs[j].vector
+        scores[(i, j)] = sum(one[t] * other[t] for t in one.keys() & other.keys())
     return scores
 
 

@@ -207,9 +207,11 @@ def link_incidents(actor: User, problem: Problem, incidents: Iterable[Ticket]) -
                 )
             other = problem_of_incident(incident)
             if other is not None and other.pk != problem.pk:
+                # Name the other problem only to whoever may see it.
+                seen = ticket_access.may_see(actor, other)
                 raise ServiceError(
                     _("%(number)s is already linked to %(problem)s.")
-                    % {"number": incident.number, "problem": other.number},
+                    % {"number": incident.number, "problem": other.number if seen else "…"},
                     field="incidents",
                     code="other_problem",
                 )
