@@ -294,6 +294,11 @@ _HTTPS = SITE_URL.lower().startswith("https://")
 AUDIT_RETENTION_DAYS = env_int("AUDIT_RETENTION_DAYS", 730)
 # How long raw capacity samples are kept (tuki/capacity: a periodic job deletes older ones).
 CAPACITY_RETENTION_DAYS = env_int("CAPACITY_RETENTION_DAYS", 400)
+# Problem management (docs/problems.md): the quiet period a problem's incidents keep before
+# it may be closed, and what the problem radar proposes (incidents per cluster, window).
+PROBLEM_QUIET_DAYS = env_int("PROBLEM_QUIET_DAYS", 14)
+PROBLEM_RADAR_MIN_INCIDENTS = env_int("PROBLEM_RADAR_MIN_INCIDENTS", 3)
+PROBLEM_RADAR_DAYS = env_int("PROBLEM_RADAR_DAYS", 14)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", _HTTPS)  # on by default behind https

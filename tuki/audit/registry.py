@@ -118,6 +118,9 @@ NOT_CONFIGURATION = frozenset(
         "cmdb.CIHistory",
         "cmdb.MaintenanceWindow",  # planned work, recorded in the item's history
         "cmdb.AffectedItem",  # ticket data: the ticket's timeline records it
+        "problems.Problem",  # ticket data: a problem ticket's detail
+        "problems.AnalysisNote",
+        "problems.RadarDismissal",  # bookkeeping: incidents the radar no longer proposes
         "availability.Outage",  # operational data: who declared and ended it is on the row
         "majors.MajorIncident",  # ticket data: its changes are events in the ticket's timeline
         "majors.Communication",  # the major incident's communications timeline itself

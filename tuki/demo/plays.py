@@ -16,6 +16,7 @@ from tuki.demo.data.profile import REOPEN_RATE, WAIT_RATE
 from tuki.demo.data.texts import ProblemStory, Scenario
 from tuki.demo.timeline import Timeline
 from tuki.lib.uploads import Upload
+from tuki.problems import services as problems
 from tuki.tickets import services
 from tuki.tickets.choices import LIVE_CHANNELS
 from tuki.tickets.models import ActorKind, Channel, Kind, ResolutionCode, Ticket
@@ -357,6 +358,13 @@ class ProblemPlay(Play):
         self.do(self.hours(1, 24), services.take_ticket, owner, self.ticket)
         for text in story.notes:
             self.note(self.hours(4, 72), owner, text)
+        # The last note names the cause: the problem's root cause, published as a known error.
+        detail = problems.problem_for(self.ticket)
+        self.do(
+            self.hours(1, 12), problems.update_problem, owner, detail, root_cause=story.notes[-1]
+        )
+        if final != "in_progress":
+            self.do(self.hours(1, 12), problems.mark_known_error, owner, detail)
         if final == "pending_supplier":
             self.do(
                 self.hours(1, 8),

@@ -375,3 +375,16 @@ def test_no_api_input_gives_the_demo_administrator_a_server_error(
     case: Any, demo_admin_token: str
 ) -> None:
     case.call_and_validate(headers={"Authorization": demo_admin_token}, checks=[not_a_server_error])
+
+
+def test_the_demo_problems_have_a_root_cause_known_errors_and_incidents(demo):
+    from tuki.problems.models import Problem
+    from tuki.problems.services import linked_incidents
+
+    problems = list(Problem.objects.select_related("ticket__status", "article"))
+    assert len(problems) == Ticket.objects.filter(kind="problem").count() >= 6
+    worked = [p for p in problems if p.root_cause]
+    assert len(worked) >= 4
+    known = [p for p in problems if p.is_known_error]
+    assert len(known) >= 3 and all(p.article and p.article.state == "published" for p in known)
+    assert sum(linked_incidents(p).exists() for p in problems) >= 4
