@@ -44,7 +44,7 @@ def is_change_manager(user: AnyUser) -> bool:
         return True
     cached: bool | None = getattr(user, "_change_manager", None)
     if cached is None:
-        cached = SupportGroup.objects.filter(manager=user).exists()
+        cached = SupportGroup.objects.filter(manager_id=user.pk).exists()
         user._change_manager = cached  # type: ignore[union-attr]  # a per-object cache
     return cached
 

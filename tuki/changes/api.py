@@ -361,7 +361,13 @@ def get_scores(
 
     def rows(values: list[scoring.Score]) -> list[dict[str, Any]]:
         return [
-            {"id": s.id, "name": s.name, "total": s.total, "successful": s.successful, "score": s.score}
+            {
+                "id": s.id,
+                "name": s.name,
+                "total": s.total,
+                "successful": s.successful,
+                "score": s.score,
+            }
             for s in values
         ]
 

@@ -6,8 +6,7 @@ from typing import Any
 
 from django import forms
 from django.http import Http404
-from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _
 
 from tuki.accounts.models import SupportGroup, User
 from tuki.approvals.models import ApprovalTemplate

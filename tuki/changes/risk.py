@@ -23,7 +23,7 @@ from typing import Any
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from tuki.changes.models import Change, ChangeType, Outcome, RiskQuestion, Risk
+from tuki.changes.models import Change, ChangeType, Outcome, Risk, RiskQuestion
 from tuki.cmdb import impact
 from tuki.cmdb.models import AffectedItem, Layer
 from tuki.lib.errors import ServiceError
@@ -176,7 +176,7 @@ def questionnaire_reasons(answers: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def reason_text(reason: dict[str, Any]) -> str:
-    """"High: the item db-01 is critical", in the active language."""
+    """ "High: the item db-01 is critical", in the active language."""
     params = reason.get("params") or {}
     code = reason.get("code")
     if code == "ci_criticality":
@@ -197,7 +197,7 @@ def reason_text(reason: dict[str, Any]) -> str:
     else:
         why = _("no rule or answer raises it")
     try:
-        level = Risk(int(reason.get("risk", Risk.LOW))).label
+        level = str(Risk(int(reason.get("risk", Risk.LOW))).label)
     except ValueError:
         level = str(reason.get("risk"))
     return f"{level}: {why}"

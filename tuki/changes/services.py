@@ -281,9 +281,7 @@ def request_cab_approval(actor: User | None, change: Change) -> Approval:
     return approval
 
 
-def record_outcome(
-    actor: User | None, change: Change, *, outcome: str, notes: str = ""
-) -> Change:
+def record_outcome(actor: User | None, change: Change, *, outcome: str, notes: str = "") -> Change:
     """How the implementation went; once the change is resolved or closed (not cancelled)."""
     _require_agent(actor)
     if outcome not in Outcome.values:

@@ -76,7 +76,9 @@ def test_patching_a_change(desk: Desk, board: Board) -> None:
     assert response.json()["risk"] >= 3
     refused = call(client, "patch", url, {"type": "standard"})
     assert refused.status_code == 422
-    assert call(desk.client_for(desk.other_agent), "patch", url, {"test_plan": "x"}).status_code == 404
+    assert (
+        call(desk.client_for(desk.other_agent), "patch", url, {"test_plan": "x"}).status_code == 404
+    )
 
 
 def test_risk_with_its_reasons(desk: Desk, board: Board) -> None:

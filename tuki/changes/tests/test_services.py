@@ -95,9 +95,7 @@ def test_a_critical_item_and_the_business_services_it_reaches_raise_the_risk(
 ) -> None:
     ensure_classes()
     server = CIClass.objects.get(key="server")
-    CIAttribute.objects.create(
-        ci_class=server, key="criticality", label="Criticality", type="text"
-    )
+    CIAttribute.objects.create(ci_class=server, key="criticality", label="Criticality", type="text")
     db = cmdb.create_item(
         desk.admin, name="db-01", ci_class=server, attributes={"criticality": "critical"}
     )
@@ -203,5 +201,7 @@ def test_only_administrators_choose_the_boards(desk: Desk, board: Board) -> None
 
 
 def test_a_change_made_through_tickets_shows_in_the_change_list(desk: Desk) -> None:
-    ticket = tickets.create_ticket(desk.operator, kind=Kind.CHANGE, title="x", requester=desk.operator)
+    ticket = tickets.create_ticket(
+        desk.operator, kind=Kind.CHANGE, title="x", requester=desk.operator
+    )
     assert Change.objects.filter(pk=ticket.pk, risk__isnull=True).exists()

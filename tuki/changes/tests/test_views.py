@@ -60,7 +60,7 @@ def test_the_list_filters_by_type_and_risk(desk: Desk, board: Board) -> None:
     assert number in client.get("/changes/?change_type=normal").content.decode()
     assert number not in client.get("/changes/?change_type=emergency").content.decode()
     assert number not in client.get("/changes/?risk=4").content.decode()
-    assert number in client.get("/changes/?state=all&group=%d" % desk.network_hel.pk).content.decode()
+    assert number in client.get(f"/changes/?state=all&group={desk.network_hel.pk}").content.decode()
 
 
 def _list_queries(desk: Desk):
@@ -71,9 +71,7 @@ def _list_queries(desk: Desk):
     return queries
 
 
-def test_the_list_costs_the_same_queries_for_few_or_many_changes(
-    desk: Desk, board: Board
-) -> None:
+def test_the_list_costs_the_same_queries_for_few_or_many_changes(desk: Desk, board: Board) -> None:
     few = _list_queries(desk)
     for n in range(8):
         services.create_change(
@@ -172,7 +170,12 @@ def test_only_change_managers_approve_templates_on_the_page(desk: Desk, board: B
 def test_the_template_form_adds_a_draft(desk: Desk, board: Board) -> None:
     response = desk.client_for(desk.specialist).post(
         "/changes/templates/new/",
-        {"name": "Add a VLAN", "implementation_plan": "Configure.", "duration_minutes": 30, "risk": 1},
+        {
+            "name": "Add a VLAN",
+            "implementation_plan": "Configure.",
+            "duration_minutes": 30,
+            "risk": 1,
+        },
     )
     assert response.status_code == 302
     assert ChangeTemplate.objects.get(name="Add a VLAN").state == TemplateState.DRAFT

@@ -23,7 +23,9 @@ def status_of(change: Change) -> str:
 
 
 def test_a_new_change_ticket_gets_its_detail_row_of_type_normal(desk: Desk) -> None:
-    ticket = tickets.create_ticket(desk.operator, kind=Kind.CHANGE, title="x", requester=desk.operator)
+    ticket = tickets.create_ticket(
+        desk.operator, kind=Kind.CHANGE, title="x", requester=desk.operator
+    )
     assert Change.objects.get(pk=ticket.pk).change_type == ChangeType.NORMAL
 
 
@@ -149,9 +151,7 @@ def test_a_standard_change_without_a_template_is_refused(desk: Desk, board: Boar
         services.update_change(desk.specialist, board.change, change_type="standard")
 
 
-def test_the_ticket_page_door_refuses_scheduling_without_approval(
-    desk: Desk, board: Board
-) -> None:
+def test_the_ticket_page_door_refuses_scheduling_without_approval(desk: Desk, board: Board) -> None:
     client = desk.client_for(desk.specialist)
     response = client.post(
         reverse("tickets:set_status", args=[board.change.ticket.number]),
@@ -185,9 +185,7 @@ def test_the_bulk_door_refuses_closing_a_change_that_was_never_approved(
     assert status_of(board.change) == "resolved"
 
 
-def test_the_automation_door_refuses_scheduling_without_approval(
-    desk: Desk, board: Board
-) -> None:
+def test_the_automation_door_refuses_scheduling_without_approval(desk: Desk, board: Board) -> None:
     with tickets.acting_as(ActorKind.RULE, "Schedule every change"):
         with pytest.raises(ServiceError):
             tickets.change_status(None, board.change.ticket, "scheduled")

@@ -44,9 +44,9 @@ def change_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = FilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     changes = filtered(access.visible_changes(request.user), filters)
-    changes = changes.select_related(
-        "ticket__status", "ticket__group", "implementer"
-    ).order_by("-ticket__created_at", "-pk")
+    changes = changes.select_related("ticket__status", "ticket__group", "implementer").order_by(
+        "-ticket__created_at", "-pk"
+    )
     page = Paginator(changes, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -83,7 +83,9 @@ def change_new(request: AuthenticatedHttpRequest) -> HttpResponse:
         except ServiceError as exc:
             form.add_service_error(exc)
         else:
-            messages.success(request, _("%(number)s registered.") % {"number": change.ticket.number})
+            messages.success(
+                request, _("%(number)s registered.") % {"number": change.ticket.number}
+            )
             return redirect(change.ticket.get_absolute_url())
     return render(request, "changes/new.html", {"nav": "changes", "form": form}, status=422)
 
@@ -104,7 +106,9 @@ def change_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     answers = dict(change.questionnaire or {})
     if request.method != "POST":
         form = ChangeEditForm(initial=initial, questions=questions, answers=answers)
-        return render(request, "changes/edit.html", {"nav": "changes", "form": form, "change": change})
+        return render(
+            request, "changes/edit.html", {"nav": "changes", "form": form, "change": change}
+        )
     form = ChangeEditForm(request.POST, questions=questions, answers=answers)
     if form.is_valid():
         data = dict(form.cleaned_data)
