@@ -433,8 +433,14 @@ class ChangePlay(Play):
             voter = vote.voters.order_by("pk").first()
             assert voter is not None, "the board has members"
             if final == "cancelled":
+                # "Any one approves": it is rejected once every member said no.
                 comment = "Rejected by the change advisory board: superseded by a vendor fix."
-                self.do(self.hours(24, 72), approvals.decide, voter, vote, "reject", comment)
+                for member in vote.voters.order_by("pk"):
+                    if Approval.objects.filter(pk=approval.pk, state="pending").exists():
+                        step_now = approval.steps.get(pk=vote.pk)
+                        self.do(
+                            self.hours(2, 24), approvals.decide, member, step_now, "reject", comment
+                        )
             else:
                 self.do(self.hours(24, 96), approvals.decide, voter, vote, "approve", "")
         elif step == "in_progress":
