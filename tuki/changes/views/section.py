@@ -65,7 +65,7 @@ def panel_context(user: User, change: Change) -> dict[str, Any]:
         "approval": approval,
         "board": board,
         "may_request": (
-            ticket.is_active
+            ticket.status.key in ("new", "assigned")
             and change.change_type != ChangeType.STANDARD
             and board is not None
             and not (approval is not None and approval.is_pending)
