@@ -180,7 +180,11 @@ def update_change(actor: User | None, change: Change, *, reason: str = "", **fie
         )
     with transaction.atomic():
         _require_visible(actor, change.ticket)
-        locked = Change.objects.select_for_update().select_related("template").get(pk=change.pk)
+        locked = (
+            Change.objects.select_for_update(of=("self",))
+            .select_related("template")
+            .get(pk=change.pk)
+        )
         ticket = Ticket.objects.with_related().get(pk=change.pk)
         locked.ticket = ticket
         if not ticket.is_active:
@@ -243,7 +247,11 @@ def assess_risk(actor: User | None, change: Change, *, record: bool) -> None:
 def reassess(actor: User | None, change: Change) -> Change:
     """Assess the risk again (the affected items changed)."""
     with transaction.atomic():
-        locked = Change.objects.select_for_update().select_related("template").get(pk=change.pk)
+        locked = (
+            Change.objects.select_for_update(of=("self",))
+            .select_related("template")
+            .get(pk=change.pk)
+        )
         locked.ticket = Ticket.objects.get(pk=change.pk)
         assess_risk(actor, locked, record=True)
     return locked
