@@ -205,3 +205,25 @@ def test_a_change_made_through_tickets_shows_in_the_change_list(desk: Desk) -> N
         desk.operator, kind=Kind.CHANGE, title="x", requester=desk.operator
     )
     assert Change.objects.filter(pk=ticket.pk, risk__isnull=True).exists()
+
+
+def test_the_data_migration_gives_older_change_tickets_their_detail_once(desk: Desk) -> None:
+    import importlib
+
+    from django.apps import apps
+
+    from tuki.tickets.models import StatusTransition
+
+    ticket = tickets.create_ticket(
+        desk.operator, kind=Kind.CHANGE, title="x", requester=desk.operator
+    )
+    Change.objects.filter(pk=ticket.pk).delete()  # as before the changes app
+    moves = StatusTransition.objects.filter(kind="change").count()
+    migration = importlib.import_module("tuki.changes.migrations.0003_seed")
+    migration.seed(apps, None)
+    migration.seed(apps, None)
+    assert Change.objects.get(pk=ticket.pk).change_type == "normal"
+    assert StatusTransition.objects.filter(kind="change").count() == moves
+    assert StatusTransition.objects.filter(
+        kind="change", from_status__key="new", to_status__key="scheduled"
+    ).exists()
