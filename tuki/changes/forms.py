@@ -18,6 +18,7 @@ from tuki.changes.models import (
     RiskQuestion,
     TemplateState,
 )
+from tuki.cmdb import access as cmdb_access
 from tuki.cmdb.models import ConfigurationItem
 from tuki.lib.forms import BootstrapMixin
 from tuki.tickets.access import get_ticket_for_user
@@ -80,9 +81,14 @@ class ChangeForm(BootstrapMixin, QuestionnaireMixin, forms.Form):
         required=False,
     )
 
-    def __init__(self, *args: Any, questions: list[RiskQuestion], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, user: User, questions: list[RiskQuestion], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.add_questions(questions, {})
+        items = self.fields["items"]
+        assert isinstance(items, forms.ModelMultipleChoiceField)
+        items.queryset = cmdb_access.items_visible_to(user).exclude(lifecycle="retired")
 
 
 class ChangeEditForm(BootstrapMixin, QuestionnaireMixin, forms.Form):
@@ -200,7 +206,12 @@ class FilterForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        service = self.fields["service"]
+        assert isinstance(service, forms.ModelChoiceField)
+        service.queryset = cmdb_access.items_visible_to(user).filter(
+            ci_class__layer__in=("business", "application", "technical")
+        )
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-select form-select-sm"

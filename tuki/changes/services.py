@@ -30,7 +30,7 @@ from tuki.changes.models import (
     Risk,
     TemplateState,
 )
-from tuki.cmdb import services as cmdb
+from tuki.cmdb import access as cmdb_access, services as cmdb
 from tuki.cmdb.models import ConfigurationItem
 from tuki.lib.errors import ServiceError
 from tuki.tickets import services as tickets
@@ -126,7 +126,10 @@ def create_change(
         description = description or template.description
     answers = risk.clean_answers(questionnaire, risk.questions())
     item_ids = sorted({int(pk) for pk in items})
-    cis = list(ConfigurationItem.objects.filter(pk__in=item_ids))
+    readable = (
+        ConfigurationItem.objects.all() if actor is None else cmdb_access.items_visible_to(actor)
+    )
+    cis = list(readable.filter(pk__in=item_ids))
     if len(cis) != len(item_ids):
         raise ServiceError(_("No such item."), field="items", code="not_found")
     with transaction.atomic():

@@ -41,7 +41,7 @@ def filtered(changes: QuerySet[Change], filters: dict[str, Any]) -> QuerySet[Cha
 
 @agent_required
 def change_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    form = FilterForm(request.GET or None)
+    form = FilterForm(request.GET or None, user=request.user)
     filters = form.cleaned_data if form.is_valid() else {}
     changes = filtered(access.visible_changes(request.user), filters)
     changes = changes.select_related("ticket__status", "ticket__group", "implementer").order_by(
@@ -58,9 +58,11 @@ def change_list(request: AuthenticatedHttpRequest) -> HttpResponse:
 def change_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     questions = risk.questions()
     if request.method != "POST":
-        form = ChangeForm(initial=request.GET.dict() or None, questions=questions)
+        form = ChangeForm(
+            initial=request.GET.dict() or None, user=request.user, questions=questions
+        )
         return render(request, "changes/new.html", {"nav": "changes", "form": form})
-    form = ChangeForm(request.POST, questions=questions)
+    form = ChangeForm(request.POST, user=request.user, questions=questions)
     if form.is_valid():
         data = form.cleaned_data
         try:
