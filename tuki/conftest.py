@@ -117,7 +117,19 @@ def ensure_workflow() -> None:
         seed.seed_models(Status, StatusTransition, PriorityRule)
         approval = importlib.import_module("tuki.tickets.migrations.0004_request_approval_flow")
         approval.seed_models(Status, StatusTransition)
+        changes = importlib.import_module("tuki.changes.seed")
+        changes.seed_transitions(Status, StatusTransition)
+    ensure_changes()
     ensure_cmdb()
+
+
+def ensure_changes() -> None:
+    """The risk questionnaire of changes' migration 0003; a flush removes it."""
+    from tuki.changes import seed
+    from tuki.changes.models import RiskQuestion
+
+    if not RiskQuestion.objects.exists():
+        seed.seed_questions(RiskQuestion)
 
 
 def ensure_cmdb() -> None:

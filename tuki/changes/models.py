@@ -223,3 +223,56 @@ class BlackoutPeriod(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ChangeSettings(models.Model):
+    """The desk's change settings, one row (`ChangeSettings.load()`): which approval
+    template is the change advisory board (normal changes) and which the emergency board."""
+
+    cab = models.ForeignKey(
+        "approvals.ApprovalTemplate",
+        verbose_name=_("change advisory board (CAB)"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    ecab = models.ForeignKey(
+        "approvals.ApprovalTemplate",
+        verbose_name=_("emergency change advisory board (ECAB)"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("change settings")
+        verbose_name_plural = _("change settings")
+
+    def __str__(self) -> str:
+        return "change settings"
+
+    @classmethod
+    def load(cls) -> ChangeSettings:
+        row, _created = cls.objects.get_or_create(pk=1)
+        return row
+
+
+class RiskQuestion(models.Model):
+    """One question of the risk questionnaire; each answer weighs 1 (low) to 4 (very high)."""
+
+    key = models.SlugField(_("key"), max_length=60, unique=True)
+    text = models.CharField(_("question"), max_length=300)
+    # [{"key": "no", "label": "No", "risk": 1}, ...]; labels stored in English, shown translated.
+    answers = models.JSONField(_("answers"), default=list)
+    order = models.PositiveIntegerField(_("order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["order", "key"]
+        verbose_name = _("risk question")
+        verbose_name_plural = _("risk questions")
+
+    def __str__(self) -> str:
+        return self.text

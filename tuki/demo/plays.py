@@ -11,6 +11,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from tuki.accounts.models import SupportGroup, User
+from tuki.approvals import services as approvals
+from tuki.approvals.models import Approval, ApprovalTemplate
+from tuki.changes import services as change_services
 from tuki.demo.data import texts
 from tuki.demo.data.profile import REOPEN_RATE, WAIT_RATE
 from tuki.demo.data.texts import ProblemStory, Scenario
@@ -389,7 +392,9 @@ class ProblemPlay(Play):
 
 
 class ChangePlay(Play):
-    """A change to fix a problem's root cause: planned, approved, scheduled, done."""
+    """A change to fix a problem's root cause: planned with its back-out and test plans and
+    risk answers, approved by the change advisory board (a real approval, decided by a
+    board member), implemented, its outcome recorded and reviewed (docs/changes.md)."""
 
     STEPS = ("awaiting_approval", "scheduled", "in_progress", "resolved", "closed")
 
@@ -398,12 +403,11 @@ class ChangePlay(Play):
         assert story is not None, "a problem play has a story"
         author, final = self.plan.requester, self.plan.final
         group = self.director.problem_group(story)
-        approver = group.manager or author
-        self.ticket = self.do(
+        self.board = change_board(self.director)
+        change = self.do(
             0,
-            services.create_ticket,
+            change_services.create_change,
             author,
-            kind=Kind.CHANGE,
             title=story.change_title,
             description=story.change_description,
             requester=author,
@@ -412,50 +416,112 @@ class ChangePlay(Play):
             impact=2,
             urgency=3,
             category=self.director.cast.categories[story.category],
+            justification=f"Root cause of the problem “{story.title}”.",
+            implementation_plan=story.change_description,
+            backout_plan="Restore the configuration saved before the change and restart.",
+            test_plan="Watch the incident rate and the monitoring for a day afterwards.",
+            questionnaire={"outage": "partial", "tested": "yes", "backout": "easily"},
         )
+        self.change = change
+        self.ticket = change.ticket
         for text in story.change_notes:
             self.note(self.hours(2, 24), author, text)
-        if final == "cancelled":
-            self.do(
-                self.hours(24, 72),
-                services.change_status,
-                approver,
-                self.ticket,
-                "cancelled",
-                reason="Rejected by the change advisory board: superseded by a vendor fix.",
-            )
-            return self.done()
         for step in self.STEPS:
-            self.change_step(step, author, approver)
-            if step == final:
+            self.change_step(step, author, final)
+            if step == final or self.ticket.status.key == "cancelled":
                 break
-        return self.done()
+        return self.done_with_approvals()
 
-    def change_step(self, step: str, author: User, approver: User) -> None:
+    def change_step(self, step: str, author: User, final: str) -> None:
         if step == "awaiting_approval":
-            self.do(self.hours(2, 24), services.change_status, author, self.ticket, step)
+            self.do(self.hours(2, 24), change_services.request_cab_approval, author, self.change)
         elif step == "scheduled":
-            self.do(
-                self.hours(24, 96),
-                services.change_status,
-                approver,
-                self.ticket,
-                step,
-                reason="Approved by the change advisory board.",
-            )
+            approval = self.ticket.approvals.get(state="pending")
+            vote = approval.steps.get(state="pending")
+            voter = vote.voters.order_by("pk").first()
+            assert voter is not None, "the board has members"
+            if final == "cancelled":
+                # "Any one approves": it is rejected once every member said no.
+                comment = "Rejected by the change advisory board: superseded by a vendor fix."
+                for member in vote.voters.order_by("pk"):
+                    if Approval.objects.filter(pk=approval.pk, state="pending").exists():
+                        step_now = approval.steps.get(pk=vote.pk)
+                        self.do(
+                            self.hours(2, 24), approvals.decide, member, step_now, "reject", comment
+                        )
+            else:
+                self.do(self.hours(24, 96), approvals.decide, voter, vote, "approve", "")
         elif step == "in_progress":
-            self.do(self.hours(24, 96), services.change_status, author, self.ticket, step)
+            self.do(self.hours(24, 96), services.change_status, author, self.fresh(), step)
         elif step == "resolved":
             self.do(
                 self.hours(1, 3),
                 services.resolve_ticket,
                 author,
-                self.ticket,
+                self.fresh(),
                 code=ResolutionCode.SOLVED,
                 resolution="Implemented as planned; verified.",
             )
+            self.do(
+                0.1,
+                change_services.record_outcome,
+                author,
+                self.change,
+                outcome="successful",
+                notes="Implemented in the window; no incident followed.",
+            )
         else:
-            self.do(self.hours(24, 72), services.close_ticket, approver, self.ticket)
+            approver = self.board_member()
+            self.do(self.hours(24, 72), services.close_ticket, approver, self.fresh())
+            self.do(
+                0.1,
+                change_services.save_review,
+                approver,
+                self.change,
+                review="Went as planned. Keep the back-out plan for similar changes.",
+            )
+        self.ticket = self.fresh()
+
+    def fresh(self) -> Ticket:
+        return Ticket.objects.with_related().get(pk=self.ticket.pk)
+
+    def board_member(self) -> User:
+        group = self.ticket.group
+        return (group.manager if group and group.manager else None) or self.plan.requester
+
+    def done_with_approvals(self) -> Ticket:
+        ticket = self.done()
+        # The approval rows keep real time: move them to the story's time like its events.
+        for approval in Approval.objects.filter(ticket=ticket):
+            approval.created_at = self.timeline.demo_time(approval.created_at)
+            if approval.decided_at:
+                approval.decided_at = self.timeline.demo_time(approval.decided_at)
+            approval.save(update_fields=["created_at", "decided_at"])
+        return ticket
+
+
+def change_board(director: Director) -> ApprovalTemplate:
+    """The demo's change advisory board (any one of the second-line managers approves),
+    made at its first change and set as the desk's CAB."""
+    board = ApprovalTemplate.objects.filter(name=CAB_NAME).first()
+    if board is not None:
+        return board
+    cast = director.cast
+    managers = sorted(
+        {g.manager.pk for g in cast.groups.values() if g.tier == 2 and g.manager is not None}
+    )
+    board = approvals.create_template(
+        cast.admin,
+        name=CAB_NAME,
+        kinds=["change"],
+        description="Any one of the second-line managers approves a normal change.",
+        steps=[{"rule": "any", "users": managers or [cast.admin.pk]}],
+    )
+    change_services.save_settings(cast.admin, cab=board, ecab=None)
+    return board
+
+
+CAB_NAME = "Change advisory board"
 
 
 def upload_for(scenario: Scenario) -> list[Upload]:

@@ -238,10 +238,9 @@ def list_problems(request: ApiRequest, filters: Query[ProblemFilters]) -> dict[s
 
 
 def _known(ticket: Ticket) -> bool:
-    try:
-        return ticket.problem.is_known_error
-    except Problem.DoesNotExist:
-        return False
+    # A missing detail row raises RelatedObjectDoesNotExist, an AttributeError.
+    problem: Problem | None = getattr(ticket, "problem", None)
+    return bool(problem and problem.is_known_error)
 
 
 @router.get("/known-errors", response=list[KnownErrorOut], summary="Known errors")

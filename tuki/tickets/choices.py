@@ -173,4 +173,14 @@ FIELD_LABELS = {
     "watchers": _("watchers"),
     # The cmdb app records this (tickets never imports it): the services and items named.
     "affected_items": _("affected items"),
+    # The changes app records these (tickets never imports it): a change's detail.
+    "change_type": _("change type"),
+    "change_template": _("standard change template"),
+    "change_justification": _("reason for the change"),
+    "change_implementation_plan": _("implementation plan"),
+    "change_backout_plan": _("back-out plan"),
+    "change_test_plan": _("test plan"),
+    "change_risk": _("risk"),
+    "change_outcome": _("outcome"),
+    "change_review": _("post-implementation review"),
 }

@@ -258,7 +258,7 @@ def test_administration_opens_on_examples_made_through_the_services(demo):
     scopes = set(Macro.objects.values_list("scope", flat=True))
     assert {Scope.GLOBAL, Scope.GROUP, Scope.PERSONAL} <= scopes
     assert Macro.objects.filter(body__contains="{{requester.first_name}}").exists()
-    template = ApprovalTemplate.objects.get()
+    template = ApprovalTemplate.objects.get(name="Access to a system")
     assert template.kinds == [Kind.REQUEST] and len(template.steps) == 2
     approval_rule = next(r for r in rules.values() if r.actions[0]["type"] == "request_approval")
     assert approval_rule.actions[0]["template"] == template.pk
