@@ -183,4 +183,13 @@ FIELD_LABELS = {
     "change_risk": _("risk"),
     "change_outcome": _("outcome"),
     "change_review": _("post-implementation review"),
+    # The changes app's window (scheduling.py) and the problems app's detail.
+    "planned_start": _("planned start"),
+    "planned_end": _("planned end"),
+    "implementer": _("implementer"),
+    "root_cause": _("root cause"),
+    "root_cause_category": _("root cause category"),
+    "workaround": _("workaround"),
+    "quiet_days": _("quiet period (days)"),
+    "known_error": _("known error"),
 }

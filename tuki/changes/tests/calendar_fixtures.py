@@ -90,6 +90,7 @@ def plant(desk: Desk) -> Plant:
 
 @pytest.fixture
 def guard() -> Iterator[None]:
+    # ChangesConfig.ready() registers it; registering again is harmless, and it stays
+    # registered for the tests that follow on this worker.
     scheduling.register_guards()
     yield
-    scheduling.unregister_guards()

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _, gettext_lazy
 
 from tuki.lib.bounds import parse_id
+from tuki.lib.dates import absolute
 from tuki.tickets import reasons
 from tuki.tickets.models import (
     FIELD_LABELS,
@@ -79,6 +80,11 @@ class Entry:
         return str(ActorKind(self.event.actor_kind).label) if self.event.actor_kind else ""
 
 
+# Fields whose events store a moment as ISO 8601 (a change's window): shown in the reader's
+# time zone and format, as every date on the page.
+MOMENT_FIELDS = frozenset({"planned_start", "planned_end"})
+
+
 def show_value(field_name: str, value: str) -> str:
     """An event value as a person reads it: translated labels instead of stored codes."""
     if not value:
@@ -87,6 +93,11 @@ def show_value(field_name: str, value: str) -> str:
         return _(value)
     if field_name == "restricted":
         return _("yes") if value == "True" else _("no")
+    if field_name in MOMENT_FIELDS:
+        try:
+            return absolute(datetime.fromisoformat(value))
+        except ValueError:
+            return value
     choices = CHOICES.get(field_name)
     if choices is not None:
         try:
