@@ -71,6 +71,11 @@ CONFIGURATION: dict[str, Audited] = {
     "monitoring.AlertSource": _a(ignore=("last_used_at",), mask=("digest", "hint")),
     "capacity.Threshold": _a(),
     "cmdb.DataSource": _a(),
+    # change management: the boards, standard changes, the questionnaire, blackouts
+    "changes.ChangeSettings": _a(),
+    "changes.ChangeTemplate": _a(),
+    "changes.RiskQuestion": _a(),
+    "changes.BlackoutPeriod": _a(m2m=("items",)),
 }
 
 # Not configuration: ticket data (each ticket's timeline records it), content with its own
@@ -87,6 +92,8 @@ NOT_CONFIGURATION = frozenset(
         "tickets.Comment",
         "tickets.Attachment",
         "tickets.TicketLink",
+        "tickets.TicketAlias",  # a former number, written by a kind switch (in the timeline)
+        "changes.Change",  # a change ticket's detail: its events are in the timeline
         "tickets.TicketEvent",
         "sla.SlaClock",
         "sla.SlaClockLog",

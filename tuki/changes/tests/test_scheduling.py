@@ -3,6 +3,11 @@ from starting inside a blackout."""
 
 from __future__ import annotations
 
+from tuki.changes import services as change_services
+from tuki.changes.models import Change, ChangeSettings
+from tuki.changes.tests.conftest import approve, board_template
+from tuki.tickets.models import Ticket
+
 from datetime import timedelta
 
 import pytest
@@ -124,9 +129,17 @@ class TestBlackouts:
 
 class TestGuard:
     def start(self, desk, change):
-        ticket = change.ticket
-        ticket_services.change_status(desk.admin, ticket, "awaiting_approval")
-        ticket_services.change_status(desk.admin, ticket, "scheduled")
+        """Approved by its board (the ECAB for an emergency), then started."""
+        settings = ChangeSettings.load()
+        if settings.cab is None:
+            settings.cab = board_template("CAB", desk.lead.pk)
+            settings.ecab = board_template("ECAB", desk.lead.pk)
+            settings.save()
+        change = Change.objects.select_related("ticket").get(pk=change.pk)
+        change_services.request_cab_approval(desk.admin, change)
+        approve(change, desk.lead)
+        ticket = Ticket.objects.get(pk=change.pk)
+        assert ticket.status.key == "scheduled"
         return ticket_services.change_status(desk.admin, ticket, "in_progress")
 
     def blackout(self, desk, items=(), allow_emergency=True):

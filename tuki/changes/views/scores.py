@@ -44,5 +44,8 @@ def scores(request: AuthenticatedHttpRequest) -> HttpResponse:
         "result": result,
         "start": start.date(),
         "end": (end - timedelta(days=1)).date(),
+        # The date inputs' values: ISO, whatever the reader's format.
+        "start_value": start.date().isoformat(),
+        "end_value": (end - timedelta(days=1)).date().isoformat(),
     }
     return render(request, "changes/scores.html", context)

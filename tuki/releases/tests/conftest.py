@@ -50,7 +50,8 @@ def make_change(
         restricted=restricted,
     )
     now = timezone.now()
-    change, _ = Change.objects.get_or_create(
+    # The changes app gave the ticket its detail row when it was created: set its window.
+    change, _ = Change.objects.update_or_create(
         ticket=ticket,
         defaults={
             "planned_start": now + timedelta(hours=hours[0]),

@@ -84,17 +84,18 @@ class TestStatus:
         assert not TicketEvent.objects.filter(ticket=incident, field="kind").exists()
 
     def test_the_guards_are_asked_on_every_status_move(self, desk, incident):
-        switch(desk, incident, "change")
+        switch(desk, incident, "problem")
         seen = []
         guards.register(
-            guards.Guard("test-seen", ("change",), lambda t, o, n, a: seen.append(n.key))
+            guards.Guard("test-seen", ("problem",), lambda t, o, n, a: seen.append(n.key))
         )
         try:
             ticket = Ticket.objects.get(pk=incident.pk)
-            services.change_status(desk.operator, ticket, "awaiting_approval")
+            ticket = services.change_status(desk.operator, ticket, "in_progress")
+            services.resolve_ticket(desk.operator, ticket, code="solved", resolution="x")
         finally:
             guards.unregister("test-seen")
-        assert seen == ["awaiting_approval"]
+        assert seen == ["in_progress", "resolved"]
 
 
 class TestOldNumber:
