@@ -3,25 +3,21 @@ from starting inside a blackout."""
 
 from __future__ import annotations
 
-from tuki.changes import services as change_services
-from tuki.changes.models import Change, ChangeSettings
-from tuki.changes.tests.conftest import approve, board_template
-from tuki.tickets.models import Ticket
-
 from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from tuki.changes import scheduling
+from tuki.changes import scheduling, services as change_services
 from tuki.changes.conflicts import ConflictKind
-from tuki.changes.models import BlackoutPeriod, Change
+from tuki.changes.models import BlackoutPeriod, Change, ChangeSettings
 from tuki.changes.tests.calendar_fixtures import *  # noqa: F403
 from tuki.changes.tests.calendar_fixtures import at, make_change
+from tuki.changes.tests.conftest import approve, board_template
 from tuki.lib.errors import ServiceError
 from tuki.tickets import services as ticket_services
-from tuki.tickets.models import EventAction, TicketEvent
+from tuki.tickets.models import EventAction, Ticket, TicketEvent
 
 
 def test_setting_the_window_writes_it_records_events_and_returns_the_conflicts(desk, plant):
