@@ -19,7 +19,17 @@ from django.db.models import F
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from tuki.demo import cmdb, knowledge, operations, routing, sla, stories, surveys, workflows
+from tuki.demo import (
+    changes,
+    cmdb,
+    knowledge,
+    operations,
+    routing,
+    sla,
+    stories,
+    surveys,
+    workflows,
+)
 from tuki.demo.cast import Cast, build_cast
 from tuki.mail.models import OutboundMessage, OutboundStatus
 from tuki.reports import facts
@@ -93,6 +103,11 @@ def _history(
     say(
         f"IT operations: {ops['outages']} outages, {ops['alerts']} alerts received, "
         f"{ops['samples']} capacity samples"
+    )
+    planned = changes.seed(cast, moment)  # after the stories: they made the changes
+    say(
+        f"Change calendar: {planned['windows']} change windows, {planned['freezes']} release "
+        f"freeze, {planned['releases']} release"
     )
     summary["events"] = TicketEvent.objects.count()
     return cast, summary
