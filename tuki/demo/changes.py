@@ -27,13 +27,13 @@ WINDOW_FIELDS = ("planned_start", "planned_end", "implementer")
 
 def seed(cast: Cast, now: datetime) -> dict[str, int]:
     rnd = random.Random(17)
-    windows = _windows(rnd, now)
+    windows = _windows(cast, rnd, now)
     freezes = _freeze(cast, now)
     release = _release(cast)
     return {"windows": windows, "freezes": freezes, "releases": release}
 
 
-def _windows(rnd: random.Random, now: datetime) -> int:
+def _windows(cast: Cast, rnd: random.Random, now: datetime) -> int:
     planned = 0
     changes = Change.objects.select_related("ticket", "ticket__status", "ticket__assignee")
     for change in changes.order_by("pk"):
@@ -55,7 +55,7 @@ def _windows(rnd: random.Random, now: datetime) -> int:
             continue
         before = timezone.now()
         scheduling.set_window(
-            None,
+            ticket.assignee or cast.admin,  # who planned it
             change,
             start=start,
             end=start + timedelta(hours=rnd.choice((1, 2, 3))),

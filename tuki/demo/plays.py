@@ -497,6 +497,13 @@ class ChangePlay(Play):
             if approval.decided_at:
                 approval.decided_at = self.timeline.demo_time(approval.decided_at)
             approval.save(update_fields=["created_at", "decided_at"])
+            for step in approval.steps.all():
+                step.started_at = step.started_at and self.timeline.demo_time(step.started_at)
+                step.decided_at = step.decided_at and self.timeline.demo_time(step.decided_at)
+                step.save(update_fields=["started_at", "decided_at"])
+                for decision in step.decisions.all():
+                    decision.decided_at = self.timeline.demo_time(decision.decided_at)
+                    decision.save(update_fields=["decided_at"])
         return ticket
 
 
