@@ -105,6 +105,7 @@ def _history(
         f"{ops['samples']} capacity samples"
     )
     planned = changes.seed(cast, moment)  # after the stories: they made the changes
+    _mail_was_sent()  # the release's acknowledgement to its requester, as the history's
     say(
         f"Change calendar: {planned['windows']} change windows, {planned['freezes']} release "
         f"freeze, {planned['releases']} release"
