@@ -12,10 +12,14 @@ import random
 from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
+from math import inf
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from tuki.accounts.models import SupportGroup, User
+from tuki.calendars.arithmetic import business_minutes_between
+from tuki.calendars.models import Calendar
+from tuki.demo import sla as demo_sla
 from tuki.demo.cast import Cast
 from tuki.demo.data import texts
 from tuki.demo.data.profile import RESOLUTION_CUTS
@@ -24,6 +28,7 @@ from tuki.demo.plays import ChangePlay, Plan, ProblemPlay, SupportPlay
 from tuki.demo.timeline import Timeline
 from tuki.tickets import services
 from tuki.tickets.models import Channel, Kind, LinkType, Ticket, TicketEvent
+from tuki.tickets.services.workflow import compute_priority
 
 SUPPORT_TICKETS = 186
 DUPLICATES = 4
@@ -43,7 +48,7 @@ FINALS = [
                  "pending_supplier": 5, "resolved": 25, "closed": 20, "cancelled": 5}),
     (WAITING_DAYS, {"pending_customer": 5, "pending_supplier": 4, "resolved": 16,
                     "closed": 70, "cancelled": 5}),
-    (DAYS + 1, {"resolved": 2, "closed": 93, "cancelled": 5}),
+    (inf, {"resolved": 2, "closed": 93, "cancelled": 5}),
 ]  # fmt: skip
 # The statuses a ticket may end its story in by age (days), whatever the dice said.
 OPEN_STATUSES = ("new", "assigned", "in_progress")
@@ -52,6 +57,7 @@ WAITING_STATUSES = ("pending_customer", "pending_supplier")
 SUPPORT_STATUSES = ("new", "assigned", "in_progress", "pending_customer", "pending_supplier",
                     "resolved", "cancelled")  # fmt: skip
 MINIMUM = 4
+LATE = 2  # open incidents past their resolution target, whichever day the demo is loaded
 PROGRESS_EVERY = 20  # tickets between two progress lines
 PROBLEM_FINALS = ["closed", "closed", "pending_supplier", "resolved", "in_progress", "assigned"]
 CHANGE_FINALS = ["closed", "closed", "scheduled", "resolved", "awaiting_approval", "cancelled"]
@@ -85,6 +91,7 @@ class Director:
     def plan(self) -> list[Plan]:
         plans = [self._support_plan() for _ in range(SUPPORT_TICKETS)]
         self._fill_every_queue(plans)
+        self._run_late(plans)
         originals = [p for p in plans if p.final in ("assigned", "in_progress")]
         plans += [self._duplicate(p) for p in self.rnd.sample(originals, DUPLICATES)]
         for index, story in enumerate(texts.PROBLEMS):
@@ -160,6 +167,52 @@ class Director:
             for plan in fitting[:missing]:
                 recent_closed.remove(plan)
                 plan.final = status
+
+    def _run_late(self, plans: list[Plan]) -> None:
+        """A couple of open incidents are past their resolution target whenever the demo is
+        loaded. The dice alone may leave none: on a Monday morning the last days' calls were
+        Friday's and their office-hours clocks have hardly run since. The most urgent open
+        incidents are moved back until their target (sla.TARGETS, in the client's office
+        hours) passed an hour or two ago."""
+        candidates = sorted(
+            (
+                p
+                for p in plans
+                if p.final in ("assigned", "in_progress")
+                and p.kind == Kind.INCIDENT
+                and p.scenario is not None
+                and p.scenario.handover
+                and p.requester.organisation is not None
+                and p.requester.organisation.name in demo_sla.CLIENT_CALENDARS
+            ),
+            key=lambda p: (self._priority(p), -p.created.timestamp()),
+        )
+        late = 0
+        for plan in candidates:
+            if late == LATE:
+                break
+            moment = self._late_arrival(plan)
+            if moment is not None:
+                plan.created = min(plan.created, moment)
+                late += 1
+
+    def _priority(self, plan: Plan) -> int:
+        assert plan.scenario is not None
+        return compute_priority(plan.scenario.impact, plan.scenario.urgency)
+
+    def _late_arrival(self, plan: Plan) -> datetime | None:
+        """When `plan` must have arrived for its resolution target to have passed, in office
+        hours; None when that is older than an incident stays in progress (OPEN_DAYS)."""
+        assert plan.requester.organisation is not None
+        name = demo_sla.CLIENT_CALENDARS[plan.requester.organisation.name]
+        schedule = Calendar.objects.get(name=name).schedule()
+        target = demo_sla.TARGETS[self._priority(plan)][2] + self.rnd.uniform(45, 150)
+        moment, oldest = self.now, self.now - timedelta(days=OPEN_DAYS)
+        while moment > oldest:
+            moment -= timedelta(minutes=15)
+            if business_minutes_between(schedule, moment, self.now) >= target:
+                return moment
+        return None
 
     def _final(self, scenario: Scenario, created: datetime) -> str:
         age = self._age(created)
