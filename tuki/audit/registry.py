@@ -44,6 +44,7 @@ CONFIGURATION: dict[str, Audited] = {
     "tickets.StatusTransition": _a(),
     "tickets.PriorityRule": _a(),
     "tickets.Category": _a(),
+    "tickets.CustomField": _a(ignore=("updated_at",), m2m=("categories",)),
     # service levels and calendars (holidays are the calendar's own fields)
     "calendars.Calendar": _a(),
     "sla.Service": _a(m2m=("categories",)),

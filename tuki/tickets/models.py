@@ -141,6 +141,68 @@ class Category(PathTree, models.Model):
         return self.path
 
 
+class FieldType(models.TextChoices):
+    """What a custom field holds; the JSON form of its value in Ticket.custom is noted."""
+
+    TEXT = "text", _("Text")  # str
+    LONG_TEXT = "long_text", _("Long text")  # str
+    NUMBER = "number", _("Number")  # int or float
+    DATE = "date", _("Date")  # "YYYY-MM-DD"
+    CHOICE = "choice", _("Choice")  # one of choices' values
+    MULTI_CHOICE = "multi_choice", _("Multiple choice")  # list of choices' values
+    USER = "user", _("Person")  # accounts.User pk
+    ORGANISATION = "organisation", _("Organisation")  # accounts.Organisation pk
+    CI = "ci", _("Configuration item")  # cmdb.ConfigurationItem pk
+    CHECKBOX = "checkbox", _("Checkbox")  # bool
+
+
+class CustomField(models.Model):
+    """A field an organisation adds to its tickets (docs/customisation.md).
+
+    Values live in `Ticket.custom` under `key` (one JSON column: no per-field rows, no extra
+    queries per field on a list page). A field applies to the kinds in `kinds` (all when
+    empty) and the categories in `categories` and their subcategories (all when empty);
+    a catalogue item's form may also name it. `required_statuses` lists the status keys a
+    ticket may not enter without a value ("new": required when the ticket is registered).
+    """
+
+    key = models.SlugField(
+        _("key"),
+        max_length=50,
+        unique=True,
+        help_text=_("Used in the API, automation conditions and placeholders: custom.<key>."),
+    )
+    label = models.CharField(_("label"), max_length=200)
+    # Translations of label, help text and choice labels: {"ro": "...", "fi": "..."}.
+    labels = models.JSONField(_("label translations"), default=dict, blank=True)
+    help_text = models.CharField(_("help text"), max_length=500, blank=True)
+    help_texts = models.JSONField(_("help text translations"), default=dict, blank=True)
+    type = models.CharField(_("type"), max_length=20, choices=FieldType.choices)
+    # [{"value": "ssd", "label": "SSD", "labels": {"fi": "..."}}], for choice and multi-choice.
+    choices = models.JSONField(_("choices"), default=list, blank=True)
+    kinds = models.JSONField(_("kinds"), default=list, blank=True)
+    categories = models.ManyToManyField(
+        Category, verbose_name=_("categories"), blank=True, related_name="custom_fields"
+    )
+    required_statuses = models.JSONField(_("required in statuses"), default=list, blank=True)
+    # Bounds and patterns: {"min": 0, "max": 10, "max_length": 80, "pattern": "^[A-Z]"}.
+    validation = models.JSONField(_("validation"), default=dict, blank=True)
+    visible_to_requester = models.BooleanField(_("requesters see it"), default=False)
+    editable_by_requester = models.BooleanField(_("requesters fill it in"), default=False)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), default=timezone.now)
+
+    class Meta:
+        ordering = ["position", "key"]
+        verbose_name = _("custom field")
+        verbose_name_plural = _("custom fields")
+
+    def __str__(self) -> str:
+        return self.label
+
+
 class Tag(models.Model):
     name = models.CharField(_("name"), max_length=50, unique=True)
 
@@ -365,6 +427,9 @@ class Ticket(models.Model):
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     reopen_count = models.PositiveIntegerField(_("reopened"), default=0)
     reassignment_count = models.PositiveIntegerField(_("reassignments"), default=0)
+    # Custom field values by CustomField.key (see CustomField); on PostgreSQL a GIN index
+    # serves queue filters on them (migration 0009).
+    custom = models.JSONField(_("custom fields"), default=dict, blank=True)
 
     objects = TicketQuerySet.as_manager()
 
