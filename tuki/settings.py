@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "tuki.catalogue",
     "tuki.scripts",
     "tuki.console",
+    "tuki.bundles",
     "tuki.search",
     "tuki.configcache",
     "tuki.audit",
