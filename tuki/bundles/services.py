@@ -150,6 +150,17 @@ class Change:
     action: str  # "create" | "update"
     fields: list[str] = field(default_factory=list)
 
+    @property
+    def what(self) -> str:
+        spec = spec_for(self.label)
+        return str(spec.model._meta.verbose_name) if spec else self.label
+
+    @property
+    def name(self) -> str:
+        if isinstance(self.key, list):
+            return " / ".join(str(part) for part in self.key)
+        return "" if self.key is None else str(self.key)
+
 
 @dataclass
 class Report:
