@@ -4,11 +4,7 @@ empty install (a child process with its own database)."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -16,6 +12,7 @@ from tuki.accounts.models import SupportGroup, User
 from tuki.approvals.models import ApprovalTemplate
 from tuki.automation.models import Rule
 from tuki.bundles import services
+from tuki.bundles.tests import roundtrip
 from tuki.calendars.models import Calendar
 from tuki.conftest import Desk
 from tuki.lib.errors import ServiceError
@@ -174,63 +171,15 @@ def test_a_file_that_is_not_a_bundle_is_refused_clearly(text: str, code: str) ->
     assert refused.value.code == code and refused.value.field == "file"
 
 
-def _same_rows(ours: dict[str, Any], theirs: dict[str, Any]) -> list[str]:
-    """Every row of `ours` is in `theirs`, field by field (theirs may hold seeded extras)."""
-    differences = []
-    for label, rows in ours["sections"].items():
-        from tuki.bundles.specs import spec_for
-
-        spec = spec_for(label)
-        assert spec is not None
-        keyed = {
-            json.dumps([row.get(name) for name in spec.key], default=str): row
-            for row in theirs["sections"].get(label, [])
-        }
-        for row in rows:
-            key = json.dumps([row.get(name) for name in spec.key], default=str)
-            other = keyed.get(key)
-            if other is None:
-                differences.append(f"{label} {key}: missing")
-                continue
-            for name, value in row.items():
-                if other.get(name) != value:
-                    differences.append(f"{label} {key}.{name}: {value!r} != {other.get(name)!r}")
-    return differences
-
-
 @pytest.mark.slow
 def test_a_bundle_imported_into_an_empty_install_reproduces_the_configuration(
     desk: Desk, tmp_path: Path, subprocess_env: dict[str, str]
 ) -> None:
     configure(desk)
     exported = services.export_bundle()
-    source = tmp_path / "bundle.json"
-    source.write_text(services.dumps(exported), encoding="utf-8")
-    env = dict(subprocess_env, TUKI_DATABASE_URL=f"sqlite:///{tmp_path / 'empty.sqlite3'}")
-
-    def tuki(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "tuki", *args],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            cwd=os.getcwd(),
-        )
-
-    assert tuki("migrate", "--no-input").returncode == 0
-    preview = tuki("bundle", "import", str(source))
-    assert preview.returncode == 0, preview.stderr
-    assert "Preview (use --apply)" in preview.stdout
-    applied = tuki("bundle", "import", str(source), "--apply")
-    assert applied.returncode == 0, applied.stderr + applied.stdout
-    again = tuki("bundle", "export", "-o", str(tmp_path / "again.json"))
-    assert again.returncode == 0, again.stderr
-    reproduced = json.loads((tmp_path / "again.json").read_text(encoding="utf-8"))
-    assert _same_rows(exported, reproduced) == []
-    # And it is a fixed point: importing the reproduction there changes nothing more.
-    twice = tuki("bundle", "import", str(source), "--apply")
-    assert "0 to create, 0 to update" in twice.stdout
+    assert (
+        roundtrip.differences(exported, roundtrip.carry(exported, tmp_path, subprocess_env)) == []
+    )
 
 
 def test_group_members_come_back_by_email(desk: Desk) -> None:

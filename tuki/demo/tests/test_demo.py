@@ -2,6 +2,7 @@ import random
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from io import StringIO
+from pathlib import Path
 from typing import Any
 from unittest.mock import patch
 
@@ -13,6 +14,8 @@ from django.utils import timezone
 from tuki.accounts.models import Location, Organisation, SupportGroup, User
 from tuki.approvals.models import ApprovalTemplate
 from tuki.automation.models import Rule, RuleRun, ScheduledRun
+from tuki.bundles import services as bundles
+from tuki.bundles.tests import roundtrip
 from tuki.calendars.models import Calendar
 from tuki.conftest import ensure_workflow
 from tuki.demo import knowledge as demo_knowledge
@@ -388,3 +391,15 @@ def test_the_demo_problems_have_a_root_cause_known_errors_and_incidents(demo):
     known = [p for p in problems if p.is_known_error]
     assert len(known) >= 3 and all(p.article and p.article.state == "published" for p in known)
     assert sum(linked_incidents(p).exists() for p in problems) >= 4
+
+
+def test_the_demo_configuration_moves_to_an_empty_install_as_a_bundle(
+    demo: dict[str, int], tmp_path: Path, subprocess_env: dict[str, str]
+) -> None:
+    """Exported from the demo and imported into an empty install, every row of the
+    configuration comes back field by field (docs/customisation.md, Bundles)."""
+    exported = bundles.export_bundle()
+    assert len(exported["sections"]["automation.Rule"]) >= 5
+    assert (
+        roundtrip.differences(exported, roundtrip.carry(exported, tmp_path, subprocess_env)) == []
+    )
