@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
 
 from tuki.lib.errors import ServiceError
 
@@ -118,9 +118,7 @@ class State:
     required: bool
 
 
-def state(
-    condition: Mapping[str, Any] | None, required: bool, values: Mapping[str, Any]
-) -> State:
+def state(condition: Mapping[str, Any] | None, required: bool, values: Mapping[str, Any]) -> State:
     condition = condition or {}
     effect = condition.get("effect") or "show"
     if not (condition.get("all") or condition.get("any")):
