@@ -65,7 +65,10 @@ def service_error_detail(exc: ServiceError) -> dict[str, object]:
 
 @api.exception_handler(ServiceError)
 def on_service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
-    return api.create_response(request, {"detail": [service_error_detail(exc)]}, status=422)
+    errors = getattr(exc, "errors", None) or [exc]  # ServiceErrors: every refused value
+    return api.create_response(
+        request, {"detail": [service_error_detail(e) for e in errors]}, status=422
+    )
 
 
 @api.exception_handler(ValidationError)
