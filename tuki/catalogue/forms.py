@@ -22,6 +22,20 @@ from tuki.tickets import fields as custom_fields
 from tuki.tickets.models import Category, CustomField, FieldType
 
 
+def _style(field: forms.Field) -> None:
+    """Bootstrap's classes on a field added after BootstrapMixin styled the form's own."""
+    widget = field.widget
+    if isinstance(widget, forms.CheckboxSelectMultiple):
+        css = ""
+    elif isinstance(widget, forms.CheckboxInput):
+        css = "form-check-input"
+    elif isinstance(widget, forms.Select | forms.SelectMultiple):
+        css = "form-select"
+    else:
+        css = "form-control"
+    widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
+
+
 def field_name(key: str) -> str:
     return f"custom__{key}"
 
@@ -63,7 +77,9 @@ class OrderForm(BootstrapMixin, forms.Form):
         self.questions = list(questions)
         super().__init__(*args, **kwargs)
         for question in self.questions:
-            self.fields[field_name(question.field.key)] = _form_field(question.field)
+            field = _form_field(question.field)
+            _style(field)
+            self.fields[field_name(question.field.key)] = field
 
     def values(self) -> dict[str, Any]:
         """The answers by custom field key, as typed (a person's email becomes their id)."""
@@ -282,5 +298,18 @@ class TaskForm(BootstrapMixin, forms.Form):
     )
 
 
-QuestionFormSet = forms.formset_factory(QuestionForm, extra=2, can_delete=True, can_order=True)
-TaskFormSet = forms.formset_factory(TaskForm, extra=2, can_delete=True, can_order=True)
+class _StyledFormSet(forms.BaseFormSet):
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        for name in ("ORDER", "DELETE"):
+            if name in form.fields:
+                form.fields[name].label = _("Order") if name == "ORDER" else _("Remove")
+                _style(form.fields[name])
+
+
+QuestionFormSet = forms.formset_factory(
+    QuestionForm, formset=_StyledFormSet, extra=3, can_delete=True, can_order=True
+)
+TaskFormSet = forms.formset_factory(
+    TaskForm, formset=_StyledFormSet, extra=2, can_delete=True, can_order=True
+)
