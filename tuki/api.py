@@ -21,6 +21,7 @@ from tuki.automation.api import router as automation_router
 from tuki.availability.api import router as availability_router
 from tuki.calendars.api import router as calendars_router
 from tuki.capacity.api import router as capacity_router
+from tuki.catalogue.api import router as catalogue_router
 from tuki.changes.api import router as changes_router
 from tuki.changes.api_calendar import router as calendar_router
 from tuki.cmdb.api import router as cmdb_router
@@ -64,7 +65,10 @@ def service_error_detail(exc: ServiceError) -> dict[str, object]:
 
 @api.exception_handler(ServiceError)
 def on_service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
-    return api.create_response(request, {"detail": [service_error_detail(exc)]}, status=422)
+    errors = getattr(exc, "errors", None) or [exc]  # ServiceErrors: every refused value
+    return api.create_response(
+        request, {"detail": [service_error_detail(e) for e in errors]}, status=422
+    )
 
 
 @api.exception_handler(ValidationError)
@@ -115,3 +119,4 @@ api.add_router("/changes/", calendar_router)
 api.add_router("/changes/", changes_router)
 api.add_router("/releases/", releases_router)
 api.add_router("/majors/", majors_router)
+api.add_router("/catalogue/", catalogue_router)

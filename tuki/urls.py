@@ -36,6 +36,7 @@ urlpatterns = [
     path("majors/", include("tuki.majors.urls")),
     path("cmdb/import/", include("tuki.cmdb.import_urls")),
     path("cmdb/", include("tuki.cmdb.urls")),
+    path("", include("tuki.catalogue.urls")),  # /catalogue/ and /console/catalogue/
     path("api/v1/", api.urls),
     # Before the admin's own: a malformed id is a 404 there, not a 500 (server/views.py).
     path("admin/r/<int:content_type_id>/<path:object_id>/", admin_shortcut),

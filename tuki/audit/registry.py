@@ -62,6 +62,11 @@ CONFIGURATION: dict[str, Audited] = {
     "macros.Macro": _a(),
     "webhooks.Webhook": _a(),
     "knowledge.ArticleCategory": _a(),
+    # the service catalogue: what may be ordered and the forms it asks
+    "catalogue.CatalogueCategory": _a(),
+    "catalogue.CatalogueItem": _a(ignore=("updated_at",), m2m=("organisations", "groups")),
+    "catalogue.ItemField": _a(),
+    "catalogue.FulfilmentTaskTemplate": _a(),
     # the configuration database's vocabulary (its items have their own history)
     "cmdb.CIClass": _a(),
     "cmdb.CIAttribute": _a(),
@@ -129,6 +134,8 @@ NOT_CONFIGURATION = frozenset(
         "problems.Problem",  # ticket data: a problem ticket's detail
         "problems.AnalysisNote",
         "problems.RadarDismissal",  # bookkeeping: incidents the radar no longer proposes
+        "catalogue.CatalogueOrder",  # ticket data: which item a ticket was ordered from
+        "catalogue.FulfilmentTask",  # ticket data: ticked off in the ticket's timeline
         "availability.Outage",  # operational data: who declared and ended it is on the row
         "majors.MajorIncident",  # ticket data: its changes are events in the ticket's timeline
         "majors.Communication",  # the major incident's communications timeline itself

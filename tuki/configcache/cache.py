@@ -58,6 +58,8 @@ TABLES = (
     "calendars.Calendar",
     "webhooks.Webhook",
     "automation.Rule",
+    "tickets.CustomField",
+    "tickets.CustomField.categories",
 )
 
 VERSION_SQL = "SELECT token FROM configcache_version WHERE id = 1"

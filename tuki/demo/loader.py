@@ -20,6 +20,7 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from tuki.demo import (
+    catalogue,
     changes,
     cmdb,
     knowledge,
@@ -94,6 +95,7 @@ def _history(
     say("Routing: office rules, automatic assignment, one agent away")
     articles = knowledge.seed(cast, moment)  # after the stories: they name resolved tickets
     say(f"Knowledge base: {articles['articles']} articles")
+    say(f"Service catalogue: {catalogue.seed(cast)['items']} items")
     configuration = cmdb.seed(cast, moment)  # after the stories: incidents name its items
     say(
         f"Configuration database: {configuration['items']} items, "

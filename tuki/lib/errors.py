@@ -17,3 +17,15 @@ class ServiceError(Exception):
         self.message = message
         self.field = field
         self.code = code
+
+
+class ServiceErrors(ServiceError):
+    """Several refused values at once (a form's custom fields): each names its own field.
+
+    It is a ServiceError naming the first, so code that shows one error keeps working; the
+    API answers every one (tuki/api.py) and forms show each next to its field."""
+
+    def __init__(self, errors: list[ServiceError]):
+        first = errors[0]
+        super().__init__(first.message, field=first.field, code=first.code)
+        self.errors = list(errors)

@@ -19,13 +19,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tuki.accounts.models import User
+from tuki.catalogue import access as catalogue_access
+from tuki.catalogue.models import CatalogueCategory, CatalogueItem
 from tuki.lib.bounds import parse_id
 from tuki.lib.errors import ServiceError
 from tuki.lib.htmx import render_page_or_fragment
 from tuki.lib.http import AuthenticatedHttpRequest
 from tuki.lib.uploads import Upload
 from tuki.portal.forms import ConfirmForm, NewRequestForm, ReopenForm, ReplyForm
-from tuki.search import deflection
+from tuki.search import deflection, queries
 from tuki.surveys import services as surveys
 from tuki.surveys.forms import AnswerForm
 from tuki.tickets import access, services
@@ -123,10 +125,40 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         "q": text,
         "page": page,
         "show_requester": tab == TAB_ORGANISATION,
+        "shelves": _shelves(user),
     }
     return render_page_or_fragment(
         request, "portal/home.html", "portal/partials/ticket_list.html", context
     )
+
+
+def _shelves(user: User) -> list[tuple[CatalogueCategory, list[CatalogueItem]]]:
+    """The catalogue's categories with the items this person may order (one query)."""
+    shelves: dict[int, tuple[CatalogueCategory, list[CatalogueItem]]] = {}
+    items = catalogue_access.orderable_items(user).order_by(
+        "category__position", "category__name", "position", "name"
+    )
+    for item in items:
+        shelves.setdefault(item.category_id, (item.category, []))[1].append(item)
+    return list(shelves.values())
+
+
+def _matches(item: CatalogueItem, words: list[str]) -> bool:
+    text = " ".join([item.display_name, item.name, item.display_short, item.short_description])
+    return all(word in text.lower() for word in words)
+
+
+@login_required
+def find(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The home's search box: catalogue items and knowledge articles (htmx fragment)."""
+    text = request.GET.get("find", "").replace("\x00", " ").strip()[:200]
+    words = text.lower().split()
+    items = [i for i in catalogue_access.orderable_items(request.user) if _matches(i, words)]
+    articles = queries.suggest(request.user, text) if text else []
+    if articles:
+        deflection.remember(request, text, "portal")
+    context = {"found_items": items[:8] if words else [], "articles": articles, "text": text}
+    return render(request, "portal/partials/catalogue_found.html", context)
 
 
 def _tab_label(name: str) -> str:

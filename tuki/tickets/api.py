@@ -33,12 +33,13 @@ from tuki.lib.bounds import Id, parse_id
 from tuki.lib.errors import ServiceError
 from tuki.lib.http import ApiRequest
 from tuki.lib.uploads import Upload
-from tuki.tickets import access, services
+from tuki.tickets import access, fields, services
 from tuki.tickets.models import (
     Attachment,
     Category,
     Channel,
     Comment,
+    CustomField,
     Kind,
     Status,
     Tag,
@@ -54,6 +55,7 @@ from tuki.tickets.schemas import (
     CloseIn,
     CommentIn,
     CommentOut,
+    CustomFieldOut,
     EscalateIn,
     EventOut,
     LinkIn,
@@ -218,7 +220,9 @@ def list_tickets(request: ApiRequest, filters: Query[TicketFilters]) -> dict[str
 
 # What a requester may say when registering a ticket: what the portal's form asks
 # (tuki/portal/forms.py, NewRequestForm). Everything else is the desk's to decide.
-REQUESTER_FIELDS = frozenset({"title", "description", "kind", "category", "urgency", "requester"})
+REQUESTER_FIELDS = frozenset(
+    {"title", "description", "kind", "category", "urgency", "requester", "custom"}
+)
 REQUESTER_KINDS = frozenset({Kind.INCIDENT, Kind.REQUEST})
 
 
@@ -256,6 +260,7 @@ def create_ticket(request: ApiRequest, payload: TicketCreateIn) -> tuple[int, Ti
         tags=payload.tags,
         restricted=payload.restricted,
         channel=payload.channel,
+        custom=payload.custom,
     )
     if services.changed_after_commit(ticket):
         return 201, _present(user, ticket)  # a rule or a task changed it already: read it
@@ -480,6 +485,20 @@ def merge_ticket(request: ApiRequest, ref: str, payload: MergeIn) -> Ticket:
 @router.get("/categories", response=list[CategoryOut], tags=["reference"])
 def list_categories(request: ApiRequest) -> QuerySet[Category]:
     return _categories()
+
+
+@router.get(
+    "/custom-fields",
+    response=list[CustomFieldOut],
+    tags=["reference"],
+    summary="Custom field definitions: the keys and value types of a ticket's `custom`",
+)
+def list_custom_fields(request: ApiRequest) -> list[CustomField]:
+    """The active fields, in their order; requesters get the ones shown to them."""
+    rows = list(fields.definitions().fields)
+    if not is_agent(request.auth):
+        rows = [f for f in rows if f.visible_to_requester]
+    return rows
 
 
 @router.get("/statuses", response=list[StatusListOut], tags=["reference"])

@@ -8,6 +8,7 @@ class TicketsConfig(AppConfig):
 
     def ready(self) -> None:
         from tuki.accounts import directory
-        from tuki.tickets import access
+        from tuki.tickets import access, fields, guards
 
         directory.register(access.people_on_visible_tickets)
+        guards.register(fields.guard())

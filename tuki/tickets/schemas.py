@@ -12,9 +12,12 @@ from pydantic import AfterValidator
 
 from tuki.accounts.models import User
 from tuki.lib.bounds import Schema
+from tuki.tickets import fields
 from tuki.tickets.models import (
     Attachment,
     Channel,
+    CustomField,
+    FieldType,
     Kind,
     LinkType,
     ResolutionCode,
@@ -96,6 +99,15 @@ class SlaClockOut(Schema):
         return obj.policy.name if obj.policy else None
 
 
+CUSTOM_DESCRIPTION = (
+    "Custom field values by key (definitions: `GET /custom-fields`). The JSON form per "
+    'type: text, long_text: string; number: number; date: "YYYY-MM-DD"; choice: one '
+    "choice value (string); multi_choice: list of choice values; user, organisation, ci: "
+    'the id (integer) of an active row; checkbox: boolean. On writes `null` or "" clears '
+    "a value; a bad value is a 422 naming `custom.<key>`."
+)
+
+
 class TicketOut(Schema):
     id: int
     number: str
@@ -132,6 +144,17 @@ class TicketOut(Schema):
     sla: list[SlaClockOut] = Field(
         [], description="SLA clocks, every cycle; group targets (OLA) for agents only"
     )
+    custom: dict[str, Any] = Field(
+        {}, description=CUSTOM_DESCRIPTION + " Requesters get the fields shown to them."
+    )
+
+    @staticmethod
+    def resolve_custom(obj: Ticket, context: Any) -> dict[str, Any]:
+        values = dict(obj.custom or {})
+        if not is_agent(context["request"].auth):
+            defs = fields.definitions().by_key
+            values = {k: v for k, v in values.items() if k in defs and defs[k].visible_to_requester}
+        return values
 
     @staticmethod
     def resolve_sla(obj: Ticket, context: Any) -> list[Any]:
@@ -149,6 +172,52 @@ class TicketOut(Schema):
         # Only when the caller may see that ticket (api._annotated's `merged_into_seen`).
         seen = getattr(obj, "merged_into_seen", False)
         return obj.merged_into.number if obj.merged_into and seen else None
+
+
+class ChoiceOut(Schema):
+    value: str
+    label: str = Field(description="In the caller's language")
+
+
+class CustomFieldOut(Schema):
+    """A custom field's definition: what `custom.<key>` holds on a ticket."""
+
+    key: str
+    label: str = Field(description="In the caller's language")
+    help_text: str
+    type: FieldType = Field(
+        description='text, long_text: string; number: number; date: "YYYY-MM-DD"; '
+        "choice: a choice value; multi_choice: list of choice values; user, organisation, "
+        "ci: an id; checkbox: boolean"
+    )
+    choices: list[ChoiceOut] = Field([], description="choice and multi_choice only")
+    kinds: list[Kind] = Field(description="Ticket kinds it applies to; empty: all")
+    categories: list[int] = Field(
+        description="Category ids it applies to, with their subcategories; empty: all"
+    )
+    required_statuses: list[str] = Field(
+        description="Status keys a ticket may not enter without a value; `new`: at registration"
+    )
+    validation: dict[str, Any] = Field(description="min, max, max_length, pattern")
+    visible_to_requester: bool
+    editable_by_requester: bool
+    position: int
+
+    @staticmethod
+    def resolve_label(obj: CustomField) -> str:
+        return fields.label(obj)
+
+    @staticmethod
+    def resolve_help_text(obj: CustomField) -> str:
+        return fields.help_text(obj)
+
+    @staticmethod
+    def resolve_choices(obj: CustomField) -> list[dict[str, str]]:
+        return [{"value": v, "label": text} for v, text in fields.choice_options(obj)]
+
+    @staticmethod
+    def resolve_categories(obj: CustomField) -> list[int]:
+        return [c.pk for c in obj.categories.all()]
 
 
 class TicketPage(Schema):
@@ -259,6 +328,7 @@ class TicketCreateIn(Schema):
     tags: list[Text] = []
     restricted: bool = False
     channel: Channel = Channel.API
+    custom: dict[str, Any] = Field({}, description=CUSTOM_DESCRIPTION)
 
 
 class TicketUpdateIn(Schema):
@@ -273,6 +343,10 @@ class TicketUpdateIn(Schema):
     requester: int = Field(None)  # type: ignore[assignment]  # pydantic: may be left out, not null
     tags: list[Text] = Field(None)  # type: ignore[arg-type]  # pydantic: may be left out, not null
     restricted: bool = Field(None)  # type: ignore[assignment]  # pydantic: may be left out, not null
+    custom: dict[str, Any] = Field(
+        None,  # type: ignore[arg-type]  # pydantic: may be left out, not null
+        description=CUSTOM_DESCRIPTION + " Only the keys sent are changed.",
+    )
     reason: Text = Field("", description="Why; recorded in the timeline")
 
 

@@ -403,3 +403,33 @@ def test_the_demo_configuration_moves_to_an_empty_install_as_a_bundle(
     assert (
         roundtrip.differences(exported, roundtrip.carry(exported, tmp_path, subprocess_env)) == []
     )
+
+
+def test_the_catalogue_offers_ready_made_items_that_can_be_ordered(demo):
+    from tuki.catalogue import services as catalogue
+    from tuki.catalogue.models import CatalogueItem
+
+    names = set(CatalogueItem.objects.values_list("name", flat=True))
+    assert {
+        "New laptop",
+        "Access to an application",
+        "VPN access",
+        "Software install",
+        "Password reset",
+        "New employee",
+    } <= names
+    employee = CatalogueItem.objects.get(name="New employee")
+    assert employee.tasks.count() == 4
+    assert len({t.group_id for t in employee.tasks.all()}) == 4
+    assert all(i.translations.get("fi", {}).get("name") for i in CatalogueItem.objects.all())
+    laptop = CatalogueItem.objects.get(name="New laptop")
+    requester = User.objects.filter(is_agent=False, is_superuser=False, is_active=True).first()
+    ticket = catalogue.order_item(
+        requester,
+        laptop,
+        requester,
+        {"laptop_model": "standard", "needs_docking": True, "monitor_count": "2"},
+    )
+    assert ticket.custom == {"laptop_model": "standard", "needs_docking": True, "monitor_count": 2}
+    assert ticket.group == laptop.fulfilment_group
+    assert ticket.fulfilment_tasks.count() == 2

@@ -13,7 +13,7 @@ from tuki.accounts.models import SupportGroup, User
 from tuki.configcache import cache as configcache
 from tuki.lib.errors import ServiceError
 from tuki.lib.uploads import Upload
-from tuki.tickets import reasons
+from tuki.tickets import fields as custom_fields, reasons
 from tuki.tickets.choices import LIVE_CHANNELS
 from tuki.tickets.models import ActorKind, Category, Channel, EventAction, Kind, Tag, Ticket
 from tuki.tickets.services.attachments import _attach
@@ -41,8 +41,13 @@ def create_ticket(
     uploads: Iterable[Upload] = (),
     actor_kind: str = ActorKind.USER,
     answered_live: bool = False,
+    custom: dict[str, Any] | None = None,
 ) -> Ticket:
     """Register a ticket. The registering service desk owns it; the work starts there too.
+
+    `custom`: custom field values ({key: value}, tuki/tickets/fields.py); every bad one is
+    refused at once (ServiceErrors, fields "custom.<key>"). A person registering it fills
+    in the fields required in "new"; the system (a mail, an alert) is never refused for it.
 
     `answered_live`: an agent registers it while talking with the requester on a live
     channel (Log a call: LIVE_CHANNELS); that conversation is the first response, so the
@@ -69,6 +74,18 @@ def create_ticket(
     if answered_live:
         _check_live(actor, channel)
     with configcache.pinned():  # one version of the configuration for the whole creation
+        values = (
+            custom_fields.clean_values(
+                kind,
+                category,
+                custom,
+                partial=False,
+                required=("new",) if actor is not None else (),
+                requester=actor is not None and not (actor.is_agent or actor.is_superuser),
+            )
+            if custom or actor is not None
+            else {}
+        )
         return _create(
             actor,
             kind=kind,
@@ -86,6 +103,7 @@ def create_ticket(
             uploads=uploads,
             actor_kind=actor_kind,
             answered_live=answered_live,
+            custom={k: v for k, v in values.items() if v is not None},
         )
 
 
@@ -118,6 +136,7 @@ def _create(
     uploads: Iterable[Upload],
     actor_kind: str,
     answered_live: bool = False,
+    custom: dict[str, Any] | None = None,
 ) -> Ticket:
     owner_group = _desk_of(actor)
     group = group or owner_group
@@ -148,6 +167,7 @@ def _create(
             assignee=assignee,
             restricted=restricted,
             created_by=actor,
+            custom=custom or {},
         )
         if answered_live:
             ticket.first_response_at = ticket.created_at
@@ -213,6 +233,7 @@ EDITABLE_FIELDS = frozenset(
         "restricted",
         "tags",
         "requester",
+        "custom",  # {key: value}: custom field values (tuki/tickets/fields.py)
     }
 )
 
@@ -220,12 +241,16 @@ EDITABLE_FIELDS = frozenset(
 def update_ticket(
     actor: User | None, ticket: Ticket, *, reason: str = "", **changes: Any
 ) -> Ticket:
-    """Edit plain fields; one event per changed field. Priority follows impact × urgency."""
+    """Edit plain fields; one event per changed field. Priority follows impact × urgency.
+
+    `custom={key: value}` sets custom field values (None clears one); each change is an
+    event "custom.<key>"; a bad value refuses the whole edit."""
     _require_agent(actor)
     unknown = set(changes) - EDITABLE_FIELDS
     if unknown:
         field = sorted(unknown)[0]
         raise ServiceError(_("This field cannot be edited."), field=field, code="not_editable")
+    custom = changes.pop("custom", None)
     with _writing():
         ticket = _lock(actor, ticket)
         dirty: list[str] = []
@@ -278,9 +303,54 @@ def update_ticket(
                     new=new_priority,
                 )
                 dirty.append("priority")
+        if custom:
+            dirty += _set_custom(ticket, actor, custom, reason=reason)
         if dirty:
             _touch(ticket, *[f for f in dict.fromkeys(dirty) if f != "updated_at"])
     return ticket
+
+
+def _set_custom(
+    ticket: Ticket, actor: User | None, raw: dict[str, Any], *, reason: str
+) -> list[str]:
+    """Custom values checked all at once (nothing written if one is bad), one event each."""
+    if not isinstance(raw, dict):
+        raise ServiceError(_("Send the custom fields as an object."), field="custom")
+    values = custom_fields.clean_values(
+        ticket.kind,
+        ticket.category,
+        raw,
+        partial=True,
+        required=(ticket.status.key,),
+        current=ticket.custom,
+    )
+    current = dict(ticket.custom or {})
+    changed = []
+    for key, value in values.items():
+        old = current.get(key)
+        if old == value:
+            continue
+        if value is None:
+            current.pop(key, None)
+        else:
+            current[key] = value
+        changed.append((key, old, value))
+    if not changed:
+        return []
+    ticket.custom = current
+    for key, old, value in changed:
+        field = custom_fields.field_by_key(key)
+        assert field is not None  # clean_values accepted only known keys
+        _event(
+            ticket,
+            actor,
+            EventAction.FIELD,
+            field=f"custom.{key}",
+            old=custom_fields.event_display(field, old),
+            new=custom_fields.event_display(field, value),
+            reason=reason,
+        )
+    return ["custom"]
 
 
 def _field_display(field: str, value: object) -> object:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _, gettext_lazy
 
 from tuki.lib.bounds import parse_id
 from tuki.lib.dates import absolute
-from tuki.tickets import reasons
+from tuki.tickets import fields as custom_fields, reasons
 from tuki.tickets.models import (
     FIELD_LABELS,
     LINK_INVERSE_LABEL,
@@ -115,7 +115,10 @@ def describe(event: TicketEvent, hidden: set[str] | frozenset[str] = frozenset()
     entry.new = show_value(event.field, event.new_value)
     entry.reason = reasons.shown(event.reason)
     if event.action == EventAction.FIELD:
-        entry.label = _("changed %(field)s") % {"field": FIELD_LABELS.get(event.field, event.field)}
+        name = FIELD_LABELS.get(event.field, event.field)
+        if event.field.startswith("custom."):
+            name = custom_fields.label_for_key(event.field.removeprefix("custom."))
+        entry.label = _("changed %(field)s") % {"field": name}
     elif event.action in (EventAction.LINKED, EventAction.LINKED_FROM, EventAction.UNLINKED):
         entry.label = str(action_label(event.action))
         entry.icon = "bi-link-45deg"
