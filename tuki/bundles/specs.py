@@ -289,5 +289,10 @@ for _spec in (
     Spec("changes.RiskQuestion", ("key",)),
     Spec("changes.ChangeTemplate", ("name",)),
     Spec("changes.ChangeSettings", (), singleton=True),
+    # The service catalogue: its categories, items, their forms and fulfilment checklists.
+    Spec("catalogue.CatalogueCategory", ("name",)),
+    Spec("catalogue.CatalogueItem", ("category", "name")),
+    Spec("catalogue.ItemField", ("item", "field")),
+    Spec("catalogue.FulfilmentTaskTemplate", ("item", "title")),
 ):
     register(_spec)
