@@ -30,8 +30,7 @@ urlpatterns = [
 
 # The console's workflow pages (docs/workflows.md).
 urlpatterns += [
-    path("console/workflows/", workflow_admin.workflows_home, name="console_workflows"),
-    path("console/workflows/<str:kind>/", workflow_admin.workflow, name="console_workflow"),
+    path("console/workflows/", workflow_admin.workflow, name="console_workflows"),
     path("console/workflows/statuses/new/", workflow_admin.status_edit, name="console_status_new"),
     path("console/workflows/statuses/<int:pk>/", workflow_admin.status_edit, name="console_status"),
     path(

@@ -12,7 +12,7 @@ from tuki.tickets.models import Category, PriorityRule, Status, StatusTransition
 pytestmark = pytest.mark.django_db
 
 PAGES = [
-    ("tickets:console_workflow", {"kind": "incident"}),
+    ("tickets:console_workflows", {}),
     ("tickets:console_priorities", {}),
     ("tickets:console_categories", {}),
     ("tickets:console_category_new", {}),
@@ -31,7 +31,7 @@ def test_only_administrators_open_the_pages(desk: Desk, name: str, kwargs: dict)
 
 
 def test_non_admins_cannot_write(desk: Desk) -> None:
-    url = reverse("tickets:console_workflow", kwargs={"kind": "incident"})
+    url = reverse("tickets:console_workflows") + "?kind=incident"
     before = StatusTransition.objects.count()
     assert desk.client_for(desk.lead).post(url, {}).status_code == 404
     assert StatusTransition.objects.count() == before
@@ -39,7 +39,7 @@ def test_non_admins_cannot_write(desk: Desk) -> None:
 
 def test_workflow_page_query_budget(desk: Desk, django_assert_max_num_queries: object) -> None:
     client = desk.client_for(desk.admin)
-    url = reverse("tickets:console_workflow", kwargs={"kind": "incident"})
+    url = reverse("tickets:console_workflows") + "?kind=incident"
     client.get(url)
     with django_assert_max_num_queries(12):  # type: ignore[operator]
         response = client.get(url)
@@ -64,7 +64,7 @@ def test_a_refused_removal_lists_the_tickets(desk: Desk, incident: Ticket) -> No
         .exclude(from_status=new)
         .values_list("from_status_id", "to_status_id")
     ]
-    url = reverse("tickets:console_workflow", kwargs={"kind": "incident"})
+    url = reverse("tickets:console_workflows") + "?kind=incident"
     response = desk.client_for(desk.admin).post(url, {"t": kept})
     assert response.status_code == 422
     assert incident.get_absolute_url().encode() in response.content
@@ -82,9 +82,7 @@ def test_bad_input_gives_field_errors(desk: Desk) -> None:
     assert not Status.objects.filter(name="X").exists()
     response = client.post(reverse("tickets:console_priorities"), {"cell_1_1": "nine"})
     assert response.status_code == 422
-    response = client.post(
-        reverse("tickets:console_workflow", kwargs={"kind": "incident"}), {"t": ["x-y"]}
-    )
+    response = client.post(reverse("tickets:console_workflows") + "?kind=incident", {"t": ["x-y"]})
     assert response.status_code == 422
     response = client.post(
         reverse("tickets:console_category", kwargs={"pk": desk.vpn.parent_id}),

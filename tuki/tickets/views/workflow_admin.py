@@ -13,6 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _, gettext_lazy
 from django.views.decorators.http import require_POST
 
@@ -129,11 +130,6 @@ def _kind(kind: str) -> str:
     return kind
 
 
-@admin_required
-def workflows_home(request: AuthenticatedHttpRequest) -> HttpResponse:
-    return redirect("tickets:console_workflow", kind=Kind.INCIDENT)
-
-
 def _workflow_page(
     request: HttpRequest, kind: str, *, stranded: Any = None, status: int = 200
 ) -> HttpResponse:
@@ -173,9 +169,14 @@ def _workflow_page(
     return _console(request, "tickets/console/workflow.html", context, status)
 
 
+def _to_kind(kind: str) -> HttpResponse:
+    return redirect(f"{reverse('tickets:console_workflows')}?kind={kind}")
+
+
 @admin_required
-def workflow(request: AuthenticatedHttpRequest, kind: str) -> HttpResponse:
-    kind = _kind(kind)
+def workflow(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """One kind's workflow (?kind=change; incidents by default)."""
+    kind = _kind(request.GET.get("kind") or Kind.INCIDENT)
     if request.method != "POST":
         return _workflow_page(request, kind)
     pairs = []
@@ -193,7 +194,7 @@ def workflow(request: AuthenticatedHttpRequest, kind: str) -> HttpResponse:
         messages.error(request, exc.message)
         return _workflow_page(request, kind, status=422)
     messages.success(request, _("Transitions saved."))
-    return redirect("tickets:console_workflow", kind=kind)
+    return _to_kind(kind)
 
 
 def _status_editor(
@@ -308,7 +309,7 @@ def transition_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 form.add_service_error(exc)
             else:
                 messages.success(request, _("Transition saved."))
-                return redirect("tickets:console_workflow", kind=transition.kind)
+                return _to_kind(transition.kind)
     context = {"form": form, "transition": transition, "tab": "workflows"}
     return _console(request, "tickets/console/transition_edit.html", context, code)
 
