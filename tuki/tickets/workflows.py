@@ -282,6 +282,9 @@ def save_category(
         raise ServiceError(_("At most 100 characters, without “›”."), field="name", code="invalid")
     clean = _clean_names(names)
     with transaction.atomic():
+        if parent is not None:
+            # Fresh from the database: the stored translated paths are built from it.
+            parent = Category.objects.get(pk=parent.pk)
         if category is not None:
             category = Category.objects.select_for_update().get(pk=category.pk)
             node = parent
