@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import get_language, gettext, gettext_lazy as _
 
 from tuki.lib.tree import PathTree
 from tuki.tickets.choices import (
@@ -37,6 +37,16 @@ if TYPE_CHECKING:
     from tuki.accounts.models import User
 
 
+# Languages a status or category name may be translated into (English is `name` itself).
+NAME_LANGUAGES = ("ro", "fi")
+
+
+def _translated(names: dict[str, str] | None, fallback: str, language: str | None) -> str:
+    """The name in `language` (default: the active one) from a {"ro": …, "fi": …} map."""
+    code = (language or get_language() or "en").split("-")[0]
+    return (names or {}).get(code) or fallback
+
+
 class Status(models.Model):
     """A ticket status. Behaviour (SLA pauses, metrics) reads the category, never the name."""
 
@@ -44,6 +54,17 @@ class Status(models.Model):
     name = models.CharField(_("name"), max_length=100)
     category = models.CharField(_("category"), max_length=10, choices=StatusCategory.choices)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+    names = models.JSONField(
+        _("translated names"),
+        default=dict,
+        blank=True,
+        help_text=_('The name in other languages, by language code: {"ro": …, "fi": …}.'),
+    )
+    is_retired = models.BooleanField(
+        _("retired"),
+        default=False,
+        help_text=_("A retired status keeps its tickets but no transition may lead into it."),
+    )
 
     class Meta:
         ordering = ["order", "id"]
@@ -55,7 +76,14 @@ class Status(models.Model):
 
     @property
     def label(self) -> str:
-        # Seeded names are in the translation catalog; admin-made names show as typed.
+        return self.display_name()
+
+    def display_name(self, language: str | None = None) -> str:
+        """The name in the active language: its translation if one is set, else the seeded
+        name's catalog translation, else the name as typed."""
+        code = (language or get_language() or "en").split("-")[0]
+        if code in (self.names or {}) and self.names[code]:
+            return str(self.names[code])
         return gettext(self.name)
 
     @property
@@ -72,6 +100,21 @@ class StatusTransition(models.Model):
     )
     to_status = models.ForeignKey(
         Status, on_delete=models.CASCADE, related_name="transitions_in", verbose_name=_("to")
+    )
+    roles = models.JSONField(
+        _("who may make it"),
+        default=list,
+        blank=True,
+        help_text=_("Empty: any agent. Else any of: agent, group, manager, requester, automation."),
+    )
+    required_fields = models.JSONField(
+        _("required fields"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Fields that must be filled before the move: resolution, resolution_code, "
+            "category, assignee or custom.<key>."
+        ),
     )
 
     class Meta:
@@ -128,6 +171,13 @@ class Category(PathTree, models.Model):
         help_text=_("Second-line group that usually handles this category."),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    names = models.JSONField(
+        _("translated names"),
+        default=dict,
+        blank=True,
+        help_text=_('The name in other languages, by language code: {"ro": …, "fi": …}.'),
+    )
+    paths = models.JSONField(_("translated paths"), default=dict, blank=True, editable=False)
 
     class Meta:
         ordering = ["path"]
@@ -138,7 +188,23 @@ class Category(PathTree, models.Model):
         verbose_name_plural = _("categories")
 
     def __str__(self) -> str:
-        return self.path
+        return self.display_path()
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # The translated paths are stored like `path`, so showing one needs no parent rows.
+        parent = self.parent
+        self.paths = {
+            code: (f"{parent.display_path(code)} › " if parent else "")
+            + _translated(self.names, self.name, code)
+            for code in NAME_LANGUAGES
+        }
+        super().save(*args, **kwargs)
+
+    def display_name(self, language: str | None = None) -> str:
+        return _translated(self.names, self.name, language)
+
+    def display_path(self, language: str | None = None) -> str:
+        return _translated(self.paths, self.path, language)
 
 
 class FieldType(models.TextChoices):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tuki.tickets.views import actions, call, dashboard, detail, queue
+from tuki.tickets.views import actions, call, dashboard, detail, queue, workflow_admin
 
 app_name = "tickets"
 
@@ -26,4 +26,30 @@ urlpatterns = [
     path("tickets/<str:number>/close/", actions.close, name="close"),
     path("tickets/<str:number>/link/", actions.link, name="link"),
     path("tickets/<str:number>/merge/", actions.merge, name="merge"),
+]
+
+# The console's workflow pages (docs/workflows.md).
+urlpatterns += [
+    path("console/workflows/", workflow_admin.workflow, name="console_workflows"),
+    path("console/workflows/statuses/new/", workflow_admin.status_edit, name="console_status_new"),
+    path("console/workflows/statuses/<int:pk>/", workflow_admin.status_edit, name="console_status"),
+    path(
+        "console/workflows/statuses/<int:pk>/retire/",
+        workflow_admin.status_retire,
+        name="console_status_retire",
+    ),
+    path(
+        "console/workflows/statuses/<int:pk>/delete/",
+        workflow_admin.status_delete,
+        name="console_status_delete",
+    ),
+    path(
+        "console/workflows/transitions/<int:pk>/",
+        workflow_admin.transition_edit,
+        name="console_transition",
+    ),
+    path("console/priorities/", workflow_admin.priorities, name="console_priorities"),
+    path("console/categories/", workflow_admin.categories, name="console_categories"),
+    path("console/categories/new/", workflow_admin.category_edit, name="console_category_new"),
+    path("console/categories/<int:pk>/", workflow_admin.category_edit, name="console_category"),
 ]

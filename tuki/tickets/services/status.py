@@ -64,7 +64,8 @@ def resolve_ticket(
                 field="status",
                 code="transition_not_allowed",
             )
-        fields = _set_status(ticket, actor, target, reason=resolution)
+        filling = ("resolution_code", "resolution") if resolution.strip() else ("resolution_code",)
+        fields = _set_status(ticket, actor, target, reason=resolution, filling=filling)
         _event(
             ticket,
             actor,

@@ -4,7 +4,7 @@ service desk groups; and moving a ticket's status with the timestamps that follo
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,6 +24,7 @@ from tuki.tickets.models import (
     Ticket,
 )
 from tuki.tickets.services.events import _event
+from tuki.tickets.transition_rules import TRANSITION_ROLES, required_field_label
 
 
 def _statuses() -> dict[str, Status]:
@@ -56,7 +57,9 @@ def allowed_statuses(ticket: Ticket) -> list[Status]:
     """Statuses this ticket may move to from where it is, in workflow order."""
     return [
         t.to_status
-        for t in StatusTransition.objects.filter(kind=ticket.kind, from_status=ticket.status_id)
+        for t in StatusTransition.objects.filter(
+            kind=ticket.kind, from_status=ticket.status_id, to_status__is_retired=False
+        )
         .select_related("to_status")
         .order_by("to_status__order")
     ]
@@ -64,8 +67,76 @@ def allowed_statuses(ticket: Ticket) -> list[Status]:
 
 def _allowed(ticket: Ticket, target: Status) -> bool:
     return StatusTransition.objects.filter(
-        kind=ticket.kind, from_status=ticket.status_id, to_status=target
+        kind=ticket.kind,
+        from_status=ticket.status_id,
+        to_status=target,
+        to_status__is_retired=False,
     ).exists()
+
+
+def _is_filled(ticket: Ticket, field: str) -> bool:
+    if field.startswith("custom."):
+        value = (ticket.custom or {}).get(field.removeprefix("custom."))
+        return value not in (None, "", [])
+    if field in ("category", "assignee"):
+        return getattr(ticket, f"{field}_id") is not None
+    return bool(getattr(ticket, field, ""))
+
+
+def _may_move(ticket: Ticket, actor: User | None, roles: Collection[str], actor_kind: str) -> bool:
+    if not roles:
+        return True
+    if actor_kind != ActorKind.USER or actor is None:
+        return "automation" in roles
+    if actor.is_superuser:
+        return True
+    group = ticket.group
+    return (
+        ("agent" in roles and actor.is_agent)
+        or ("requester" in roles and ticket.requester_id == actor.pk)
+        or ("manager" in roles and group is not None and group.manager_id == actor.pk)
+        or ("group" in roles and group is not None and group.members.filter(pk=actor.pk).exists())
+    )
+
+
+def check_transition_rules(
+    ticket: Ticket,
+    actor: User | None,
+    old: Status,
+    target: Status,
+    *,
+    actor_kind: str = ActorKind.USER,
+    filling: Collection[str] = (),
+) -> None:
+    """Who may make the move and the fields it needs (docs/workflows.md); one query."""
+    transition = StatusTransition.objects.filter(
+        kind=ticket.kind, from_status=old.pk, to_status=target.pk
+    ).first()
+    if transition is None:
+        return
+    if not _may_move(ticket, actor, transition.roles or [], actor_kind):
+        raise ServiceError(
+            _("Only %(roles)s may move a ticket from %(old)s to %(new)s.")
+            % {
+                "roles": ", ".join(str(TRANSITION_ROLES.get(r, r)) for r in transition.roles),
+                "old": old.label,
+                "new": target.label,
+            },
+            field="status",
+            code="transition_role",
+        )
+    missing = [
+        f
+        for f in transition.required_fields or []
+        if f not in filling and not _is_filled(ticket, f)
+    ]
+    if missing:
+        raise ServiceError(
+            _("Fill in %(fields)s before moving to %(new)s.")
+            % {"fields": ", ".join(required_field_label(f) for f in missing), "new": target.label},
+            field="status",
+            code="transition_fields",
+        )
 
 
 def _first_allowed(ticket: Ticket, category: str, prefer: Sequence[str] = ()) -> Status | None:
@@ -84,11 +155,14 @@ def _set_status(
     *,
     reason: str = "",
     actor_kind: str = ActorKind.USER,
+    filling: Collection[str] = (),
 ) -> list[str]:
-    """Move the status and keep the timestamps and counters that follow from it."""
+    """Move the status and keep the timestamps and counters that follow from it. `filling`:
+    required fields the calling service sets in the same change (a resolution)."""
     old = ticket.status
     if old.pk == target.pk:
         return []
+    check_transition_rules(ticket, actor, old, target, actor_kind=actor_kind, filling=filling)
     guards.check_move(ticket, old, target, actor)
     now = timezone.now()
     changed = ["status"]

@@ -317,3 +317,15 @@ def timeline_comment(
         "</div>\n"
         "</li>"
     )
+
+
+@register.filter
+def display_name(obj: Any) -> str:
+    """A status's or category's name in the active language (a category with its path)."""
+    if obj is None or obj == "":
+        return ""
+    if hasattr(obj, "display_path"):
+        return str(obj.display_path())
+    if hasattr(obj, "display_name"):
+        return str(obj.display_name())
+    return str(obj)
