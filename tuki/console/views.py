@@ -133,7 +133,11 @@ def group_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Group “%(name)s” saved.") % {"name": saved.name})
                 return redirect("console:group", pk=group.pk)
         return _group_page(request, group, form, MemberForm(), status=422)
-    initial = {
+    return _group_page(request, group, GroupForm(initial=_group_initial(group)), MemberForm())
+
+
+def _group_initial(group: SupportGroup) -> dict[str, Any]:
+    return {
         "name": group.name,
         "tier": group.tier,
         "email": group.email,
@@ -142,7 +146,6 @@ def group_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "may_write_to_requesters": group.may_write_to_requesters,
         "is_active": group.is_active,
     }
-    return _group_page(request, group, GroupForm(initial=initial), MemberForm())
 
 
 def _group_page(
@@ -171,11 +174,15 @@ def group_member_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     form = MemberForm(request.POST)
     if form.is_valid():
         user = form.cleaned_data["user"]
-        if _save(form, lambda: accounts.add_group_member(request.user, group, user) or True):
+
+        def add() -> bool:
+            accounts.add_group_member(request.user, group, user)
+            return True
+
+        if _save(form, add):
             messages.success(request, _("%(name)s added.") % {"name": user.full_name})
             return redirect("console:group", pk=group.pk)
-    initial = {"name": group.name, "tier": group.tier, "email": group.email}
-    return _group_page(request, group, GroupForm(initial=initial), form, status=422)
+    return _group_page(request, group, GroupForm(initial=_group_initial(group)), form, status=422)
 
 
 @require_POST
@@ -285,8 +292,8 @@ def user_edit(request: AuthenticatedHttpRequest, user_id: int) -> HttpResponse:
 def organisations(request: AuthenticatedHttpRequest) -> HttpResponse:
     context = {
         "nav": "manage",
-        "organisations": Organisation.objects.annotate(people=Count("members")),
-        "locations": Location.objects.annotate(people=Count("people")),
+        "organisations": Organisation.objects.annotate(person_count=Count("members")),
+        "locations": Location.objects.annotate(person_count=Count("people")),
     }
     return render(request, "console/organisations.html", context)
 
