@@ -16,13 +16,23 @@ from tuki.sla.models import Agreement, Service
 from tuki.tickets.models import Category, Kind, Priority, Status
 
 
+class ConsoleForm(BootstrapMixin, forms.Form):
+    """Ticked lists get Bootstrap's check boxes (BootstrapMixin takes them for selects)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.CheckboxSelectMultiple):
+                field.widget.attrs["class"] = "form-check-input"
+
+
 def agents() -> Any:
     return User.objects.filter(Q(is_agent=True) | Q(is_superuser=True), is_active=True).only(
         "id", "full_name", "email"
     )
 
 
-class GroupForm(BootstrapMixin, forms.Form):
+class GroupForm(ConsoleForm):
     name = forms.CharField(label=_("Name"), max_length=200)
     tier = forms.TypedChoiceField(label=_("Tier"), choices=SupportGroup.Tier.choices, coerce=int)
     email = forms.EmailField(label=_("Email"), required=False)
@@ -50,7 +60,7 @@ class MemberForm(BootstrapMixin, forms.Form):
         self.fields["user"].queryset = agents()  # type: ignore[attr-defined]  # ModelChoiceField
 
 
-class UserForm(BootstrapMixin, forms.Form):
+class UserForm(ConsoleForm):
     full_name = forms.CharField(label=_("Full name"), max_length=200)
     email = forms.EmailField(label=_("Email address"))
     phone = forms.CharField(label=_("Phone"), max_length=50, required=False)
@@ -114,7 +124,7 @@ def target_field_name(priority: int, metric: str, unit: str) -> str:
     return f"t{priority}_{metric}_{unit}"
 
 
-class PolicyForm(BootstrapMixin, forms.Form):
+class PolicyForm(ConsoleForm):
     """A policy's matching, calendar and its targets as business hours and minutes."""
 
     name = forms.CharField(label=_("Name"), max_length=100)
