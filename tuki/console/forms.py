@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from tuki.accounts.models import TIME_ZONE_CHOICES, Location, Organisation, SupportGroup, User
 from tuki.calendars.models import Calendar
 from tuki.lib.forms import BootstrapMixin
-from tuki.sla.models import Agreement, Service
+from tuki.sla.models import Agreement, Service, SlaPolicy
 from tuki.tickets.models import Category, Kind, Priority, Status
 
 
@@ -289,3 +289,65 @@ class PolicyForm(ConsoleForm):
                     initial[target_field_name(target.priority, metric, "h")] = minutes // 60
                     initial[target_field_name(target.priority, metric, "m")] = minutes % 60
         return initial
+
+
+class AgreementForm(ConsoleForm):
+    name = forms.CharField(label=_("Name"), max_length=150)
+    organisation = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=Organisation.objects.all()
+    )
+    services = forms.ModelMultipleChoiceField(
+        label=_("Services"),
+        queryset=Service.objects.all(),
+        required=False,
+        help_text=_("The services it covers; empty: every service."),
+    )
+    policy = forms.ModelChoiceField(
+        label=_("SLA policy"),
+        queryset=SlaPolicy.objects.all(),
+        required=False,
+        help_text=_("Tried before the ordered policies for the tickets it covers."),
+    )
+    calendar = forms.ModelChoiceField(
+        label=_("Calendar"), queryset=Calendar.objects.all(), required=False
+    )
+    valid_from = forms.DateField(
+        label=_("Valid from"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    valid_until = forms.DateField(
+        label=_("Valid until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Empty: open-ended."),
+    )
+    target_percent = forms.DecimalField(
+        label=_("Target (% of clocks met)"),
+        required=False,
+        min_value=0,
+        max_value=100,
+        max_digits=5,
+        decimal_places=2,
+    )
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    def service_data(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data["organisation"] = data["organisation"].pk
+        data["policy"] = data["policy"].pk if data["policy"] else None
+        data["calendar"] = data["calendar"].pk if data["calendar"] else None
+        data["services"] = [s.pk for s in data["services"]]
+        return data
+
+    @staticmethod
+    def initial_for(agreement: Agreement) -> dict[str, Any]:
+        return {
+            "name": agreement.name,
+            "organisation": agreement.organisation_id,
+            "services": list(agreement.services.all()),
+            "policy": agreement.policy_id,
+            "calendar": agreement.calendar_id,
+            "valid_from": agreement.valid_from,
+            "valid_until": agreement.valid_until,
+            "target_percent": agreement.target_percent,
+            "is_active": agreement.is_active,
+        }

@@ -64,5 +64,14 @@ def register_all() -> None:
             allowed=is_admin,
             position=10,
         ),
+        console.Section(
+            key="sla_agreements",
+            label=_("Agreements"),
+            description=_("Service level agreements with clients: their policy, calendar, dates."),
+            url_name="console:agreements",
+            heading="service_levels",
+            allowed=is_admin,
+            position=20,
+        ),
     ):
         console.register(section)

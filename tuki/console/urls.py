@@ -26,4 +26,7 @@ urlpatterns = [
     path("sla/policies/", views.policies, name="policies"),
     path("sla/policies/new/", views.policy_new, name="policy_new"),
     path("sla/policies/<int:pk>/", views.policy_edit, name="policy"),
+    path("sla/agreements/", views.agreements, name="agreements"),
+    path("sla/agreements/new/", views.agreement_new, name="agreement_new"),
+    path("sla/agreements/<int:pk>/", views.agreement_edit, name="agreement"),
 ]

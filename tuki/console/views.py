@@ -24,6 +24,7 @@ from tuki.calendars.models import Calendar
 from tuki.console.access import admin_required, get_for_admin
 from tuki.console.forms import (
     METRICS,
+    AgreementForm,
     GroupForm,
     LocationForm,
     MemberForm,
@@ -36,7 +37,7 @@ from tuki.lib import console
 from tuki.lib.errors import ServiceError
 from tuki.lib.http import AuthenticatedHttpRequest
 from tuki.sla import rules
-from tuki.sla.models import SlaPolicy
+from tuki.sla.models import Agreement, SlaPolicy
 from tuki.tickets.models import Priority
 
 USERS_PER_PAGE = 50
@@ -449,3 +450,48 @@ def policy_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         return _policy_save(request, policy)
     return _policy_page(request, PolicyForm(initial=PolicyForm.initial_for(policy)), policy)
+
+
+# --- agreements ----------------------------------------------------------------------------
+
+
+@require_GET
+@admin_required
+def agreements(request: AuthenticatedHttpRequest) -> HttpResponse:
+    rows = Agreement.objects.select_related("organisation", "policy", "calendar")
+    return render(request, "console/agreements.html", {"nav": "manage", "agreements": rows})
+
+
+def _agreement_crumbs(title: str) -> dict[str, Any]:
+    return {
+        "title": title,
+        "parent_label": _("Agreements"),
+        "parent_url": reverse("console:agreements"),
+        "icon": "bi-file-earmark-check",
+    }
+
+
+def _agreement_page(request: AuthenticatedHttpRequest, agreement: Agreement) -> HttpResponse:
+    title = agreement.name if agreement.pk else _("New agreement")
+    if request.method != "POST":
+        initial = AgreementForm.initial_for(agreement) if agreement.pk else None
+        return _edit_page(request, AgreementForm(initial=initial), _agreement_crumbs(title))
+    form = AgreementForm(request.POST)
+    if form.is_valid():
+        saved = _save(
+            form, lambda: rules.save_agreement(request.user, agreement, form.service_data())
+        )
+        if saved is not None:
+            messages.success(request, _("“%(name)s” saved.") % {"name": saved.name})
+            return redirect("console:agreements")
+    return _edit_page(request, form, _agreement_crumbs(title), 422)
+
+
+@admin_required
+def agreement_new(request: AuthenticatedHttpRequest) -> HttpResponse:
+    return _agreement_page(request, Agreement())
+
+
+@admin_required
+def agreement_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _agreement_page(request, get_for_admin(request.user, Agreement, pk))
