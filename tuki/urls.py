@@ -1,9 +1,19 @@
 from django.contrib import admin
+from django.http import HttpRequest
 from django.urls import include, path
 
 from tuki.api import api
 from tuki.availability.status import public_status
 from tuki.server.views import admin_shortcut, healthz, readyz
+
+
+def _superusers_only(request: HttpRequest) -> bool:
+    """Django's admin is the raw data tool of superusers; administrators who are staff only use
+    Tuki's console (/console/, docs/administration.md)."""
+    return bool(request.user.is_active and request.user.is_superuser)
+
+
+admin.site.has_permission = _superusers_only  # type: ignore[method-assign]  # one site, one rule
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
@@ -34,6 +44,7 @@ urlpatterns = [
     path("changes/", include("tuki.changes.urls")),
     path("releases/", include("tuki.releases.urls")),
     path("majors/", include("tuki.majors.urls")),
+    path("console/", include("tuki.console.urls")),
     path("cmdb/import/", include("tuki.cmdb.import_urls")),
     path("cmdb/", include("tuki.cmdb.urls")),
     path("", include("tuki.catalogue.urls")),  # /catalogue/ and /console/catalogue/

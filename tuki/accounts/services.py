@@ -9,13 +9,13 @@ from typing import Any
 
 from axes.utils import reset as axes_reset
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tuki.accounts.models import Absence, ApiToken, SupportGroup, User
+from tuki.accounts.models import Absence, ApiToken, Location, Organisation, SupportGroup, User
 from tuki.lib.errors import ServiceError
 
 PREFERENCE_FIELDS = ("full_name", "phone", "language", "time_zone")
@@ -202,3 +202,149 @@ def away_user_ids(users: Iterable[User], now: datetime | None = None) -> set[int
         ends_on__gte=utc_day - timedelta(days=1),
     ).values_list("user_id", "starts_on", "ends_on")
     return {uid for uid, start, end in rows if start <= today[uid] <= end}
+
+
+# --- the administration console (tuki/console): groups, people, organisations, offices -------
+
+
+def _check_admin(actor: User) -> None:
+    if not (actor.is_authenticated and actor.is_active and (actor.is_staff or actor.is_superuser)):
+        raise PermissionDenied(_("Only administrators may do this."))
+
+
+def _unique_name(model: Any, name: str, instance: Any) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise _refuse(_("A name is required."), "name", "required")
+    if model.objects.filter(name__iexact=name).exclude(pk=instance.pk).exists():
+        raise _refuse(_("%(name)s exists already.") % {"name": name}, "name", "duplicate")
+    return name
+
+
+def _full_clean(instance: Any, exclude: list[str]) -> None:
+    """The model's own field rules, reported on the first field at fault."""
+    try:
+        instance.full_clean(exclude=exclude, validate_unique=False)
+    except ValidationError as exc:
+        field, messages = next(iter(exc.message_dict.items()))
+        raise _refuse(messages[0], "" if field == "__all__" else field) from None
+
+
+GROUP_FIELDS = ("tier", "may_write_to_requesters", "location", "email", "manager", "is_active")
+
+
+def save_group(actor: User, group: SupportGroup, data: dict[str, Any]) -> SupportGroup:
+    """Create (unsaved `group`) or change a support group; only the keys in `data` change."""
+    _check_admin(actor)
+    if "name" in data or group.pk is None:
+        group.name = _unique_name(SupportGroup, data.get("name", ""), group)
+    for key in GROUP_FIELDS:
+        if key in data:
+            setattr(group, key, data[key])
+    if group.manager is not None and not (group.manager.is_agent or group.manager.is_superuser):
+        raise _refuse(_("The manager must be an agent."), "manager", "not_agent")
+    _full_clean(group, exclude=["members", "assignment"])
+    with transaction.atomic():
+        group.save()
+    return group
+
+
+def add_group_member(actor: User, group: SupportGroup, user: User) -> None:
+    _check_admin(actor)
+    if not (user.is_agent or user.is_superuser):
+        raise _refuse(_("Only agents can be members of a support group."), "user", "not_agent")
+    if not user.is_active:
+        raise _refuse(_("This account is inactive."), "user", "inactive")
+    with transaction.atomic():
+        group.members.add(user)
+
+
+def remove_group_member(actor: User, group: SupportGroup, user: User) -> None:
+    _check_admin(actor)
+    with transaction.atomic():
+        group.members.remove(user)
+
+
+USER_FIELDS = (
+    "full_name",
+    "phone",
+    "language",
+    "time_zone",
+    "organisation",
+    "location",
+    "is_agent",
+    "sees_all_tickets",
+    "sees_organisation_tickets",
+    "is_staff",
+    "is_active",
+)
+
+
+def save_user(
+    actor: User, user: User, data: dict[str, Any], groups: Iterable[SupportGroup] | None = None
+) -> User:
+    """Create (unsaved `user`, without a usable password: they set one through the reset
+    link) or change a person; `groups`, when given, replaces their support groups."""
+    _check_admin(actor)
+    if "email" in data or user.pk is None:
+        email = (data.get("email") or "").strip().lower()
+        if not email:
+            raise _refuse(_("An email address is required."), "email", "required")
+        if User.objects.filter(email__iexact=email).exclude(pk=user.pk).exists():
+            raise _refuse(_("Someone has this email address already."), "email", "duplicate")
+        user.email = email
+    for key in USER_FIELDS:
+        if key in data:
+            setattr(user, key, data[key])
+    if not (user.full_name or "").strip():
+        raise _refuse(_("A name is required."), "full_name", "required")
+    if user.pk == actor.pk and not user.is_active:
+        raise _refuse(_("You cannot deactivate yourself."), "is_active", "self")
+    if user.pk == actor.pk and not (user.is_staff or user.is_superuser):
+        raise _refuse(_("You cannot take away your own administration."), "is_staff", "self")
+    if user.is_staff and not actor.is_superuser and user.pk != actor.pk:
+        was_staff = user.pk is not None and User.objects.filter(pk=user.pk, is_staff=True).exists()
+        if not was_staff:
+            raise _refuse(_("Only a superuser may make administrators."), "is_staff", "denied")
+    groups = list(groups) if groups is not None else None
+    if groups and not (user.is_agent or user.is_superuser):
+        raise _refuse(_("Only agents can be members of a support group."), "groups", "not_agent")
+    _full_clean(user, exclude=["password", "groups", "user_permissions", "manager"])
+    with transaction.atomic():
+        if user.pk is None:
+            user.set_unusable_password()
+        user.save()
+        if groups is not None:
+            user.support_groups.set(groups)
+    return user
+
+
+def save_organisation(
+    actor: User, organisation: Organisation, data: dict[str, Any]
+) -> Organisation:
+    _check_admin(actor)
+    if "name" in data or organisation.pk is None:
+        organisation.name = _unique_name(Organisation, data.get("name", ""), organisation)
+    for key in ("domains", "phone", "notes", "is_active"):
+        if key in data:
+            setattr(organisation, key, data[key])
+    organisation.domains = ", ".join(
+        d.strip().lower() for d in (organisation.domains or "").split(",") if d.strip()
+    )
+    _full_clean(organisation, exclude=[])
+    with transaction.atomic():
+        organisation.save()
+    return organisation
+
+
+def save_location(actor: User, location: Location, data: dict[str, Any]) -> Location:
+    _check_admin(actor)
+    if "name" in data or location.pk is None:
+        location.name = _unique_name(Location, data.get("name", ""), location)
+    for key in ("address", "time_zone"):
+        if key in data:
+            setattr(location, key, data[key])
+    _full_clean(location, exclude=[])
+    with transaction.atomic():
+        location.save()
+    return location
