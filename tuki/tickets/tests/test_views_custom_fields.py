@@ -82,3 +82,34 @@ class TestPortal:
         text = html.content.decode()
         assert "Budget" in text and "1500" in text
         assert "Hard disk" not in text
+
+
+class TestLogACall:
+    def test_the_fields_are_offered_and_follow_the_category(self, desk):
+        from tuki.tickets.models import Category
+
+        printers = Category.objects.create(name="Printers")
+        field = CustomField.objects.create(key="toner", label="Toner", type="text")
+        field.categories.set([printers])
+        make_fields(desk)
+        client = desk.client_for(desk.operator)
+        html = client.get("/desk/call/").content.decode()
+        assert 'name="custom.disk"' in html and 'name="custom.toner"' not in html
+        fragment = client.get("/desk/call/custom-fields/", {"category": printers.pk}, **HTMX)
+        assert b'name="custom.toner"' in fragment.content
+
+    def test_values_are_registered_and_bad_ones_shown(self, desk):
+        from tuki.tickets.models import Ticket
+        from tuki.tickets.tests.test_views_call import call
+
+        make_fields(desk)
+        CustomField.objects.create(key="due", label="Due", type="date")
+        response = call(desk, **{"custom.due": "tomorrow", "custom.budget": "x"})
+        assert response.status_code == 422
+        assert set(response.context["custom_form"].errors) == {"custom.due", "custom.budget"}
+        response = call(desk, **{"custom.disk": "floppy"})
+        assert set(response.context["custom_form"].errors) == {"custom.disk"}
+        assert not Ticket.objects.exists()
+        response = call(desk, **{"custom.disk": "ssd", "custom.budget": "250"})
+        assert response.status_code == 302
+        assert Ticket.objects.get().custom == {"disk": "ssd", "budget": 250}
