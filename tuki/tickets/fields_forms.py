@@ -93,5 +93,8 @@ def values_form(
     cls = type("CustomValuesForm", (CustomValuesFormBase,), attrs)
     initial = {name(f): _initial(f, (values or {}).get(f.key)) for f in custom_fields}
     form = cls(data, initial=initial, prefix=prefix)
+    for field in form.fields.values():
+        if isinstance(field.widget, forms.CheckboxSelectMultiple):
+            field.widget.attrs.pop("class", None)  # Django puts it on the list too
     form.custom_fields = list(custom_fields)
     return form

@@ -105,8 +105,11 @@ class CustomFieldForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args: Any, existing: CustomField | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        statuses = [("new", _("Registration"))] + [(s.key, s.label) for s in Status.objects.all()]
+        # "new" is the status a ticket is registered in: required at registration.
+        statuses = [(s.key, s.label) for s in Status.objects.all()]
         self.fields["required_statuses"].choices = statuses  # type: ignore[attr-defined]
+        for name in ("kinds", "required_statuses"):
+            self.fields[name].widget.attrs.pop("class", None)  # Django puts it on the list too
         if existing is not None:
             self.fields["key"].disabled = True
 
