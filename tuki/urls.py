@@ -23,6 +23,7 @@ urlpatterns = [
     path("portal/", include("tuki.portal.urls")),
     path("mail/", include("tuki.mail.urls")),
     path("automation/", include("tuki.automation.urls")),
+    path("console/fields/", include("tuki.tickets.fields_urls")),
     path("routing/", include("tuki.routing.urls")),
     path("approvals/", include("tuki.approvals.urls")),
     path("notifications/", include("tuki.notifications.urls")),

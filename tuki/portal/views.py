@@ -30,7 +30,7 @@ from tuki.portal.forms import ConfirmForm, NewRequestForm, ReopenForm, ReplyForm
 from tuki.search import deflection, queries
 from tuki.surveys import services as surveys
 from tuki.surveys.forms import AnswerForm
-from tuki.tickets import access, services
+from tuki.tickets import access, fields as custom_fields, services
 from tuki.tickets.models import (
     Attachment,
     Channel,
@@ -259,6 +259,8 @@ def _render_detail(
         # The requester's open satisfaction survey of this resolution, answered in place.
         "survey": surveys.open_for(ticket, request.user),
         "survey_form": forms.get("survey_form") or AnswerForm(),
+        # Custom fields shown to requesters (read-only here).
+        "custom_fields": [row for row in custom_fields.shown(ticket, requester=True) if row.text],
         # Refusals that name no field (the request moved on meanwhile) show above the page,
         # since the form that caused them may no longer be displayed.
         "page_errors": [e for form in forms.values() for e in form.non_field_errors()],

@@ -51,3 +51,16 @@ class TicketsConfig(AppConfig):
                     position=position,
                 )
             )
+        from tuki.tickets.services import custom_fields
+
+        console.register(
+            console.Section(
+                key="custom_fields",
+                label=_("Custom fields"),
+                description=_("Fields your tickets carry beyond the built-in ones."),
+                url_name="custom_fields:list",
+                heading="tickets",
+                allowed=custom_fields.may_manage_fields,
+                position=40,
+            )
+        )

@@ -12,8 +12,9 @@ from tuki.tickets.models import Ticket, TicketEvent
 # events, attachments, allowed statuses, may I reply, links, and the SLA clocks with their
 # history (one query: the clocks' logs, each joined to its clock), and the ticket's email
 # in and out (two queries: the timeline's delivery status), and the header bell's unread
-# notification count. The action dialogs load their forms when opened.
-TICKET_PAGE_QUERIES = 19
+# notification count, and the configuration's version (the custom fields' definitions are
+# cached: tuki/tickets/fields.py). The action dialogs load their forms when opened.
+TICKET_PAGE_QUERIES = 20
 SEES = ["operator", "specialist", "lead", "admin"]
 HIDDEN = ["requester", "colleague", "outsider", "other_agent"]
 

@@ -18,9 +18,9 @@ from tuki.accounts.models import SupportGroup, User
 from tuki.lib.bounds import parse_id
 from tuki.lib.errors import ServiceError
 from tuki.lib.http import AuthenticatedHttpRequest
-from tuki.tickets import services
+from tuki.tickets import fields as custom_fields, fields_forms, services
 from tuki.tickets.forms import LogCallForm
-from tuki.tickets.models import Category, Channel, ResolutionCode, Ticket
+from tuki.tickets.models import Category, Channel, Kind, ResolutionCode, Ticket
 from tuki.tickets.views.common import agent_required, go_to
 
 SEARCH_RESULTS = 8
@@ -51,21 +51,39 @@ def suggest_group(category: Category | None, caller: User | None) -> SupportGrou
 @agent_required
 def log_call(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = LogCallForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    custom = _custom_form(request.POST or None, request.POST.get("category"))
+    if request.method == "POST" and form.is_valid() & custom.is_valid():
         try:
-            ticket = _register(request.user, form.cleaned_data)
+            ticket = _register(request.user, form.cleaned_data, custom.values())
         except ServiceError as exc:
-            form.add_service_error(exc)
+            if (exc.field or "").startswith("custom."):
+                custom.add_service_error(exc)
+            else:
+                form.add_service_error(exc)
         except PermissionDenied as exc:
             form.add_error(None, str(exc) or _("You may not do this."))
         else:
             messages.success(request, _("%(number)s was registered.") % {"number": ticket.number})
             return go_to(request, ticket.get_absolute_url())
     status = 422 if request.method == "POST" else 200
-    return render(request, "tickets/log_call.html", _context(form), status=status)
+    context = _context(form) | {"custom_form": custom}
+    return render(request, "tickets/log_call.html", context, status=status)
 
 
-def _register(user: User, data: dict[str, Any]) -> Ticket:
+def _custom_form(data: Any, category_id: str | None) -> fields_forms.CustomValuesFormBase:
+    """The custom fields of an incident in this category (Log a call registers incidents)."""
+    category = Category.objects.filter(pk=_int(category_id)).first() if category_id else None
+    return fields_forms.values_form(custom_fields.fields_for(Kind.INCIDENT, category), data)
+
+
+@agent_required
+def call_custom_fields(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The custom fields again when the category changes (htmx)."""
+    form = _custom_form(None, request.GET.get("category"))
+    return render(request, "tickets/partials/custom_fields_form.html", {"custom_form": form})
+
+
+def _register(user: User, data: dict[str, Any], custom: dict[str, Any] | None = None) -> Ticket:
     """Create the ticket, and resolve it at once when the operator solved it on the phone.
     One transaction: a refused resolution leaves no ticket behind."""
     outcome = data["outcome"]
@@ -82,6 +100,7 @@ def _register(user: User, data: dict[str, Any]) -> Ticket:
             group=data["group"] if outcome == LogCallForm.ESCALATE else None,
             # The operator is talking with the caller: this call is the first response.
             answered_live=True,
+            custom=custom,
         )
         if outcome == LogCallForm.RESOLVE:
             ticket = services.resolve_ticket(

@@ -14,7 +14,7 @@ from tuki.lib.errors import ServiceError
 from tuki.lib.forms import BootstrapMixin
 from tuki.lib.htmx import is_fragment_request
 from tuki.lib.http import AuthenticatedHttpRequest
-from tuki.tickets import access, sections, services
+from tuki.tickets import access, fields as custom_fields, fields_forms, sections, services
 from tuki.tickets.forms import FIELD_FORMS, CommentForm, field_initial, max_upload_mb
 from tuki.tickets.models import StatusCategory, Ticket, TicketLink
 from tuki.tickets.views import action_specs
@@ -123,6 +123,9 @@ def build_context(
         "is_resolved": ticket.status.category == StatusCategory.RESOLVED,
         # What upper apps show here (tickets/sections.py): the CMDB's affected items.
         "sections": sections.rendered_for(user, ticket),
+        "custom_fields": [
+            (f"cf_{row.key}", row) for row in custom_fields.shown(ticket)
+        ],  # custom fields: token "cf_<key>" in edit URLs and ids
     }
     context.update(extra)
     # Each action's dialog fetches its form when opened (`action_form`); only a form that
@@ -145,12 +148,9 @@ def detail(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
         return action_form(request, ticket, action)
     extra: dict[str, Any] = {}
     field = request.GET.get("edit", "")
-    if field in FIELD_FORMS:
+    if field in FIELD_FORMS or _custom_field(ticket, field) is not None:
         # Without JavaScript the pencil is a plain link that opens the field's form here.
-        extra = {
-            "edit_field": field,
-            "edit_form": FIELD_FORMS[field](initial=field_initial(ticket, field)),
-        }
+        extra = {"edit_field": field, "edit_form": _edit_form(ticket, field)}
     return render(request, "tickets/detail.html", build_context(request, ticket, **extra))
 
 
@@ -171,20 +171,24 @@ def timeline(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
 
 @agent_required(hide=True)
 def edit_field(request: AuthenticatedHttpRequest, number: str, field: str) -> HttpResponse:
-    if field not in FIELD_FORMS:
+    if field not in FIELD_FORMS and not field.startswith("cf_"):
         raise Http404("Not an editable field")
     ticket = load_ticket(request.user, number)
+    custom = _custom_field(ticket, field)
+    if field not in FIELD_FORMS and custom is None:
+        raise Http404("Not a field of this ticket")
     if request.method != "POST":
         if "cancel" in request.GET:
             return _summary(request, ticket)
-        form = FIELD_FORMS[field](initial=field_initial(ticket, field))
-        return _field_form(request, ticket, field, form)
-    form = FIELD_FORMS[field](request.POST)
+        return _field_form(request, ticket, field, _edit_form(ticket, field))
+    form = _edit_form(ticket, field, request.POST)
     if form.is_valid():
+        if isinstance(form, fields_forms.CustomValuesFormBase):
+            changes: dict[str, Any] = {"custom": form.values()}
+        else:
+            changes = {field: form.cleaned_data[field]}
         try:
-            updated = services.update_ticket(
-                request.user, ticket, **{field: form.cleaned_data[field]}
-            )
+            updated = services.update_ticket(request.user, ticket, **changes)
         except ServiceError as exc:
             form.add_service_error(exc)
         else:
@@ -193,6 +197,25 @@ def edit_field(request: AuthenticatedHttpRequest, number: str, field: str) -> Ht
             response = _summary(request, load_ticket(request.user, updated.number))
             return trigger_client_event(response, "ticket-changed")
     return _field_form(request, ticket, field, form, status=422)
+
+
+def _custom_field(ticket: Ticket, field: str) -> Any:
+    """The custom field a "cf_<key>" token names, if the ticket has it."""
+    if not field.startswith("cf_"):
+        return None
+    key = field.removeprefix("cf_")
+    return next(
+        (f for f in custom_fields.fields_for(ticket.kind, ticket.category) if f.key == key), None
+    )
+
+
+def _edit_form(ticket: Ticket, field: str, data: Any = None) -> BootstrapMixin:
+    custom = _custom_field(ticket, field)
+    if custom is not None:
+        return fields_forms.values_form([custom], data, values=ticket.custom)
+    if data is not None:
+        return FIELD_FORMS[field](data)
+    return FIELD_FORMS[field](initial=field_initial(ticket, field))
 
 
 def _summary(request: AuthenticatedHttpRequest, ticket: Ticket) -> HttpResponse:
