@@ -260,6 +260,7 @@ def order_item(
             channel=channel,
             group=item.fulfilment_group,
             custom=answers,
+            custom_form=[f.field.key for f in item.fields.select_related("field")],
         )
         if item.fulfilment_group is not None and ticket.group_id != item.fulfilment_group.pk:
             # A requester's own ticket starts at the desk (create_ticket); the item decides.

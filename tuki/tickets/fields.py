@@ -238,6 +238,7 @@ def clean_values(
     required: Iterable[str] = (),
     current: Mapping[str, object] | None = None,
     requester: bool = False,
+    extra: Iterable[str] = (),
 ) -> dict[str, Any]:
     """The cleaned values of `raw` ({key: value}; None clears a value), every bad one
     reported at once (ServiceErrors, fields "custom.<key>"); nothing is written here.
@@ -245,14 +246,20 @@ def clean_values(
     `partial`: only the keys given are checked (an edit); otherwise every field of the
     ticket is. `required`: status keys ("new") whose required fields must then have a value
     (in `raw`, else in `current`). `requester`: only fields requesters fill in are accepted.
+    `extra`: keys of further fields the ticket carries whatever its kind and category (a
+    catalogue item's form, fields a ticket already holds); requesters may fill those in.
     """
     raw = dict(raw or {})
     errors: list[ServiceError] = []
     applicable = {f.key: f for f in fields_for(kind, category)}
+    offered = {key for key in extra if key in definitions().by_key}
+    for key in offered - set(applicable):
+        if definitions().by_key[key].is_active:
+            applicable[key] = definitions().by_key[key]
     cleaned: dict[str, Any] = {}
     for key in raw:
         field = applicable.get(str(key))
-        if field is None or (requester and not field.editable_by_requester):
+        if field is None or (requester and not field.editable_by_requester and key not in offered):
             errors.append(
                 ServiceError(
                     _("This ticket has no such field."), field=f"custom.{key}", code="unknown"
@@ -260,7 +267,7 @@ def clean_values(
             )
     required_keys = set(required)
     for key, field in applicable.items():
-        if requester and not field.editable_by_requester:
+        if requester and not field.editable_by_requester and key not in offered:
             continue
         if key in raw:
             try:

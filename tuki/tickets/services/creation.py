@@ -42,12 +42,15 @@ def create_ticket(
     actor_kind: str = ActorKind.USER,
     answered_live: bool = False,
     custom: dict[str, Any] | None = None,
+    custom_form: Iterable[str] = (),
 ) -> Ticket:
     """Register a ticket. The registering service desk owns it; the work starts there too.
 
     `custom`: custom field values ({key: value}, tuki/tickets/fields.py); every bad one is
     refused at once (ServiceErrors, fields "custom.<key>"). A person registering it fills
     in the fields required in "new"; the system (a mail, an alert) is never refused for it.
+    `custom_form`: keys of further fields the form offered (a catalogue item's), accepted
+    whatever the ticket's kind and category.
 
     `answered_live`: an agent registers it while talking with the requester on a live
     channel (Log a call: LIVE_CHANNELS); that conversation is the first response, so the
@@ -82,6 +85,7 @@ def create_ticket(
                 partial=False,
                 required=("new",) if actor is not None else (),
                 requester=actor is not None and not (actor.is_agent or actor.is_superuser),
+                extra=custom_form,
             )
             if custom or actor is not None
             else {}
@@ -323,6 +327,7 @@ def _set_custom(
         partial=True,
         required=(ticket.status.key,),
         current=ticket.custom,
+        extra=list(ticket.custom or {}),
     )
     current = dict(ticket.custom or {})
     changed = []
