@@ -17,6 +17,7 @@ urlpatterns = [
     path("approvals/", include("tuki.approvals.urls")),
     path("notifications/", include("tuki.notifications.urls")),
     path("macros/", include("tuki.macros.urls")),
+    path("scripts/", include("tuki.scripts.urls")),
     path("webhooks/", include("tuki.webhooks.urls")),
     path("kb/", include("tuki.knowledge.urls")),
     path("search/", include("tuki.search.urls")),

@@ -60,6 +60,8 @@ CONFIGURATION: dict[str, Audited] = {
     "approvals.ApprovalTemplate": _a(),
     "automation.Rule": _a(),
     "macros.Macro": _a(),
+    "scripts.Script": _a(m2m=("categories", "services")),
+    "scripts.ScriptVersion": _a(),  # a script's tree: its drafts and publications
     "webhooks.Webhook": _a(),
     "knowledge.ArticleCategory": _a(),
     # the configuration database's vocabulary (its items have their own history)
@@ -129,6 +131,7 @@ NOT_CONFIGURATION = frozenset(
         "problems.Problem",  # ticket data: a problem ticket's detail
         "problems.AnalysisNote",
         "problems.RadarDismissal",  # bookkeeping: incidents the radar no longer proposes
+        "scripts.ScriptRun",  # operational data: a call's path through a script
         "availability.Outage",  # operational data: who declared and ended it is on the row
         "majors.MajorIncident",  # ticket data: its changes are events in the ticket's timeline
         "majors.Communication",  # the major incident's communications timeline itself

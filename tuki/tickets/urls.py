@@ -12,6 +12,7 @@ urlpatterns = [
     path("call/callers/", call.caller_search, name="caller_search"),
     path("call/caller/", call.caller_pick, name="caller_pick"),
     path("call/route/", call.call_route, name="call_route"),
+    path("call/similar/", call.call_similar, name="call_similar"),
     path("attachments/<int:pk>/", detail.attachment, name="attachment"),
     path("tickets/<str:number>/", detail.detail, name="detail"),
     path("tickets/<str:number>/timeline/", detail.timeline, name="timeline"),
