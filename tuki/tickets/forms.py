@@ -482,6 +482,7 @@ class LogCallForm(BootstrapMixin, forms.Form):
         label=_("Kind"),
         choices=[(Kind.INCIDENT, _("Incident")), (Kind.REQUEST, _("Service request"))],
         initial=Kind.INCIDENT,
+        required=False,  # an incident unless told
         widget=forms.RadioSelect,
     )
     # Set by the "add to it" button of the similar-ticket warning: the call becomes a note on
