@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -134,7 +134,8 @@ def node_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @admin_required
-def node_edit(request: AuthenticatedHttpRequest, pk: int, node: str) -> HttpResponse:
+def node_edit(request: AuthenticatedHttpRequest, pk: int, slug: str) -> HttpResponse:
+    node = slug
     script = access.get_script_for_admin(request.user, pk)
     form = NodeForm(request.POST, prefix=node)
     if form.is_valid():
@@ -149,7 +150,8 @@ def node_edit(request: AuthenticatedHttpRequest, pk: int, node: str) -> HttpResp
 
 @require_POST
 @admin_required
-def node_delete(request: AuthenticatedHttpRequest, pk: int, node: str) -> HttpResponse:
+def node_delete(request: AuthenticatedHttpRequest, pk: int, slug: str) -> HttpResponse:
+    node = slug
     script = access.get_script_for_admin(request.user, pk)
     try:
         services.delete_node(request.user, script, node)
@@ -175,11 +177,12 @@ def publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @admin_required
-def version_view(request: AuthenticatedHttpRequest, pk: int, number: int) -> HttpResponse:
+def version_view(request: AuthenticatedHttpRequest, pk: int, version_id: int) -> HttpResponse:
+    """`version_id` is the version's number within the script."""
     script = access.get_script_for_admin(request.user, pk)
-    version = ScriptVersion.objects.filter(script=script, number=number).first()
+    version = ScriptVersion.objects.filter(script=script, number=version_id).first()
     if version is None:
-        return render(request, "404.html", status=404)
+        raise Http404("No such version")
     rows = tree.outline(version.tree)
     for row in rows:
         row["label"] = tree.TYPE_LABELS.get(row["node"].get("type"), "?")
