@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from tuki.scripts import services, tree
 from tuki.scripts.models import ScriptRun
+from tuki.tickets.models import Channel
 
 if TYPE_CHECKING:
     from tuki.accounts.models import User
@@ -13,6 +14,10 @@ if TYPE_CHECKING:
 
 
 def section_context(user: User, ticket: Ticket) -> dict[str, Any] | None:
+    # Scripts run on calls: other tickets skip the query (the ticket page's query budget);
+    # a run recorded through the API on another ticket has its transcript note there.
+    if ticket.channel != Channel.PHONE:
+        return None
     runs = list(
         ScriptRun.objects.filter(ticket=ticket)
         .select_related("version__script")
