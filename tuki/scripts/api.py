@@ -105,45 +105,45 @@ def list_scripts(request: ApiRequest) -> list[dict[str, Any]]:
     return [_script_out(s) for s in scripts]
 
 
-@router.get("/runs/{run_id}", response=RunOut, summary="One run")
-def get_run(request: ApiRequest, run_id: Id) -> dict[str, Any]:
-    return _run_out(access.get_run_for_user(_agent(request), run_id))
+@router.get("/runs/{id}", response=RunOut, summary="One run")
+def get_run(request: ApiRequest, id: Id) -> dict[str, Any]:
+    return _run_out(access.get_run_for_user(_agent(request), id))
 
 
-@router.post("/runs/{run_id}/answer", response=RunOut, summary="Answer the current step")
-def answer_run(request: ApiRequest, run_id: Id, payload: AnswerIn) -> dict[str, Any]:
+@router.post("/runs/{id}/answer", response=RunOut, summary="Answer the current step")
+def answer_run(request: ApiRequest, id: Id, payload: AnswerIn) -> dict[str, Any]:
     user = _agent(request)
-    run = access.get_run_for_user(user, run_id)
+    run = access.get_run_for_user(user, id)
     return _run_out(services.answer(user, run, payload.answer))
 
 
-@router.post("/runs/{run_id}/back", response=RunOut, summary="Go back one step")
-def back_run(request: ApiRequest, run_id: Id) -> dict[str, Any]:
+@router.post("/runs/{id}/back", response=RunOut, summary="Go back one step")
+def back_run(request: ApiRequest, id: Id) -> dict[str, Any]:
     user = _agent(request)
-    return _run_out(services.back(user, access.get_run_for_user(user, run_id)))
+    return _run_out(services.back(user, access.get_run_for_user(user, id)))
 
 
-@router.post("/runs/{run_id}/abandon", response=RunOut, summary="Stop following the script")
-def abandon_run(request: ApiRequest, run_id: Id) -> dict[str, Any]:
+@router.post("/runs/{id}/abandon", response=RunOut, summary="Stop following the script")
+def abandon_run(request: ApiRequest, id: Id) -> dict[str, Any]:
     user = _agent(request)
-    return _run_out(services.abandon(user, access.get_run_for_user(user, run_id)))
+    return _run_out(services.abandon(user, access.get_run_for_user(user, id)))
 
 
-@router.post("/runs/{run_id}/finish", response=RunOut, summary="Record the run on its ticket")
-def finish_run(request: ApiRequest, run_id: Id, payload: FinishIn) -> dict[str, Any]:
+@router.post("/runs/{id}/finish", response=RunOut, summary="Record the run on its ticket")
+def finish_run(request: ApiRequest, id: Id, payload: FinishIn) -> dict[str, Any]:
     user = _agent(request)
-    run = access.get_run_for_user(user, run_id)
+    run = access.get_run_for_user(user, id)
     ticket = ticket_access.get_ticket_for_user(user, payload.ticket)
     return _run_out(services.finish(user, run, ticket))
 
 
-@router.get("/{script_id}", response=ScriptDetailOut, summary="A script and its published tree")
-def get_script(request: ApiRequest, script_id: Id) -> dict[str, Any]:
-    return _script_out(access.get_script_for_agent(_agent(request), script_id), with_tree=True)
+@router.get("/{id}", response=ScriptDetailOut, summary="A script and its published tree")
+def get_script(request: ApiRequest, id: Id) -> dict[str, Any]:
+    return _script_out(access.get_script_for_agent(_agent(request), id), with_tree=True)
 
 
-@router.post("/{script_id}/runs", response={201: RunOut}, summary="Start a run")
-def start_run(request: ApiRequest, script_id: Id) -> tuple[int, dict[str, Any]]:
+@router.post("/{id}/runs", response={201: RunOut}, summary="Start a run")
+def start_run(request: ApiRequest, id: Id) -> tuple[int, dict[str, Any]]:
     user = _agent(request)
-    script = access.get_script_for_agent(user, script_id)
+    script = access.get_script_for_agent(user, id)
     return 201, _run_out(services.start_run(user, script))
