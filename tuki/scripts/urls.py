@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tuki.scripts.views import builder, run, stats
+from tuki.scripts.views import builder, run, section, stats
 
 app_name = "scripts"
 
@@ -17,6 +17,7 @@ urlpatterns = [
     path("<int:pk>/preview/", builder.preview, name="preview"),
     path("<int:pk>/stats/", stats.script_stats, name="stats"),
     path("run/suggest/", run.suggest, name="suggest"),
+    path("tickets/<str:number>/", section.ticket_runs, name="ticket_runs"),
     path("run/start/<int:pk>/", run.start, name="start"),
     path("run/<int:pk>/step/", run.step, name="step"),
     path("run/<int:pk>/abandon/", run.abandon, name="abandon"),

@@ -93,7 +93,7 @@ def test_an_admin_builds_a_script_and_an_operator_resolves_a_call_with_it(
     operator.screenshot(path="docs/screenshots/scripts-log-call.png", full_page=True)
     operator.click("text=Register the call")
     operator.wait_for_url("**/desk/tickets/INC-*/")
-    operator.wait_for_selector("#script-transcripts")
+    operator.wait_for_selector("#script-runs")
     transcript = operator.inner_text("#script-transcripts")
     shoot(operator, "ticket-transcript")
     operator.screenshot(path="docs/screenshots/scripts-ticket-transcript.png", full_page=True)

@@ -145,7 +145,13 @@ def test_a_run_resolves_the_call_at_first_contact_with_a_transcript(desk: Desk) 
     assert run.ticket == ticket and run.outcome == RunOutcome.RESOLVE
     assert Comment.objects.filter(ticket=ticket, is_internal=True, body__contains="→ Yes").exists()
     page = client.get(ticket.get_absolute_url()).content.decode()
-    assert 'id="script-transcripts"' in page and "Is the VPN client installed?" in page
+    assert 'id="script-transcripts"' in page
+    runs = client.get(f"/scripts/tickets/{ticket.number}/").content.decode()
+    assert "Is the VPN client installed?" in runs
+    assert (
+        desk.client_for(desk.other_agent).get(f"/scripts/tickets/{ticket.number}/").status_code
+        == 404
+    )
 
 
 def test_an_escalate_outcome_sends_the_call_to_its_group(desk: Desk) -> None:
