@@ -36,6 +36,7 @@ from tuki.problems.api import router as problems_router
 from tuki.releases.api import router as releases_router
 from tuki.reports.api import router as reports_router
 from tuki.routing.api import router as routing_router
+from tuki.scripts.api import router as scripts_router
 from tuki.search.api import router as search_router
 from tuki.sla.api import router as sla_router
 from tuki.surveys.api import router as surveys_router
@@ -102,6 +103,7 @@ api.add_router("/routing/", routing_router)
 api.add_router("/approvals/", approvals_router)
 api.add_router("/notifications/", notifications_router)
 api.add_router("/macros/", macros_router)
+api.add_router("/scripts/", scripts_router)
 api.add_router("/webhooks/", webhooks_router)
 api.add_router("/kb/", knowledge_router)
 api.add_router("/search/", search_router)

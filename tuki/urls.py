@@ -29,6 +29,7 @@ urlpatterns = [
     path("notifications/", include("tuki.notifications.urls")),
     path("macros/", include("tuki.macros.urls")),
     path("console/bundle/", include("tuki.bundles.urls")),
+    path("scripts/", include("tuki.scripts.urls")),
     path("webhooks/", include("tuki.webhooks.urls")),
     path("kb/", include("tuki.knowledge.urls")),
     path("search/", include("tuki.search.urls")),

@@ -60,6 +60,8 @@ CONFIGURATION: dict[str, Audited] = {
     "approvals.ApprovalTemplate": _a(),
     "automation.Rule": _a(),
     "macros.Macro": _a(),
+    "scripts.Script": _a(m2m=("categories", "services")),
+    "scripts.ScriptVersion": _a(),  # a script's tree: its drafts and publications
     "webhooks.Webhook": _a(),
     "knowledge.ArticleCategory": _a(),
     # the service catalogue: what may be ordered and the forms it asks
@@ -136,6 +138,7 @@ NOT_CONFIGURATION = frozenset(
         "problems.RadarDismissal",  # bookkeeping: incidents the radar no longer proposes
         "catalogue.CatalogueOrder",  # ticket data: which item a ticket was ordered from
         "catalogue.FulfilmentTask",  # ticket data: ticked off in the ticket's timeline
+        "scripts.ScriptRun",  # operational data: a call's path through a script
         "availability.Outage",  # operational data: who declared and ended it is on the row
         "majors.MajorIncident",  # ticket data: its changes are events in the ticket's timeline
         "majors.Communication",  # the major incident's communications timeline itself

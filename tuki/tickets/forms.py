@@ -478,6 +478,16 @@ class LogCallForm(BootstrapMixin, forms.Form):
         required=False,
     )
     caller = forms.CharField(label=_("Caller"), required=False, max_length=200)
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=[(Kind.INCIDENT, _("Incident")), (Kind.REQUEST, _("Service request"))],
+        initial=Kind.INCIDENT,
+        required=False,  # an incident unless told
+        widget=forms.RadioSelect,
+    )
+    # Set by the "add to it" button of the similar-ticket warning: the call becomes a note on
+    # that open ticket of the caller instead of a new ticket.
+    add_to = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     category = forms.ModelChoiceField(
         label=_("Category"), queryset=Category.objects.filter(is_active=True), required=False
     )

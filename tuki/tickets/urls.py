@@ -13,6 +13,7 @@ urlpatterns = [
     path("call/caller/", call.caller_pick, name="caller_pick"),
     path("call/route/", call.call_route, name="call_route"),
     path("call/custom-fields/", call.call_custom_fields, name="call_custom_fields"),
+    path("call/similar/", call.call_similar, name="call_similar"),
     path("attachments/<int:pk>/", detail.attachment, name="attachment"),
     path("tickets/<str:number>/", detail.detail, name="detail"),
     path("tickets/<str:number>/timeline/", detail.timeline, name="timeline"),
