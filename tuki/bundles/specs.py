@@ -223,6 +223,29 @@ def _class_level_thresholds(queryset: models.QuerySet[Any]) -> models.QuerySet[A
     return queryset.filter(ci=None)
 
 
+def tree_hook(value: Any, refs: Refs) -> Any:
+    """A script's tree: escalations name a group, catalogue outcomes an item. A knowledge
+    article is content, not configuration: its reference is left out (docs/scripts.md)."""
+    if not isinstance(value, dict) or not isinstance(value.get("nodes"), dict):
+        return value
+    nodes = {}
+    for node_id, node in value["nodes"].items():
+        if isinstance(node, dict):
+            node = dict(node)
+            if node.get("type") == "escalate" and "group" in node:
+                node["group"] = refs.convert("accounts.SupportGroup", node["group"])
+            if node.get("type") == "catalogue" and "item" in node:
+                node["item"] = refs.convert("catalogue.CatalogueItem", node["item"])
+            if node.get("type") == "resolve" and node.get("article"):
+                node["article"] = None
+        nodes[node_id] = node
+    return {**value, "nodes": nodes}
+
+
+def items_hook(value: Any, refs: Refs) -> Any:
+    return refs.convert("catalogue.CatalogueItem", list(value or []))
+
+
 RULE_HOOKS: dict[str, Hook] = {"conditions": conditions_hook, "actions": actions_hook}
 
 for _spec in (
@@ -294,5 +317,19 @@ for _spec in (
     Spec("catalogue.CatalogueItem", ("category", "name")),
     Spec("catalogue.ItemField", ("item", "field")),
     Spec("catalogue.FulfilmentTaskTemplate", ("item", "title")),
+    # Guided scripts and their versions (runs are ticket data).
+    Spec(
+        "scripts.Script",
+        ("name",),
+        to_bundle={"catalogue_items": items_hook},
+        from_bundle={"catalogue_items": items_hook},
+    ),
+    Spec(
+        "scripts.ScriptVersion",
+        ("script", "number"),
+        exclude=("published_by",),
+        to_bundle={"tree": tree_hook},
+        from_bundle={"tree": tree_hook},
+    ),
 ):
     register(_spec)
