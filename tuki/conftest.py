@@ -119,6 +119,10 @@ def ensure_workflow() -> None:
         approval.seed_models(Status, StatusTransition)
         changes = importlib.import_module("tuki.changes.seed")
         changes.seed_transitions(Status, StatusTransition)
+        names = importlib.import_module("tuki.tickets.migrations.0010_workflow_editing").NAMES
+        for status in Status.objects.filter(key__in=names):
+            status.names = names[status.key]
+            status.save(update_fields=["names"])
     ensure_changes()
     ensure_cmdb()
 

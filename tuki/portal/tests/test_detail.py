@@ -129,6 +129,7 @@ class TestQueries:
                 services.add_comment(desk.requester, web_request, f"Answer {i}")
 
         chat(1)
+        page_queries(client, url(web_request))  # the process's configuration cache warms up
         few = page_queries(client, url(web_request))
         chat(19)
         resolve(desk, web_request)
