@@ -67,15 +67,40 @@ PLACEHOLDERS: dict[str, tuple[Promise, Getter]] = {
 }
 
 
+# `{{ticket.custom.<key>}}`: a custom field's value as the ticket page shows it
+# (tuki/tickets/fields.py); empty when the ticket has none.
+CUSTOM_PREFIX = "ticket.custom."
+
+
+def _is_custom(name: str) -> bool:
+    from tuki.tickets.fields import field_by_key
+
+    return name.startswith(CUSTOM_PREFIX) and field_by_key(name[len(CUSTOM_PREFIX) :]) is not None
+
+
 def unknown_placeholders(text: str) -> list[str]:
     """Names between `{{ }}` that are not placeholders, in order of appearance."""
     found = (m.group(1) for m in PLACEHOLDER_RE.finditer(text or ""))
-    return list(dict.fromkeys(name for name in found if name not in PLACEHOLDERS))
+    return list(
+        dict.fromkeys(name for name in found if name not in PLACEHOLDERS and not _is_custom(name))
+    )
 
 
 def substitute(text: str, ticket: Ticket, user: User | None) -> str:
+    custom: dict[str, str] | None = None
+
     def value(match: re.Match[str]) -> str:
-        entry = PLACEHOLDERS.get(match.group(1))
-        return entry[1](ticket, user) if entry else match.group(0)
+        nonlocal custom
+        name = match.group(1)
+        entry = PLACEHOLDERS.get(name)
+        if entry is not None:
+            return entry[1](ticket, user)
+        if _is_custom(name):
+            if custom is None:
+                from tuki.tickets.fields import placeholder_values
+
+                custom = placeholder_values(ticket)
+            return custom.get(name[len(CUSTOM_PREFIX) :], "")
+        return match.group(0)
 
     return PLACEHOLDER_RE.sub(value, text or "")

@@ -91,3 +91,23 @@ def test_known_placeholders_are_accepted(desk: Desk) -> None:
     body = " ".join(f"{{{{{name}}}}}" for name in PLACEHOLDERS)
     macro = services.create_macro(desk.operator, name="All", body=body)
     assert macro.body == body
+
+
+def test_a_custom_field_is_a_placeholder_shown_as_the_ticket_page_shows_it(
+    desk: Desk, assigned: Ticket
+) -> None:
+    from tuki.macros.placeholders import unknown_placeholders
+    from tuki.tickets.models import CustomField
+
+    CustomField.objects.create(
+        key="laptop_model",
+        label="Laptop model",
+        type="choice",
+        choices=[{"value": "x1", "label": "ThinkPad X1"}],
+    )
+    CustomField.objects.create(key="room", label="Room", type="text")
+    Ticket.objects.filter(pk=assigned.pk).update(custom={"laptop_model": "x1"})
+    assigned.refresh_from_db()
+    text = "{{ticket.custom.laptop_model}} in {{ticket.custom.room}}."
+    assert unknown_placeholders(text + " {{ticket.custom.nothing}}") == ["ticket.custom.nothing"]
+    assert services.render_text(text, assigned, desk.operator) == "ThinkPad X1 in ."
