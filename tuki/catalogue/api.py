@@ -47,7 +47,7 @@ class ItemDetailOut(ItemOut):
 
 class OrderIn(Schema):
     values: dict[str, Any] = Field(default_factory=dict)
-    requester: int | None = Field(None, description="An agent orders for this person (id)")
+    requester: Id | None = Field(None, description="An agent orders for this person (id)")
     channel: Channel = Channel.WEB
 
 
