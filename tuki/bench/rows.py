@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -77,6 +78,8 @@ def _copy_text(value: Any) -> str:
         return value.translate(_COPY_ESCAPES)
     if isinstance(value, datetime):
         return value.isoformat()
+    if hasattr(value, "obj") and type(value).__name__ in ("Jsonb", "Json"):  # a JSON default
+        return json.dumps(value.obj).translate(_COPY_ESCAPES)
     return str(value)
 
 
