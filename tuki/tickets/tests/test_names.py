@@ -13,6 +13,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_seeded_statuses_carry_their_translations() -> None:
+    from tuki.conftest import ensure_workflow
+
+    ensure_workflow()  # a transactional test before this one on the worker flushed them
     status = Status.objects.get(key="in_progress")
     assert status.names == {"ro": "În lucru", "fi": "Työn alla"}
     with translation.override("fi"):
