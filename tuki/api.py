@@ -41,6 +41,7 @@ from tuki.search.api import router as search_router
 from tuki.sla.api import router as sla_router
 from tuki.surveys.api import router as surveys_router
 from tuki.tickets.api import router as tickets_router
+from tuki.tickets.api_workflows import router as workflows_router
 from tuki.webhooks.api import router as webhooks_router
 
 api = NinjaAPI(
@@ -96,6 +97,7 @@ def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpRes
 # Each app's endpoints under its prefix (the apps never import this module).
 api.add_router("", accounts_router)
 api.add_router("", tickets_router)
+api.add_router("", workflows_router)
 api.add_router("/sla/calendars", calendars_router)
 api.add_router("/sla/", sla_router)
 api.add_router("/automation/", automation_router)
