@@ -22,6 +22,7 @@ from tuki.lib.errors import ServiceError
 from tuki.tickets.models import (
     NAME_LANGUAGES,
     Category,
+    CustomField,
     Impact,
     Kind,
     Priority,
@@ -230,6 +231,14 @@ def update_transition_rules(
             )
         if field not in fields:
             fields.append(field)
+    custom = {f[len("custom.") :] for f in fields if f.startswith("custom.")}
+    known = set(CustomField.objects.filter(key__in=custom).values_list("key", flat=True))
+    for key in sorted(custom - known):
+        raise ServiceError(
+            _("There is no custom field “%(key)s”.") % {"key": key},
+            field="required_fields",
+            code="unknown_field",
+        )
     with transaction.atomic():
         transition = StatusTransition.objects.select_for_update().get(pk=transition.pk)
         transition.roles = [r for r in TRANSITION_ROLES if r in roles]

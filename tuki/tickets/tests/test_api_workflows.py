@@ -20,6 +20,7 @@ from tuki.tickets.tests.test_api_support import (
     patch,
     post,
 )
+from tuki.tickets.tests.test_custom_fields import make_field
 
 pytestmark = pytest.mark.django_db
 
@@ -130,6 +131,7 @@ def test_rules_of_a_move(desk: Desk) -> None:
     transition = StatusTransition.objects.filter(kind="incident").first()
     assert transition is not None
     client = client_as(desk, "admin")
+    make_field("asset_tag")
     response = patch(
         client,
         f"/workflows/transitions/{transition.pk}",

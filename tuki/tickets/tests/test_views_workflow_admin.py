@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from tuki.conftest import Desk
 from tuki.tickets.models import Category, PriorityRule, Status, StatusTransition, Ticket
+from tuki.tickets.tests.test_custom_fields import make_field
 
 pytestmark = pytest.mark.django_db
 
@@ -113,6 +114,7 @@ def test_transition_rules_page(desk: Desk) -> None:
     url = reverse("tickets:console_transition", kwargs={"pk": transition.pk})
     client = desk.client_for(desk.admin)
     assert client.get(url).status_code == 200
+    make_field("site")
     response = client.post(url, {"roles": ["group"], "required_fields": "category, custom.site"})
     assert response.status_code == 302
     transition.refresh_from_db()

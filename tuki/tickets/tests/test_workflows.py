@@ -15,6 +15,7 @@ from tuki.tickets.models import (
     StatusTransition,
     Ticket,
 )
+from tuki.tickets.tests.test_custom_fields import make_field
 
 pytestmark = pytest.mark.django_db
 
@@ -109,6 +110,7 @@ def test_transition_roles_are_enforced(desk: Desk, escalated: Ticket) -> None:
 
 
 def test_required_fields_are_enforced(desk: Desk, escalated: Ticket) -> None:
+    make_field("site")
     transition = StatusTransition.objects.get(
         kind="incident", from_status=escalated.status, to_status__key="in_progress"
     )
@@ -124,6 +126,11 @@ def test_required_fields_are_enforced(desk: Desk, escalated: Ticket) -> None:
             desk.admin, transition, roles=[], required_fields=["colour"]
         )
     assert bad.value.field == "required_fields"
+    with pytest.raises(ServiceError) as unknown:
+        workflows.update_transition_rules(
+            desk.admin, transition, roles=[], required_fields=["custom.nowhere"]
+        )
+    assert unknown.value.code == "unknown_field"
 
 
 def test_resolving_fills_a_required_resolution(desk: Desk, escalated: Ticket) -> None:
