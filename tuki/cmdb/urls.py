@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", edit.item_new, name="new"),
     path("attributes/", edit.attribute_fields, name="attribute_fields"),
     path("search/", relations.search, name="search"),
+    path("options/", relations.options, name="options"),
     path("<int:pk>/", items.item, name="item"),
     path("<int:pk>/edit/", edit.item_edit, name="edit"),
     path("<int:pk>/graph.json", items.graph, name="graph"),

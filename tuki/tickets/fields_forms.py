@@ -9,27 +9,59 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
+from tuki.lib.bounds import parse_id
 from tuki.lib.forms import BootstrapMixin
 from tuki.tickets import fields
 from tuki.tickets.models import CustomField, FieldType
 
 EMPTY = [("", "—")]
-# A reference field's select lists at most this many rows (a person picker is not finished).
-REFERENCE_LIMIT = 500
+# Where a reference field's picker searches (static/tuki/picker.js): each endpoint applies
+# the reader's access rules, so a picker offers only what the agent may see.
+PICKER_URLS: dict[str, tuple[str, str]] = {
+    FieldType.USER: ("tickets:reference_options", "?type=user"),
+    FieldType.ORGANISATION: ("tickets:reference_options", "?type=organisation"),
+    FieldType.CI: ("cmdb:options", ""),
+}
 
 
 def name(field: CustomField) -> str:
     return f"custom.{field.key}"
 
 
-def _reference_choices(field: CustomField) -> list[tuple[str, str]]:
-    model = fields.reference_model(field.type)
-    active = {"is_active": True} if field.type != FieldType.CI else {}
-    qs = model.objects.filter(**active)
-    if field.type == FieldType.CI:
-        qs = qs.exclude(lifecycle="retired")
-    return EMPTY + [(str(row.pk), str(row)) for row in qs[:REFERENCE_LIMIT]]
+class ReferencePicker(forms.Select):
+    """A select holding only the current value; picker.js adds a search box that fills it
+    with matches as the agent types (a directory of thousands never fits a select)."""
+
+    def __init__(self, field_type: str, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs)
+        self.field_type = field_type
+
+    def get_context(self, name: str, value: Any, attrs: dict[str, Any] | None) -> dict[str, Any]:
+        url_name, query = PICKER_URLS[self.field_type]
+        attrs = {
+            **(attrs or {}),
+            "data-picker-url": reverse(url_name) + query,
+            "data-picker-placeholder": _("Type to search…"),
+        }
+        return super().get_context(name, value, attrs)
+
+
+class ReferenceField(forms.ChoiceField):
+    """Any id is accepted here; fields.clean_value checks that it exists and is active."""
+
+    def valid_value(self, value: Any) -> bool:
+        return True
+
+
+def _current_choice(field: CustomField, value: Any) -> list[tuple[str, str]]:
+    pk = parse_id(value) if value not in (None, "") else None
+    if pk is None:
+        return []
+    row = fields.reference_model(field.type).objects.filter(pk=pk).first()
+    return [(str(pk), str(row))] if row is not None else []
 
 
 def form_field(field: CustomField) -> forms.Field:
@@ -55,7 +87,7 @@ def form_field(field: CustomField) -> forms.Field:
     if kind == FieldType.CHECKBOX:
         return forms.BooleanField(**common)
     if kind in fields.REFERENCE_TYPES:
-        return forms.ChoiceField(choices=_reference_choices(field), **common)
+        return ReferenceField(choices=EMPTY, widget=ReferencePicker(kind), **common)
     return forms.CharField(**common)
 
 
@@ -93,6 +125,13 @@ def values_form(
     cls = type("CustomValuesForm", (CustomValuesFormBase,), attrs)
     initial = {name(f): _initial(f, (values or {}).get(f.key)) for f in custom_fields}
     form = cls(data, initial=initial, prefix=prefix)
+    for f in custom_fields:
+        if f.type in fields.REFERENCE_TYPES:
+            # The current value (or the one just sent back with an error) as the only option.
+            sent = form[name(f)].value()
+            field = form.fields[name(f)]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = EMPTY + _current_choice(f, sent)
     for field in form.fields.values():
         if isinstance(field.widget, forms.CheckboxSelectMultiple):
             field.widget.attrs.pop("class", None)  # Django puts it on the list too

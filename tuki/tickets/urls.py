@@ -1,6 +1,14 @@
 from django.urls import path
 
-from tuki.tickets.views import actions, call, dashboard, detail, queue, workflow_admin
+from tuki.tickets.views import (
+    actions,
+    call,
+    dashboard,
+    detail,
+    field_options,
+    queue,
+    workflow_admin,
+)
 
 app_name = "tickets"
 
@@ -14,6 +22,7 @@ urlpatterns = [
     path("call/route/", call.call_route, name="call_route"),
     path("call/custom-fields/", call.call_custom_fields, name="call_custom_fields"),
     path("call/similar/", call.call_similar, name="call_similar"),
+    path("fields/options/", field_options.reference_options, name="reference_options"),
     path("attachments/<int:pk>/", detail.attachment, name="attachment"),
     path("tickets/<str:number>/", detail.detail, name="detail"),
     path("tickets/<str:number>/timeline/", detail.timeline, name="timeline"),

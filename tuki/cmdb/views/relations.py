@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -103,3 +103,22 @@ def search(request: AuthenticatedHttpRequest) -> HttpResponse:
         items = list(found.select_related("ci_class").order_by("name", "pk")[:SEARCH_RESULTS])
     context = {"items": items, "pick": pick, "input_type": PICKS[pick], "q": text}
     return render(request, "cmdb/partials/search_results.html", context)
+
+
+# Lifecycles a custom field may name (tuki/tickets/fields.py accepts these).
+PICKABLE = ("planned", "ordered", "in_stock", "operational")
+
+
+@require_GET
+@reader_required
+def options(request: AuthenticatedHttpRequest) -> JsonResponse:
+    """`?q=text`: items the reader may read, as {value, label} for a custom field's picker
+    (static/tuki/picker.js)."""
+    text = request.GET.get("q", "").strip()[:200].replace("\x00", "")
+    results: list[dict[str, str]] = []
+    if text:
+        found = access.items_visible_to(request.user).filter(search_q(text), lifecycle__in=PICKABLE)
+        results = [
+            {"value": str(ci.pk), "label": str(ci)} for ci in found.order_by("name", "pk")[:20]
+        ]
+    return JsonResponse({"results": results})

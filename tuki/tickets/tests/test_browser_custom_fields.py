@@ -62,3 +62,23 @@ def test_an_admin_builds_a_field_and_an_agent_fills_it_in(
     agent.goto(f"{base}/desk/call/")
     assert agent.locator("select[name='custom.laptop_model']").count() == 1
     shoot(agent, "log-a-call")
+
+
+def test_an_agent_picks_a_person_by_typing_part_of_their_name(
+    chromium, live_server, desk, incident, shoot
+):
+    CustomField.objects.create(key="approver", label="Approver", type="user")
+    base = live_server.url
+    agent = sign_in(chromium, base, desk.operator.email)
+    agent.goto(f"{base}{incident.get_absolute_url()}")
+    row = agent.locator("#field-cf_approver")
+    row.locator("a.ws-edit").click()
+    search = row.locator("input[type=search]")
+    search.fill(desk.lead.full_name.split()[0])
+    select = row.locator("select[name='custom.approver']")
+    select.locator(f"option[value='{desk.lead.pk}']").wait_for(state="attached")
+    select.select_option(str(desk.lead.pk))
+    shoot(agent, "person-picker")
+    row.locator("button[type=submit]").click()
+    row.locator(f".ws-field-value:has-text('{desk.lead.full_name}')").wait_for()
+    assert Ticket.objects.get(pk=incident.pk).custom == {"approver": desk.lead.pk}
