@@ -6,6 +6,7 @@ The order form only collects what was typed: the values are checked by the servi
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -14,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tuki.accounts.models import Organisation, SupportGroup, User
 from tuki.approvals.models import ApprovalTemplate
-from tuki.catalogue.conditions import EFFECTS, OPS
+from tuki.catalogue.conditions import EFFECTS, NO_OPERAND, OPS
 from tuki.catalogue.models import CatalogueCategory, CatalogueItem, ItemField, ItemKind
 from tuki.lib.errors import ServiceError
 from tuki.lib.forms import BootstrapMixin
@@ -212,6 +213,22 @@ class ItemForm(BootstrapMixin, forms.Form):
         return data
 
 
+# The tests a question's condition shows on the page: when_field, op, value; *_2; *_3.
+TEST_SUFFIXES = ("", "_2", "_3")
+OP_LABELS = {
+    "eq": _("equals"),
+    "ne": _("does not equal"),
+    "in": _("is one of (a, b, …)"),
+    "not_in": _("is none of (a, b, …)"),
+    "empty": _("is empty"),
+    "not_empty": _("is filled in"),
+    "gt": _("is more than"),
+    "lt": _("is less than"),
+    "contains": _("contains"),
+}
+OP_CHOICES = [("", "—"), *[(o, OP_LABELS.get(o, o)) for o in OPS]]
+
+
 class QuestionForm(BootstrapMixin, forms.Form):
     """One question of an item's form in the form builder (a formset row)."""
 
@@ -236,10 +253,29 @@ class QuestionForm(BootstrapMixin, forms.Form):
         ],
     )
     when_field = forms.CharField(label=_("field key"), max_length=50, required=False)
-    op = forms.ChoiceField(
-        label=_("operator"), required=False, choices=[("", "—"), *[(o, o) for o in OPS]]
-    )
+    op = forms.ChoiceField(label=_("operator"), required=False, choices=OP_CHOICES)
     value = forms.CharField(label=_("value"), max_length=200, required=False)
+    when_field_2 = forms.CharField(label=_("field key"), max_length=50, required=False)
+    op_2 = forms.ChoiceField(label=_("operator"), required=False, choices=OP_CHOICES)
+    value_2 = forms.CharField(label=_("value"), max_length=200, required=False)
+    when_field_3 = forms.CharField(label=_("field key"), max_length=50, required=False)
+    op_3 = forms.ChoiceField(label=_("operator"), required=False, choices=OP_CHOICES)
+    value_3 = forms.CharField(label=_("value"), max_length=200, required=False)
+    match = forms.ChoiceField(
+        label=_("when"),
+        required=False,
+        initial="all",
+        choices=[("all", _("all tests hold")), ("any", _("any test holds"))],
+    )
+    # Three tests per condition on the page; more (made over the API) are kept as they are.
+    kept_tests = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def extra_tests(self) -> list[list[Any]]:
+        """The second and third tests' bound fields, for the template."""
+        return [
+            [self[f"when_field{suffix}"], self[f"op{suffix}"], self[f"value{suffix}"]]
+            for suffix in TEST_SUFFIXES[1:]
+        ]
 
     def row(self) -> dict[str, Any] | None:
         data = self.cleaned_data
@@ -247,15 +283,19 @@ class QuestionForm(BootstrapMixin, forms.Form):
             return None
         condition: dict[str, Any] = {}
         if data.get("effect"):
-            value: Any = data.get("value", "")
-            if value in ("true", "false"):
-                value = value == "true"
-            rule = {
-                "field": data.get("when_field", "").strip(),
-                "op": data.get("op"),
-                "value": value,
-            }
-            condition = {"effect": data["effect"], "all": [rule]}
+            rules = [
+                self._test(data, suffix)
+                for suffix in TEST_SUFFIXES
+                if (data.get(f"when_field{suffix}") or "").strip() or data.get(f"op{suffix}")
+            ]
+            try:
+                kept = json.loads(data.get("kept_tests") or "[]")
+            except ValueError:
+                kept = []
+            if isinstance(kept, list):
+                rules += [rule for rule in kept if isinstance(rule, dict)]
+            match = data.get("match") or "all"
+            condition = {"effect": data["effect"], match: rules or [self._test(data, "")]}
         return {
             "field": data["field"],
             "section": data.get("section", ""),
@@ -268,27 +308,46 @@ class QuestionForm(BootstrapMixin, forms.Form):
             "condition": condition,
         }
 
+    @staticmethod
+    def _test(data: dict[str, Any], suffix: str) -> dict[str, Any]:
+        op = data.get(f"op{suffix}")
+        value: Any = data.get(f"value{suffix}", "")
+        if value in ("true", "false"):
+            value = value == "true"
+        elif op in ("in", "not_in"):
+            value = [part.strip() for part in str(value).split(",") if part.strip()]
+        test = {"field": (data.get(f"when_field{suffix}") or "").strip(), "op": op}
+        if op not in NO_OPERAND:
+            test["value"] = value
+        return test
+
     @classmethod
     def initial_for(cls, question: ItemField) -> dict[str, Any]:
         condition = question.condition or {}
-        rules = condition.get("all") or condition.get("any") or [{}]
-        rule = rules[0]
-        value = rule.get("value", "")
-        if isinstance(value, bool):
-            value = "true" if value else "false"
-        elif isinstance(value, list):
-            value = ", ".join(str(v) for v in value)
-        return {
+        match = "any" if condition.get("any") else "all"
+        rules = list(condition.get(match) or [])
+        initial: dict[str, Any] = {
             "field": question.field,
             "section": question.section,
             "section_ro": (question.section_translations or {}).get("ro", ""),
             "section_fi": (question.section_translations or {}).get("fi", ""),
             "required": question.required,
             "effect": condition.get("effect", "") if condition else "",
-            "when_field": rule.get("field", ""),
-            "op": rule.get("op", ""),
-            "value": value,
+            "match": match,
+            "kept_tests": json.dumps(rules[len(TEST_SUFFIXES) :]) if len(rules) > 3 else "",
         }
+        for suffix, rule in zip(TEST_SUFFIXES, rules, strict=False):
+            value = rule.get("value", "")
+            if isinstance(value, bool):
+                value = "true" if value else "false"
+            elif isinstance(value, list):
+                value = ", ".join(str(v) for v in value)
+            elif value is None:
+                value = ""
+            initial[f"when_field{suffix}"] = rule.get("field", "")
+            initial[f"op{suffix}"] = rule.get("op", "")
+            initial[f"value{suffix}"] = value
+        return initial
 
 
 class TaskForm(BootstrapMixin, forms.Form):
