@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from tuki.accounts.models import User
-from tuki.catalogue import access, services
+from tuki.catalogue import access, delivery, services
 from tuki.catalogue.forms import (
     CategoryForm,
     ItemForm,
@@ -74,6 +74,7 @@ def order(request: AuthenticatedHttpRequest, pk: str) -> HttpResponse:
         "form": form,
         "requester": requester,
         "on_behalf": on_behalf,
+        "promise": delivery.promise(item, requester),
     }
     return render(request, "catalogue/order.html", context, status=400 if form.errors else 200)
 
@@ -194,7 +195,13 @@ def console_item(request: AuthenticatedHttpRequest, pk: str | None = None) -> Ht
         else:
             messages.success(request, _("The item was saved."))
             return redirect("catalogue:console_item_form", pk=saved.pk)
-    context = {"nav": "console", "item": item, "form": form, "tab": "item"}
+    context = {
+        "nav": "console",
+        "item": item,
+        "form": form,
+        "tab": "item",
+        "promise": delivery.promise(item, None) if item else None,
+    }
     return render(
         request, "catalogue/console_item.html", context, status=400 if form.errors else 200
     )
