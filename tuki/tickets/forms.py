@@ -12,7 +12,7 @@ from django import forms
 from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.http import Http404
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from tuki.accounts.models import Organisation, SupportGroup, User
 from tuki.configcache import cache as configcache
@@ -252,11 +252,11 @@ class QueueFilterForm(BootstrapMixin, forms.Form):
             elif field.type in TEXT_TYPES:
                 made[name] = forms.CharField(required=False, max_length=200)
             elif field.type == FieldType.NUMBER:
-                made[name + "__min"] = NumberFilterField(label=_("From"))
-                made[name + "__max"] = NumberFilterField(label=_("To"))
+                made[name + "__min"] = NumberFilterField(label=pgettext_lazy("range", "From"))
+                made[name + "__max"] = NumberFilterField(label=pgettext_lazy("range", "To"))
             elif field.type == FieldType.DATE:
-                made[name + "__min"] = DateFilterField(label=_("From"))
-                made[name + "__max"] = DateFilterField(label=_("To"))
+                made[name + "__min"] = DateFilterField(label=pgettext_lazy("range", "From"))
+                made[name + "__max"] = DateFilterField(label=pgettext_lazy("range", "To"))
             elif field.type == FieldType.USER:
                 made[name] = IdChoiceField(
                     choices=[*ANY, *[(str(pk), n) for pk, n in self.agents]], required=False
