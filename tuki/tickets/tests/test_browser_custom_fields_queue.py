@@ -28,9 +28,7 @@ def keep(page: Any, name: str) -> None:
     page.set_viewport_size({"width": 1280, "height": 900})
 
 
-def test_an_agent_filters_by_custom_fields_and_adds_columns(
-    chromium, live_server, desk, shoot
-):
+def test_an_agent_filters_by_custom_fields_and_adds_columns(chromium, live_server, desk, shoot):
     CustomField.objects.create(key="disk", label="Disk", type="choice", choices=DISK, position=1)
     CustomField.objects.create(key="cost", label="Cost", type="number", position=2)
     CustomField.objects.create(key="asset_tag", label="Asset tag", type="text", position=3)
@@ -71,7 +69,9 @@ def test_an_agent_filters_by_custom_fields_and_adds_columns(
     agent.press("#id_cf_cost__min", "Enter")
     agent.locator("#queue-results .alert-warning").wait_for()
     shoot(agent, "queue-custom-error")
-    agent.goto(f"{base}/desk/tickets/?cf_disk=ssd&cf_cost__min=300&cols=disk&cols=cost&cols=contact")
+    agent.goto(
+        f"{base}/desk/tickets/?cf_disk=ssd&cf_cost__min=300&cols=disk&cols=cost&cols=contact"
+    )
     assert agent.locator("#queue-results tbody tr").count() == 1
     agent.goto(f"{base}/desk/tickets/?cf_disk=ssd&cols=disk&cols=cost&cols=contact&cols=asset_tag")
     keep(agent, "custom-fields-queue")

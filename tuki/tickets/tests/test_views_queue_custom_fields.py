@@ -123,9 +123,7 @@ class TestFilters:
             ({"cf_serial": "x" * 201}, "at most 200"),
         ],
     )
-    def test_a_bad_value_is_an_error_of_its_field_and_not_applied(
-        self, desk, two, query, message
-    ):
+    def test_a_bad_value_is_an_error_of_its_field_and_not_applied(self, desk, two, query, message):
         response = desk.client_for(desk.operator).get(URL, query)
         assert response.status_code == 200
         assert numbers(response) == [two[1].number, two[0].number]
@@ -187,7 +185,7 @@ class TestColumns:
             "Contact", "Disk", "Due", "Ports", "Site", "Vip",
         ]  # fmt: skip
         page = response.content.decode()
-        for text in ("<th scope=\"col\">Ports</th>", "SSD", "Hard disk", "USB, HDMI", "Yes"):
+        for text in ('<th scope="col">Ports</th>', "SSD", "Hard disk", "USB, HDMI", "Yes"):
             assert text in page
         assert desk.specialist.full_name in page and "Acme Oy" in page
         assert 'class="small d-table-cell ws-cf"' in page
