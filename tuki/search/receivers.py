@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models.signals import post_delete
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from tuki.lib import taskqueue
 from tuki.search import documents, engine, tasks
-from tuki.tickets.models import EventAction, Ticket, TicketEvent
+from tuki.tickets.models import CustomField, EventAction, Ticket, TicketEvent
 from tuki.tickets.signals import event_recorded
 
 TEXT_ACTIONS = frozenset(
@@ -30,8 +30,11 @@ TEXT_FIELDS = frozenset({"title", "description"})
 
 
 def changes_text(event: TicketEvent) -> bool:
+    """Whether the event changes what the ticket's document holds (a custom field's value
+    is an event "field" of field "custom.<key>")."""
     return event.action in TEXT_ACTIONS or (
-        event.action == EventAction.FIELD and event.field in TEXT_FIELDS
+        event.action == EventAction.FIELD
+        and (event.field in TEXT_FIELDS or event.field.startswith("custom."))
     )
 
 
@@ -44,3 +47,11 @@ def on_event_recorded(sender: Any, event: TicketEvent, **kwargs: Any) -> None:
 @receiver(post_delete, sender=Ticket, dispatch_uid="search_remove_ticket")
 def on_ticket_deleted(sender: Any, instance: Ticket, **kwargs: Any) -> None:
     engine.remove_document(documents.TICKET, instance.pk)
+
+
+@receiver(post_save, sender=CustomField, dispatch_uid="search_index_field_tickets")
+def on_custom_field_saved(sender: Any, instance: CustomField, created: bool, **kwargs: Any) -> None:
+    """A changed definition (choice labels, shown to requesters or not, active or not)
+    changes the documents of the tickets holding a value: one task re-indexes them all."""
+    if not created:
+        taskqueue.enqueue_with_change(tasks.index_field_tickets, instance.key)

@@ -21,3 +21,11 @@ def _index_together(calls: list[tuple[list[Any], dict[str, Any]]]) -> list[None]
 def index_ticket(ticket_id: int) -> None:
     """Re-read the ticket and replace its document (idempotent: duplicates are harmless)."""
     documents.index_ticket(ticket_id)
+
+
+@task()
+def index_field_tickets(key: str) -> None:
+    """Re-index every ticket holding a value of this custom field (its definition changed),
+    documents.CHUNK tickets at a time."""
+    for ids in documents.tickets_with_field(key):
+        documents.index_tickets(ids)

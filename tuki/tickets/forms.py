@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
+from dataclasses import dataclass, field as dataclass_field
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.http import Http404
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 from tuki.accounts.models import Organisation, SupportGroup, User
-from tuki.lib.bounds import parse_id
+from tuki.configcache import cache as configcache
+from tuki.lib.bounds import clean_text, parse_id
 from tuki.lib.errors import ServiceError
 from tuki.lib.forms import BootstrapMixin, FastSelect, field_of
 from tuki.lib.uploads import Upload
-from tuki.tickets import access
+from tuki.tickets import access, fields as custom_fields
 from tuki.tickets.models import (
+    ACTIVE_CATEGORIES,
     Category,
+    CustomField,
+    FieldType,
     Impact,
     Kind,
     LinkType,
@@ -85,8 +92,97 @@ STATE_CHOICES = [
 ]
 
 
+# A custom field's filter: `cf_<key>`, ranges `cf_<key>__min` / `cf_<key>__max`.
+CUSTOM_PREFIX = "cf_"
+RANGE_TYPES = frozenset({FieldType.NUMBER, FieldType.DATE})
+TEXT_TYPES = frozenset({FieldType.TEXT, FieldType.LONG_TEXT})
+# Beyond this a number filter is refused: every stored value compares within it, and
+# SQLite takes no larger integer as a parameter.
+NUMBER_LIMIT = 10**15
+
+
+class NumberFilterField(forms.Field):
+    """A number (a comma as the decimal mark too) within ±NUMBER_LIMIT, or None."""
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal"})
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(required=False, **kwargs)
+
+    def to_python(self, value: Any) -> int | float | None:
+        text = str(value or "").replace(",", ".").replace(" ", "")
+        if not text:
+            return None
+        try:
+            number = float(text[:400])
+        except ValueError:
+            raise forms.ValidationError(_("Enter a number."), code="invalid") from None
+        if not math.isfinite(number) or abs(number) > NUMBER_LIMIT:
+            raise forms.ValidationError(_("Enter a smaller number."), code="invalid")
+        return int(number) if number.is_integer() else number
+
+
+class DateFilterField(forms.Field):
+    """A date as YYYY-MM-DD (what <input type="date"> sends), kept as that text, or None."""
+
+    widget = forms.DateInput(attrs={"type": "date"})
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(required=False, **kwargs)
+
+    def to_python(self, value: Any) -> str | None:
+        text = str(value or "").strip()
+        if not text:
+            return None
+        try:
+            return date.fromisoformat(text[:40]).isoformat()
+        except ValueError:
+            raise forms.ValidationError(_("Enter a date as YYYY-MM-DD."), code="invalid") from None
+
+
+class IdChoiceField(forms.ChoiceField):
+    """A row's id: one of the offered ones, or any other id (a link to someone not listed)."""
+
+    def valid_value(self, value: Any) -> bool:
+        return parse_id(value) is not None or super().valid_value(value)
+
+
+class ColumnsField(forms.MultipleChoiceField):
+    """The custom fields shown as columns; keys of fields that are gone are dropped."""
+
+    def clean(self, value: Any) -> list[str]:
+        offered = {str(key) for key, _label in self.choices}  # type: ignore[union-attr,misc]  # a list of pairs here
+        return [v for v in dict.fromkeys(value or []) if v in offered]
+
+
+@dataclass
+class CustomFilter:
+    """One custom field in the filter bar: its form fields' names (one, or min and max)."""
+
+    field: CustomField
+    label: str
+    names: list[str]
+    bound: list[forms.BoundField] = dataclass_field(default_factory=list)
+
+
+def _statuses() -> list[Status]:
+    """Every status in its order, kept per process (tuki.configcache): the filter bar reads
+    the custom field definitions from there anyway, so this costs no query of its own."""
+    return configcache.cached("tickets.queue_statuses", lambda: list(Status.objects.all()))
+
+
+def active_status_ids() -> list[int]:
+    return [s.pk for s in _statuses() if s.category in ACTIVE_CATEGORIES]
+
+
+def status_ids_in(category: str) -> list[int]:
+    return [s.pk for s in _statuses() if s.category == category]
+
+
 class QueueFilterForm(BootstrapMixin, forms.Form):
-    """The queue's filter bar. Unknown values are ignored, never an error page."""
+    """The queue's filter bar. Unknown values of the fixed filters are ignored, never an
+    error page; a bad custom field filter (an unknown choice, a bad number) is an error
+    of that field, shown on the page, and not applied. Unknown `cf_` keys are ignored."""
 
     q = forms.CharField(label=_("Search"), required=False, max_length=200)
     kind = forms.ChoiceField(label=_("Kind"), required=False, choices=ANY + Kind.choices)
@@ -102,11 +198,14 @@ class QueueFilterForm(BootstrapMixin, forms.Form):
     )
     organisation = forms.ChoiceField(label=_("Organisation"), required=False)
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
+    cols = ColumnsField(label=_("Columns"), required=False)
+
+    FIXED = ("kind", "state", "status", "priority", "group", "assignee", "owner", "organisation")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field_of(self, "status", forms.ChoiceField).choices = ANY + [
-            (s.key, s.label) for s in Status.objects.order_by("order")
+            (s.key, s.label) for s in _statuses()
         ]
         # Kept for the bulk action bar, which offers the same groups and people. Ids and
         # names only: a model instance for each of a few hundred agents, groups and
@@ -124,16 +223,101 @@ class QueueFilterForm(BootstrapMixin, forms.Form):
             ("unassigned", _("Unassigned")),
             *[(str(pk), name) for pk, name in self.agents],
         ]
-        field_of(self, "organisation", forms.ChoiceField).choices = ANY + [
+        organisations = [
             (str(pk), name)
             for pk, name in Organisation.objects.filter(is_active=True).values_list("pk", "name")
         ]
+        field_of(self, "organisation", forms.ChoiceField).choices = [*ANY, *organisations]
+        self.custom_filters = self._add_custom_filters(organisations)
+        field_of(self, "cols", forms.MultipleChoiceField).choices = [
+            (f.field.key, f.label) for f in self.custom_filters
+        ]
+
+    def _add_custom_filters(self, organisations: list[tuple[str, str]]) -> list[CustomFilter]:
+        """A filter per active custom field (agents see every field), from the cached
+        definitions: no query, whatever the number of fields."""
+        filters = []
+        for field in custom_fields.definitions().fields:
+            label = custom_fields.label(field)
+            name = CUSTOM_PREFIX + field.key
+            made: dict[str, forms.Field] = {}
+            if field.type in (FieldType.CHOICE, FieldType.MULTI_CHOICE):
+                made[name] = forms.ChoiceField(
+                    choices=[*ANY, *custom_fields.choice_options(field)], required=False
+                )
+            elif field.type == FieldType.CHECKBOX:
+                made[name] = forms.ChoiceField(
+                    choices=[*ANY, ("yes", _("Yes")), ("no", _("No"))], required=False
+                )
+            elif field.type in TEXT_TYPES:
+                made[name] = forms.CharField(required=False, max_length=200)
+            elif field.type == FieldType.NUMBER:
+                made[name + "__min"] = NumberFilterField(label=pgettext_lazy("range", "From"))
+                made[name + "__max"] = NumberFilterField(label=pgettext_lazy("range", "To"))
+            elif field.type == FieldType.DATE:
+                made[name + "__min"] = DateFilterField(label=pgettext_lazy("range", "From"))
+                made[name + "__max"] = DateFilterField(label=pgettext_lazy("range", "To"))
+            elif field.type == FieldType.USER:
+                made[name] = IdChoiceField(
+                    choices=[*ANY, *[(str(pk), n) for pk, n in self.agents]], required=False
+                )
+            elif field.type == FieldType.ORGANISATION:
+                made[name] = IdChoiceField(choices=[*ANY, *organisations], required=False)
+            elif field.type == FieldType.CI:
+                made[name] = IdChoiceField(choices=ANY, required=False, widget=forms.TextInput)
+            else:
+                continue
+            for form_name, form_field in made.items():
+                if form_field.label:  # a range's end: "From" / "To" beside the field's label
+                    form_field.widget.attrs["placeholder"] = str(form_field.label)
+                    form_field.widget.attrs["aria-label"] = f"{label}: {form_field.label}"
+                form_field.label = f"{label}: {form_field.label}" if form_field.label else label
+                css = (
+                    "form-select" if isinstance(form_field.widget, forms.Select) else "form-control"
+                )
+                form_field.widget.attrs["class"] = f"{css} form-{css.split('-')[1]}-sm"
+                if isinstance(form_field, forms.CharField):
+                    form_field.validators.append(clean_text)
+                self.fields[form_name] = form_field
+            filters.append(CustomFilter(field, label, list(made)))
+        for custom in filters:
+            custom.bound = [self[name] for name in custom.names]
+        return filters
 
     def value(self, name: str) -> str:
         """The cleaned value, or "" for anything invalid (a stale link still shows a queue)."""
         if not hasattr(self, "cleaned_data"):
             self.is_valid()
         return str(self.cleaned_data.get(name) or "")
+
+    def custom_value(self, name: str) -> Any:
+        """A custom filter's cleaned value; None when empty or invalid (then not applied)."""
+        if not hasattr(self, "cleaned_data"):
+            self.is_valid()
+        value = self.cleaned_data.get(name)
+        return None if value in (None, "") else value
+
+    def columns(self) -> list[CustomField]:
+        """The custom fields chosen as columns, in the fields' order."""
+        if not hasattr(self, "cleaned_data"):
+            self.is_valid()
+        chosen = set(self.cleaned_data.get("cols") or [])
+        return [f.field for f in self.custom_filters if f.field.key in chosen]
+
+    def custom_errors(self) -> list[tuple[str, str]]:
+        """(label, message) of each custom filter refused, for the results' notice."""
+        errors = []
+        for custom in self.custom_filters:
+            for name in custom.names:
+                for message in self.errors.get(name, []):
+                    errors.append((custom.label, str(message)))
+        return errors
+
+    def custom_active(self) -> bool:
+        """Whether a custom filter or column is in use (the part is then shown open)."""
+        return any(
+            self.data.get(name) for custom in self.custom_filters for name in custom.names
+        ) or bool(self.data.get("cols"))
 
 
 def agents() -> QuerySet[User]:

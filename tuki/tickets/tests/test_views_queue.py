@@ -8,12 +8,13 @@ from tuki.tickets import services
 from tuki.tickets.models import Ticket
 
 URL = "/desk/tickets/"
-# session, user; filter choices: statuses, groups, agents, organisations; my group ids;
-# count, the page's rows (status, requester, group and assignee joined), their categories,
-# their organisations and their tags (tickets.models.for_lists says why not one query); the
-# header bell's unread notification count; the ids of the active statuses (the list filters
-# by id, not by joining the status table: see tickets.models.status_ids).
-QUEUE_QUERIES = 14
+# session, user; the configuration's version (tuki.configcache: the statuses, for the filter
+# choices and the ids of the active statuses the list filters by, and the custom fields come
+# from there); filter choices: groups, agents, organisations; my group ids; count, the
+# page's rows (status, requester, group and assignee joined), their categories, their
+# organisations and their tags (tickets.models.for_lists says why not one query); the
+# header bell's unread notification count.
+QUEUE_QUERIES = 13
 
 
 def make_tickets(desk, count: int) -> list[Ticket]:
