@@ -56,7 +56,7 @@ class ReferenceField(forms.ChoiceField):
         return True
 
 
-def _current_choice(field: CustomField, value: Any) -> list[tuple[str, str]]:
+def current_choice(field: CustomField, value: Any) -> list[tuple[str, str]]:
     pk = parse_id(value) if value not in (None, "") else None
     if pk is None:
         return []
@@ -131,7 +131,7 @@ def values_form(
             sent = form[name(f)].value()
             field = form.fields[name(f)]
             assert isinstance(field, forms.ChoiceField)
-            field.choices = EMPTY + _current_choice(f, sent)
+            field.choices = EMPTY + current_choice(f, sent)
     for field in form.fields.values():
         if isinstance(field.widget, forms.CheckboxSelectMultiple):
             field.widget.attrs.pop("class", None)  # Django puts it on the list too

@@ -20,7 +20,7 @@ from tuki.lib.bounds import clean_text, parse_id
 from tuki.lib.errors import ServiceError
 from tuki.lib.forms import BootstrapMixin, FastSelect, field_of
 from tuki.lib.uploads import Upload
-from tuki.tickets import access, fields as custom_fields
+from tuki.tickets import access, fields as custom_fields, fields_forms
 from tuki.tickets.models import (
     ACTIVE_CATEGORIES,
     Category,
@@ -258,13 +258,24 @@ class QueueFilterForm(BootstrapMixin, forms.Form):
                 made[name + "__min"] = DateFilterField(label=pgettext_lazy("range", "From"))
                 made[name + "__max"] = DateFilterField(label=pgettext_lazy("range", "To"))
             elif field.type == FieldType.USER:
+                # The agents at hand; anyone else by typing (picker.js), or by id in a link.
+                listed = [(str(pk), n) for pk, n in self.agents]
+                sent = self.data.get(name)
+                if sent and sent not in {pk for pk, _n in listed}:
+                    listed += fields_forms.current_choice(field, sent)
                 made[name] = IdChoiceField(
-                    choices=[*ANY, *[(str(pk), n) for pk, n in self.agents]], required=False
+                    choices=[*ANY, *listed],
+                    required=False,
+                    widget=fields_forms.ReferencePicker(field.type),
                 )
             elif field.type == FieldType.ORGANISATION:
                 made[name] = IdChoiceField(choices=[*ANY, *organisations], required=False)
             elif field.type == FieldType.CI:
-                made[name] = IdChoiceField(choices=ANY, required=False, widget=forms.TextInput)
+                made[name] = IdChoiceField(
+                    choices=[*ANY, *fields_forms.current_choice(field, self.data.get(name))],
+                    required=False,
+                    widget=fields_forms.ReferencePicker(field.type),
+                )
             else:
                 continue
             for form_name, form_field in made.items():
