@@ -7,7 +7,7 @@ from typing import Any
 from django.http import Http404
 
 from tuki.accounts.models import User
-from tuki.automation.catalogue import ACTIONS, CONDITION_FIELDS, EVENTS, OPERATORS, WAIT_SINCE
+from tuki.automation.catalogue import ACTIONS, EVENTS, OPERATORS, WAIT_SINCE, condition_fields
 from tuki.automation.models import Rule
 from tuki.lib.bounds import parse_id
 
@@ -48,7 +48,7 @@ def catalogue() -> dict[str, Any]:
                 "choices": _choices(f),
                 "kinds": list(f.kinds) if f.kinds else None,
             }
-            for f in CONDITION_FIELDS.values()
+            for f in condition_fields().values()
         ],
         "actions": [
             {

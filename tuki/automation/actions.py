@@ -24,7 +24,7 @@ from tuki.macros.models import Macro
 from tuki.mail.outbound.planning import plan_notice
 from tuki.majors import services as majors
 from tuki.notifications import services as notifications
-from tuki.tickets import access as ticket_access, services as tickets
+from tuki.tickets import access as ticket_access, fields as custom_fields, services as tickets
 from tuki.tickets.models import Category, Ticket
 from tuki.webhooks import services as webhooks
 from tuki.webhooks.models import Webhook
@@ -55,6 +55,20 @@ def set_field(ticket: Ticket, action: dict[str, Any]) -> str:
         value = render(value, ticket)
     tickets.update_ticket(None, ticket, **{field: value})
     return f"{field} = {value}"
+
+
+def set_custom_field(ticket: Ticket, action: dict[str, Any]) -> str:
+    """Through update_ticket(custom=...): the field's own checks, a "custom.<key>" event.
+    A field deleted or deactivated since the rule was saved fails the run (ActionFailed);
+    a value the field no longer accepts is refused by the service (ServiceError)."""
+    key = action["field"]
+    field = custom_fields.field_by_key(key)
+    if field is None:
+        raise ActionFailed(
+            _("The custom field %(key)s no longer exists or is inactive.") % {"key": key}
+        )
+    tickets.update_ticket(None, ticket, custom={key: action["value"]})
+    return f"custom.{key} = {custom_fields.event_display(field, action['value'])}"
 
 
 def set_status(ticket: Ticket, action: dict[str, Any]) -> str:
@@ -212,6 +226,7 @@ def declare_major(ticket: Ticket, action: dict[str, Any]) -> str:
 
 RUNNERS: dict[str, Callable[[Ticket, dict[str, Any]], str]] = {
     "set_field": set_field,
+    "set_custom_field": set_custom_field,
     "set_status": set_status,
     "assign": assign,
     "add_tags": add_tags,

@@ -8,20 +8,23 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db.models import Model
-from django.utils.functional import Promise
+from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext_lazy
 
 from tuki.accounts.models import Location, Organisation, SupportGroup, User
 from tuki.approvals.models import ApprovalTemplate
 from tuki.macros.models import Macro
 from tuki.surveys.models import Score
+from tuki.tickets import fields as custom_fields
 from tuki.tickets.models import (
     Category,
     Channel,
+    CustomField,
+    FieldType,
     Impact,
     Kind,
     LinkType,
@@ -78,6 +81,8 @@ OPERATORS: dict[str, Promise] = {
     "changed_to": gettext_lazy("changed to"),
     "more_than": gettext_lazy("more than"),
     "less_than": gettext_lazy("less than"),
+    "before": gettext_lazy("is before"),
+    "after": gettext_lazy("is after"),
 }
 LIST_OPS = ("in", "not_in")
 NO_VALUE_OPS = ("is_set", "is_not_set", "changed")
@@ -138,6 +143,7 @@ class FieldSpec:
     choices: Callable[[], Choices] | None = None
     kinds: tuple[str, ...] | None = None
     tracked: str | None = None
+    custom: str | None = None  # a custom field's key ("custom.<key>" fields)
 
 
 def _field(
@@ -263,6 +269,79 @@ CONDITION_FIELDS: dict[str, FieldSpec] = {
     )
 }
 
+# --- custom fields (tuki/tickets/fields.py): "custom.<key>" for every active field -----------
+
+CUSTOM_PREFIX = "custom."
+# A custom field's type → (the type conditions give its value, its operators).
+_CUSTOM_TESTS: dict[str, tuple[str, tuple[str, ...]]] = {
+    FieldType.CHOICE: ("choice", _EQ + _SET + CHANGE_OPS),
+    FieldType.MULTI_CHOICE: ("choice", ("contains", "not_contains", *_SET, "changed")),
+    FieldType.CHECKBOX: ("bool", ("eq", *CHANGE_OPS)),
+    FieldType.TEXT: ("text", (*_TEXT, "changed")),
+    FieldType.LONG_TEXT: ("text", ("contains", "not_contains", *_SET, "changed")),
+    FieldType.NUMBER: ("number", ("eq", "ne", *_ORDER, *_SET, "changed")),
+    FieldType.DATE: ("date", ("eq", "before", "after", *_SET, "changed")),
+    FieldType.USER: ("user", ("eq", "ne", *_SET, "changed")),
+    FieldType.ORGANISATION: ("organisation", ("eq", "ne", *_SET, "changed")),
+    FieldType.CI: ("ci", ("eq", "ne", *_SET, "changed")),
+}
+
+
+def _custom_label(field: CustomField) -> Promise:
+    """The field's label in the reader's language, read when shown."""
+    return cast(Promise, lazy(custom_fields.label, str)(field))
+
+
+def _custom_choices(field: CustomField) -> Callable[[], Choices] | None:
+    if field.type in (FieldType.CHOICE, FieldType.MULTI_CHOICE):
+        return lambda: list(custom_fields.choice_options(field))
+    if field.type == FieldType.ORGANISATION:
+        return _ORGANISATIONS
+    return None  # users and configuration items: an id (there may be thousands)
+
+
+def custom_spec(field: CustomField) -> FieldSpec:
+    type_, operators = _CUSTOM_TESTS.get(field.type, ("text", _SET))
+    key = CUSTOM_PREFIX + field.key
+    return FieldSpec(
+        key,
+        _custom_label(field),
+        type_,
+        operators,
+        _custom_choices(field),
+        tuple(field.kinds) or None,
+        key,  # the timeline's "custom.<key>" events: what "changed" watches
+        field.key,
+    )
+
+
+def custom_condition_fields() -> dict[str, FieldSpec]:
+    """A condition field per active custom field (read per process: tuki.configcache)."""
+    return {
+        CUSTOM_PREFIX + f.key: custom_spec(f)
+        for f in custom_fields.definitions().fields
+        if f.type in _CUSTOM_TESTS
+    }
+
+
+def condition_field(name: str) -> FieldSpec | None:
+    """The spec of a condition field: a fixed one or an active custom field's."""
+    if name.startswith(CUSTOM_PREFIX):
+        found = custom_fields.field_by_key(name[len(CUSTOM_PREFIX) :])
+        return custom_spec(found) if found is not None and found.type in _CUSTOM_TESTS else None
+    return CONDITION_FIELDS.get(name)
+
+
+def condition_fields() -> dict[str, FieldSpec]:
+    """Every condition field: the fixed ones, then the active custom fields in their order."""
+    return {**CONDITION_FIELDS, **custom_condition_fields()}
+
+
+def custom_field_choices() -> Choices:
+    """Active custom fields for the "set a custom field" action: (key, label)."""
+    return [(f.key, custom_fields.label(f)) for f in custom_fields.definitions().fields]
+
+
 # --- actions -----------------------------------------------------------------------------------
 
 RECIPIENTS: dict[str, Promise] = {
@@ -295,7 +374,7 @@ class ParamSpec:
     label: Promise
     type: str  # choice, text, template, user, group, category, tags, bool, recipients,
     # email_recipient, address, webhook, macro, approval_template, link_type, kind, status,
-    # settable_field, field_value
+    # settable_field, field_value, custom_field, custom_value
     required: bool = True
     choices: Callable[[], Choices] | None = None
 
@@ -328,6 +407,19 @@ ACTIONS: dict[str, ActionSpec] = {
                     choices=lambda: [(k, v[0]) for k, v in SETTABLE_FIELDS.items()],
                 ),
                 _p("value", gettext_lazy("Value"), "field_value"),
+            ),
+        ),
+        ActionSpec(
+            "set_custom_field",
+            gettext_lazy("Set a custom field"),
+            (
+                _p(
+                    "field",
+                    gettext_lazy("Custom field"),
+                    "custom_field",
+                    choices=custom_field_choices,
+                ),
+                _p("value", gettext_lazy("Value"), "custom_value"),
             ),
         ),
         ActionSpec(

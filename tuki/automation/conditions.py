@@ -22,10 +22,12 @@ from tuki.calendars.arithmetic import business_minutes_between
 from tuki.calendars.models import Calendar
 from tuki.sla.models import SlaClock
 from tuki.surveys.models import SurveyResponse
+from tuki.tickets import fields as custom_fields
 from tuki.tickets.models import (
     Category,
     Comment,
     EventAction,
+    FieldType,
     Status,
     Ticket,
     TicketEvent,
@@ -206,7 +208,42 @@ def condition_met(cond: dict[str, Any], ctx: Context) -> bool:
         return _category_met(op, value, ctx)
     if name == "survey.score":
         return compare(op, ctx.cached("survey_score", lambda: survey_score(ctx.ticket)), value)
+    if name.startswith(CUSTOM_PREFIX):
+        return custom_met(name[len(CUSTOM_PREFIX) :], op, value, ctx.ticket)
     return compare(op, _ATTRS[name](ctx.ticket), value)
+
+
+CUSTOM_PREFIX = "custom."
+
+
+def custom_met(key: str, op: str, value: Any, ticket: Ticket) -> bool:
+    """A test of a custom field's value (Ticket.custom). A field deleted or deactivated
+    since the rule was saved has no value to test: the condition is not met."""
+    field = custom_fields.field_by_key(key)
+    if field is None:
+        return False
+    actual = (ticket.custom or {}).get(key)
+    if field.type == FieldType.MULTI_CHOICE:
+        chosen = actual if isinstance(actual, list) else ([] if actual is None else [actual])
+        if op == "contains":
+            return value in chosen
+        if op == "not_contains":
+            return value not in chosen
+        return bool(chosen) == (op == "is_set")
+    if field.type == FieldType.CHECKBOX:
+        return compare(op, actual is True, value)
+    if op in ("before", "after", "gt", "gte", "lt", "lte"):
+        if not _comparable(actual, value):
+            return False  # no value, or one of another type (a field that changed type)
+        op = {"before": "lt", "after": "gt"}.get(op, op)
+    return compare(op, actual, value)
+
+
+def _comparable(a: Any, b: Any) -> bool:
+    def number(x: Any) -> bool:
+        return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+    return (number(a) and number(b)) or (isinstance(a, str) and isinstance(b, str))
 
 
 def survey_score(ticket: Ticket) -> int | None:
@@ -284,6 +321,9 @@ def _changed(name: str, op: str, value: Any, ctx: Context) -> bool:
 
 def recorded_as(name: str, value: Any) -> str:
     """A value as TicketEvent.old_value/new_value record it (_display in tuki/tickets/services/events.py)."""
+    if name.startswith(CUSTOM_PREFIX):
+        field = custom_fields.field_by_key(name[len(CUSTOM_PREFIX) :])
+        return custom_fields.event_display(field, value) if field is not None else ""
     model = {"status": Status, "group": SupportGroup, "assignee": User, "category": Category}.get(
         name
     )
@@ -334,6 +374,8 @@ def _condition_q(cond: dict[str, Any], now: datetime, skip_time: bool = False) -
         return Q(), False
     if name == "survey.score":
         return Q(), False  # checked in Python on the candidates (surveys are few)
+    if name.startswith(CUSTOM_PREFIX):
+        return Q(), False  # JSON values: checked in Python on the candidates
     if name.startswith("time_since."):
         return _time_q(name.split(".", 1)[1], op, value, now)
     if name == "tags":

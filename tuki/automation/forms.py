@@ -22,13 +22,14 @@ from tuki.automation import catalogue
 from tuki.automation.models import Rule
 from tuki.lib.bounds import parse_id
 from tuki.lib.forms import BootstrapMixin, field_of
-from tuki.tickets.models import Kind
+from tuki.tickets import fields as custom_fields
+from tuki.tickets.models import FieldType, Kind
 
 NO_VALUE_OPS = set(catalogue.NO_VALUE_OPS)
 MULTI_OPS = set(catalogue.LIST_OPS)
 DURATION_OPS = {"more_than", "less_than"}
 MAX_DEPTH = catalogue.MAX_DEPTH  # the root group is depth 1
-REFERENCE_TYPES = set(catalogue.REFERENCES)
+REFERENCE_TYPES = set(catalogue.REFERENCES) | {"ci"}  # "ci": a custom field's
 PLUGGED_TYPES = set(catalogue.PLUGGED_MODELS)
 TEXTAREA_PARAMS = {"body", "text", "description"}
 # Duration units shown to people; stored as minutes. A business day is 8 business hours,
@@ -157,7 +158,7 @@ def read_conditions(post: QueryDict) -> dict[str, Any]:
 
 def _read_condition(post: QueryDict, prefix: str) -> dict[str, Any]:
     key = post.get(prefix + "field") or ""
-    spec = catalogue.CONDITION_FIELDS.get(key)
+    spec = catalogue.condition_field(key)
     ops = list(spec.operators) if spec else []
     op = post.get(prefix + "op") or ""
     if op not in ops:
@@ -217,6 +218,11 @@ def _read_param(post: QueryDict, name: str, param: Any, action: dict[str, Any]) 
         return [t.strip() for t in (post.get(name) or "").split(",") if t.strip()]
     if kind == "recipients":
         return [v for v in post.getlist(name) if v]
+    custom = _custom_field_of(action) if kind == "custom_value" else None
+    if custom is not None and custom.type == FieldType.MULTI_CHOICE:
+        return [v for v in post.getlist(name) if v] or None
+    if custom is not None and custom.type == FieldType.LONG_TEXT:
+        return post.get(name) or None
     raw = (post.get(name) or "").strip()
     if raw == "":
         return None
@@ -228,7 +234,17 @@ def _read_param(post: QueryDict, name: str, param: Any, action: dict[str, Any]) 
         return _typed(type_, choices, raw)
     if kind in ("template", "address", "email_recipient"):
         return post.get(name) if kind == "template" else raw
+    if kind == "custom_value":
+        if custom is None:
+            return raw
+        spec = catalogue.custom_spec(custom)
+        return raw if spec.type == "text" else _typed(spec.type, None, raw)
     return _typed(kind, param.choices, raw)
+
+
+def _custom_field_of(action: dict[str, Any]) -> Any:
+    key = action.get("field")
+    return custom_fields.field_by_key(key) if isinstance(key, str) and key else None
 
 
 def _typed(kind: str, choices: Any, raw: str) -> Any:
@@ -350,7 +366,7 @@ def _rows(
 
 def _condition_row(path: str, key: str, depth: int, node: dict[str, Any], choices: Choices) -> Row:
     row = Row(path, key, depth, node)
-    row.spec = spec = catalogue.CONDITION_FIELDS.get(node.get("field") or "")
+    row.spec = spec = catalogue.condition_field(node.get("field") or "")
     if spec is None:
         return row
     row.operators = [(op, catalogue.OPERATORS.get(op, op)) for op in spec.operators]
@@ -370,7 +386,7 @@ def _condition_row(path: str, key: str, depth: int, node: dict[str, Any], choice
         values = value if isinstance(value, list) else [value]
         row.selected = [_as_text(v) for v in values if v not in (None, "")]
     else:
-        row.widget = "text"
+        row.widget = spec.type if spec.type in ("number", "date") else "text"
         row.selected = [_as_text(value)]
     return row
 
@@ -448,6 +464,8 @@ def _param_widget(
         _label, kind, options = catalogue.SETTABLE_FIELDS.get(
             action.get("field") or "", ("", "template", None)
         )
+    if kind == "custom_value":
+        return _custom_value_widget(param, value, _custom_field_of(action), choices)
     widget: dict[str, Any] = {
         "key": param.key,
         "label": param.label,
@@ -477,12 +495,44 @@ def _param_widget(
     return widget
 
 
+def _custom_value_widget(param: Any, value: Any, custom: Any, choices: Choices) -> dict[str, Any]:
+    """The value of "set a custom field": a picker the field's type asks for."""
+    widget: dict[str, Any] = {
+        "key": param.key,
+        "label": param.label,
+        "type": "custom_value",
+        "required": param.required,
+        "value": _as_text(value),
+        "selected": [_as_text(v) for v in value] if isinstance(value, list) else [],
+        "choices": [],
+        "widget": "text",
+    }
+    if custom is None:
+        return widget
+    spec = catalogue.custom_spec(custom)
+    if custom.type == FieldType.MULTI_CHOICE:
+        widget["widget"] = "multi"
+    elif custom.type == FieldType.CHECKBOX:
+        widget["widget"] = "select"
+        widget["choices"] = yes_no()
+        return widget
+    elif custom.type == FieldType.LONG_TEXT:
+        widget["widget"] = "textarea"
+    elif spec.type in ("number", "date"):
+        widget["widget"] = spec.type
+    if spec.choices is not None:
+        widget["widget"] = "multi" if custom.type == FieldType.MULTI_CHOICE else "select"
+        widget["choices"] = choices(spec.type, spec.choices)
+    return widget
+
+
 FIELD_SECTIONS = [
     ("requester.", _("Requester")),
     ("organisation", _("Organisation and office")),
     ("location", _("Organisation and office")),
     ("time_since.", _("Time")),
     ("business_hours", _("Time")),
+    (catalogue.CUSTOM_PREFIX, _("Custom fields")),
     ("", _("Ticket")),
 ]
 
@@ -493,11 +543,17 @@ def field_options(kinds: list[str]) -> list[tuple[Any, list[tuple[str, Any, bool
     sections: dict[Any, list[tuple[str, Any, bool]]] = {}
     for _prefix, title in FIELD_SECTIONS:
         sections.setdefault(title, [])
-    for key, spec in catalogue.CONDITION_FIELDS.items():
+    for key, spec in catalogue.condition_fields().items():
         fits = spec.kinds is None or not kinds or set(kinds) <= set(spec.kinds)
         title = next(t for prefix, t in FIELD_SECTIONS if key.startswith(prefix))
         sections[title].append((key, spec.label, fits))
-    order = [_("Ticket"), _("Requester"), _("Organisation and office"), _("Time")]
+    order = [
+        _("Ticket"),
+        _("Custom fields"),
+        _("Requester"),
+        _("Organisation and office"),
+        _("Time"),
+    ]
     return [(title, sections[title]) for title in order if sections.get(title)]
 
 
@@ -563,7 +619,7 @@ def describe_path(conditions: dict[str, Any], where: str) -> str:
         if not items or int(parts[1]) >= len(items):
             return ""
         node, parts = items[int(parts[1])], parts[2:]
-    spec = catalogue.CONDITION_FIELDS.get(node.get("field", "")) if isinstance(node, dict) else None
+    spec = catalogue.condition_field(node.get("field", "")) if isinstance(node, dict) else None
     return str(spec.label) if spec else ""
 
 

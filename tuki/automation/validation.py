@@ -16,7 +16,6 @@ from tuki.accounts.models import SupportGroup
 from tuki.automation.catalogue import (
     ACTIONS,
     CHANGE_OPS,
-    CONDITION_FIELDS,
     EMAIL_RECIPIENTS,
     EVENTS,
     LIST_OPS,
@@ -29,13 +28,16 @@ from tuki.automation.catalogue import (
     SETTABLE_FIELDS,
     WAIT_SINCE,
     Choices,
+    FieldSpec,
     ParamSpec,
+    condition_field,
     status_choices,
 )
 from tuki.lib.bounds import parse_id
 from tuki.lib.errors import ServiceError
 from tuki.macros.services import validate_template
-from tuki.tickets.models import Kind, StatusTransition
+from tuki.tickets import fields as custom_fields
+from tuki.tickets.models import CustomField, FieldType, Kind, StatusTransition
 
 
 class _Refused(Exception):
@@ -188,7 +190,7 @@ class _Validator:
         if not isinstance(item, dict):
             raise _Refused(path, _("A condition must be an object with field, op and value."))
         name = item.get("field")
-        spec = CONDITION_FIELDS.get(name) if isinstance(name, str) else None
+        spec = condition_field(name) if isinstance(name, str) else None
         if spec is None:
             raise _Refused(f"{path}.field", _("Unknown field."), "unknown_field")
         if spec.kinds is not None and not set(self.kinds) & set(spec.kinds):
@@ -212,6 +214,12 @@ class _Validator:
             return {"field": spec.key, "op": op}
         value = item.get("value")
         value_path = f"{path}.value"
+        if spec.custom is not None:
+            return {
+                "field": spec.key,
+                "op": op,
+                "value": self._custom_test(spec, op, value, value_path),
+            }
         if spec.type == "duration":
             return {"field": spec.key, "op": op, "value": self._duration(value, value_path)}
         if op in LIST_OPS:
@@ -236,6 +244,48 @@ class _Validator:
         ):
             raise _Refused(value_path, _("Give some text."), "required")
         return {"field": spec.key, "op": op, "value": cleaned_value}
+
+    def _custom_test(self, spec: FieldSpec, op: str, value: Any, path: str) -> Any:
+        """The value a custom field's condition compares with: one the field itself accepts
+        (tuki.tickets.fields.clean_value); text to look for is any text."""
+        assert spec.custom is not None
+        field = custom_fields.field_by_key(spec.custom)
+        assert field is not None  # condition_field found it active
+        if op in LIST_OPS:
+            if not isinstance(value, list) or not value:
+                raise _Refused(path, _("Choose at least one value."), "required")
+            return [self._custom_value(field, v, f"{path}.{i}") for i, v in enumerate(value)]
+        if field.type == FieldType.MULTI_CHOICE:
+            if not isinstance(value, str) or value not in custom_fields.choice_values(field):
+                raise _Refused(path, _("Not one of the choices."), "invalid_choice")
+            return value
+        if field.type == FieldType.CHECKBOX:
+            if not isinstance(value, bool):
+                raise _Refused(path, _("Give true or false."), "wrong_type")
+            return value
+        if spec.type == "text" and op in ("contains", "not_contains", "starts_with"):
+            if not isinstance(value, str):
+                raise _Refused(path, _("Give text."), "wrong_type")
+            if not value.strip():
+                raise _Refused(path, _("Give some text."), "required")
+            return value
+        return self._custom_value(field, value, path)
+
+    def _custom_value(self, field: CustomField, value: Any, path: str) -> Any:
+        """A value as the field stores it, or the field's own message at `path`."""
+        if field.type in (FieldType.TEXT, FieldType.LONG_TEXT) and not isinstance(value, str):
+            raise _Refused(path, _("Give text."), "wrong_type")
+        if field.type in custom_fields.REFERENCE_TYPES and (
+            not isinstance(value, int) or isinstance(value, bool)
+        ):
+            raise _Refused(path, _("Give an id."), "wrong_type")
+        try:
+            cleaned = custom_fields.clean_value(field, value)
+        except ServiceError as exc:
+            raise _Refused(path, exc.message, exc.code) from None
+        if cleaned is None:
+            raise _Refused(path, _("This is required."), "required")
+        return cleaned
 
     def _duration(self, value: Any, path: str) -> dict[str, Any]:
         if not isinstance(value, dict):
@@ -368,6 +418,24 @@ class _Validator:
                     raise _Refused(path, _("This is required."), "required")
                 return text
             return self._value(type_, choices, raw, path, any_kind=False)
+        if t == "custom_field":
+            found = custom_fields.field_by_key(raw) if isinstance(raw, str) else None
+            if found is None:
+                raise _Refused(path, _("No active custom field has this key."), "unknown_field")
+            if found.kinds and set(self.kinds) - set(found.kinds):
+                raise _Refused(
+                    path,
+                    _("This field applies only to: %(kinds)s. Limit the rule's kinds.")
+                    % {"kinds": ", ".join(str(Kind(k).label) for k in found.kinds)},
+                    "kind_lacks_field",
+                )
+            return found.key
+        if t == "custom_value":
+            key = so_far.get("field")
+            found = custom_fields.field_by_key(key) if key else None
+            if found is None:
+                raise _Refused(path, _("Choose the field first."), "required")
+            return self._custom_value(found, raw, path)
         if t == "recipients":
             if not isinstance(raw, list) or not raw:
                 raise _Refused(path, _("Choose at least one recipient."), "required")

@@ -135,13 +135,14 @@ ID_TYPES = {
     "macro": "macros.Macro",
     "approval_template": "approvals.ApprovalTemplate",
     "webhook": "webhooks.Webhook",
+    "ci": "cmdb.ConfigurationItem",  # a custom field's value
 }
 
 
 def _condition_types() -> dict[str, str]:
-    from tuki.automation.catalogue import CONDITION_FIELDS
+    from tuki.automation.catalogue import condition_fields
 
-    return {key: spec.type for key, spec in CONDITION_FIELDS.items()}
+    return {key: spec.type for key, spec in condition_fields().items()}  # custom.<key> too
 
 
 def _action_types() -> dict[str, dict[str, str]]:
@@ -183,6 +184,8 @@ def actions_hook(value: Any, refs: Refs) -> Any:
         params = types.get(action.get("type", ""), {})
         converted = dict(action)
         for name, kind in params.items():
+            if kind == "custom_value":  # set_custom_field: the type of the field it names
+                kind = _condition_types().get(f"custom.{action.get('field')}", "")
             label = ID_TYPES.get(kind)
             if label is not None and name in converted:
                 converted[name] = refs.convert(label, converted[name])

@@ -8,7 +8,7 @@ cannot be read are a 422 naming the query parameter.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.http import Http404
 from ninja import Field, Query, Router
@@ -36,6 +36,8 @@ DimensionCode = Literal[
     "week",
     "month",
 ]
+# A choice, multi-choice or checkbox custom field: "custom.<key>" (unknown keys: a 422 on by).
+CustomDimension = Annotated[str, Field(pattern=r"^custom\.[a-z][a-z0-9_]{0,49}$")]
 KindCode = Literal["incident", "request", "problem", "change", "release"]
 ChannelCode = Literal["phone", "email", "web", "chat", "api"]
 PAGE = 100
@@ -99,7 +101,9 @@ class ReportFilters(Schema):
     priorities: list[Literal[1, 2, 3, 4, 5]] = Field(default_factory=list)
     services: list[Id] = Field(default_factory=list)
     channels: list[ChannelCode] = Field(default_factory=list)
-    by: DimensionCode | None = Field(None, description="Break the figure down by this.")
+    by: DimensionCode | CustomDimension | None = Field(
+        None, description="Break the figure down by this (custom.<key>: a custom field)."
+    )
 
 
 class IndicatorQuery(ReportFilters):
@@ -169,7 +173,7 @@ def list_indicators(request: ApiRequest) -> dict[str, Any]:
         "indicators": [_indicator(i) for i in indicators.INDICATORS.values()],
         "dimensions": [
             {"code": d.code, "label": str(d.label), "is_time": d.is_time}
-            for d in indicators.DIMENSIONS.values()
+            for d in indicators.dimensions().values()
         ],
     }
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from tuki.accounts.models import Organisation, SupportGroup, User
 from tuki.lib.forms import BootstrapMixin
 from tuki.reports.filters import today as desk_today
-from tuki.reports.indicators import DIMENSIONS, Filters
+from tuki.reports.indicators import DIMENSIONS, Filters, dimension, dimensions
 from tuki.reports.models import Schedule
 from tuki.reports.periods import Period, bounds, default_trend
 from tuki.sla.models import Agreement, Service
@@ -40,16 +40,18 @@ class DateInput(forms.DateInput):
 
 
 def dimension_label(code: str) -> str:
-    dimension = DIMENSIONS.get(code)
-    return str(getattr(dimension, "label", dimension if dimension is not None else code))
+    found = dimension(code)
+    return str(found.label) if found is not None else code
 
 
 def breakdown_choices() -> list[tuple[str, str]]:
-    """Every dimension, the time ones last (a drill-down from the trend names its day)."""
-    codes = [c for c in DIMENSIONS if c not in TIME_DIMENSIONS] + [
+    """Every dimension (custom fields' after the fixed ones), the time ones last (a
+    drill-down from the trend names its day)."""
+    every = dimensions()
+    codes = [c for c in every if c not in TIME_DIMENSIONS] + [
         c for c in TIME_DIMENSIONS if c in DIMENSIONS
     ]
-    return [(code, dimension_label(code)) for code in codes]
+    return [(code, str(every[code].label)) for code in codes]
 
 
 def _model_choices(model: Any, everything: Any) -> forms.ModelChoiceField:

@@ -26,7 +26,8 @@ from tuki.reports.filters import FilterError, Filters, day_bounds, desk_day
 from tuki.reports.labels import labels_for
 from tuki.reports.models import TicketFact
 from tuki.sla.models import Agreement
-from tuki.tickets.models import Ticket
+from tuki.tickets import fields as custom_fields
+from tuki.tickets.models import FieldType, Ticket
 
 __all__ = [
     "DIMENSIONS",
@@ -270,6 +271,30 @@ DIMENSIONS: dict[str, Dimension] = {
     )
 }
 
+
+def dimension(code: str | None) -> Dimension | None:
+    """A breakdown: a fixed one, or "custom.<key>" for an active choice, multi-choice or
+    checkbox custom field (labelled in the reader's language)."""
+    if code is None:
+        return None
+    found = DIMENSIONS.get(code)
+    if found is not None:
+        return found
+    field = queries.custom_field(code)
+    return Dimension(code, custom_fields.label(field)) if field is not None else None
+
+
+def dimensions() -> dict[str, Dimension]:
+    """Every breakdown: the fixed ones, then the custom fields'."""
+    custom = {
+        queries.CUSTOM_PREFIX + f.key: Dimension(
+            queries.CUSTOM_PREFIX + f.key, custom_fields.label(f)
+        )
+        for f in queries.custom_dimensions()
+    }
+    return {**DIMENSIONS, **custom}
+
+
 # The summary's indicators, in the order a report shows them.
 HEADLINE = tuple(INDICATORS)
 
@@ -277,7 +302,7 @@ HEADLINE = tuple(INDICATORS)
 def _check(code: str, by: str | None, clock: str, statistic: str) -> None:
     if code not in INDICATORS:
         raise FilterError("indicator", str(_("Unknown indicator.")))
-    if by is not None and by not in DIMENSIONS:
+    if by is not None and dimension(by) is None:
         raise FilterError("by", str(_("Unknown breakdown.")))
     if clock not in CLOCKS:
         raise FilterError("clock", str(_("Choose business or calendar time.")))
@@ -458,6 +483,8 @@ def tickets_behind(
             qs = qs.filter(_key_q(by, key))
     qs = qs.filter(queries.cohort_q(spec.cohort, start, end))
     qs = qs.filter(population(spec, _clock_column(spec, "business")))
+    if by is not None and key and _is_multi(by) and key != queries.NONE_KEY:
+        qs = _with_choice(qs, by, key)
     return Ticket.objects.filter(pk__in=qs.values("pk")).order_by("-id")
 
 
@@ -598,6 +625,8 @@ def _rollup_route(
     one dimension may be filtered or broken down by."""
     if not rollups.sees_unrestricted(viewer) or by in ("day", "week"):
         return None
+    if by is not None and by.startswith(queries.CUSTOM_PREFIX):
+        return None  # the rollups know no custom fields: the facts answer
     chosen = [name for name in rollups.FILTER_DIMENSIONS if getattr(filters, name)]
     breakdown = by if by is not None and by not in queries.TIME else None
     if len(chosen) > 1:
@@ -630,7 +659,8 @@ def _ages(
             "_key", column
         )
     for key, created in rows:
-        per_key.setdefault(queries.key_of(by, key), []).append(float((end - created).days))
+        for row_key in queries.keys_of(by, key):
+            per_key.setdefault(row_key, []).append(float((end - created).days))
     found: dict[str, tuple[float | None, int]] = {}
     for key, ages in per_key.items():
         found[key] = (_round(_statistic(ages, statistic)), len(ages))
@@ -782,6 +812,18 @@ def _agreement_targets(keys: list[str]) -> dict[str, float]:
 
 
 def _key_q(by: str, key: str) -> Q:
+    field = queries.custom_field(by)
+    if field is not None:
+        lookup = f"ticket__custom__{field.key}"
+        if key == queries.NONE_KEY:
+            return Q(**{f"{lookup}__isnull": True})
+        if field.type == FieldType.CHECKBOX:
+            if key not in ("true", "false"):
+                raise FilterError("key", str(_("No such row.")))
+            return Q(**{lookup: key == "true"})
+        if field.type == FieldType.MULTI_CHOICE:
+            return Q(**{f"{lookup}__icontains": key})  # loose; _with_choice checks each value
+        return Q(**{lookup: key})
     column = queries.COLUMNS[by]
     if key == queries.NONE_KEY:
         return Q(**{f"{column}__isnull": True})
@@ -791,6 +833,18 @@ def _key_q(by: str, key: str) -> Q:
             raise FilterError("key", str(_("No such row.")))
         return Q(**{column: number})
     return Q(**{column: key})
+
+
+def _is_multi(by: str) -> bool:
+    field = queries.custom_field(by)
+    return field is not None and field.type == FieldType.MULTI_CHOICE
+
+
+def _with_choice(qs: QuerySet[TicketFact], by: str, key: str) -> QuerySet[TicketFact]:
+    """The facts whose multi-choice value holds `key` exactly: the text search of _key_q
+    finds the candidates, their values are checked here (the same on SQLite and PostgreSQL)."""
+    pairs = qs.annotate(_value=queries.group_expression(by, "created")).values_list("pk", "_value")
+    return qs.filter(pk__in=[pk for pk, value in pairs if key in queries.keys_of(by, value)])
 
 
 def _parse_day(key: str) -> date:

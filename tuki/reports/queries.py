@@ -10,6 +10,7 @@ SQLite), and Python interpolates between ranks as percentile_cont does.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -17,11 +18,13 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import BooleanField, Case, Count, F, Q, QuerySet, Sum, Value, When
+from django.db.models.fields.json import KeyTransform
 from django.db.models.functions import Floor, Ln, TruncMonth, TruncWeek
 
 from tuki.reports.filters import Filters
 from tuki.reports.models import TicketFact
-from tuki.tickets.models import visibility_q
+from tuki.tickets import fields as custom_fields
+from tuki.tickets.models import CustomField, FieldType, visibility_q
 
 # Dimension code -> fact column (time dimensions bucket the cohort's date instead).
 COLUMNS = {
@@ -37,6 +40,10 @@ COLUMNS = {
 }
 TIME = ("day", "week", "month")
 NONE_KEY = "none"
+# Breakdowns by a custom field: "custom.<key>", for the types with a few known values. The
+# value is read from the ticket's JSON (Ticket.custom) through the fact's ticket.
+CUSTOM_PREFIX = "custom."
+CUSTOM_TYPES = frozenset({FieldType.CHOICE, FieldType.MULTI_CHOICE, FieldType.CHECKBOX})
 
 FILTER_COLUMNS = {
     "organisations": "organisation_id",
@@ -121,7 +128,47 @@ def buckets(by: str, start: date, end: date) -> list[tuple[date, date]]:
     return found
 
 
+def custom_dimensions() -> list[CustomField]:
+    """The active custom fields reports break tickets down by, in their order."""
+    return [f for f in custom_fields.definitions().fields if f.type in CUSTOM_TYPES]
+
+
+def custom_field(by: str | None) -> CustomField | None:
+    """The custom field a "custom.<key>" breakdown names (None: not one, or not active)."""
+    if not by or not by.startswith(CUSTOM_PREFIX):
+        return None
+    found = custom_fields.field_by_key(by[len(CUSTOM_PREFIX) :])
+    return found if found is not None and found.type in CUSTOM_TYPES else None
+
+
+def keys_of(by: str | None, value: object) -> list[str]:
+    """The row keys of a grouped value: one, except for a multi-choice field, where a
+    ticket counts under each of its choices. SQLite hands a JSON value back as text or
+    0/1, PostgreSQL as JSON: both read the same here."""
+    field = custom_field(by)
+    if field is None:
+        return [key_of(by, value)]
+    if field.type == FieldType.MULTI_CHOICE:
+        if isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except ValueError:
+                pass
+        items = value if isinstance(value, list) else [value]
+        keys = [str(v) for v in items if v not in (None, "")]
+        return list(dict.fromkeys(keys)) or [NONE_KEY]
+    if field.type == FieldType.CHECKBOX:
+        if value in (True, "true", "1") or (isinstance(value, int) and value == 1):
+            return ["true"]
+        if value in (False, "false", "0") or (isinstance(value, int) and value == 0):
+            return ["false"]
+        return [NONE_KEY]
+    return [NONE_KEY] if value is None or value == "" else [str(value)]
+
+
 def group_expression(by: str, cohort: str) -> Any:
+    if by.startswith(CUSTOM_PREFIX):
+        return KeyTransform(by[len(CUSTOM_PREFIX) :], "ticket__custom")
     column = cohort_day(cohort)
     if by == "week":
         return TruncWeek(column)
@@ -135,6 +182,8 @@ def group_expression(by: str, cohort: str) -> Any:
 def key_of(by: str | None, value: object) -> str:
     if by is None:
         return ""
+    if by.startswith(CUSTOM_PREFIX):
+        return keys_of(by, value)[0]
     if value is None:
         return NONE_KEY
     if isinstance(value, date):
@@ -154,9 +203,12 @@ def grouped(
     rows = qs.annotate(_key=group_expression(by, cohort)).values("_key").annotate(**aggregates)
     result: dict[str, dict[str, Any]] = {}
     for found in rows.order_by():
-        row = dict(found)
-        key = key_of(by, row.pop("_key"))
-        result[key] = row  # week/month keys are unique: the truncation is the bucket start
+        row: dict[str, Any] = dict(found)
+        for key in keys_of(by, row.pop("_key")):
+            if key in result:  # a custom field's values read alike (SQLite 1, PostgreSQL true)
+                result[key] = {k: (result[key][k] or 0) + (v or 0) for k, v in row.items()}
+            else:
+                result[key] = row  # week/month keys are unique: the bucket start
     return result
 
 
@@ -242,7 +294,7 @@ class Tally:
         before: dict[str, Sums] = {"": Sums(self.measure, self.statistic)}
         for row in rows:
             cells = now if row["_now"] else before
-            for key in {"", row["_key"]}:
+            for key in {"", *row.get("_keys", [row["_key"]])}:
                 if key not in cells:
                     cells[key] = Sums(self.measure, self.statistic)
                 cells[key].add(row)
@@ -285,7 +337,11 @@ def tally_rows(
         group.append("_b")
     for found in qs.values(*group).annotate(**aggregates).order_by():
         row = dict(found)
-        row["_key"] = key_of(by, row.get("_key")) if by is not None else ""
+        if by is not None and by.startswith(CUSTOM_PREFIX):
+            row["_keys"] = keys_of(by, row.get("_key"))  # each of a multi-choice's values
+            row["_key"] = row["_keys"][0]
+        else:
+            row["_key"] = key_of(by, row.get("_key")) if by is not None else ""
         yield row
 
 

@@ -16,7 +16,7 @@ from tuki.accounts.models import User
 from tuki.lib.errors import ServiceError
 from tuki.reports.access import may_view_reports
 from tuki.reports.filters import today as desk_today
-from tuki.reports.indicators import DIMENSIONS, INDICATORS
+from tuki.reports.indicators import INDICATORS, dimension
 from tuki.reports.models import SavedReport, Schedule
 from tuki.reports.periods import Period, bounds
 
@@ -90,7 +90,7 @@ def _check(actor: User, name: str, indicator: str, by: str, period: str, schedul
         raise ServiceError(_("Give the report a name."), field="name")
     if indicator and indicator not in INDICATORS:
         raise ServiceError(_("There is no such indicator."), field="indicator")
-    if by and by not in DIMENSIONS:
+    if by and dimension(by) is None:
         raise ServiceError(_("There is no such breakdown."), field="by")
     if period not in Period.values:
         raise ServiceError(_("Choose a period."), field="period")

@@ -118,7 +118,8 @@ def test_the_cases_cover_every_field_and_operator(desk: Desk) -> None:
     fields = {tree["items"][0]["field"] for tree, _e in cases(desk)}
     ops = {tree["items"][0]["op"] for tree, _e in cases(desk)}
     assert set(CONDITION_FIELDS) - fields == {"business_hours"}  # tested below with a calendar
-    assert set(OPERATORS) - ops == {"changed", "changed_from", "changed_to"}  # test_engine.py
+    # Changes: test_engine.py; before/after (dates of custom fields): test_custom_fields.py.
+    assert set(OPERATORS) - ops == {"changed", "changed_from", "changed_to", "before", "after"}
 
 
 def test_all_and_any_groups_nest(desk: Desk, ticket: Ticket) -> None:

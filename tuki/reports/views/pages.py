@@ -99,7 +99,7 @@ def tickets(request: AuthenticatedHttpRequest, indicator: str) -> HttpResponse:
     context = page_context(form, indicator=shown, by=by, key=key)
     if form.is_valid() and shown.code == "deflections":
         return _deflections(request, form, context, by, key)
-    if form.is_valid() and (by == "" or by in indicators.DIMENSIONS):
+    if form.is_valid() and (by == "" or indicators.dimension(by) is not None):
         try:
             found = indicators.tickets_behind(
                 request.user, shown.code, form.filters(), by or None, key if by else None
