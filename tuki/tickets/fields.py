@@ -38,8 +38,6 @@ if TYPE_CHECKING:
 GUARD_KEY = "tickets.custom_fields"
 # Types whose value is the id of a row elsewhere (resolved in one query per type on a page).
 REFERENCE_TYPES = frozenset({FieldType.USER, FieldType.ORGANISATION, FieldType.CI})
-# Types a report can break tickets down by (a few known values).
-DIMENSION_TYPES = frozenset({FieldType.CHOICE, FieldType.CHECKBOX})
 KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,49}$")
 
 
