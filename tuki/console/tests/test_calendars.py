@@ -116,7 +116,9 @@ def test_closed_days_are_added_and_removed(desk, people, sla):
     assert bad.status_code == 422 and bad.context["day_form"].errors["day"]
     page = client.get(f"/console/calendars/{sla.office.pk}/").content.decode()
     assert 'value="2026-12-24"' in page
-    removed = client.post(f"/console/calendars/{sla.office.pk}/closed/remove/", {"day": "2026-12-24"})
+    removed = client.post(
+        f"/console/calendars/{sla.office.pk}/closed/remove/", {"day": "2026-12-24"}
+    )
     assert removed.status_code == 302
     sla.office.refresh_from_db()
     assert sla.office.closed_days == ["2026-12-31"]

@@ -6,7 +6,7 @@ from tuki.console.tests.conftest import ALLOWED, REFUSED
 from tuki.lib import crypto
 from tuki.lib.testing import assert_same_count, query_budget
 from tuki.mail.models import ImapSecurity, Mailbox, MailboxPoll
-from tuki.mail.tests.conftest import dovecot, free_port, imap_server  # noqa: F401 - fixtures
+from tuki.mail.tests.conftest import free_port
 
 
 def _form(**extra):
@@ -130,7 +130,9 @@ def test_bad_input_is_a_field_error_and_nothing_changes(desk, people, mailbox):
 
 def test_mailboxes_are_turned_off_and_on(desk, people, mailbox):
     client = desk.client_for(people["staff"])
-    assert client.post(f"/console/mailboxes/{mailbox.pk}/active/", {"active": "0"}).status_code == 302
+    assert (
+        client.post(f"/console/mailboxes/{mailbox.pk}/active/", {"active": "0"}).status_code == 302
+    )
     mailbox.refresh_from_db()
     assert not mailbox.is_active
     client.post(f"/console/mailboxes/{mailbox.pk}/active/", {"active": "1"})

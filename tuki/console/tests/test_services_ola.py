@@ -38,7 +38,12 @@ def test_a_service_is_created_and_edited(desk, people):
     network = Category.objects.get(name="Network")
     response = client.post(
         "/console/sla/services/new/",
-        {"name": "VPN", "description": "Remote access", "categories": [network.pk], "is_active": "on"},
+        {
+            "name": "VPN",
+            "description": "Remote access",
+            "categories": [network.pk],
+            "is_active": "on",
+        },
     )
     assert response.status_code == 302
     service = Service.objects.get(name="VPN")
