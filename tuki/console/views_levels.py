@@ -125,7 +125,10 @@ def _calendar_page(
         year = timezone.localdate().year
         context |= {
             "preview": calendar_preview(calendar, preview_form),
-            "closed_days": [date.fromisoformat(d) for d in calendar.closed_days],
+            "closed_days": [
+                {"day": day, "iso": day.isoformat(), "weekday": date_format(day, "l")}
+                for day in map(date.fromisoformat, calendar.closed_days)
+            ],
             "public_holidays": public_holidays(calendar, year),
             "year": year,
             "users": calendars.calendar_users(calendar),
