@@ -8,6 +8,7 @@ one in the same transaction.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -106,3 +107,79 @@ def _apply(calendar: Calendar, clean: CalendarInput) -> None:
 def _check_may_change(actor: User) -> None:
     if not may_change_calendars(actor):
         raise PermissionDenied(_("Only administrators may change business calendars."))
+
+
+# --- deleting --------------------------------------------------------------------------------
+
+
+def calendar_users(calendar: Calendar) -> list[str]:
+    """What still names `calendar` in its settings, e.g. "SLA policy: Standard".
+
+    Found through the relations other apps declare to Calendar (this app knows none of them):
+    every optional, editable reference is a setting someone chose (policies, agreements,
+    offices...). Required references (an SLA clock's calendar) are records of work done with
+    it; they fall back to the default calendar and do not keep it.
+    """
+    users: list[str] = []
+    for relation in Calendar._meta.get_fields(include_hidden=True):
+        if not (relation.one_to_many and relation.auto_created and not relation.concrete):
+            continue
+        remote: Any = relation.remote_field  # the ForeignKey of the other model
+        if not (remote is not None and remote.blank and remote.editable):
+            continue
+        model: Any = relation.related_model
+        rows = model._default_manager.filter(**{remote.name: calendar})
+        label = str(model._meta.verbose_name)
+        users += [f"{label[:1].upper()}{label[1:]}: {row}" for row in rows[:50]]
+    return sorted(users)
+
+
+def delete_calendar(actor: User, calendar: Calendar) -> None:
+    """Delete `calendar`; refused for the default one and for one a setting still names."""
+    _check_may_change(actor)
+    if calendar.is_default:
+        raise ServiceError(
+            _("The default calendar cannot be deleted: make another one the default first."),
+            code="default",
+        )
+    users = calendar_users(calendar)
+    if users:
+        raise ServiceError(
+            _("Still used by: %(users)s. Choose another calendar there first.")
+            % {"users": "; ".join(users)},
+            code="in_use",
+        )
+    with transaction.atomic():
+        calendar.delete()
+
+
+# --- one closed day at a time ----------------------------------------------------------------
+
+
+def input_of(calendar: Calendar) -> CalendarInput:
+    """`calendar` as it is saved, to change one part of it through update_calendar."""
+    return CalendarInput(
+        name=calendar.name,
+        time_zone=calendar.time_zone,
+        week=dict(calendar.week),
+        holidays=list(calendar.closed_days),
+        holiday_country=calendar.holiday_country,
+        holiday_subdivision=calendar.holiday_subdivision,
+        extra_working_days=dict(calendar.extra_working_days),
+        always_open=calendar.always_open,
+        is_default=calendar.is_default,
+    )
+
+
+def add_closed_day(actor: User, calendar: Calendar, day: date) -> Calendar:
+    """Close `calendar` on `day` (a holiday of its own); adding it twice changes nothing."""
+    data = input_of(calendar)
+    data.holidays = [*data.holidays, day.isoformat()]
+    return update_calendar(actor, calendar, data)
+
+
+def remove_closed_day(actor: User, calendar: Calendar, day: date) -> Calendar:
+    """Open `calendar` again on `day` by its week (public holidays stay closed)."""
+    data = input_of(calendar)
+    data.holidays = [d for d in data.holidays if d != day.isoformat()]
+    return update_calendar(actor, calendar, data)

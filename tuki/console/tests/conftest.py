@@ -7,6 +7,7 @@ import pytest
 
 from tuki.accounts.models import User
 from tuki.conftest import make_user
+from tuki.mail.tests.conftest import dovecot, imap_server  # noqa: F401 - the IMAP server
 from tuki.sla.tests.conftest import frozen, sla  # noqa: F401 - fixtures shared with sla
 
 # Who is refused (404) and who may manage (200); anonymous visitors are sent to sign in.
