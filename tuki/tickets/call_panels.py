@@ -2,6 +2,8 @@
 them: they register here from their `AppConfig.ready()`.
 
 - `template`, rendered in the page's side column with `context(user)`;
+- `picker` (optional), rendered beside the kind picker (incident or request) with the same
+  context: another way to take the call, such as ordering from the catalogue;
 - `prepare(user, post, data)`: before registering, may change the form's cleaned data (the
   outcome a script reached) or raise ServiceError with a field;
 - `registered(user, post, ticket)`: inside the registering transaction, after the ticket
@@ -28,6 +30,7 @@ class CallPanel:
     context: Callable[[User], dict[str, Any]]
     prepare: Callable[[User, QueryDict, dict[str, Any]], None]
     registered: Callable[[User, QueryDict, Ticket], None]
+    picker: str = ""
 
 
 _PANELS: dict[str, CallPanel] = {}
