@@ -35,7 +35,7 @@ def _do(text: str, then: Node) -> Node:
 
 
 def _article(title: str) -> int | None:
-    found = ArticleTranslation.objects.filter(language="en", title=title).first()
+    found = ArticleTranslation.objects.filter(title=title).order_by("article_id").first()
     return found.article_id if found else None
 
 

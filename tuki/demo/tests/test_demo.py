@@ -25,8 +25,8 @@ from tuki.demo.stories import Director
 from tuki.macros.models import Macro, Scope
 from tuki.mail.models import OutboundMessage, OutboundStatus
 from tuki.monitoring.models import AlertSource
-from tuki.search import engine
 from tuki.scripts.models import Script, ScriptRun
+from tuki.search import engine
 from tuki.search.models import SearchEntry
 from tuki.sla.models import Agreement, ClockState, Metric, SlaClock, SlaClockLog, SlaPolicy
 from tuki.tickets.models import (

@@ -221,6 +221,7 @@ def test_the_catalogue_picker_costs_the_same_for_many_items(
 ) -> None:
     client = desk.client_for(desk.operator)
     url = f"/scripts/run/catalogue/?requester={desk.requester.pk}"
+    client.get(url)  # the session's first request does more
 
     def more() -> None:
         for i in range(5):
@@ -256,7 +257,7 @@ def test_an_order_for_the_caller_is_on_the_phone_channel_by_the_operator(
     desk: Desk, item: CatalogueItem
 ) -> None:
     client = desk.client_for(desk.operator)
-    response = client.post(f"/catalogue/order/{item.pk}/?for={desk.requester.pk}", {})
+    response = client.post(f"/catalogue/order/{item.pk}/?for={desk.requester.pk}", {"go": "1"})
     assert response.status_code == 302
     ticket = Ticket.objects.get()
     assert ticket.channel == "phone" and ticket.requester == desk.requester
@@ -305,6 +306,7 @@ def test_the_report_costs_the_same_for_more_scripts_and_runs(desk: Desk) -> None
     client = desk.client_for(desk.admin)
     first = build_vpn_script(desk)
     runs(desk, first, [0], finish=False)
+    client.get("/scripts/report/")  # the session's first request does more
 
     def more() -> None:
         script = build_vpn_script(desk)

@@ -152,6 +152,7 @@ def call_catalogue(request: AuthenticatedHttpRequest) -> HttpResponse:
             items = items or _translated_matches(caller, text)
     context: dict[str, Any] = {"caller": caller, "items": items[:CATALOGUE_ROWS], "text": text}
     context["more"] = max(0, len(items) - CATALOGUE_ROWS)
+    context["picked"] = parse_id(request.GET.get("catalogue_item") or "")
     return render(request, "scripts/partials/call_catalogue.html", context)
 
 
