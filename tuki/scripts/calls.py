@@ -75,8 +75,13 @@ def registered(user: User, post: QueryDict, ticket: Ticket) -> None:
         run.save(update_fields=["ticket"])
 
 
-def context(user: User) -> dict[str, Any]:
-    return {}
+def context(user: User, post: QueryDict) -> dict[str, Any]:
+    """After a refused registration, the run the operator was following (still open)."""
+    try:
+        run = _run(user, post)
+    except ServiceError:
+        run = None
+    return {"run": run}
 
 
 PANEL = CallPanel(

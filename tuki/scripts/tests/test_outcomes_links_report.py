@@ -107,7 +107,13 @@ def test_a_fill_value_the_ticket_refuses_is_a_clear_message_and_nothing_is_writt
     html = response.content.decode()
     assert "The script fills “printer_no”, which this ticket refuses" in html
     assert not Ticket.objects.exists()
-    assert ScriptRun.objects.get().finished_at is None
+    run = ScriptRun.objects.get()
+    assert run.finished_at is None
+    # The page shows the run again, at its outcome, for the operator to fix and register.
+    assert f'name="script_run" value="{run.pk}"' in html
+    panel = desk.client_for(desk.operator).post(f"/scripts/run/{run.pk}/step/", {"show": "1"})
+    assert "printer_no: P-12" in panel.content.decode()
+    assert ScriptRun.objects.get().path == run.path
 
 
 def test_the_builder_refuses_an_unknown_field_or_a_bad_standard_value(desk: Desk) -> None:

@@ -108,6 +108,8 @@ def start(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 def step(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     run = access.get_run_for_user(request.user, pk)
     index = parse_id(request.POST.get("answer") or "")
+    if request.POST.get("show"):  # the panel again, as it stands (Log a call refused)
+        return _panel(request, run)
     try:
         if request.POST.get("back"):
             services.back(request.user, run)
