@@ -26,6 +26,7 @@ from tuki.demo import (
     knowledge,
     operations,
     routing,
+    scripts,
     sla,
     stories,
     surveys,
@@ -101,6 +102,7 @@ def _history(
         f"Configuration database: {configuration['items']} items, "
         f"{configuration['relations']} relations, {configuration['incidents']} incidents naming them"
     )
+    say("Guided scripts: {scripts} published, {runs} runs".format(**scripts.seed(cast, moment)))
     ops = operations.seed(cast, moment)  # after the CMDB: alerts and metrics name its items
     say(
         f"IT operations: {ops['outages']} outages, {ops['alerts']} alerts received, "

@@ -2,8 +2,10 @@
 
 The panel runs a script with htmx and keeps the run's id in a hidden `script_run` input of
 the call form. When the call is registered, an outcome the run reached decides the form's
-outcome (resolve at first contact with its text, escalate to its group), and the run is
-tied to the ticket with its transcript; a run that ended nowhere is recorded as abandoned.
+outcome (resolve at first contact with its text and article, escalate to its group), and
+the run is tied to the ticket with its transcript; a "fill fields" outcome writes its values
+to the new ticket then (services.apply_fill); a run that ended nowhere is recorded as
+abandoned.
 """
 
 from __future__ import annotations
@@ -50,7 +52,7 @@ def prepare(user: User, post: QueryDict, data: dict[str, Any]) -> None:
         data["outcome"] = RESOLVE
         text = str(node.get("text") or "")
         if node.get("article"):
-            text = f"{text}\n/kb/{node['article']}/".strip()
+            text = f"{text}\n{services.article_line(node['article'])}".strip()
         data["resolution"] = (data.get("resolution") or "").strip() or text
     elif node["type"] == "escalate":
         data["outcome"] = ESCALATE
@@ -73,8 +75,13 @@ def registered(user: User, post: QueryDict, ticket: Ticket) -> None:
         run.save(update_fields=["ticket"])
 
 
-def context(user: User) -> dict[str, Any]:
-    return {}
+def context(user: User, post: QueryDict) -> dict[str, Any]:
+    """After a refused registration, the run the operator was following (still open)."""
+    try:
+        run = _run(user, post)
+    except ServiceError:
+        run = None
+    return {"run": run}
 
 
 PANEL = CallPanel(
@@ -83,4 +90,5 @@ PANEL = CallPanel(
     context=context,
     prepare=prepare,
     registered=registered,
+    picker="scripts/partials/call_picker.html",
 )

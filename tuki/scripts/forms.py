@@ -8,9 +8,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tuki.accounts.models import SupportGroup
+from tuki.catalogue.models import CatalogueItem
 from tuki.lib.forms import BootstrapMixin
 from tuki.scripts import tree
 from tuki.scripts.models import Script
+from tuki.sla.models import Service
 from tuki.tickets.models import Category
 
 
@@ -33,6 +35,18 @@ class ScriptForm(BootstrapMixin, forms.Form):
         required=False,
         help_text=_("Calls in these categories suggest this script."),
     )
+    services = forms.ModelMultipleChoiceField(
+        label=_("Services"),
+        queryset=Service.objects.all(),
+        required=False,
+        help_text=_("Calls about these services (by their categories) suggest this script."),
+    )
+    catalogue_items = forms.ModelMultipleChoiceField(
+        label=_("Catalogue items"),
+        queryset=CatalogueItem.objects.filter(is_active=True),
+        required=False,
+        help_text=_("Picking one of these items in Log a call suggests this script."),
+    )
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
     @staticmethod
@@ -44,6 +58,8 @@ class ScriptForm(BootstrapMixin, forms.Form):
             "description": script.description,
             "keywords": script.keywords,
             "categories": list(script.categories.all()),
+            "services": list(script.services.all()),
+            "catalogue_items": list(script.catalogue_items.all()),
             "is_active": script.is_active,
         }
 
@@ -55,6 +71,8 @@ class ScriptForm(BootstrapMixin, forms.Form):
             "description": data["description"],
             "keywords": data["keywords"],
             "categories": data["categories"],
+            "services": data["services"],
+            "catalogue_items": data["catalogue_items"],
             "is_active": data["is_active"],
         }
 
@@ -82,6 +100,9 @@ class NodeForm(BootstrapMixin, forms.Form):
     values = forms.CharField(
         label=_("Field values, one a line: key=value"),
         required=False,
+        help_text=_(
+            "kind, category (name or path), impact and urgency (1–3), or a custom field's key."
+        ),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 

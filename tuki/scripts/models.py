@@ -29,7 +29,12 @@ class Script(models.Model):
     services = models.ManyToManyField(
         "sla.Service", verbose_name=_("services"), blank=True, related_name="scripts"
     )
-    catalogue_items = models.JSONField(_("catalogue item ids"), default=list, blank=True)
+    catalogue_items = models.ManyToManyField(
+        "catalogue.CatalogueItem",
+        verbose_name=_("catalogue items"),
+        blank=True,
+        related_name="scripts",
+    )
     keywords = models.CharField(
         _("keywords"),
         max_length=500,

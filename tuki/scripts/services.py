@@ -13,11 +13,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tuki.accounts.models import SupportGroup, User
+from tuki.catalogue.models import CatalogueItem
+from tuki.knowledge.models import Article
+from tuki.lib.bounds import parse_id
 from tuki.lib.errors import ServiceError
 from tuki.scripts import access, tree
 from tuki.scripts.models import RunOutcome, Script, ScriptRun, ScriptVersion, VersionState
-from tuki.tickets import services as ticket_services
-from tuki.tickets.models import Category, Ticket
+from tuki.sla.models import Service
+from tuki.tickets import fields as custom_fields, services as ticket_services
+from tuki.tickets.models import Category, Kind, Ticket
 
 TEXT_LIMIT = 2000
 
@@ -55,6 +59,8 @@ def create_script(
     keywords: str = "",
     names: dict[str, Any] | None = None,
     categories: Iterable[Category] = (),
+    services: Iterable[Service] = (),
+    catalogue_items: Iterable[CatalogueItem] = (),
     is_active: bool = True,
 ) -> Script:
     """A script with an empty draft (version 1)."""
@@ -69,7 +75,7 @@ def create_script(
             is_active=is_active,
         )
         script.save()
-        script.categories.set(list(categories))
+        _set_links(script, categories, services, catalogue_items)
         ScriptVersion(script=script, number=1, tree=tree.empty(), created_by=actor).save()
     return script
 
@@ -83,6 +89,8 @@ def update_script(
     keywords: str = "",
     names: dict[str, Any] | None = None,
     categories: Iterable[Category] = (),
+    services: Iterable[Service] = (),
+    catalogue_items: Iterable[CatalogueItem] = (),
     is_active: bool = True,
 ) -> Script:
     _require_admin(actor)
@@ -91,8 +99,20 @@ def update_script(
     script.is_active = is_active
     with transaction.atomic():
         script.save()
-        script.categories.set(list(categories))
+        _set_links(script, categories, services, catalogue_items)
     return script
+
+
+def _set_links(
+    script: Script,
+    categories: Iterable[Category],
+    services: Iterable[Service],
+    catalogue_items: Iterable[CatalogueItem],
+) -> None:
+    """What suggests the script in Log a call: categories, services, catalogue items."""
+    script.categories.set(list(categories))
+    script.services.set(list(services))
+    script.catalogue_items.set(list(catalogue_items))
 
 
 def published(script: Script) -> ScriptVersion | None:
@@ -192,7 +212,7 @@ def update_node(actor: User, script: Script, node_id: str, data: dict[str, Any])
     if kind == "catalogue":
         node["item"] = data.get("item") or None
     if kind == "fill":
-        node["values"] = data.get("values") or {}
+        node["values"] = check_fill_values(data.get("values") or {})
     _save_tree(version, new_tree)
 
 
@@ -323,9 +343,101 @@ def finish(actor: User, run: ScriptRun, ticket: Ticket) -> ScriptRun:
     run.ticket, run.finished_at = ticket, timezone.now()
     run.outcome = node["type"]
     run.outcome_node = tree.current(run.version.tree, run.path)
-    run.save(update_fields=["ticket", "finished_at", "outcome", "outcome_node"])
-    ticket_services.add_comment(actor, ticket, transcript_text(run), internal=True)
+    with transaction.atomic():
+        run.save(update_fields=["ticket", "finished_at", "outcome", "outcome_node"])
+        if node["type"] == "fill":
+            apply_fill(actor, ticket, node.get("values") or {})
+        ticket_services.add_comment(actor, ticket, transcript_text(run), internal=True)
     return run
+
+
+# --- the "fill fields" outcome ------------------------------------------------------------
+
+# Standard ticket fields a fill outcome may set, besides custom fields (by their key).
+STANDARD_FILL = ("kind", "category", "impact", "urgency")
+
+
+def _fill_category(value: str) -> Category | None:
+    """A category by its id, its name or its full path ("Network › VPN")."""
+    number = parse_id(value) if value.isdigit() else None
+    active = Category.objects.filter(is_active=True)
+    if number is not None:
+        return active.filter(pk=number).first()
+    found = active.filter(path__iexact=value).first()
+    return found or active.filter(name__iexact=value).order_by("path").first()
+
+
+def _standard_value(key: str, value: str) -> Any:
+    """The ticket value of a standard fill key, or ServiceError(field="values")."""
+    value = str(value).strip()
+    if key == "kind":
+        if value.lower() in (Kind.INCIDENT, Kind.REQUEST):
+            return value.lower()
+        message = _("The kind is “incident” or “request”.")
+    elif key == "category":
+        category = _fill_category(value)
+        if category is not None:
+            return category
+        message = _("There is no active category “%(value)s”.") % {"value": value}
+    else:
+        if value in ("1", "2", "3"):
+            return int(value)
+        message = _("%(field)s is 1, 2 or 3.") % {"field": key}
+    raise ServiceError(message, field="values", code="invalid")
+
+
+def check_fill_values(values: dict[str, Any]) -> dict[str, str]:
+    """A fill outcome's values as the builder stores them: standard keys with a valid value,
+    other keys naming an existing custom field (its value is checked against the ticket
+    when the call is registered, as the field may not apply to every ticket)."""
+    result = {}
+    for key, value in values.items():
+        key, value = str(key).strip(), str(value).strip()
+        if key in STANDARD_FILL:
+            _standard_value(key, value)
+        elif custom_fields.field_by_key(key) is None:
+            raise ServiceError(
+                _("There is no field “%(key)s”: use %(standard)s or a custom field's key.")
+                % {"key": key, "standard": ", ".join(STANDARD_FILL)},
+                field="values",
+                code="unknown",
+            )
+        result[key] = value
+    return result
+
+
+def apply_fill(actor: User, ticket: Ticket, values: dict[str, Any]) -> Ticket:
+    """Write a fill outcome's values to the ticket through the ticket services (one timeline
+    event per changed field). The kind and category go first, as they decide which custom
+    fields the ticket has. A value the ticket refuses is a ServiceError naming the field."""
+    standard = {k: v for k, v in values.items() if k in STANDARD_FILL}
+    custom = {k: v for k, v in values.items() if k not in STANDARD_FILL}
+    try:
+        changes = {k: _standard_value(k, v) for k, v in standard.items()}
+        if changes:
+            ticket = ticket_services.update_ticket(actor, ticket, **changes)
+        if custom:
+            ticket = ticket_services.update_ticket(actor, ticket, custom=custom)
+    except ServiceError as exc:
+        key = (exc.field or "").removeprefix("custom.") or "?"
+        raise ServiceError(
+            _("The script fills “%(key)s”, which this ticket refuses: %(message)s")
+            % {"key": key, "message": exc.message},
+            field="script_run",
+            code="fill_refused",
+        ) from exc
+    return ticket
+
+
+def article_line(article_id: Any) -> str:
+    """A resolution's knowledge article: its number, title and address."""
+    number = parse_id(str(article_id or ""))
+    article = Article.objects.filter(pk=number).first() if number is not None else None
+    if article is None:
+        return ""
+    translation = article.translations.order_by("language").first()
+    title = translation.title if translation is not None else ""
+    return f"{article.number} {title}: /kb/{article.pk}/".replace("  ", " ")
 
 
 def transcript(run: ScriptRun) -> list[dict[str, str]]:
@@ -351,4 +463,10 @@ def transcript_text(run: ScriptRun) -> str:
     if node is not None:
         label = tree.TYPE_LABELS[node["type"]]
         lines.append(f"= {label}: {node.get('text') or ''}".rstrip(": "))
+        if node["type"] == "resolve" and node.get("article"):
+            line = article_line(node["article"])
+            if line:
+                lines.append(_("Knowledge article: %(article)s") % {"article": line})
+        if node["type"] == "fill":
+            lines += [f"  {key} = {value}" for key, value in (node.get("values") or {}).items()]
     return "\n".join(lines)

@@ -25,6 +25,7 @@ from tuki.demo.stories import Director
 from tuki.macros.models import Macro, Scope
 from tuki.mail.models import OutboundMessage, OutboundStatus
 from tuki.monitoring.models import AlertSource
+from tuki.scripts.models import Script, ScriptRun
 from tuki.search import engine
 from tuki.search.models import SearchEntry
 from tuki.sla.models import Agreement, ClockState, Metric, SlaClock, SlaClockLog, SlaPolicy
@@ -63,6 +64,8 @@ def loaded(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, 
         Macro.objects.all().delete()
         Webhook.objects.all().delete()
         AlertSource.objects.all().delete()  # it protects the person it acts as
+        ScriptRun.objects.all().delete()  # they protect the script versions they followed
+        Script.objects.all().delete()
         Ticket.objects.all().delete()
         ApprovalTemplate.objects.all().delete()
         SlaPolicy.objects.all().delete()
@@ -433,3 +436,25 @@ def test_the_catalogue_offers_ready_made_items_that_can_be_ordered(demo):
     assert ticket.custom == {"laptop_model": "standard", "needs_docking": True, "monitor_count": 2}
     assert ticket.group == laptop.fulfilment_group
     assert ticket.fulfilment_tasks.count() == 2
+
+
+def test_ready_made_scripts_are_published_with_a_history_of_runs(demo, client):
+    from tuki.scripts.views.stats import report_rows
+
+    scripts = {s.name: s for s in Script.objects.all()}
+    assert {"Password reset", "Printer not working", "VPN does not connect"} <= set(scripts)
+    for script in scripts.values():
+        assert script.versions.filter(state="published").exists()
+    password = scripts["Password reset"].versions.get(state="published").tree
+    resolves = [n for n in password["nodes"].values() if n["type"] == "resolve"]
+    assert resolves and all(n.get("article") for n in resolves)
+    vpn = scripts["VPN does not connect"]
+    assert vpn.services.exists() and vpn.catalogue_items.exists()
+    assert {n["type"] for n in vpn.versions.get().tree["nodes"].values()} >= {"escalate", "fill"}
+    runs = ScriptRun.objects.all()
+    assert runs.filter(outcome="resolve").exists() and runs.filter(outcome="abandoned").exists()
+    assert not runs.filter(ticket=None).exists()
+    rows = report_rows(timezone.now() - timedelta(days=90))
+    assert sum(r["uses"] for r in rows) == runs.count()
+    client.force_login(User.objects.get(email__startswith="admin@"))
+    assert client.get("/scripts/report/?days=90").status_code == 200

@@ -74,7 +74,7 @@ def log_call(request: AuthenticatedHttpRequest) -> HttpResponse:
             messages.success(request, done % {"number": ticket.number})
             return go_to(request, ticket.get_absolute_url())
     status = 422 if request.method == "POST" else 200
-    context = _context(request.user, form) | {"custom_form": custom}
+    context = _context(request.user, form, request.POST) | {"custom_form": custom}
     return render(request, "tickets/log_call.html", context, status=status)
 
 
@@ -153,7 +153,7 @@ def _add_to(user: User, data: dict[str, Any]) -> Ticket:
     return ticket
 
 
-def _context(user: User, form: LogCallForm) -> dict[str, Any]:
+def _context(user: User, form: LogCallForm, post: QueryDict) -> dict[str, Any]:
     caller = form.cleaned_data.get("requester") if hasattr(form, "cleaned_data") else None
     return {
         "nav": "call",
@@ -161,7 +161,7 @@ def _context(user: User, form: LogCallForm) -> dict[str, Any]:
         "caller": caller,
         "categories": list(Category.objects.filter(is_active=True).select_related("default_group")),
         "groups": list(SupportGroup.objects.filter(is_active=True)),
-        "panels": [(panel, panel.context(user)) for panel in call_panels.panels()],
+        "panels": [(panel, panel.context(user, post)) for panel in call_panels.panels()],
     }
 
 
