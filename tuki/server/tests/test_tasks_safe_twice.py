@@ -21,6 +21,7 @@ SAFE_TWICE = {
     "tuki.routing.tasks.route_ticket": "leaves a ticket already moved or assigned",
     "tuki.routing.tasks.assign_ticket": "leaves a ticket already assigned",
     "tuki.search.tasks.index_ticket": "replaces the ticket's document",
+    "tuki.search.tasks.index_field_tickets": "replaces each holding ticket's document",
     "tuki.sla.tasks.fire_sla_timer": "sets fired_at only where it is empty",
     "tuki.sla.tasks.fire_due_sla_timers": "each timer fires once (as above)",
     "tuki.sla.tasks.recompute_sla": "recomputes the clocks from the ticket's history",
