@@ -259,3 +259,12 @@ def test_deflections_open_the_deflections_behind_them(world: World):
     assert client.get(f"/reports/deflections/tickets/?{MARCH}&by=week&key=x").status_code == 200
     for person in (world.desk.requester, world.desk.outsider):
         assert world.client(person).get(f"/reports/deflections/tickets/?{MARCH}").status_code == 404
+
+
+def test_the_scripts_report_is_linked_for_administrators_only(world: World):
+    assert (
+        'id="scripts-report-link"'
+        not in world.client(world.analyst).get("/reports/").content.decode()
+    )
+    page = world.client(world.desk.admin).get("/reports/").content.decode()
+    assert 'href="/scripts/report/" id="scripts-report-link"' in page
