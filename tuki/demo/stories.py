@@ -58,6 +58,7 @@ SUPPORT_STATUSES = ("new", "assigned", "in_progress", "pending_customer", "pendi
                     "resolved", "cancelled")  # fmt: skip
 MINIMUM = 4
 LATE = 2  # open incidents past their resolution target, whichever day the demo is loaded
+AT_RISK = 1  # and one past its first warning (75 %), not yet breached
 PROGRESS_EVERY = 20  # tickets between two progress lines
 PROBLEM_FINALS = ["closed", "closed", "pending_supplier", "resolved", "in_progress", "assigned"]
 CHANGE_FINALS = ["closed", "closed", "scheduled", "resolved", "awaiting_approval", "cancelled"]
@@ -187,14 +188,23 @@ class Director:
             ),
             key=lambda p: (self._priority(p), -p.created.timestamp()),
         )
-        late = 0
+        late = at_risk = 0
         for plan in candidates:
-            if late == LATE:
+            if late < LATE:
+                moment = self._late_arrival(plan)
+                if moment is not None:
+                    plan.created = min(plan.created, moment)
+                    late += 1
+            elif at_risk < AT_RISK:
+                # At 80-85 % of its target: warned at 75 %, the 90 % warning and the breach
+                # still ahead. Only moved back, so its history stays in the past.
+                used = demo_sla.TARGETS[self._priority(plan)][2] * self.rnd.uniform(0.8, 0.85)
+                moment = self._office_arrival(plan, used, step=timedelta(minutes=5))
+                if moment is not None and moment < plan.created:
+                    plan.created = moment
+                    at_risk += 1
+            else:
                 break
-            moment = self._late_arrival(plan)
-            if moment is not None:
-                plan.created = min(plan.created, moment)
-                late += 1
 
     def _priority(self, plan: Plan) -> int:
         assert plan.scenario is not None
@@ -203,14 +213,19 @@ class Director:
     def _late_arrival(self, plan: Plan) -> datetime | None:
         """When `plan` must have arrived for its resolution target to have passed, in office
         hours; None when that is older than an incident stays in progress (OPEN_DAYS)."""
+        target = demo_sla.TARGETS[self._priority(plan)][2] + self.rnd.uniform(45, 150)
+        return self._office_arrival(plan, target, step=timedelta(minutes=15))
+
+    def _office_arrival(self, plan: Plan, minutes: float, *, step: timedelta) -> datetime | None:
+        """The latest moment (in `step`s back from now) from which `minutes` of the client's
+        office hours have passed by now; None when older than OPEN_DAYS."""
         assert plan.requester.organisation is not None
         name = demo_sla.CLIENT_CALENDARS[plan.requester.organisation.name]
         schedule = Calendar.objects.get(name=name).schedule()
-        target = demo_sla.TARGETS[self._priority(plan)][2] + self.rnd.uniform(45, 150)
         moment, oldest = self.now, self.now - timedelta(days=OPEN_DAYS)
         while moment > oldest:
-            moment -= timedelta(minutes=15)
-            if business_minutes_between(schedule, moment, self.now) >= target:
+            moment -= step
+            if business_minutes_between(schedule, moment, self.now) >= minutes:
                 return moment
         return None
 

@@ -81,6 +81,7 @@ class ScriptVersion(models.Model):
         verbose_name=_("created by"),
         on_delete=models.SET_NULL,
         null=True,
+        blank=True,  # a version a configuration bundle brought has no author here
         related_name="+",
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
