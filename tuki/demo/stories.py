@@ -58,7 +58,7 @@ SUPPORT_STATUSES = ("new", "assigned", "in_progress", "pending_customer", "pendi
                     "resolved", "cancelled")  # fmt: skip
 MINIMUM = 4
 LATE = 2  # open incidents past their resolution target, whichever day the demo is loaded
-AT_RISK = 1  # and one past its first warning (75 %), not yet breached
+AT_RISK = 2  # and two past their first warning (75 %), not yet breached
 PROGRESS_EVERY = 20  # tickets between two progress lines
 PROBLEM_FINALS = ["closed", "closed", "pending_supplier", "resolved", "in_progress", "assigned"]
 CHANGE_FINALS = ["closed", "closed", "scheduled", "resolved", "awaiting_approval", "cancelled"]
@@ -188,23 +188,46 @@ class Director:
             ),
             key=lambda p: (self._priority(p), -p.created.timestamp()),
         )
-        late = at_risk = 0
+        late = 0
         for plan in candidates:
-            if late < LATE:
-                moment = self._late_arrival(plan)
-                if moment is not None:
-                    plan.created = min(plan.created, moment)
-                    late += 1
-            elif at_risk < AT_RISK:
-                # At 80-85 % of its target: warned at 75 %, the 90 % warning and the breach
-                # still ahead. Only moved back, so its history stays in the past.
-                used = demo_sla.TARGETS[self._priority(plan)][2] * self.rnd.uniform(0.8, 0.85)
-                moment = self._office_arrival(plan, used, step=timedelta(minutes=5))
-                if moment is not None and moment < plan.created:
-                    plan.created = moment
-                    at_risk += 1
-            else:
+            if late == LATE:
                 break
+            moment = self._late_arrival(plan)
+            if moment is not None:
+                plan.created = min(plan.created, moment)
+                late += 1
+        self._put_at_risk(plans)
+
+    def _put_at_risk(self, plans: list[Plan]) -> None:
+        """And open tickets at 80-85 % of their resolution target: warned at 75 %, the 90 %
+        warning and the breach still ahead, whatever the hour (on a Monday morning the dice
+        leave none). Only ever moved back, so its history stays in the past."""
+        candidates = sorted(
+            (
+                p
+                for p in plans
+                if p.final in ("assigned", "in_progress")
+                and p.kind in (Kind.INCIDENT, Kind.REQUEST)
+                and p.scenario is not None
+                # No question to the caller, no vendor case: nothing pauses its clock, so
+                # the share of the target it has used is the one chosen here.
+                and not p.scenario.question
+                and not p.scenario.supplier_note
+                and p.requester.organisation is not None
+                and p.requester.organisation.name in demo_sla.CLIENT_CALENDARS
+            ),
+            key=lambda p: (self._priority(p), -p.created.timestamp()),
+        )
+        placed = 0
+        for plan in candidates:
+            if placed == AT_RISK:
+                break
+            used = demo_sla.TARGETS[self._priority(plan)][2] * self.rnd.uniform(0.8, 0.85)
+            # Up to WAITING_DAYS back: after a long holiday a day's target reaches far.
+            moment = self._office_arrival(plan, used, step=timedelta(minutes=5), days=WAITING_DAYS)
+            if moment is not None and moment < plan.created:
+                plan.created = moment
+                placed += 1
 
     def _priority(self, plan: Plan) -> int:
         assert plan.scenario is not None
@@ -216,13 +239,15 @@ class Director:
         target = demo_sla.TARGETS[self._priority(plan)][2] + self.rnd.uniform(45, 150)
         return self._office_arrival(plan, target, step=timedelta(minutes=15))
 
-    def _office_arrival(self, plan: Plan, minutes: float, *, step: timedelta) -> datetime | None:
+    def _office_arrival(
+        self, plan: Plan, minutes: float, *, step: timedelta, days: int = OPEN_DAYS
+    ) -> datetime | None:
         """The latest moment (in `step`s back from now) from which `minutes` of the client's
-        office hours have passed by now; None when older than OPEN_DAYS."""
+        office hours have passed by now; None when older than `days`."""
         assert plan.requester.organisation is not None
         name = demo_sla.CLIENT_CALENDARS[plan.requester.organisation.name]
         schedule = Calendar.objects.get(name=name).schedule()
-        moment, oldest = self.now, self.now - timedelta(days=OPEN_DAYS)
+        moment, oldest = self.now, self.now - timedelta(days=days)
         while moment > oldest:
             moment -= step
             if business_minutes_between(schedule, moment, self.now) >= minutes:
