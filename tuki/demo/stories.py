@@ -223,8 +223,7 @@ class Director:
             if placed == AT_RISK:
                 break
             used = demo_sla.TARGETS[self._priority(plan)][2] * self.rnd.uniform(0.8, 0.85)
-            # Up to WAITING_DAYS back: after a long holiday a day's target reaches far.
-            moment = self._office_arrival(plan, used, step=timedelta(minutes=5), days=WAITING_DAYS)
+            moment = self._office_arrival(plan, used, step=timedelta(minutes=5))
             if moment is not None and moment < plan.created:
                 plan.created = moment
                 placed += 1
