@@ -19,6 +19,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.utils import translation
 
 from tuki.accounts.models import Location, Organisation, SupportGroup, User
 from tuki.tickets import services
@@ -294,3 +295,13 @@ class Shooter:
 @pytest.fixture
 def shoot(request: pytest.FixtureRequest) -> Shooter:
     return Shooter(request.node.name)
+
+
+@pytest.fixture(autouse=True)
+def _no_language_left_behind() -> Iterator[None]:
+    """Each test starts and ends in the default language. A request or a service that
+    activates a person's language in this thread would otherwise leave it for the next test
+    on the same worker (a Finnish message where an English one is expected)."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
