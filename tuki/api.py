@@ -16,6 +16,7 @@ from ninja.errors import ValidationError
 from tuki.accounts.api import router as accounts_router
 from tuki.accounts.api_auth import api_auth
 from tuki.approvals.api import router as approvals_router
+from tuki.assist.api import router as assist_router
 from tuki.audit.api import router as audit_router
 from tuki.automation.api import router as automation_router
 from tuki.availability.api import router as availability_router
@@ -24,6 +25,7 @@ from tuki.capacity.api import router as capacity_router
 from tuki.catalogue.api import router as catalogue_router
 from tuki.changes.api import router as changes_router
 from tuki.changes.api_calendar import router as calendar_router
+from tuki.chat.api import router as chat_router
 from tuki.cmdb.api import router as cmdb_router
 from tuki.knowledge.api import router as knowledge_router
 from tuki.lib.errors import ServiceError
@@ -41,6 +43,7 @@ from tuki.search.api import router as search_router
 from tuki.sla.api import router as sla_router
 from tuki.surveys.api import router as surveys_router
 from tuki.tickets.api import router as tickets_router
+from tuki.tickets.api_thread import router as thread_router
 from tuki.tickets.api_workflows import router as workflows_router
 from tuki.webhooks.api import router as webhooks_router
 
@@ -98,6 +101,7 @@ def on_permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpRes
 api.add_router("", accounts_router)
 api.add_router("", tickets_router)
 api.add_router("", workflows_router)
+api.add_router("", thread_router)
 api.add_router("/sla/calendars", calendars_router)
 api.add_router("/sla/", sla_router)
 api.add_router("/automation/", automation_router)
@@ -106,12 +110,14 @@ api.add_router("/approvals/", approvals_router)
 api.add_router("/notifications/", notifications_router)
 api.add_router("/macros/", macros_router)
 api.add_router("/scripts/", scripts_router)
+api.add_router("/chat/", chat_router)
 api.add_router("/webhooks/", webhooks_router)
 api.add_router("/kb/", knowledge_router)
 api.add_router("/search/", search_router)
 api.add_router("/audit", audit_router)
 api.add_router("/privacy/", privacy_router)
 api.add_router("/reports/", reports_router)
+api.add_router("/assist/", assist_router)
 api.add_router("/surveys/", surveys_router)
 api.add_router("/availability", availability_router)
 api.add_router("", monitoring_router)

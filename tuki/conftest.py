@@ -30,10 +30,75 @@ PASSWORD = "correct-horse-battery"
 _travel: Any = None
 
 
+def _emptying_flush(
+    self: Any,
+    style: Any,
+    tables: list[str],
+    *,
+    reset_sequences: bool = False,
+    allow_cascade: bool = False,
+) -> list[str]:
+    """PostgreSQL's flush for tests: DELETE every table, not one TRUNCATE of them all.
+
+    A transactional test (live server, a second connection, a worker) ends with a flush.
+    TRUNCATE makes new files for each of some 170 tables and their indexes: about 3 s here,
+    each time; DELETE of the few rows a test leaves takes 0.1 s. Django's foreign keys are
+    DEFERRABLE, so deferring them lets the tables go in any order. Content types and
+    permissions stay: the flush's post_migrate would only make them again (a second per
+    flush), and under new ids that ContentType's cache would not know.
+    """
+    if reset_sequences or not tables:
+        return _truncating_flush(
+            self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
+        )
+    delete = f"{style.SQL_KEYWORD('DELETE')} {style.SQL_KEYWORD('FROM')}"
+    sql = [f"{style.SQL_KEYWORD('SET CONSTRAINTS ALL DEFERRED')}"] + [
+        f"{delete} {style.SQL_FIELD(self.quote_name(table))}"
+        for table in tables
+        if table not in KEPT_BY_FLUSH
+    ]
+    if "configcache_version" in tables:
+        # TRUNCATE fired the configuration triggers once, after emptying every table: the
+        # version row came back with a new token (configcache/migrations/0001_initial.py).
+        sql.append(CONFIGURATION_CHANGED)
+    return sql
+
+
+def _post_flush_signal(verbosity: int, interactive: bool, db: str, **kwargs: Any) -> None:
+    """post_migrate after a flush, but not on PostgreSQL, whose flush kept what it makes."""
+    from django.db import connections
+
+    if connections[db].vendor == "postgresql":
+        return
+    _emit_post_migrate(verbosity, interactive, db, **kwargs)
+
+
+_truncating_flush: Any = None
+_emit_post_migrate: Any = None
+KEPT_BY_FLUSH = frozenset({"django_content_type", "auth_permission"})
+CONFIGURATION_CHANGED = (
+    "INSERT INTO configcache_version (id, token) VALUES (1, md5(random()::text)) "
+    "ON CONFLICT (id) DO UPDATE SET token = EXCLUDED.token"
+)
+
+
 def pytest_configure(config: pytest.Config) -> None:
-    """Start TUKI_TEST_NOW's travel. Each xdist worker is a process of its own that runs this
-    hook with the environment it inherited, so the workers travel as well."""
-    global _travel
+    """Flush PostgreSQL test databases by DELETE (`_emptying_flush`), and start
+    TUKI_TEST_NOW's travel. Each xdist worker is a process of its own that runs this hook
+    with the environment it inherited, so the workers travel as well."""
+    global _travel, _truncating_flush, _emit_post_migrate
+    from django.core.management.commands import flush
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    if _truncating_flush is None:
+        _truncating_flush = DatabaseOperations.sql_flush
+        DatabaseOperations.sql_flush = _emptying_flush  # type: ignore[method-assign,assignment]
+        # flush.py imported the function by name: replace that name, in its module.
+        _emit_post_migrate = vars(flush)["emit_post_migrate_signal"]
+        vars(flush)["emit_post_migrate_signal"] = _post_flush_signal
+    # Semantic search is off in tests unless one turns it on (settings.py): in the child
+    # processes too (bench, race tests' workers), which are not under pytest themselves.
+    os.environ.setdefault("TUKI_SEMANTIC_SEARCH", "off")
     now = os.environ.get("TUKI_TEST_NOW", "").strip()
     if not now:
         return
@@ -63,13 +128,52 @@ MARK_BY_FIXTURE = {
 }
 
 
+# CI runs the whole suite on PostgreSQL, then on SQLite with TUKI_TESTS_SECOND_DATABASE=1,
+# which runs only what may differ by database (testing.md, "Two databases"): the tests of the
+# apps whose code asks which database it is on (DATABASE_SPECIFIC_APPS, kept complete by
+# lib/tests/test_database_specific.py) and tests marked `each_database` elsewhere, less the
+# tests marked `any_database` and browser tests not marked `each_database`.
+SECOND_DATABASE = "TUKI_TESTS_SECOND_DATABASE"
+DATABASE_SPECIFIC_APPS = frozenset(
+    {
+        "automation",  # SQLite folds only ASCII case; the rules' pass locks rows elsewhere
+        "backup",  # pg_dump / the SQLite backup API
+        "bench",  # scratch databases of each kind
+        "cmdb",  # the impact walk: a recursive CTE on PostgreSQL
+        "configcache",  # the version's triggers, written per database
+        "live",  # LISTEN/NOTIFY against polling a table
+        "monitoring",  # alert grouping by upsert on PostgreSQL
+        "reports",  # rollups' SQL
+        "search",  # two engines: PostgreSQL full text, SQLite FTS5
+        "server",  # the task queue: NOTIFY, row locks, a worker's wake-up
+        "sla",  # timers taken under row locks
+    }
+)
+
+
+def runs_on_second_database(item: pytest.Item) -> bool:
+    if item.get_closest_marker("any_database") is not None:
+        return False
+    if item.get_closest_marker("each_database") is not None:
+        return True
+    if item.get_closest_marker("browser") is not None:
+        return False
+    parts = Path(str(item.path)).relative_to(Path(__file__).parent).parts
+    return len(parts) > 1 and parts[0] in DATABASE_SPECIFIC_APPS
+
+
 @pytest.hookimpl(tryfirst=True)  # before -m deselects by marker
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    second = os.environ.get(SECOND_DATABASE, "").strip() not in ("", "0")
     for item in items:
         fixtures = set(getattr(item, "fixturenames", ()))
         for fixture, mark in MARK_BY_FIXTURE.items():
             if fixture in fixtures and item.get_closest_marker(mark) is None:
                 item.add_marker(mark)
+        if second and not runs_on_second_database(item):
+            item.add_marker(
+                pytest.mark.skip(reason=f"ran on CI's first database ({SECOND_DATABASE})")
+            )
 
 
 def pytest_report_header(config: pytest.Config) -> str | None:
@@ -277,6 +381,9 @@ def chromium(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+    from tuki.live.hub import hub
+
+    hub.stop()  # PostgreSQL: its LISTEN connection would keep the test database from being dropped
 
 
 class Shooter:

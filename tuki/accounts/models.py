@@ -335,3 +335,54 @@ class ApiToken(models.Model):
             expires_at=now + timedelta(days=days) if days else None,
         )
         return token, raw
+
+
+class MembershipGrant(models.Model):
+    """Who granted a user a role or a support group: an administrator by hand, a directory
+    (LDAP sync), a SCIM provider or a single sign-on provider.
+
+    A user's role flags and support groups are the union of every source's grants; a source
+    that syncs replaces only its own rows (accounts/services.py, `grant_from_source`), so a
+    directory never takes away what an administrator or another provider gave.
+    Exactly one of `role` and `group` is set.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="membership_grants")
+    # "manual", or "<kind>:<id>" with kind ldap, scim or sso (a directory's or provider's id).
+    source = models.CharField(_("source"), max_length=100)
+    role = models.CharField(_("role"), max_length=30, blank=True)
+    group = models.ForeignKey(
+        SupportGroup,
+        verbose_name=_("support group"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="grants",
+    )
+    granted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["user", "source", "role", "group"]
+        verbose_name = _("membership grant")
+        verbose_name_plural = _("membership grants")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "source", "role"],
+                condition=models.Q(group__isnull=True),
+                name="grant_one_role_per_source",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "source", "group"],
+                condition=models.Q(group__isnull=False),
+                name="grant_one_group_per_source",
+            ),
+            models.CheckConstraint(
+                condition=(models.Q(group__isnull=True) & ~models.Q(role=""))
+                | (models.Q(group__isnull=False) & models.Q(role="")),
+                name="grant_role_or_group",
+            ),
+        ]
+        indexes = [models.Index(fields=["source"], name="grant_source")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.source}: {self.role or self.group_id}"

@@ -2,20 +2,32 @@
 
 from __future__ import annotations
 
+import re
 import zoneinfo
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from axes.utils import reset as axes_reset
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from tuki.accounts.models import Absence, ApiToken, Location, Organisation, SupportGroup, User
+from tuki.accounts.models import (
+    Absence,
+    ApiToken,
+    Location,
+    MembershipGrant,
+    Organisation,
+    SupportGroup,
+    User,
+)
 from tuki.lib.errors import ServiceError
 
 PREFERENCE_FIELDS = ("full_name", "phone", "language", "time_zone")
@@ -256,13 +268,16 @@ def add_group_member(actor: User, group: SupportGroup, user: User) -> None:
     if not user.is_active:
         raise _refuse(_("This account is inactive."), "user", "inactive")
     with transaction.atomic():
+        before = set(user.support_groups.values_list("id", flat=True))
         group.members.add(user)
+        _note_manual(user, _current_roles(user), before)
 
 
 def remove_group_member(actor: User, group: SupportGroup, user: User) -> None:
     _check_admin(actor)
     with transaction.atomic():
         group.members.remove(user)
+        MembershipGrant.objects.filter(user=user, source=MANUAL, group=group).delete()
 
 
 USER_FIELDS = (
@@ -293,6 +308,7 @@ def save_user(
         if User.objects.filter(email__iexact=email).exclude(pk=user.pk).exists():
             raise _refuse(_("Someone has this email address already."), "email", "duplicate")
         user.email = email
+    before_roles = _stored_roles(user)
     for key in USER_FIELDS:
         if key in data:
             setattr(user, key, data[key])
@@ -313,9 +329,17 @@ def save_user(
     with transaction.atomic():
         if user.pk is None:
             user.set_unusable_password()
+        before_groups = (
+            set(user.support_groups.values_list("id", flat=True))
+            if groups is not None and user.pk is not None
+            else None
+        )
+        adding = user.pk is None
         user.save()
         if groups is not None:
             user.support_groups.set(groups)
+        if not adding:
+            _note_manual(user, before_roles, before_groups)
     return user
 
 
@@ -348,3 +372,221 @@ def save_location(actor: User, location: Location, data: dict[str, Any]) -> Loca
     with transaction.atomic():
         location.save()
     return location
+
+
+# --- where roles and support groups come from (LDAP, SCIM, single sign-on, by hand) ----------
+
+# A role name -> the User flag it sets. Superusers are made with `tuki createsuperuser` only.
+ROLE_FLAGS = {
+    "agent": "is_agent",
+    "admin": "is_staff",
+    "sees_all_tickets": "sees_all_tickets",
+    "sees_organisation_tickets": "sees_organisation_tickets",
+}
+MANUAL = "manual"
+SOURCE_KINDS = ("ldap", "scim", "sso")
+_SOURCE_RE = re.compile(r"^(?:ldap|scim|sso):[A-Za-z0-9_.-]{1,80}$")
+
+
+@dataclass
+class GrantChanges:
+    """What a grant_from_source() call changed on the user (for logs and sync reports)."""
+
+    roles_added: set[str] = field(default_factory=set)
+    roles_removed: set[str] = field(default_factory=set)
+    groups_added: set[int] = field(default_factory=set)
+    groups_removed: set[int] = field(default_factory=set)
+
+    def __bool__(self) -> bool:
+        return bool(
+            self.roles_added or self.roles_removed or self.groups_added or self.groups_removed
+        )
+
+
+def check_source(source: str) -> str:
+    if source != MANUAL and not _SOURCE_RE.match(source or ""):
+        raise ValueError(
+            f"not a membership source: {source!r} (manual, ldap:<id>, scim:<id>, sso:<id>)"
+        )
+    return source
+
+
+def _current_roles(user: User) -> set[str]:
+    return {role for role, flag in ROLE_FLAGS.items() if getattr(user, flag)}
+
+
+def _stored_roles(user: User) -> set[str]:
+    """The roles saved in the database (the instance may hold a form's unsaved values)."""
+    if user.pk is None:
+        return set()
+    row = User.objects.filter(pk=user.pk).values(*ROLE_FLAGS.values()).first() or {}
+    return {role for role, flag in ROLE_FLAGS.items() if row.get(flag)}
+
+
+def grant_from_source(
+    user: User,
+    source: str,
+    *,
+    roles: Iterable[str] | None = None,
+    groups: Iterable[SupportGroup | int] | None = None,
+) -> GrantChanges:
+    """Set exactly what `source` grants `user`: its roles and/or its support groups.
+
+    `source` is "manual", "ldap:<id>", "scim:<id>" or "sso:<id>". `roles` are names of
+    ROLE_FLAGS; `groups` support groups (or their ids). None leaves that part of the source's
+    grants as it is; an empty list takes all of it back. The user's flags and memberships
+    become the union of every source's grants: what an administrator gave by hand, or
+    another source granted, stays. A flag or membership the user had before any source was
+    recorded counts as given by hand. Support groups hold agents only: a group granted to
+    someone no source makes an agent is recorded, and applies once they are one.
+    Called by directory sync, SCIM and single sign-on; the caller checks who may ask.
+    """
+    check_source(source)
+    wanted_roles = None if roles is None else set(roles)
+    if wanted_roles is not None and (unknown := wanted_roles - ROLE_FLAGS.keys()):
+        raise ValueError(f"unknown roles: {sorted(unknown)}")
+    wanted_groups = None if groups is None else {g if isinstance(g, int) else g.pk for g in groups}
+    changes = GrantChanges()
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        rows = list(MembershipGrant.objects.filter(user=locked))
+        member_of = set(locked.support_groups.values_list("id", flat=True))
+        # What the user has that no source recorded was given by hand (before grants existed).
+        recorded_roles = {r.role for r in rows if r.role}
+        recorded_groups = {r.group_id for r in rows if r.group_id}
+        fresh = [
+            MembershipGrant(user=locked, source=MANUAL, role=role)
+            for role in _current_roles(locked) - recorded_roles
+        ] + [
+            MembershipGrant(user=locked, source=MANUAL, group_id=gid)
+            for gid in member_of - recorded_groups
+        ]
+        if fresh:
+            MembershipGrant.objects.bulk_create(fresh)
+            rows += fresh
+        if wanted_roles is not None:
+            mine = {r.role for r in rows if r.role and r.source == source}
+            MembershipGrant.objects.filter(
+                user=locked, source=source, role__in=mine - wanted_roles, group__isnull=True
+            ).delete()
+            MembershipGrant.objects.bulk_create(
+                [MembershipGrant(user=locked, source=source, role=r) for r in wanted_roles - mine]
+            )
+            rows = [r for r in rows if not (r.source == source and r.role)] + [
+                MembershipGrant(user=locked, source=source, role=r) for r in wanted_roles
+            ]
+        if wanted_groups is not None:
+            wanted_groups &= set(
+                SupportGroup.objects.filter(pk__in=wanted_groups).values_list("id", flat=True)
+            )
+            mine_g = {r.group_id for r in rows if r.group_id and r.source == source}
+            MembershipGrant.objects.filter(
+                user=locked, source=source, group_id__in=mine_g - wanted_groups
+            ).delete()
+            MembershipGrant.objects.bulk_create(
+                [
+                    MembershipGrant(user=locked, source=source, group_id=g)
+                    for g in wanted_groups - mine_g
+                ]
+            )
+            rows = [r for r in rows if not (r.source == source and r.group_id)] + [
+                MembershipGrant(user=locked, source=source, group_id=g) for g in wanted_groups
+            ]
+        # The union of every source.
+        effective_roles = {r.role for r in rows if r.role}
+        before = _current_roles(locked)
+        changes.roles_added = effective_roles - before
+        changes.roles_removed = before - effective_roles
+        if changes.roles_added or changes.roles_removed:
+            for role, flag in ROLE_FLAGS.items():
+                setattr(locked, flag, role in effective_roles)
+            # A save, not update(): the audit trail sees only saves.
+            locked.save(update_fields=list(ROLE_FLAGS.values()))
+        may_belong = locked.is_agent or locked.is_superuser
+        effective_groups = {r.group_id for r in rows if r.group_id} if may_belong else set()
+        changes.groups_added = effective_groups - member_of
+        changes.groups_removed = member_of - effective_groups
+        if changes.groups_added:
+            locked.support_groups.add(*changes.groups_added)
+        if changes.groups_removed:
+            locked.support_groups.remove(*changes.groups_removed)
+    for flag in ROLE_FLAGS.values():
+        setattr(user, flag, getattr(locked, flag))
+    user.__dict__.pop("group_ids", None)
+    user.__dict__.pop("may_write_to_requesters", None)
+    return changes
+
+
+def revoke_source(user: User, source: str) -> GrantChanges:
+    """Take back everything `source` granted `user` (what others granted stays)."""
+    return grant_from_source(user, source, roles=[], groups=[])
+
+
+def grants_of(user: User) -> list[MembershipGrant]:
+    """Every recorded grant of a user, with its group (for the console's person page)."""
+    return list(MembershipGrant.objects.filter(user=user).select_related("group"))
+
+
+def _note_manual(user: User, before_roles: set[str], before_groups: set[int] | None) -> None:
+    """After an administrator's edit: record what they turned on as given by hand, and forget
+    the hand-given grants of what they turned off (only for users some source manages)."""
+    if not MembershipGrant.objects.filter(user=user).exclude(source=MANUAL).exists():
+        return
+    now_roles = _current_roles(user)
+    on = now_roles - before_roles
+    off = before_roles - now_roles
+    MembershipGrant.objects.filter(user=user, source=MANUAL, role__in=off).delete()
+    for role in on:
+        MembershipGrant.objects.get_or_create(user=user, source=MANUAL, role=role, group=None)
+    if before_groups is not None:
+        now_groups = set(user.support_groups.values_list("id", flat=True))
+        MembershipGrant.objects.filter(
+            user=user, source=MANUAL, group_id__in=before_groups - now_groups
+        ).delete()
+        for gid in now_groups - before_groups:
+            MembershipGrant.objects.get_or_create(user=user, source=MANUAL, group_id=gid, role="")
+
+
+# --- taking access away (deprovisioning) ----------------------------------------------------
+
+
+def end_sessions(user: User) -> int:
+    """Delete every stored session of `user` (they are refused anyway once inactive: Django's
+    ModelBackend.get_user() rejects inactive users on each request). Returns how many."""
+    ended = []
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
+        if str(session.get_decoded().get(SESSION_KEY)) == str(user.pk):
+            ended.append(session.pk)
+    Session.objects.filter(pk__in=ended).delete()
+    return len(ended)
+
+
+def deactivate_user(user: User, source: str) -> bool:
+    """A directory, provider or administrator takes `user`'s access away: inactive (never
+    deleted: their tickets and history stay), API tokens deleted (User.save), sessions ended.
+    Returns True if the user was active. Superusers are never deactivated by a source."""
+    check_source(source)
+    if user.is_superuser and source != MANUAL:
+        return False
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        was_active = locked.is_active
+        if was_active:
+            locked.is_active = False
+            locked.save(update_fields=["is_active"])
+        end_sessions(locked)
+    user.is_active = False
+    return was_active
+
+
+def reactivate_user(user: User, source: str) -> bool:
+    """A source says the user is back (a directory account enabled again)."""
+    check_source(source)
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        was_inactive = not locked.is_active
+        if was_inactive:
+            locked.is_active = True
+            locked.save(update_fields=["is_active"])
+    user.is_active = True
+    return was_inactive

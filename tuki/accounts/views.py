@@ -14,7 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _, ngettext
 from django.views.decorators.http import require_POST
 
-from tuki.accounts import access, services
+from tuki.accounts import access, services, signin
 from tuki.accounts.forms import (
     ApiTokenForm,
     PasswordChangeForm,
@@ -50,7 +50,18 @@ def preferences(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "accounts/preferences.html", ctx)
 
 
-# --- sign-in lockout, password change and reset -----------------------------------------------
+# --- sign-in, lockout, password change and reset ---------------------------------------------
+
+
+class LoginView(auth_views.LoginView):
+    """Django's sign-in page; a proven password goes through the sign-in steps (signin.py:
+    a second factor) before the session is signed in."""
+
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+    def form_valid(self, form: auth_forms.AuthenticationForm) -> HttpResponse:
+        return signin.begin(self.request, form.get_user(), self.get_success_url())
 
 
 def locked_out(
@@ -132,6 +143,7 @@ def _token_form(data: Any = None) -> ApiTokenForm:
 
 
 @login_required
+@signin.recent_second_factor
 def api_tokens(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The user's tokens (never their secrets) and a form for a new one, shown once."""
     form = _token_form(request.POST if request.method == "POST" else None)

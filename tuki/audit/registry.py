@@ -39,6 +39,13 @@ CONFIGURATION: dict[str, Audited] = {
     "accounts.SupportGroup": _a(m2m=("members",)),
     "accounts.ApiToken": _a(ignore=("last_used_at",), mask=("digest", "hint")),
     "auth.Group": _a(m2m=("permissions",)),
+    # second factors: who must have one, and each person's factors (an administrator's reset
+    # is recorded as their deletions); secrets never recorded
+    "twofactor.Policy": _a(),
+    "twofactor.TotpDevice": _a(ignore=("last_step", "last_used_at"), mask=("secret",)),
+    "twofactor.Passkey": _a(
+        ignore=("sign_count", "last_used_at"), mask=("credential_id", "public_key")
+    ),
     # tickets' vocabulary and workflow
     "tickets.Status": _a(),
     "tickets.StatusTransition": _a(),
@@ -56,12 +63,20 @@ CONFIGURATION: dict[str, Audited] = {
     "sla.Agreement": _a(m2m=("services",)),
     # the subsystems' settings
     "mail.Mailbox": _a(),
+    "identity.Directory": _a(
+        ignore=("last_sync_at", "last_sync_ok", "last_sync_report"), mask=("bind_password",)
+    ),
+    "identity.DirectoryGroupMap": _a(),
+    "identity.ScimProvider": _a(ignore=("last_used_at",), mask=("digest", "hint")),
+    "identity.ScimGroup": _a(ignore=("updated_at",)),
+    "sso.IdentityProvider": _a(ignore=("created_at",), mask=("client_secret",)),
     "routing.RoutingRule": _a(),
     "approvals.ApprovalTemplate": _a(),
     "automation.Rule": _a(),
     "macros.Macro": _a(),
     "scripts.Script": _a(m2m=("categories", "services")),
     "scripts.ScriptVersion": _a(),  # a script's tree: its drafts and publications
+    "chat.ChatQueue": _a(),  # which groups answer chats
     "webhooks.Webhook": _a(),
     "knowledge.ArticleCategory": _a(),
     # the service catalogue: what may be ordered and the forms it asks
@@ -84,6 +99,7 @@ CONFIGURATION: dict[str, Audited] = {
     "changes.ChangeTemplate": _a(),
     "changes.RiskQuestion": _a(),
     "changes.BlackoutPeriod": _a(m2m=("items",)),
+    "assist.AssistSettings": _a(),  # whether routing may act on a suggestion
 }
 
 # Not configuration: ticket data (each ticket's timeline records it), content with its own
@@ -92,6 +108,11 @@ CONFIGURATION: dict[str, Audited] = {
 NOT_CONFIGURATION = frozenset(
     {
         "accounts.Absence",  # an agent's own away dates
+        "accounts.MembershipGrant",  # who granted a role: the User and group changes are audited
+        "identity.DirectoryAccount",  # which entry a person is, written by the directory sync
+        "identity.ScimUser",  # which SCIM user a person is, written by the provider
+        "twofactor.RecoveryCode",  # one-time codes (digests), made and used with a factor
+        "twofactor.TrustedBrowser",  # a remembered browser's token digest, expiring
         "privacy.Erasure",  # the record of an erasure: itself a record, kept apart
         "server.PeriodicJob",  # the workers' schedule bookkeeping
         "server.WorkerHeartbeat",  # which workers are alive
@@ -100,6 +121,7 @@ NOT_CONFIGURATION = frozenset(
         "tickets.Comment",
         "tickets.Attachment",
         "tickets.TicketLink",
+        "tickets.TicketConsultation",  # swarming: who was consulted (in the timeline)
         "tickets.TicketAlias",  # a former number, written by a kind switch (in the timeline)
         "changes.Change",  # a change ticket's detail: its events are in the timeline
         "tickets.TicketEvent",
@@ -107,6 +129,7 @@ NOT_CONFIGURATION = frozenset(
         "sla.SlaClockLog",
         "sla.SlaTimer",
         "mail.MailboxPoll",
+        "sso.SamlRequest",  # a SAML sign-in in flight, for minutes
         "mail.InboundMessage",
         "mail.QuarantinedMessage",
         "mail.OutboundMessage",
@@ -121,6 +144,7 @@ NOT_CONFIGURATION = frozenset(
         "notifications.NotificationPreference",  # each user's own choice
         "webhooks.WebhookDelivery",
         "webhooks.WebhookAttempt",
+        "live.LiveEvent",  # a few minutes of "something changed" for polling pages (SQLite)
         "knowledge.Article",  # content, with its own versions
         "knowledge.ArticleTranslation",
         "knowledge.ArticleVersion",
@@ -139,6 +163,10 @@ NOT_CONFIGURATION = frozenset(
         "catalogue.CatalogueOrder",  # ticket data: which item a ticket was ordered from
         "catalogue.FulfilmentTask",  # ticket data: ticked off in the ticket's timeline
         "scripts.ScriptRun",  # operational data: a call's path through a script
+        "chat.Conversation",  # chat data: a conversation, its messages and read marks
+        "chat.Message",
+        "chat.ReadMark",
+        "chat.AgentChatState",  # an agent's own toggle and heartbeat, not configuration
         "availability.Outage",  # operational data: who declared and ended it is on the row
         "majors.MajorIncident",  # ticket data: its changes are events in the ticket's timeline
         "majors.Communication",  # the major incident's communications timeline itself
@@ -161,6 +189,10 @@ NOT_CONFIGURATION = frozenset(
         "releases.Release",  # ticket data: the ticket's timeline records its changes
         "releases.ReleaseChange",  # ticket data: recorded in the release's timeline
         "releases.Deployment",  # the deployment gate's log, signed answers
+        "assist.AssistModel",  # a fitted model, made by the daily retraining from tickets
+        "assist.Suggestion",  # the log of suggestions shown and what people did with them
+        "assist.TicketVector",  # a ticket's semantic vector, computed from its text
+        "assist.DocumentVector",  # an article translation's semantic vector, from its text
     }
 )
 

@@ -26,8 +26,13 @@ HTTP_MEASUREMENTS = (
 INTAKE = ("intake_api", "intake_mail")
 # Monitoring alerts posted to a real server, repeats included (alerts.py).
 ALERTS = ("alerts",)
+# Live pages: a change to its message on 200 connected event streams (live.py).
+LIVE = ("live",)
+# Assist's group suggestions replayed on the UCI incident log (assist_replay.py): minutes, so
+# not in a --quick run unless named; needs no benchmark database.
+ASSIST = ("assist_replay",)
 # Measured in-process on the same data, after the HTTP measurements.
-IN_PROCESS = ("report_year",)
+IN_PROCESS = ("report_year", "call_similar", "call_assist", "call_assist_total")
 # Measured in-process on the configuration database (cmdb.py, impact.py); no tickets needed.
 CMDB = ("impact", "impact_dependencies", "change_conflicts", "change_free_slots")
 

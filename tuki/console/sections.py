@@ -56,6 +56,15 @@ def register_all() -> None:
             position=30,
         ),
         console.Section(
+            key="sso",
+            label=_("Single sign-on"),
+            description=_("OpenID Connect and SAML providers, per organisation or desk-wide."),
+            url_name="console:sso_providers",
+            heading="people",
+            allowed=is_admin,
+            position=40,
+        ),
+        console.Section(
             key="sla_policies",
             label=_("SLA policies"),
             description=_("Targets per priority in business hours, which tickets they cover."),
@@ -108,6 +117,17 @@ def register_all() -> None:
             heading="channels",
             allowed=is_admin,
             position=10,
+        ),
+        console.Section(
+            key="identity",
+            label=_("Directories and SCIM"),
+            description=_(
+                "LDAP and Active Directory sign-in and sync; SCIM provisioning from Entra ID, Okta."
+            ),
+            url_name="console:identity",
+            heading="people",
+            allowed=is_admin,
+            position=40,
         ),
     ):
         console.register(section)

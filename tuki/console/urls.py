@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tuki.console import views, views_levels, views_mail
+from tuki.console import views, views_identity, views_levels, views_mail, views_sso
 
 app_name = "console"
 
@@ -47,9 +47,46 @@ urlpatterns += [
     path("sla/services/<int:pk>/", views_levels.service_edit, name="service"),
     path("sla/ola/", views_levels.ola_list, name="olas"),
     path("sla/policies/<int:pk>/ola/", views_levels.ola_edit, name="ola"),
+    path("identity/", views_identity.identity, name="identity"),
+    path("identity/directories/new/", views_identity.directory_new, name="directory_new"),
+    path("identity/directories/<int:pk>/", views_identity.directory_edit, name="directory"),
+    path(
+        "identity/directories/<int:pk>/check/",
+        views_identity.directory_check,
+        name="directory_check",
+    ),
+    path(
+        "identity/directories/<int:pk>/sync/", views_identity.directory_sync, name="directory_sync"
+    ),
+    path(
+        "identity/directories/<int:pk>/maps/",
+        views_identity.directory_map_add,
+        name="directory_map_add",
+    ),
+    path(
+        "identity/directory-maps/<int:pk>/remove/",
+        views_identity.directory_map_remove,
+        name="directory_map_remove",
+    ),
+    path(
+        "identity/directories/<int:pk>/delete/",
+        views_identity.directory_delete,
+        name="directory_delete",
+    ),
+    path("identity/scim/new/", views_identity.scim_new, name="scim_new"),
+    path("identity/scim/<int:pk>/", views_identity.scim_provider, name="scim_provider"),
+    path("identity/scim/<int:pk>/token/", views_identity.scim_token, name="scim_token"),
+    path("identity/scim/<int:pk>/active/", views_identity.scim_active, name="scim_active"),
+    path("identity/scim/<int:pk>/delete/", views_identity.scim_delete, name="scim_delete"),
+    path("identity/scim-groups/<int:pk>/", views_identity.scim_group, name="scim_group"),
     path("mailboxes/", views_mail.mailbox_list, name="mailboxes"),
     path("mailboxes/new/", views_mail.mailbox_new, name="mailbox_new"),
     path("mailboxes/<int:pk>/", views_mail.mailbox_edit, name="mailbox"),
     path("mailboxes/<int:pk>/check/", views_mail.mailbox_check, name="mailbox_check"),
     path("mailboxes/<int:pk>/active/", views_mail.mailbox_active, name="mailbox_active"),
+    path("sso/", views_sso.provider_list, name="sso_providers"),
+    path("sso/new/", views_sso.provider_new, name="sso_provider_new"),
+    path("sso/<int:pk>/", views_sso.provider_edit, name="sso_provider"),
+    path("sso/<int:pk>/check/", views_sso.provider_check, name="sso_provider_check"),
+    path("sso/<int:pk>/delete/", views_sso.provider_delete, name="sso_provider_delete"),
 ]

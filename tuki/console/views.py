@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from tuki.accounts import services as accounts
 from tuki.accounts.models import Location, Organisation, SupportGroup, User
+from tuki.accounts.signin import recent_second_factor
 from tuki.calendars.arithmetic import add_business_minutes
 from tuki.calendars.models import Calendar
 from tuki.console.access import admin_required, get_for_admin
@@ -252,6 +253,7 @@ def _user_save(request: AuthenticatedHttpRequest, form: UserForm, person: User) 
 
 
 @admin_required
+@recent_second_factor  # may make an administrator
 def user_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = UserForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -264,6 +266,7 @@ def user_new(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @admin_required
+@recent_second_factor  # may make an administrator
 def user_edit(request: AuthenticatedHttpRequest, user_id: int) -> HttpResponse:
     person = get_for_admin(request.user, User, user_id)
     if request.method == "POST":
@@ -282,7 +285,23 @@ def user_edit(request: AuthenticatedHttpRequest, user_id: int) -> HttpResponse:
         "location": person.location_id,
         "groups": list(person.support_groups.all()),
     }
-    return _edit_page(request, UserForm(initial=initial), _user_crumbs(person))
+    context = _user_crumbs(person) | {
+        "grants": _grant_rows(person),
+        "links": [(reverse("twofactor:person", args=[person.pk]), _("Second factors"))],
+    }
+    return _edit_page(request, UserForm(initial=initial), context)
+
+
+def _grant_rows(person: User) -> list[tuple[str, list[str]]]:
+    """Each role or support group a source granted, with who granted it (directories, SCIM,
+    single sign-on, by hand): empty for people no source manages."""
+    rows: dict[str, list[str]] = {}
+    for grant in accounts.grants_of(person):
+        label = str(grant.group) if grant.group is not None else grant.role
+        rows.setdefault(label, []).append(grant.source)
+    if all(sources == [accounts.MANUAL] for sources in rows.values()):
+        return []
+    return sorted(rows.items())
 
 
 # --- organisations and offices -------------------------------------------------------------

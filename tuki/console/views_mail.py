@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from tuki.accounts.signin import recent_second_factor
 from tuki.console.access import admin_required, get_for_admin
 from tuki.console.forms import MailboxForm
 from tuki.console.views import _save
@@ -59,6 +60,7 @@ def _mailbox_save(request: AuthenticatedHttpRequest, mailbox: Mailbox) -> HttpRe
 
 
 @admin_required
+@recent_second_factor  # mailbox settings: where mail is read from, with a password
 def mailbox_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST":
         return _mailbox_save(request, Mailbox())
@@ -66,6 +68,7 @@ def mailbox_new(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @admin_required
+@recent_second_factor  # mailbox settings: where mail is read from, with a password
 def mailbox_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     mailbox = get_for_admin(request.user, Mailbox, pk)
     if request.method == "POST":

@@ -22,6 +22,7 @@ from django.utils import timezone
 from tuki.demo import (
     catalogue,
     changes,
+    chat,
     cmdb,
     knowledge,
     operations,
@@ -103,6 +104,11 @@ def _history(
         f"{configuration['relations']} relations, {configuration['incidents']} incidents naming them"
     )
     say("Guided scripts: {scripts} published, {runs} runs".format(**scripts.seed(cast, moment)))
+    say(
+        "Live chat: {conversations} conversations saved as tickets".format(
+            **chat.seed(cast, moment)
+        )
+    )
     ops = operations.seed(cast, moment)  # after the CMDB: alerts and metrics name its items
     say(
         f"IT operations: {ops['outages']} outages, {ops['alerts']} alerts received, "

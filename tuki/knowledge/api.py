@@ -559,7 +559,7 @@ def search(request: ApiRequest, filters: Query[SearchFilters]) -> list[dict[str,
         path = node
     found = find_articles(
         user, filters.q, filters.language, limit=filters.limit, offset=filters.offset,
-        category=path,
+        category=path, cross_language=filters.language is None,
     )  # fmt: skip
     return [
         {

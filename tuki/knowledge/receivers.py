@@ -4,22 +4,28 @@ The engine (tuki.search.engine) is a library that knows no other app's models: i
 "documents" by (kind, object_id, language). Each translation of an article is one document;
 all states and audiences are indexed, because searches filter hits through
 access.articles_visible_to(user) when they run, not when they index. Indexing runs after
-commit and costs a few rows per article, so it is done in the request, not in a task.
+commit and costs a few rows per article, so it is done in the request, not in a task. The
+semantic vectors of its translations (tuki/assist/semantic.py) take the model tens of
+milliseconds a text: a task computes them.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
+from tuki.assist import embeddings, semantic, tasks as assist_tasks
 from tuki.knowledge import access, services
 from tuki.knowledge.markdown import plain_text
-from tuki.knowledge.models import Article
+from tuki.knowledge.models import Article, ArticleTranslation
+from tuki.lib import taskqueue
 from tuki.search import engine
 from tuki.search.documents import ARTICLE
 from tuki.tickets.models import EventAction, TicketEvent
 
 KIND = ARTICLE
+PASSAGE_CHARS = 1500  # of the article's text: its start says what it answers
 
 
 def article_documents(article: Article) -> list[engine.Document]:
@@ -42,12 +48,25 @@ def index_article(article_id: int) -> None:
         engine.remove_document(KIND, article_id)
 
 
+def article_passages(article_ids: list[int] | None) -> Iterator[tuple[int, str, str]]:
+    """The texts whose meaning semantic search compares (assist/semantic.py's source): one
+    per translation, its title and the start of its text; every article's when None."""
+    translations = ArticleTranslation.objects.only("article_id", "language", "title", "body")
+    if article_ids is not None:
+        translations = translations.filter(article_id__in=article_ids)
+    for t in translations.order_by("article_id", "language").iterator(chunk_size=500):
+        yield t.article_id, t.language, f"{t.title}\n{plain_text(t.body)[:PASSAGE_CHARS]}"
+
+
 def on_article_changed(sender: Any, article: Article, **kwargs: Any) -> None:
     index_article(article.pk)
+    if embeddings.available():  # after the commit: the task finds the stored text
+        taskqueue.enqueue(assist_tasks.embed_document, KIND, article.pk)
 
 
 def on_article_deleted(sender: Any, article_id: int, **kwargs: Any) -> None:
     engine.remove_document(KIND, article_id)
+    semantic.remove_documents(KIND, article_id)
 
 
 # --- articles used in replies ------------------------------------------------------------------

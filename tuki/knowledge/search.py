@@ -11,15 +11,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.urls import NoReverseMatch, reverse
 
+from tuki.assist import drafts as assist_drafts, semantic
+from tuki.assist.drafts import Draft, Source
 from tuki.knowledge import access
 from tuki.knowledge.markdown import plain_text
 from tuki.knowledge.models import Article, ArticleCategory, ArticleTranslation, State
-from tuki.knowledge.receivers import KIND
+from tuki.knowledge.receivers import KIND, article_passages
 from tuki.knowledge.services import record_deflection
-from tuki.search import engine, sources
+from tuki.search import engine, hybrid, sources
 from tuki.search.signals import suggestions_used
 
 CHUNK = 500
@@ -40,21 +43,26 @@ def find_articles(
     published_only: bool = True,
     category: ArticleCategory | None = None,
     log: bool = True,
+    cross_language: bool = True,
+    any_word: bool = False,
 ) -> list[Article]:
     """Ranked articles the user may read; each carries its `hit` (title and snippet HTML).
 
     Readers (and agents on reader pages) see published articles only; the agents' list
-    passes `published_only=False`. The query is logged so the reports can show the top
-    searches that found nothing.
+    passes `published_only=False`. Full text and, when semantic search is on, meaning rank
+    them together (tuki/search/hybrid.py): `language` narrows the full-text hits, and the
+    hits by meaning come from every language unless `cross_language` is False. The query
+    is logged so the reports can show the top searches that found nothing. `any_word`:
+    articles with any of the words count (a ticket's title, not a reader's query).
     """
     allowed = access.articles_visible_to(user)
     if published_only:
         allowed = allowed.filter(state=State.PUBLISHED)
     if category is not None:
         allowed = allowed.filter(in_category(category))
-    hits = engine.search(
-        q, allowed={KIND: allowed.values("pk")}, kinds=[KIND], language=language,
-        limit=limit, offset=offset,
+    hits = hybrid.search(
+        q, kind=KIND, allowed=allowed.values("pk"), language=language,
+        cross_language=cross_language, limit=limit, offset=offset, any_word=any_word,
     )  # fmt: skip
     if log:
         engine.log_query(user, q, len(hits))
@@ -131,6 +139,37 @@ def on_suggestions_used(
     )
 
 
+DRAFTS = 3  # articles offered as reply drafts (tuki/assist/drafts.py)
+
+
+def first_paragraph(body: str) -> str:
+    """The first paragraph of a Markdown body that is not a heading, as plain text."""
+    for block in body.split("\n\n"):
+        text = plain_text(block) if block.strip() and not block.lstrip().startswith("#") else ""
+        if text:
+            return text
+    return ""
+
+
+def article_drafts(user: Any, text: str, language: str) -> list[Draft]:
+    """Reply drafts for Assist: the first paragraph and the link of the published articles
+    the user may read that share words (or meaning) with `text`, best first."""
+    # Words of any language match; the draft is in the requester's language when translated.
+    found = find_articles(user, text, None, limit=DRAFTS, log=False, any_word=True)
+    drafts = []
+    for article in found:
+        translation = access.translation_for(article, language)
+        if translation is None:
+            continue
+        url = settings.SITE_URL.rstrip("/") + ArticleSource().url(article.pk, translation.language)
+        label = f"{article.number}: {translation.title}"
+        body = first_paragraph(translation.body) or translation.title
+        drafts.append(Draft(f"{body}\n\n({label} — {url})", Source.ARTICLE, label, url))
+    return drafts
+
+
 def register() -> None:
     sources.register(ArticleSource())
+    assist_drafts.register_articles(article_drafts)
+    semantic.register(KIND, article_passages)
     suggestions_used.connect(on_suggestions_used, dispatch_uid="knowledge.count_deflection")

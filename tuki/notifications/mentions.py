@@ -8,39 +8,17 @@ trailing dot is the end of the sentence, not of the name.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 
-from django.db.models import Q, QuerySet
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from tuki.accounts.mentions import (
+    MENTION_RE as MENTION_RE,
+    mentioned_agents as mentioned_agents,
+    mentioned_names as mentioned_names,
+)
 from tuki.accounts.models import User
-
-_LOCAL = r"[A-Za-z0-9_](?:[A-Za-z0-9._%+-]*[A-Za-z0-9_])?"
-_DOMAIN = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+"
-# Not after a word character, a dot or another @: that is an address, not a mention. The
-# local part starts and ends with a letter, digit or underscore ("@sanna.korhonen's" and
-# "@sanna.korhonen." mention sanna.korhonen).
-MENTION_RE = re.compile(rf"(?<![\w.@+-])@(?P<name>{_LOCAL}(?:@{_DOMAIN})?)(?![\w@])")
-
-
-def mentioned_names(text: str) -> list[str]:
-    """The names mentioned, lower-cased, in order, each once."""
-    names = (match["name"].lower() for match in MENTION_RE.finditer(text or ""))
-    return list(dict.fromkeys(names))
-
-
-def mentioned_agents(text: str) -> QuerySet[User]:
-    """Active agents (and administrators) the text mentions. A local part shared by agents
-    of two domains mentions both: each of them can see the ticket or is skipped later."""
-    match = Q(pk__in=[])
-    for name in mentioned_names(text):
-        if "@" in name:
-            match |= Q(email__iexact=name)
-        else:
-            match |= Q(email__istartswith=f"{name}@")
-    return User.objects.filter(match, Q(is_agent=True) | Q(is_superuser=True), is_active=True)
 
 
 def highlight(text: str) -> SafeString:

@@ -20,6 +20,8 @@ class NotificationKind(models.TextChoices):
     REPLY_ON_MY_TICKET = "reply_on_my_ticket", _("A reply on my ticket")
     NOTE_ON_MY_TICKET = "note_on_my_ticket", _("An internal note on my ticket")
     MENTION = "mention", _("Someone mentions me in a note")
+    CONSULTED = "consulted", _("Someone asks for my help on a ticket")
+    THREAD_MESSAGE = "thread_message", _("A message in a consultation I take part in")
     SLA_WARNING = "sla_warning", _("An SLA deadline is near")
     SLA_BREACH = "sla_breach", _("An SLA deadline has passed")
     APPROVAL_REQUESTED = "approval_requested", _("My approval is requested")
@@ -36,6 +38,8 @@ DEFAULTS: dict[str, tuple[bool, bool]] = {
     NotificationKind.REPLY_ON_MY_TICKET: (True, False),
     NotificationKind.NOTE_ON_MY_TICKET: (True, False),
     NotificationKind.MENTION: (True, True),
+    NotificationKind.CONSULTED: (True, True),
+    NotificationKind.THREAD_MESSAGE: (True, False),
     NotificationKind.SLA_WARNING: (True, False),
     NotificationKind.SLA_BREACH: (True, True),
     NotificationKind.APPROVAL_REQUESTED: (True, True),

@@ -24,6 +24,7 @@ from tuki.tickets.models import (
     ActorKind,
     EventAction,
     Ticket,
+    TicketConsultation,
     TicketEvent,
 )
 from tuki.tickets.views.timeline import describe as timeline_entry
@@ -33,10 +34,12 @@ if TYPE_CHECKING:
 
 # Most specific first: who gets several reasons in one batch gets the first.
 RANK: list[str] = [
+    K.CONSULTED,
     K.MENTION,
     K.ASSIGNED_TO_ME,
     K.SLA_BREACH,
     K.SLA_WARNING,
+    K.THREAD_MESSAGE,
     K.NOTE_ON_MY_TICKET,
     K.REPLY_ON_MY_TICKET,
     K.GROUP_TICKET,
@@ -153,6 +156,57 @@ def mentioned(ticket: Ticket, event: TicketEvent) -> Iterable[Intent]:
         yield Intent(users, K.MENTION, message, event.actor, _comment_url(ticket, event))
 
 
+def consulted(ticket: Ticket, event: TicketEvent) -> Iterable[Intent]:
+    """Swarming: the person consulted, or else the consulted group's members (they can see
+    the ticket by the time this runs: the consultation committed with the event)."""
+    if event.action != EventAction.CONSULTED:
+        return
+    consultation = (
+        TicketConsultation.objects.filter(event=event, closed_at=None)
+        .select_related("user", "group")
+        .first()
+    )
+    if consultation is None:
+        return
+    if consultation.user is not None:
+        users = [consultation.user]
+    else:
+        users = (
+            list(consultation.group.members.filter(is_active=True)) if consultation.group else []
+        )
+    words = excerpt(event.comment.body, 80) if event.comment is not None else ticket.title
+    message = format_lazy(
+        _("{who} asks for your help on {number}: {excerpt}"),
+        who=who(event),
+        number=ticket.number,
+        excerpt=words,
+    )
+    yield Intent(users, K.CONSULTED, message, event.actor, _thread_url(ticket))
+
+
+def thread_message(ticket: Ticket, event: TicketEvent) -> Iterable[Intent]:
+    """A message in the consultation thread: the people consulted by name and whoever
+    opened a consultation still open (the consulted groups were told when consulted)."""
+    comment = event.comment
+    if event.action != EventAction.NOTE or comment is None or not comment.thread:
+        return
+    rows = TicketConsultation.objects.filter(ticket=ticket, closed_at=None).select_related(
+        "user", "invited_by"
+    )
+    users = [person for row in rows for person in (row.user, row.invited_by) if person]
+    message = format_lazy(
+        _("{who} wrote in the consultation on {number}: {excerpt}"),
+        who=who(event),
+        number=ticket.number,
+        excerpt=excerpt(comment.body),
+    )
+    yield Intent(users, K.THREAD_MESSAGE, message, event.actor, _thread_url(ticket))
+
+
+def _thread_url(ticket: Ticket) -> str:
+    return ticket.get_absolute_url() + "#consultation"
+
+
 def sla(ticket: Ticket, event: TicketEvent) -> Iterable[Intent]:
     """Warnings and breaches: the assignee, else the group; on a breach the manager too."""
     if event.action not in (EventAction.SLA_WARNING, EventAction.SLA_BREACHED):
@@ -238,7 +292,7 @@ def _change(event: TicketEvent) -> str:
 _summary = lazy(_change, str)
 
 
-PER_EVENT = (mentioned, assigned, sla, conversation, group_ticket)
+PER_EVENT = (consulted, mentioned, thread_message, assigned, sla, conversation, group_ticket)
 
 
 def intents_for(ticket: Ticket, events: Sequence[TicketEvent]) -> list[Intent]:

@@ -7,6 +7,7 @@ app_name = "portal"
 urlpatterns = [
     path("", views.home, name="home"),
     path("new/", views.new, name="new"),
+    path("new/similar/", views.similar, name="similar"),
     path("find/", views.find, name="find"),
     path("tickets/<str:number>/", views.detail, name="detail"),
     path("tickets/<str:number>/reply/", views.reply, name="reply"),

@@ -15,10 +15,11 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
+from django.utils.translation import get_language, gettext as _
 from django.views.decorators.http import require_POST
 
 from tuki.accounts.models import User
+from tuki.assist import duplicates
 from tuki.catalogue import access as catalogue_access
 from tuki.catalogue.models import CatalogueCategory, CatalogueItem
 from tuki.lib.bounds import parse_id
@@ -31,6 +32,7 @@ from tuki.search import deflection, queries
 from tuki.surveys import services as surveys
 from tuki.surveys.forms import AnswerForm
 from tuki.tickets import access, fields as custom_fields, services
+from tuki.tickets.intake import Call
 from tuki.tickets.models import (
     Attachment,
     Channel,
@@ -206,6 +208,20 @@ def new(request: AuthenticatedHttpRequest) -> HttpResponse:
             )
             return redirect("portal:detail", number=ticket.number)
     return render(request, "portal/new.html", {"form": form, "nav": "portal_new"})
+
+
+@login_required
+def similar(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """While a request is typed: the requester's own open requests that say the same thing
+    (tuki/assist/duplicates.py, in any of the desk's languages), so they can add to one."""
+    call = Call(
+        caller=request.user,
+        title=request.GET.get("title", "")[:200],
+        description=request.GET.get("description", "")[:2000],
+        language=get_language() or "en",
+    )
+    found = [d.ticket for d in duplicates.find(request.user, call) if d.own]
+    return render(request, "portal/partials/similar.html", {"tickets": found})
 
 
 # --- One request -----------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from tuki.accounts.models import ApiToken, SupportGroup, User
+from tuki.assist import embeddings, tasks as assist_tasks
 from tuki.lib import taskqueue
 from tuki.lib.errors import ServiceError
 from tuki.mail.models import InboundMessage, OutboundMessage
@@ -127,6 +128,9 @@ def _redact_texts(person: User, secrets: list[str]) -> int:
             tickets.add(comment.ticket_id)
     for ticket_id in sorted(tickets):  # the search index holds the old texts
         taskqueue.enqueue_with_change(search_tasks.index_ticket, ticket_id)
+    if embeddings.available():  # and the semantic vectors were computed from them
+        for ticket_id in sorted(tickets):
+            taskqueue.enqueue_with_change(assist_tasks.embed_ticket, ticket_id)
     return changed
 
 

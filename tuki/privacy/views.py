@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tuki.accounts.models import User
+from tuki.accounts.signin import recent_second_factor
 from tuki.lib.errors import ServiceError
 from tuki.lib.http import AuthenticatedHttpRequest
 from tuki.privacy import access, export, services
@@ -74,6 +75,7 @@ def person_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @admin_required
+@recent_second_factor
 def person_export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     person = access.get_person_for_user(request.user, pk)
     response = HttpResponse(export.export_zip(person, request.user), content_type="application/zip")
@@ -83,6 +85,7 @@ def person_export(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @admin_required
+@recent_second_factor
 def person_erase(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     person = access.get_person_for_user(request.user, pk)
     form = EraseForm(request.POST)

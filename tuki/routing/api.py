@@ -41,6 +41,10 @@ class RuleOut(Schema):
     organisation_id: int | None = Field(description="The requester's organisation")
     location_id: int | None = Field(description="The requester's office")
     group_id: int = Field(description="Where a matching new ticket's work goes")
+    use_assist: bool = Field(
+        description="Send the work to Assist's suggested group when its confidence reaches "
+        "the Assist routing threshold; otherwise to group_id"
+    )
 
 
 class RuleIn(Schema):
@@ -53,6 +57,7 @@ class RuleIn(Schema):
     organisation_id: Id | None = Field(None)
     location_id: Id | None = Field(None)
     group_id: Id = Field(None)  # type: ignore[assignment]  # pydantic: may be left out, not null
+    use_assist: bool = Field(None)  # type: ignore[assignment]  # pydantic: may be left out, not null
 
 
 class MoveIn(Schema):

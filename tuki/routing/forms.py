@@ -52,6 +52,14 @@ class RoutingRuleForm(BootstrapMixin, forms.Form):
         empty_label="—",
         help_text=_("The service desk keeps ownership; the work moves to this group."),
     )
+    use_assist = forms.BooleanField(
+        label=_("Assist's suggested group first"),
+        required=False,
+        help_text=_(
+            "When Assist's suggested group is at least as confident as the threshold set "
+            "for Assist, the work goes there; otherwise to the group above."
+        ),
+    )
 
     @classmethod
     def for_rule(cls, rule: RoutingRule, data: Any = None) -> RoutingRuleForm:
@@ -66,6 +74,7 @@ class RoutingRuleForm(BootstrapMixin, forms.Form):
                 "organisation": rule.organisation_id,
                 "location": rule.location_id,
                 "group": rule.group_id,
+                "use_assist": rule.use_assist,
             }
         return cls(data, initial=initial)
 

@@ -75,6 +75,14 @@ class RoutingRule(models.Model):
         on_delete=models.CASCADE,
         related_name="+",
     )
+    use_assist = models.BooleanField(
+        _("Assist's suggested group first"),
+        default=False,
+        help_text=_(
+            "When Assist's suggested group is at least as confident as the threshold set "
+            "for Assist, the work goes there; otherwise to the group above."
+        ),
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 

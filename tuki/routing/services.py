@@ -25,6 +25,8 @@ from django.utils.translation import gettext as _
 
 from tuki.accounts.models import Location, Organisation, SupportGroup, User
 from tuki.accounts.services import away_user_ids
+from tuki.assist import services as assist
+from tuki.assist.models import Kind as AssistKind
 from tuki.lib.errors import ServiceError
 from tuki.routing.models import AssignmentCursor, RoutingRule
 from tuki.sla.models import Service
@@ -44,6 +46,7 @@ RULE_FIELDS = (
     "organisation",
     "location",
     "group",
+    "use_assist",
 )
 MAX_POSITION = 1_000_000
 
@@ -85,6 +88,8 @@ def _clean_rule(rule: RoutingRule, data: dict[str, Any]) -> dict[str, Any]:
         clean["position"] = position
     if "is_active" in data:
         clean["is_active"] = bool(data["is_active"])
+    if "use_assist" in data:
+        clean["use_assist"] = bool(data["use_assist"])
     if "kind" in data:
         kind = data["kind"] or ""
         if kind and kind not in Kind.values:
@@ -231,12 +236,36 @@ def route_new_ticket(ticket_id: int, depth: int = 0, rules: list[RoutingRule] | 
             return "not with the desk"
         ticket = Ticket.objects.with_related().get(pk=ticket_id)
         rule = matching_rule(ticket, rules)
-        if rule is None or rule.group_id == ticket.group_id:
+        if rule is None:
             return "no rule"
+        group, suggested = rule.group, _assist_group(ticket) if rule.use_assist else None
         reason = reasons.english(reasons.ROUTING_RULE, name=rule.name)
+        if suggested is not None:
+            group = SupportGroup.objects.get(pk=int(suggested.value))
+            percent = int(suggested.confidence * 100)
+            reason = reasons.english(reasons.ROUTING_ASSIST, name=rule.name, percent=percent)
+            assist.log_suggestion(ticket, suggested)  # decided by nobody: it stays pending
+        if group.pk == ticket.group_id:
+            return "no rule"
         with acting_as(ActorKind.RULE, reason, depth=depth + 1):
-            escalate_ticket(None, ticket, group=rule.group, reason=reason)
-    return f"routed to {rule.group_id}"
+            escalate_ticket(None, ticket, group=group, reason=reason)
+    return f"routed to {group.pk}"
+
+
+def _assist_group(ticket: Ticket) -> assist.Suggested | None:
+    """Assist's suggested group for the ticket when routing may use it (the admin's threshold
+    is set and reached) and the group is active; None otherwise, or on any trouble."""
+    try:
+        suggested = assist.suggest(ticket, AssistKind.GROUP)
+    except assist.TamperedModel:
+        log.exception("assist model refused while routing ticket %s", ticket.pk)
+        return None
+    if suggested is None or not assist.routing_may_use(suggested):
+        return None
+    if not suggested.value.isdigit():
+        return None
+    active = SupportGroup.objects.filter(pk=int(suggested.value), is_active=True).exists()
+    return suggested if active else None
 
 
 # --- assignment -----------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from tuki.accounts import services as accounts
 from tuki.accounts.models import SupportGroup, User
+from tuki.assist.models import AssistSettings
 from tuki.lib.errors import ServiceError
 from tuki.lib.http import AuthenticatedHttpRequest
 from tuki.routing import access, services
@@ -53,7 +54,9 @@ def rule_edit(request: AuthenticatedHttpRequest, pk: int | None = None) -> HttpR
         else:
             messages.success(request, _("The routing rule was saved."))
             return redirect("routing:rules")
-    ctx = {"form": form, "rule": rule, "nav": "manage"}
+    threshold = AssistSettings.load().routing_threshold
+    percent = None if threshold is None else round(threshold * 100)
+    ctx = {"form": form, "rule": rule, "nav": "manage", "assist_threshold": percent}
     return render(request, "routing/rule_form.html", ctx, status=_status(request))
 
 

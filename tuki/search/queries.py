@@ -17,7 +17,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.safestring import SafeString
 
-from tuki.search import engine, sources
+from tuki.search import engine, hybrid, sources
 from tuki.search.documents import ARTICLE, KINDS, TICKET
 from tuki.tickets.models import Category, Ticket
 
@@ -120,12 +120,15 @@ def run(
 
 
 def suggest(user: Any, text: str, *, limit: int = 5) -> list[Result]:
-    """Published articles matching any word of what someone is typing (deflection)."""
+    """Published articles matching any word of what someone is typing, or near it in
+    meaning when semantic search is on (deflection)."""
     articles = sources.get(ARTICLE)
     if articles is None:
         return []
-    allowed = {ARTICLE: articles.visible_to(user, published_only=True).values("pk")}
-    hits = engine.search(text, allowed=allowed, any_word=True, public_only=True, limit=limit)
+    allowed = articles.visible_to(user, published_only=True).values("pk")
+    hits = hybrid.search(
+        text, kind=ARTICLE, allowed=allowed, any_word=True, public_only=True, limit=limit
+    )
     return load(hits, user, portal=True)
 
 

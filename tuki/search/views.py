@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from tuki.assist import checks, embeddings
 from tuki.lib.bounds import parse_id
 from tuki.lib.htmx import render_page_or_fragment
 from tuki.lib.http import AuthenticatedHttpRequest
@@ -77,6 +78,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
     if jump:
         return redirect(jump)
     context = {"nav": "search", **_results(request, form, portal=False)}
+    if request.user.is_superuser and embeddings.missing():
+        context["semantic_off"] = checks.off_message()  # what an administrator can change
     return render_page_or_fragment(
         request, "search/page.html", "search/partials/results.html", context
     )

@@ -13,8 +13,9 @@ import os
 
 from granian.utils.proxies import wrap_wsgi_with_proxy_headers
 
+from tuki.server.lanes import Lanes
 from tuki.wsgi import application as tuki_application
 
 TRUSTED = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
-application = wrap_wsgi_with_proxy_headers(tuki_application, trusted_hosts=TRUSTED)
+application = wrap_wsgi_with_proxy_headers(Lanes(tuki_application), trusted_hosts=TRUSTED)

@@ -22,6 +22,7 @@ from granian.constants import Interfaces
 from granian.log import LogLevels
 from granian.server import MPServer
 
+from tuki.server.lanes import VIEWS_AT_ONCE
 from tuki.server.worker import TukiWorker
 
 logger = logging.getLogger(__name__)
@@ -69,11 +70,13 @@ class WorkerThread(threading.Thread):
         self.join(timeout)
 
 
-# Threads per web process that run Django views. One thread halved the queue page's
-# throughput (its database waits are not overlapped; 15/s against 34/s with granian's
-# default of hundreds); 4 overlap them and stay below the database pool's size
-# (TUKI_DATABASE_POOL_SIZE, 8) so that no view waits for a connection.
-THREADS = 4
+# Views running at once per web process. One halved the queue page's throughput (its
+# database waits are not overlapped; 15/s against 34/s with granian's default of hundreds);
+# 4 overlap them and stay below the database pool's size (TUKI_DATABASE_POOL_SIZE, 8) so
+# that no view waits for a connection. Since live pages, the server has a thread for each
+# live event stream besides (each waits on its queue, without the database), and
+# tuki/server/application.py's Lanes keep the views to THREADS at once.
+THREADS = VIEWS_AT_ONCE
 
 
 def serve(
@@ -103,7 +106,8 @@ def serve(
         port=port,
         interface=Interfaces.WSGI,
         workers=workers,
-        blocking_threads=THREADS,
+        blocking_threads=THREADS + settings.LIVE_STREAMS,
+        backpressure=THREADS + settings.LIVE_STREAMS,
         websockets=False,
         log_level=LogLevels(log_level),
         respawn_failed_workers=True,

@@ -4,6 +4,8 @@ Rules (docs/development/architecture.md, Access: who sees what):
 - requesters see tickets they requested or watch, and their organisation's when granted;
 - agents see tickets owned by or assigned to one of their groups, or to them, unless they
   are granted all tickets; a restricted ticket is limited to its two groups whatever the grant;
+- agents also see the tickets on which they or one of their groups are consulted, while the
+  consultation is open (swarming, docs/chat.md), never a restricted one;
 - administrators (superusers) see everything;
 - anything not visible is a 404, never a 403, so ids leak nothing.
 
@@ -26,6 +28,7 @@ from tuki.tickets.models import (
     Attachment,
     EventAction,
     Ticket,
+    TicketConsultation,
     TicketEvent,
     visibility_q as visibility_q,
 )
@@ -56,13 +59,15 @@ def may_see(user: User, ticket: Ticket | int) -> bool:
 
 def who_may_see(users: Iterable[User], ticket: Ticket | int) -> set[int]:
     """The ids of those of `users` who may see `ticket` now: `may_see` for many people at
-    once, in at most two queries however many they are (notify() asks it of a whole group).
+    once, in at most three queries however many they are (notify() asks it of a whole group).
 
     The same rule as `visibility_q`, evaluated here on the ticket's row as stored (read
-    afresh, as `may_see` reads it) and, for agents, on their memberships in its two groups
-    (one query for all of them; a `group_ids` already cached on a user is used as
-    `visibility_q` would use it). Requesters are rare here and asked one by one (`may_see`):
-    their rule needs watchers and organisations. Keep in step with `visibility_q`.
+    afresh, as `may_see` reads it), on the ticket's open consultations (asked only when an
+    agent is still undecided, and never for a restricted ticket) and, for agents, on their
+    memberships in its two groups and in the consulted groups (one query for all of them; a
+    `group_ids` already cached on a user is used as `visibility_q` would use it).
+    Requesters are rare here and asked one by one (`may_see`): their rule needs watchers
+    and organisations. Keep in step with `visibility_q`.
     """
     pk = ticket if isinstance(ticket, int) else ticket.pk
     people = [u for u in users if u.is_authenticated and u.is_active]
@@ -80,7 +85,7 @@ def who_may_see(users: Iterable[User], ticket: Ticket | int) -> set[int]:
     groups = {g for g in (row["owner_group_id"], row["group_id"]) if g is not None}
     named = {row["assignee_id"], row["owner_id"], row["requester_id"]}
     seen: set[int] = set()
-    ask_groups: list[User] = []
+    undecided: list[User] = []
     for user in people:
         if user.is_superuser:
             seen.add(user.pk)
@@ -89,7 +94,19 @@ def who_may_see(users: Iterable[User], ticket: Ticket | int) -> set[int]:
                 seen.add(user.pk)
         elif user.pk in named or (user.sees_all_tickets and not row["restricted"]):
             seen.add(user.pk)
-        elif "group_ids" in user.__dict__:  # cached: what visibility_q would use
+        else:
+            undecided.append(user)
+    if not undecided:
+        return seen
+    if not row["restricted"]:
+        consulted_people, consulted_groups = _consulted(pk)
+        seen.update(u.pk for u in undecided if u.pk in consulted_people)
+        groups |= consulted_groups
+    ask_groups: list[User] = []
+    for user in undecided:
+        if user.pk in seen:
+            continue
+        if "group_ids" in user.__dict__:  # cached: what visibility_q would use
             if groups & user.group_ids:
                 seen.add(user.pk)
         elif groups:
@@ -100,6 +117,19 @@ def who_may_see(users: Iterable[User], ticket: Ticket | int) -> set[int]:
         )
         seen.update(members.values_list("user_id", flat=True))
     return seen
+
+
+def _consulted(pk: int) -> tuple[set[int], set[int]]:
+    """The people and the groups consulted on the ticket now (its open consultations)."""
+    rows = TicketConsultation.objects.filter(ticket_id=pk, closed_at=None)
+    people: set[int] = set()
+    groups: set[int] = set()
+    for user_id, group_id in rows.values_list("user_id", "group_id"):
+        if user_id is not None:
+            people.add(user_id)
+        if group_id is not None:
+            groups.add(group_id)
+    return people, groups
 
 
 # Events that name another ticket by its number (in new_value or old_value).

@@ -7,7 +7,7 @@ exist, or that the caller may not see, are a 422 naming that field.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -23,7 +23,7 @@ from django.db.models import (
     prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, UploadedFile
 
@@ -62,7 +62,9 @@ from tuki.tickets.schemas import (
     LinkOut,
     MergeIn,
     ReasonIn,
+    RefusedOut,
     ResolveIn,
+    StaleOut,
     StatusIn,
     StatusListOut,
     TicketCreateIn,
@@ -196,6 +198,68 @@ def _filtered(user: User, qs: TicketQuerySet, f: TicketFilters) -> TicketQuerySe
     return qs
 
 
+# --- versions: ETag and If-Match -------------------------------------------------------------
+
+VERSIONED = {400: RefusedOut, 409: RefusedOut, 412: StaleOut}
+Answer = tuple[int, Any]
+
+
+class _BadIfMatch(ValueError):
+    pass
+
+
+def _etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def _if_match(request: ApiRequest) -> int | None:
+    """The version an If-Match header names; None when absent or `*` (any version)."""
+    raw = request.headers.get("If-Match")
+    if raw is None or raw.strip() == "*":
+        return None
+    value = raw.strip()
+    if value.startswith("W/"):
+        raise _BadIfMatch(_('If-Match needs a strong ETag, such as "3", not a weak one.'))
+    if len(value) >= 2 and value[0] == value[-1] == '"':
+        value = value[1:-1]
+    version = parse_id(value) if value.isascii() and value.isdigit() else None
+    if version is None:
+        raise _BadIfMatch(
+            _('If-Match must be the ticket\'s ETag, such as "3" (its version), or *.')
+        )
+    return version
+
+
+def _versioned(
+    request: ApiRequest,
+    response: HttpResponse,
+    write: Callable[[int | None], Any],
+    *,
+    status: int = 200,
+) -> Answer:
+    """Run a write with the If-Match version, answering 400, 409 or 412 when refused."""
+    try:
+        expected = _if_match(request)
+    except _BadIfMatch as exc:
+        return 400, {"detail": str(exc)}
+    try:
+        result = write(expected)
+    except services.StaleTicket as exc:
+        response["ETag"] = _etag(exc.version)
+        return 412, {"detail": exc.message, "version": exc.version, "changed": exc.changed}
+    except ServiceError as exc:
+        if exc.code != "taken":
+            raise
+        return 409, {"detail": exc.message}
+    return status, result
+
+
+def _presented(request: ApiRequest, response: HttpResponse, ticket: Ticket) -> Ticket:
+    shown = _present(request.auth, ticket)
+    response["ETag"] = _etag(shown.version)
+    return shown
+
+
 # --- tickets ---------------------------------------------------------------------------------
 
 
@@ -286,12 +350,17 @@ def _present_created(ticket: Ticket, *, tagged: bool) -> Ticket:
 
 
 @router.get("/tickets/{ref}", response=TicketOut, summary="One ticket, by number or id")
-def get_ticket(request: ApiRequest, ref: str) -> Ticket:
-    return _present(request.auth, _ticket(request, ref))
+def get_ticket(request: ApiRequest, ref: str, response: HttpResponse) -> Ticket:
+    """The ETag header is the ticket's version (`"3"`): send it as If-Match with a write."""
+    return _presented(request, response, _ticket(request, ref))
 
 
-@router.patch("/tickets/{ref}", response=TicketOut, summary="Edit fields (agents)")
-def update_ticket(request: ApiRequest, ref: str, payload: TicketUpdateIn) -> Ticket:
+@router.patch(
+    "/tickets/{ref}", response={200: TicketOut, **VERSIONED}, summary="Edit fields (agents)"
+)
+def update_ticket(
+    request: ApiRequest, ref: str, payload: TicketUpdateIn, response: HttpResponse
+) -> Answer:
     user = request.auth
     ticket = _ticket(request, ref)
     changes = payload.model_dump(exclude_unset=True)
@@ -300,74 +369,160 @@ def update_ticket(request: ApiRequest, ref: str, payload: TicketUpdateIn) -> Tic
         changes["category"] = _pick(_categories(), changes["category"], "category")
     if "requester" in changes:
         changes["requester"] = _pick(_people(user), changes["requester"], "requester")
-    ticket = services.update_ticket(user, ticket, reason=reason, **changes)
-    return _present(user, ticket)
+
+    def write(expected: int | None) -> Ticket:
+        done = services.update_ticket(
+            user, ticket, reason=reason, expected_version=expected, **changes
+        )
+        return _presented(request, response, done)
+
+    return _versioned(request, response, write)
 
 
-@router.post("/tickets/{ref}/status", response=TicketOut, summary="Move along the workflow")
-def change_status(request: ApiRequest, ref: str, payload: StatusIn) -> Ticket:
-    user = request.auth
-    ticket = services.change_status(
-        user, _ticket(request, ref), payload.status, reason=payload.reason
-    )
-    return _present(user, ticket)
+@router.post(
+    "/tickets/{ref}/status",
+    response={200: TicketOut, **VERSIONED},
+    summary="Move along the workflow",
+)
+def change_status(
+    request: ApiRequest, ref: str, payload: StatusIn, response: HttpResponse
+) -> Answer:
+    ticket = _ticket(request, ref)
+
+    def write(expected: int | None) -> Ticket:
+        done = services.change_status(
+            request.auth, ticket, payload.status, reason=payload.reason, expected_version=expected
+        )
+        return _presented(request, response, done)
+
+    return _versioned(request, response, write)
 
 
-@router.post("/tickets/{ref}/resolve", response=TicketOut, summary="Resolve (agents)")
-def resolve_ticket(request: ApiRequest, ref: str, payload: ResolveIn) -> Ticket:
-    user = request.auth
-    ticket = services.resolve_ticket(
-        user, _ticket(request, ref), code=payload.code, resolution=payload.resolution
-    )
-    return _present(user, ticket)
+@router.post(
+    "/tickets/{ref}/resolve", response={200: TicketOut, **VERSIONED}, summary="Resolve (agents)"
+)
+def resolve_ticket(
+    request: ApiRequest, ref: str, payload: ResolveIn, response: HttpResponse
+) -> Answer:
+    ticket = _ticket(request, ref)
+
+    def write(expected: int | None) -> Ticket:
+        done = services.resolve_ticket(
+            request.auth,
+            ticket,
+            code=payload.code,
+            resolution=payload.resolution,
+            expected_version=expected,
+        )
+        return _presented(request, response, done)
+
+    return _versioned(request, response, write)
 
 
-@router.post("/tickets/{ref}/reopen", response=TicketOut, summary="Reopen a resolved ticket")
-def reopen_ticket(request: ApiRequest, ref: str, payload: ReasonIn | None = None) -> Ticket:
-    user = request.auth
+@router.post(
+    "/tickets/{ref}/reopen",
+    response={200: TicketOut, **VERSIONED},
+    summary="Reopen a resolved ticket",
+)
+def reopen_ticket(
+    request: ApiRequest, ref: str, response: HttpResponse, payload: ReasonIn | None = None
+) -> Answer:
     reason = payload.reason if payload else ""
-    ticket = services.reopen_ticket(user, _ticket(request, ref), reason=reason)
-    return _present(user, ticket)
+    ticket = _ticket(request, ref)
+
+    def write(expected: int | None) -> Ticket:
+        done = services.reopen_ticket(
+            request.auth, ticket, reason=reason, expected_version=expected
+        )
+        return _presented(request, response, done)
+
+    return _versioned(request, response, write)
 
 
-@router.post("/tickets/{ref}/close", response=TicketOut, summary="Close (confirm) a ticket")
-def close_ticket(request: ApiRequest, ref: str, payload: CloseIn | None = None) -> Ticket:
-    user = request.auth
+@router.post(
+    "/tickets/{ref}/close",
+    response={200: TicketOut, **VERSIONED},
+    summary="Close (confirm) a ticket",
+)
+def close_ticket(
+    request: ApiRequest, ref: str, response: HttpResponse, payload: CloseIn | None = None
+) -> Answer:
     comment = payload.comment if payload else ""
-    ticket = services.close_ticket(user, _ticket(request, ref), comment=comment)
-    return _present(user, ticket)
+    ticket = _ticket(request, ref)
+
+    def write(expected: int | None) -> Ticket:
+        done = services.close_ticket(
+            request.auth, ticket, comment=comment, expected_version=expected
+        )
+        return _presented(request, response, done)
+
+    return _versioned(request, response, write)
 
 
-@router.post("/tickets/{ref}/assign", response=TicketOut, summary="Assign to a group/person")
-def assign_ticket(request: ApiRequest, ref: str, payload: AssignIn) -> Ticket:
+@router.post(
+    "/tickets/{ref}/assign",
+    response={200: TicketOut, **VERSIONED},
+    summary="Assign to a group/person",
+)
+def assign_ticket(
+    request: ApiRequest, ref: str, payload: AssignIn, response: HttpResponse
+) -> Answer:
+    """Over whoever has the ticket: a deliberate reassignment (take refuses that, 409)."""
     user = request.auth
-    ticket = services.assign_ticket(
-        user,
-        _ticket(request, ref),
-        assignee=_pick(_people(user), payload.assignee, "assignee"),
-        group=_pick(_groups(), payload.group, "group"),
-        reason=payload.reason,
-    )
-    return _present(user, ticket)
+    ticket = _ticket(request, ref)
+    assignee = _pick(_people(user), payload.assignee, "assignee")
+    group = _pick(_groups(), payload.group, "group")
+
+    def write(expected: int | None) -> Ticket:
+        done = services.assign_ticket(
+            user,
+            ticket,
+            assignee=assignee,
+            group=group,
+            reason=payload.reason,
+            expected_version=expected,
+        )
+        return _presented(request, response, done)
+
+    return _versioned(request, response, write)
 
 
-@router.post("/tickets/{ref}/take", response=TicketOut, summary="Take it: assign to myself")
-def take_ticket(request: ApiRequest, ref: str) -> Ticket:
+@router.post(
+    "/tickets/{ref}/take",
+    response={200: TicketOut, **VERSIONED},
+    summary="Take it: assign to myself",
+)
+def take_ticket(request: ApiRequest, ref: str, response: HttpResponse) -> Answer:
+    """One winner: a ticket another agent has is a 409 naming who has it since when."""
+    ticket = _ticket(request, ref)
+
+    def write(expected: int | None) -> Ticket:
+        done = services.take_ticket(request.auth, ticket, expected_version=expected)
+        return _presented(request, response, done)
+
+    return _versioned(request, response, write)
+
+
+@router.post("/tickets/{ref}/escalate", response={200: TicketOut, **VERSIONED}, summary="Escalate")
+def escalate_ticket(
+    request: ApiRequest, ref: str, payload: EscalateIn, response: HttpResponse
+) -> Answer:
     user = request.auth
-    return _present(user, services.take_ticket(user, _ticket(request, ref)))
+    ticket = _ticket(request, ref)
+    group = _pick(_groups(), payload.group, "group")
 
+    def write(expected: int | None) -> Ticket:
+        done = services.escalate_ticket(
+            user,
+            ticket,
+            group=group,
+            to_manager=payload.to_manager,
+            reason=payload.reason,
+            expected_version=expected,
+        )
+        return _presented(request, response, done)
 
-@router.post("/tickets/{ref}/escalate", response=TicketOut, summary="Escalate")
-def escalate_ticket(request: ApiRequest, ref: str, payload: EscalateIn) -> Ticket:
-    user = request.auth
-    ticket = services.escalate_ticket(
-        user,
-        _ticket(request, ref),
-        group=_pick(_groups(), payload.group, "group"),
-        to_manager=payload.to_manager,
-        reason=payload.reason,
-    )
-    return _present(user, ticket)
+    return _versioned(request, response, write)
 
 
 # --- conversation, timeline, files -----------------------------------------------------------
@@ -385,15 +540,28 @@ def list_comments(request: ApiRequest, ref: str) -> QuerySet[Comment]:
 
 @router.post(
     "/tickets/{ref}/comments",
-    response={201: CommentOut},
+    response={201: CommentOut, **VERSIONED},
     summary="Reply publicly, or add an internal note",
 )
-def add_comment(request: ApiRequest, ref: str, payload: CommentIn) -> tuple[int, Comment]:
-    user = request.auth
-    comment = services.add_comment(
-        user, _ticket(request, ref), payload.body, internal=payload.internal, channel=Channel.API
-    )
-    return 201, comment
+def add_comment(
+    request: ApiRequest, ref: str, payload: CommentIn, response: HttpResponse
+) -> Answer:
+    """A comment alone leaves the ticket's version (its ETag) as it was."""
+    ticket = _ticket(request, ref)
+
+    def write(expected: int | None) -> Comment:
+        comment = services.add_comment(
+            request.auth,
+            ticket,
+            payload.body,
+            internal=payload.internal,
+            channel=Channel.API,
+            expected_version=expected,
+        )
+        response["ETag"] = _etag(comment.ticket.version)
+        return comment
+
+    return _versioned(request, response, write, status=201)
 
 
 @router.get("/tickets/{ref}/events", response=list[EventOut], summary="Timeline (agents)")
@@ -426,19 +594,29 @@ def list_attachments(request: ApiRequest, ref: str) -> QuerySet[Attachment]:
 
 @router.post(
     "/tickets/{ref}/attachments",
-    response={201: list[AttachmentOut]},
+    response={201: list[AttachmentOut], **VERSIONED},
     summary="Upload files (multipart, field `attachments`)",
 )
 def add_attachments(
     request: ApiRequest,
     ref: str,
     attachments: File[list[UploadedFile]],
+    response: HttpResponse,
     internal: Form[bool] = False,
-) -> tuple[int, list[Attachment]]:
+) -> Answer:
     user = request.auth
     ticket = _ticket(request, ref)
     uploads = [Upload.from_uploaded(f) for f in attachments]
-    return 201, services.add_attachments(user, ticket, uploads, internal=internal)
+
+    def write(expected: int | None) -> list[Attachment]:
+        saved = services.add_attachments(
+            user, ticket, uploads, internal=internal, expected_version=expected
+        )
+        if saved:
+            response["ETag"] = _etag(saved[0].ticket.version)
+        return saved
+
+    return _versioned(request, response, write, status=201)
 
 
 @router.get(
@@ -455,28 +633,47 @@ def download_attachment(request: ApiRequest, attachment_id: Id) -> FileResponse:
 # --- links and merge -------------------------------------------------------------------------
 
 
-@router.post("/tickets/{ref}/links", response={201: LinkOut}, summary="Link to another ticket")
-def link_ticket(request: ApiRequest, ref: str, payload: LinkIn) -> tuple[int, Any]:
+@router.post(
+    "/tickets/{ref}/links",
+    response={201: LinkOut, **VERSIONED},
+    summary="Link to another ticket",
+)
+def link_ticket(request: ApiRequest, ref: str, payload: LinkIn, response: HttpResponse) -> Answer:
+    """If-Match names the version of the ticket in the path."""
     user = request.auth
     source = _ticket(request, ref)
     target = _other_ticket(user, payload.target, "target")
-    return 201, services.link_tickets(user, source, target, payload.type)
+
+    def write(expected: int | None) -> Any:
+        return services.link_tickets(user, source, target, payload.type, expected_version=expected)
+
+    return _versioned(request, response, write, status=201)
 
 
-@router.post("/tickets/{ref}/merge", response=TicketOut, summary="Merge into another ticket")
-def merge_ticket(request: ApiRequest, ref: str, payload: MergeIn) -> Ticket:
+@router.post(
+    "/tickets/{ref}/merge",
+    response={200: TicketOut, **VERSIONED},
+    summary="Merge into another ticket",
+)
+def merge_ticket(request: ApiRequest, ref: str, payload: MergeIn, response: HttpResponse) -> Answer:
+    """If-Match names the version of the ticket merged (the one in the path)."""
     user = request.auth
     duplicate = _ticket(request, ref)
     into = _other_ticket(user, payload.into, "into")
-    with _fields_named({"target": "into"}):
-        kept = services.merge_tickets(
-            user,
-            duplicate,
-            into,
-            reason=payload.reason,
-            confirm_cross_organisation=payload.confirm_cross_organisation,
-        )
-    return _present(user, kept)
+
+    def write(expected: int | None) -> Ticket:
+        with _fields_named({"target": "into"}):
+            kept = services.merge_tickets(
+                user,
+                duplicate,
+                into,
+                reason=payload.reason,
+                confirm_cross_organisation=payload.confirm_cross_organisation,
+                expected_version=expected,
+            )
+        return _present(user, kept)
+
+    return _versioned(request, response, write)
 
 
 # --- reference data --------------------------------------------------------------------------

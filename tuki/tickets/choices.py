@@ -129,6 +129,10 @@ class EventAction(models.TextChoices):
     UNLINKED = "unlinked", _("removed a link")
     MERGED = "merged", _("merged this ticket into another")
     MERGED_FROM = "merged_from", _("merged another ticket into this one")
+    # Swarming (services/thread.py): `new_value` names who was consulted; messages of the
+    # thread are notes (NOTE) on a comment marked `thread`.
+    CONSULTED = "consulted", _("asked for help")
+    CONSULTATION_CLOSED = "consultation_closed", _("closed the consultation")
     # The sla app records these (tickets never imports it); `field` names the metric.
     SLA_WARNING = "sla_warning", _("SLA warning")
     SLA_BREACHED = "sla_breached", _("SLA breached")

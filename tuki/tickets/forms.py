@@ -683,6 +683,10 @@ class LogCallForm(BootstrapMixin, forms.Form):
     # Set by the "add to it" button of the similar-ticket warning: the call becomes a note on
     # that open ticket of the caller instead of a new ticket.
     add_to = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    # Set by the duplicate warning's other buttons: register the call as its own ticket, linked
+    # to another person's open ticket about the same thing, or as a child of a live outage.
+    link_to = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    child_of = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     category = forms.ModelChoiceField(
         label=_("Category"), queryset=Category.objects.filter(is_active=True), required=False
     )

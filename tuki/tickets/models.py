@@ -496,6 +496,9 @@ class Ticket(models.Model):
     # Custom field values by CustomField.key (see CustomField); on PostgreSQL a GIN index
     # serves queue filters on them (migration 0009).
     custom = models.JSONField(_("custom fields"), default=dict, blank=True)
+    # Moves on with every change of the ticket's fields, status or assignment (not with a
+    # comment): the API's ETag and the pages' "changed since you opened it" (services/common.py).
+    version = models.PositiveIntegerField(_("version"), default=1)
 
     objects = TicketQuerySet.as_manager()
 
@@ -513,6 +516,12 @@ class Ticket(models.Model):
             models.Index(fields=["owner_group", "status"], name="ticket_owner_group_status"),
             models.Index(fields=["organisation", "-id"], name="ticket_organisation"),
             models.Index(fields=["-updated_at", "-id"], name="ticket_updated"),
+            # The open tickets of a category or an organisation (Assist's duplicates at
+            # intake, assist/duplicates.py): open statuses are few, so these seek by both.
+            models.Index(fields=["status", "category", "-id"], name="ticket_status_category"),
+            models.Index(
+                fields=["status", "organisation", "-id"], name="ticket_status_organisation"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -569,12 +578,23 @@ def visibility_q(user: User) -> Q:
         mine = Q(assignee=user) | Q(owner=user) | Q(requester=user)
         if user.sees_all_tickets:
             return Q(restricted=False) | in_groups | mine
-        return in_groups | mine
+        return in_groups | mine | consulted_q(user, groups)
     watched = Ticket.watchers.through.objects.filter(user=user).values("ticket_id")
     own = Q(requester=user) | Q(pk__in=watched)
     if user.sees_organisation_tickets and user.organisation_id:
         own |= Q(organisation_id=user.organisation_id)
     return (own & Q(restricted=False)) | Q(requester=user)
+
+
+def consulted_q(user: User, groups: Iterable[int]) -> Q:
+    """Tickets on which `user`, or one of their groups, is consulted now (an open
+    TicketConsultation): seen while the consultation is open, never a restricted one
+    (a restricted ticket is limited to its two groups whatever else: docs/chat.md)."""
+    consulted = Q(user=user)
+    if groups:
+        consulted |= Q(group__in=list(groups))
+    open_ones = TicketConsultation.objects.filter(consulted, closed_at=None)
+    return Q(pk__in=open_ones.values("ticket_id"), restricted=False)
 
 
 class Comment(models.Model):
@@ -586,6 +606,9 @@ class Comment(models.Model):
     )
     body = models.TextField(_("text"))
     is_internal = models.BooleanField(_("internal note"), default=False)
+    # A message of the ticket's consultation thread (services/thread.py): always internal
+    # too, so every rule that keeps internal notes from requesters keeps these from them.
+    thread = models.BooleanField(_("consultation thread"), default=False)
     channel = models.CharField(
         _("channel"), max_length=10, choices=Channel.choices, default=Channel.WEB
     )
@@ -704,6 +727,8 @@ class TicketEvent(models.Model):
         help_text=_("How many rules acted in a chain before this change (0 for people)."),
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # The ticket's version this change made (Ticket.version); empty before versions existed.
+    version = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -713,3 +738,80 @@ class TicketEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.action} {self.field}"
+
+
+class TicketConsultation(models.Model):
+    """Specialists consulted on a ticket without moving it (swarming, docs/chat.md): a
+    support group, a person, or a person of a group. The ticket keeps its group, assignee
+    and owner; while the consultation is open the consulted see it (`consulted_q`) and
+    write in its thread (`Comment.thread`). Closing it ends that; the thread stays."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="consultations")
+    group = models.ForeignKey(
+        "accounts.SupportGroup",
+        verbose_name=_("group"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="consultations",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="consultations",
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("invited by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # The "consulted" event: notifications read whom to tell from it (notifications/rules.py).
+    event = models.OneToOneField(
+        TicketEvent,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="consultation",
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("closed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(group__isnull=False) | Q(user__isnull=False),
+                name="consultation_names_someone",
+            )
+        ]
+        indexes = [models.Index(fields=["ticket", "closed_at"], name="consultation_ticket")]
+        verbose_name = _("consultation")
+        verbose_name_plural = _("consultations")
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id}: {self.who}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+    @property
+    def who(self) -> str:
+        """Who is consulted: a group, a person, or "Sanna Specialist (Network Helsinki)"."""
+        if self.user_id and self.group_id:
+            return f"{self.user} ({self.group})"
+        return str(self.user if self.user_id else self.group)

@@ -21,6 +21,9 @@ ANSWERED_LIVE = gettext_noop(
     "Registered while talking with the requester: this conversation is the first response."
 )
 KIND_SWITCHED = gettext_noop("The kind was switched: %(old)s has become %(new)s.")
+# Swarming (services/thread.py): a person mentioned in the thread who could not see the
+# ticket is consulted.
+MENTIONED_IN_THREAD = gettext_noop("Mentioned in the consultation thread.")
 # The approvals app's.
 APPROVAL_REQUESTED = gettext_noop("Approval requested: %(name)s")
 APPROVAL_CANCELLED = gettext_noop("Approval cancelled: %(name)s")
@@ -29,6 +32,9 @@ REJECTED = gettext_noop("Rejected by %(user)s: %(comment)s")
 LEFT_STATUS = gettext_noop("The ticket left %(status)s.")
 # The routing app's.
 ROUTING_RULE = gettext_noop("Routing rule “%(name)s”")
+ROUTING_ASSIST = gettext_noop(
+    "Routing rule “%(name)s”: Assist's suggestion, %(percent)d percent confident"
+)
 AUTO_ASSIGNED = gettext_noop("Auto-assigned by the group's mode: %(mode)s")
 
 REASONS = StoredTexts(
@@ -36,11 +42,13 @@ REASONS = StoredTexts(
     RESOLUTION_CONFIRMED,
     ANSWERED_LIVE,
     KIND_SWITCHED,
+    MENTIONED_IN_THREAD,
     APPROVAL_REQUESTED,
     APPROVAL_CANCELLED,
     APPROVED,
     REJECTED,
     LEFT_STATUS,
+    ROUTING_ASSIST,  # before ROUTING_RULE: that one's pattern would match it too
     ROUTING_RULE,
     AUTO_ASSIGNED,
 )

@@ -139,6 +139,11 @@ class TicketOut(Schema):
     closed_at: datetime | None
     reopen_count: int
     reassignment_count: int
+    version: int = Field(
+        description="Moves on with every change of the ticket's fields, status or assignment "
+        "(not with a comment); also the ETag. Send it back as If-Match to refuse a write "
+        "over a change you have not seen (412)."
+    )
     comment_count: int = Field(0, description="Comments the caller may read")
     attachment_count: int = Field(0, description="Attachments the caller may read")
     sla: list[SlaClockOut] = Field(
@@ -218,6 +223,22 @@ class CustomFieldOut(Schema):
     @staticmethod
     def resolve_categories(obj: CustomField) -> list[int]:
         return [c.pk for c in obj.categories.all()]
+
+
+class StaleOut(Schema):
+    """412: the ticket changed since the version the caller sent in If-Match."""
+
+    detail: str
+    version: int = Field(description="The ticket's current version (its ETag)")
+    changed: list[str] = Field(
+        description="The fields changed since the version sent, in the order they changed"
+    )
+
+
+class RefusedOut(Schema):
+    """400 (a malformed If-Match) or 409 (someone else took the ticket)."""
+
+    detail: str
 
 
 class TicketPage(Schema):

@@ -7,6 +7,7 @@ from tuki.tickets.views import (
     detail,
     field_options,
     queue,
+    thread,
     workflow_admin,
 )
 
@@ -20,8 +21,10 @@ urlpatterns = [
     path("call/callers/", call.caller_search, name="caller_search"),
     path("call/caller/", call.caller_pick, name="caller_pick"),
     path("call/route/", call.call_route, name="call_route"),
+    path("call/assist/", call.call_assist, name="call_assist"),
     path("call/custom-fields/", call.call_custom_fields, name="call_custom_fields"),
     path("call/similar/", call.call_similar, name="call_similar"),
+    path("tickets/<str:number>/duplicates/", call.ticket_duplicates, name="ticket_duplicates"),
     path("fields/options/", field_options.reference_options, name="reference_options"),
     path("attachments/<int:pk>/", detail.attachment, name="attachment"),
     path("tickets/<str:number>/", detail.detail, name="detail"),
@@ -37,6 +40,16 @@ urlpatterns = [
     path("tickets/<str:number>/close/", actions.close, name="close"),
     path("tickets/<str:number>/link/", actions.link, name="link"),
     path("tickets/<str:number>/merge/", actions.merge, name="merge"),
+    # Swarming (docs/chat.md): the consultation panel's thread, consulting, closing.
+    path("tickets/<str:number>/thread/", thread.thread, name="thread"),
+    path("tickets/<str:number>/thread/post/", thread.post_message, name="thread_post"),
+    path("tickets/<str:number>/consult/", thread.consult, name="consult"),
+    path(
+        "tickets/<str:number>/consultations/<int:pk>/close/",
+        thread.close,
+        name="consultation_close",
+    ),
+    path("consultations/", thread.consultations, name="consultations"),
 ]
 
 # The console's workflow pages (docs/workflows.md).

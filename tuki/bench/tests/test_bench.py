@@ -73,6 +73,7 @@ def test_budgets_name_every_figure_that_misses_or_is_missing():
     assert "floor_view_throughput ratio = 0.90, budget >= 1" in report.check(run)
 
 
+@pytest.mark.any_database  # minutes; the profile test below drops a SQLite quick database too
 def test_a_quick_run_measures_everything_through_http_and_drops_its_database(
     tmp_path, subprocess_env
 ):
@@ -121,6 +122,14 @@ def test_a_quick_run_measures_everything_through_http_and_drops_its_database(
     alerts = figures["alerts_throughput"]
     assert alerts["samples"] > 0 and alerts["errors"] == 0 and alerts["value"] > 0
     assert "incidents opened" in alerts["note"]
+    # A change through the API to its message on 200 connected pages (PostgreSQL's stream).
+    if connection.vendor == "postgresql":
+        live = figures["live"]
+        assert live["samples"] == 20 and live["errors"] == 0
+        assert 0 < live["value"] <= live["p95"]
+        assert "200 event streams" in live["note"]
+    else:
+        assert "live" not in figures
     # The team view (a group's lead) and the 12-month report through the reports engine.
     assert figures["team_dashboard"]["samples"] > 0 and figures["team_dashboard"]["errors"] == 0
     assert figures["report_year"]["samples"] > 0 and figures["report_year"]["queries"] > 0

@@ -15,6 +15,8 @@ ICONS = {
     "reply_on_my_ticket": "bi-reply",
     "note_on_my_ticket": "bi-lock",
     "mention": "bi-at",
+    "consulted": "bi-people-fill",
+    "thread_message": "bi-chat-dots",
     "sla_warning": "bi-hourglass-split",
     "sla_breach": "bi-alarm",
     "approval_requested": "bi-check2-square",

@@ -141,7 +141,7 @@ class TestPreferences:
     def test_every_kind_with_defaults(self, desk):
         body = get(token_client(desk.lead), "/notifications/preferences").json()
         kinds = {p["kind"]: p for p in body}
-        assert len(kinds) == 11
+        assert len(kinds) == 13  # with swarming's consulted and thread_message
         assert kinds["mention"] == {
             "kind": "mention",
             "label": "Someone mentions me in a note",

@@ -14,7 +14,10 @@ from tuki.search.tests.conftest import published
 from tuki.tickets import services
 from tuki.tickets.tests.test_browser_story import sign_in
 
-pytestmark = pytest.mark.browser
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.each_database,
+]  # FTS5 on SQLite, full text on PostgreSQL
 
 
 def solved_count(page: Any, base: str) -> int:

@@ -13,9 +13,11 @@ import tuki
 from tuki.lib import taskqueue
 
 SAFE_TWICE = {
+    "tuki.twofactor.tasks.tell_factors_reset": "mails the same notice again: no link, no secret",
     "tuki.automation.tasks.fire_scheduled_rule": "fires only a pending run still due",
     "tuki.automation.tasks.fire_due_scheduled_rules": "each run fires once (as above)",
     "tuki.automation.tasks.plan_scheduled_rule": "keeps a pending run with the same anchor",
+    "tuki.identity.tasks.sync_directory": "a sync sets what the directory says; idempotent",
     "tuki.mail.inbound.polling.poll_mailbox": "a lease per mailbox; a message is taken in once",
     "tuki.mail.outbound.sending.send_outbound": "claims pending -> sending, counting the attempt",
     "tuki.routing.tasks.route_ticket": "leaves a ticket already moved or assigned",
@@ -35,6 +37,11 @@ SAFE_TWICE = {
     "tuki.reports.tasks.refresh_facts": "upserts the facts computed from the stored history",
     "tuki.reports.tasks.roll_months": "replaces a month's rollups, computed from its facts",
     "tuki.reports.scheduling.send_report_mailing": "claims its mailing pending -> sent first",
+    "tuki.assist.tasks.retrain": "fits on the same history again; the newest model is used",
+    "tuki.assist.tasks.embed_ticket": "skips a text already embedded by the same model; "
+    "otherwise replaces the vector",
+    "tuki.assist.tasks.embed_document": "skips texts already embedded by the same model; "
+    "otherwise replaces the vectors",
 }
 
 

@@ -46,7 +46,10 @@ from tuki.tickets.models import Attachment, Comment, Ticket, TicketEvent
 from tuki.webhooks.models import Webhook
 from tuki.webhooks.services import queue_delivery
 
-pytestmark = pytest.mark.slow  # about ten thousand requests
+# About ten thousand requests; once, on CI's first database (PostgreSQL): the doors' access
+# rules are the same ORM queries on both, and a page's SQLite-only failure is caught by its
+# own tests (testing.md, "Two databases").
+pytestmark = [pytest.mark.slow, pytest.mark.any_database]
 
 WRITES = ("post", "put", "patch", "delete")
 API_PREFIX = "/api/v1/"
@@ -437,9 +440,16 @@ def test_no_write_reaches_an_invisible_ticket(world: World, role: str) -> None:
         pytest.skip("this role sees every canary")
 
 
-def walk_reads(world: World, role: str) -> None:
+# Parameters filled with every id of the canary rows: a door with two of them is tried with
+# every pair (a file of one article asked through another). The demo's walk leaves them to
+# this module's: its canaries are the same rows, so the pairs would find the same things.
+BY_ID = {name for name, fill_with in PARAMETERS.items() if fill_with is _ids}
+
+
+def walk_reads(world: World, role: str, *, by_id: bool = True) -> None:
     """GET every door as `role`: no 5xx, no marker of what it may not see, and every marker
-    it may see found behind some door."""
+    it may see found behind some door. `by_id=False` leaves out the doors named by row ids
+    (BY_ID), the demo walk's choice."""
     user = world.roles[role]
     client = client_for(user)
     forbidden = all_markers(world) - visible_markers(world, user)
@@ -447,6 +457,8 @@ def walk_reads(world: World, role: str) -> None:
     shown: set[str] = set()
     for door in all_doors():
         if door.method != "get":
+            continue
+        if not by_id and BY_ID & set(door.parameters):
             continue
         for path, _named in fill(world, door):
             response = client.get(path)

@@ -62,22 +62,29 @@ def seed(apps, schema_editor):
 
 
 def seed_models(Status, Transition, PriorityRule):
-    """Idempotent: also restores the defaults in tests after a database flush."""
-    by_key = {}
-    for key, name, category, order in STATUSES:
-        by_key[key], _ = Status.objects.get_or_create(
-            key=key, defaults={"name": name, "category": category, "order": order}
-        )
-    for kind, flow in FLOWS.items():
-        for source, targets in flow.items():
-            for target in targets:
-                Transition.objects.get_or_create(
-                    kind=kind, from_status=by_key[source], to_status=by_key[target]
-                )
-    for (impact, urgency), priority in MATRIX.items():
-        PriorityRule.objects.get_or_create(
-            impact=impact, urgency=urgency, defaults={"priority": priority}
-        )
+    """Idempotent: also restores the defaults in tests after a database flush. Adds only
+    what is missing, in a few queries (a transactional test's next fixture runs this)."""
+    have = set(Status.objects.values_list("key", flat=True))
+    Status.objects.bulk_create(
+        Status(key=key, name=name, category=category, order=order)
+        for key, name, category, order in STATUSES
+        if key not in have
+    )
+    by_key = {s.key: s for s in Status.objects.filter(key__in=[row[0] for row in STATUSES])}
+    have = set(Transition.objects.values_list("kind", "from_status_id", "to_status_id"))
+    Transition.objects.bulk_create(
+        Transition(kind=kind, from_status=by_key[source], to_status=by_key[target])
+        for kind, flow in FLOWS.items()
+        for source, targets in flow.items()
+        for target in targets
+        if (kind, by_key[source].pk, by_key[target].pk) not in have
+    )
+    have = set(PriorityRule.objects.values_list("impact", "urgency"))
+    PriorityRule.objects.bulk_create(
+        PriorityRule(impact=impact, urgency=urgency, priority=priority)
+        for (impact, urgency), priority in MATRIX.items()
+        if (impact, urgency) not in have
+    )
 
 
 class Migration(migrations.Migration):

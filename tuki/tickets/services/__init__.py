@@ -16,6 +16,7 @@ from tuki.lib.uploads import Upload
 from tuki.tickets.services.assignment import assign_ticket, escalate_ticket, take_ticket
 from tuki.tickets.services.attachments import add_attachments
 from tuki.tickets.services.bulk import bulk_apply
+from tuki.tickets.services.common import StaleTicket, changed_since
 from tuki.tickets.services.conversation import add_comment
 from tuki.tickets.services.creation import EDITABLE_FIELDS, create_ticket, update_ticket
 from tuki.tickets.services.events import (
@@ -28,6 +29,7 @@ from tuki.tickets.services.events import (
 )
 from tuki.tickets.services.links import link_tickets, merge_tickets, unlink_tickets
 from tuki.tickets.services.status import change_status, close_ticket, reopen_ticket, resolve_ticket
+from tuki.tickets.services.thread import close_consultation, consult, post_thread_message
 from tuki.tickets.services.watchers import add_watchers, remove_watcher
 from tuki.tickets.services.workflow import (
     allowed_statuses,
@@ -40,6 +42,7 @@ __all__ = [
     "EDITABLE_FIELDS",
     "Acting",
     "ServiceError",
+    "StaleTicket",
     "Upload",
     "acting_as",
     "add_attachments",
@@ -50,14 +53,18 @@ __all__ = [
     "bulk_apply",
     "change_status",
     "changed_after_commit",
+    "changed_since",
+    "close_consultation",
     "close_ticket",
     "compute_priority",
+    "consult",
     "create_ticket",
     "current_acting",
     "default_service_desk",
     "escalate_ticket",
     "link_tickets",
     "merge_tickets",
+    "post_thread_message",
     "record_event",
     "record_sla_event",
     "remove_watcher",

@@ -10,7 +10,13 @@ from django.core.files.base import ContentFile
 from tuki.accounts.models import User
 from tuki.lib.uploads import Upload, sniff
 from tuki.tickets.models import Attachment, Comment, EventAction, Ticket
-from tuki.tickets.services.common import _lock, _require_agent, _touch, _writing
+from tuki.tickets.services.common import (
+    _check_version,
+    _lock,
+    _require_agent,
+    _touch,
+    _writing,
+)
 from tuki.tickets.services.events import _event
 
 
@@ -43,12 +49,18 @@ def _attach(
 
 
 def add_attachments(
-    actor: User, ticket: Ticket, uploads: Iterable[Upload], *, internal: bool = False
+    actor: User,
+    ticket: Ticket,
+    uploads: Iterable[Upload],
+    *,
+    internal: bool = False,
+    expected_version: int | None = None,
 ) -> list[Attachment]:
     if internal:
         _require_agent(actor)
     with _writing():
         ticket = _lock(actor, ticket)
+        _check_version(ticket, expected_version)
         saved = _attach(ticket, actor, uploads, internal=internal)
         _touch(ticket)
     return saved

@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 from tuki.accounts.models import User
 from tuki.configcache import cache as configcache
 from tuki.lib import taskqueue
+from tuki.lib.errors import ServiceError
 from tuki.tickets import signals
-from tuki.tickets.models import Ticket
+from tuki.tickets.models import FIELD_LABELS, Ticket, TicketEvent
 
 
 @contextmanager
@@ -55,6 +56,49 @@ def _require_agent(actor: User | None) -> None:
         raise PermissionDenied(_("Only agents may do this."))
 
 
-def _touch(ticket: Ticket, *fields: str) -> None:
+def _touch(ticket: Ticket, *fields: str, bump: bool | None = None) -> None:
+    """Stamp `updated_at`, and move the version on when fields changed (`bump`: whatever the
+    fields). Hold the ticket lock (`_lock`): the version is counted on from the locked row.
+
+    A comment, a link, a watcher or a file alone leaves the version: the ticket's fields are
+    what an edit can lose (docs/api.md, "Editing at the same time")."""
     ticket.updated_at = timezone.now()
-    ticket.save(update_fields=[*fields, "updated_at"])
+    names = [*fields, "updated_at"]
+    if fields if bump is None else bump:
+        ticket.version += 1
+        names.append("version")
+    ticket.save(update_fields=names)
+
+
+def _check_version(ticket: Ticket, expected_version: int | None) -> None:
+    """Refuse the change when the caller saw another version than the locked ticket's.
+
+    Called under the row lock, so of two writers that saw the same version one passes."""
+    if expected_version is None or expected_version == ticket.version:
+        return
+    raise StaleTicket(ticket, expected_version)
+
+
+class StaleTicket(ServiceError):
+    """The ticket changed since the caller read it (an `If-Match`, a page opened earlier)."""
+
+    def __init__(self, ticket: Ticket, expected_version: int):
+        super().__init__(
+            _("This ticket changed since you opened it (version %(seen)s, now %(now)s).")
+            % {"seen": expected_version, "now": ticket.version},
+            field="version",
+            code="stale",
+        )
+        self.version = ticket.version
+        self.changed = changed_since(ticket, expected_version)
+
+
+def changed_since(ticket: Ticket, version: int) -> list[str]:
+    """The fields changed after `version`, in the order they changed, from the events."""
+    rows = (
+        TicketEvent.objects.filter(ticket=ticket, version__gt=version, version__lte=ticket.version)
+        .exclude(field="")
+        .order_by("created_at", "id")
+        .values_list("field", flat=True)
+    )
+    return [f for f in dict.fromkeys(rows) if f in FIELD_LABELS or f.startswith("custom.")]

@@ -13,7 +13,7 @@ from tuki.lib.uploads import Upload
 from tuki.tickets import access, reasons
 from tuki.tickets.models import ActorKind, Channel, Comment, EventAction, StatusCategory, Ticket
 from tuki.tickets.services.attachments import _attach
-from tuki.tickets.services.common import _lock, _touch, _writing
+from tuki.tickets.services.common import _check_version, _lock, _touch, _writing
 from tuki.tickets.services.events import _event
 from tuki.tickets.services.workflow import _first_allowed, _set_status
 
@@ -28,6 +28,7 @@ def add_comment(
     uploads: Iterable[Upload] = (),
     actor_kind: str = ActorKind.USER,
     author: User | None = None,
+    expected_version: int | None = None,
 ) -> Comment:
     """A public reply or an internal note. Requesters' replies wake a ticket waiting on them."""
     body = (body or "").strip()
@@ -46,6 +47,7 @@ def add_comment(
             )
     with _writing():
         ticket = _lock(actor, ticket)
+        _check_version(ticket, expected_version)
         if not internal and ticket.merged_into:
             raise ServiceError(
                 _("This ticket was merged into %(number)s; reply there.")

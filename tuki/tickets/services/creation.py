@@ -17,7 +17,13 @@ from tuki.tickets import fields as custom_fields, reasons
 from tuki.tickets.choices import LIVE_CHANNELS
 from tuki.tickets.models import ActorKind, Category, Channel, EventAction, Kind, Tag, Ticket
 from tuki.tickets.services.attachments import _attach
-from tuki.tickets.services.common import _lock, _require_agent, _touch, _writing
+from tuki.tickets.services.common import (
+    _check_version,
+    _lock,
+    _require_agent,
+    _touch,
+    _writing,
+)
 from tuki.tickets.services.events import _event, _last_event
 from tuki.tickets.services.kinds import switch_kind
 from tuki.tickets.services.workflow import _desk_of, compute_priority, status_by_key
@@ -180,6 +186,7 @@ def _create(
             if isinstance(field, models.ForeignKey) and field.is_cached(requester):
                 setattr(ticket, relation, getattr(requester, relation))
         ticket.save()
+        ticket._creating = True  # type: ignore[attr-defined]  # its events make version 1 (events._event)
         _set_tags(ticket, tags, new=True)
         _event(
             ticket,
@@ -192,6 +199,7 @@ def _create(
         if group != owner_group:
             _event(ticket, actor, EventAction.ESCALATED, field="group", old=owner_group, new=group)
         _attach(ticket, actor, uploads)
+        del ticket._creating  # type: ignore[attr-defined]  # set above
         ticket._last_event_at_commit = _last_event.get()  # type: ignore[attr-defined]  # changed_after_commit's mark, not a field
     return ticket
 
@@ -243,7 +251,12 @@ EDITABLE_FIELDS = frozenset(
 
 
 def update_ticket(
-    actor: User | None, ticket: Ticket, *, reason: str = "", **changes: Any
+    actor: User | None,
+    ticket: Ticket,
+    *,
+    reason: str = "",
+    expected_version: int | None = None,
+    **changes: Any,
 ) -> Ticket:
     """Edit plain fields; one event per changed field. Priority follows impact × urgency.
 
@@ -257,6 +270,7 @@ def update_ticket(
     custom = changes.pop("custom", None)
     with _writing():
         ticket = _lock(actor, ticket)
+        _check_version(ticket, expected_version)
         dirty: list[str] = []
         for field, value in changes.items():
             if field == "tags":
@@ -310,7 +324,7 @@ def update_ticket(
         if custom:
             dirty += _set_custom(ticket, actor, custom, reason=reason)
         if dirty:
-            _touch(ticket, *[f for f in dict.fromkeys(dirty) if f != "updated_at"])
+            _touch(ticket, *[f for f in dict.fromkeys(dirty) if f != "updated_at"], bump=True)
     return ticket
 
 

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import F
 
 from tuki.accounts.models import User
 from tuki.tickets import signals
@@ -95,6 +96,9 @@ def _event(
         comment=comment,
         rule_id=rule_id,
         depth=depth,
+        # The version the service's `_touch` is about to give the ticket (a new ticket's
+        # events belong to its first version).
+        version=ticket.version if getattr(ticket, "_creating", False) else ticket.version + 1,
     )
     _last_event.set(event.pk)
     signals.event_recorded.send(sender=TicketEvent, event=event)
@@ -139,6 +143,13 @@ def record_event(
     moves to the event's time."""
     event = _event(ticket, actor, action, field=field, old=old, new=new, reason=reason)
     if touch:
+        # The caller may hold an object read before another change: count on in the row.
         ticket.updated_at = event.created_at
-        ticket.save(update_fields=["updated_at"])
+        Ticket.objects.filter(pk=ticket.pk).update(
+            updated_at=event.created_at, version=F("version") + 1
+        )
+        ticket.version = Ticket.objects.values_list("version", flat=True).get(pk=ticket.pk)
+        if event.version != ticket.version:
+            event.version = ticket.version
+            TicketEvent.objects.filter(pk=event.pk).update(version=ticket.version)
     return event

@@ -16,12 +16,25 @@ from tuki.tickets.models import (
     Ticket,
     TicketLink,
 )
-from tuki.tickets.services.common import _lock, _require_agent, _touch, _writing
+from tuki.tickets.services.common import (
+    _check_version,
+    _lock,
+    _require_agent,
+    _touch,
+    _writing,
+)
 from tuki.tickets.services.events import _event
 from tuki.tickets.services.workflow import _set_status
 
 
-def link_tickets(actor: User | None, source: Ticket, target: Ticket, link_type: str) -> TicketLink:
+def link_tickets(
+    actor: User | None,
+    source: Ticket,
+    target: Ticket,
+    link_type: str,
+    *,
+    expected_version: int | None = None,
+) -> TicketLink:
     _require_agent(actor)
     if link_type not in LinkType.values:
         raise ServiceError(_("Unknown link type."), field="type", code="invalid")
@@ -31,6 +44,7 @@ def link_tickets(actor: User | None, source: Ticket, target: Ticket, link_type: 
         )
     with _writing():
         source = _lock(actor, source)
+        _check_version(source, expected_version)
         target = _lock(actor, target)
         link, created = TicketLink.objects.get_or_create(
             source=source, target=target, type=link_type, defaults={"created_by": actor}
@@ -60,6 +74,7 @@ def merge_tickets(
     *,
     reason: str = "",
     confirm_cross_organisation: bool = False,
+    expected_version: int | None = None,
 ) -> Ticket:
     """Close `duplicate` as a duplicate of `into`; its requester follows `into` as a watcher.
 
@@ -72,6 +87,7 @@ def merge_tickets(
         )
     with _writing():
         duplicate = _lock(actor, duplicate)
+        _check_version(duplicate, expected_version)
         into = _lock(actor, into)
         if not into.is_active:
             raise ServiceError(

@@ -16,21 +16,39 @@ from tuki.tickets.models import (
     StatusTransition,
     Ticket,
 )
-from tuki.tickets.services.common import _lock, _require_agent, _touch, _writing
+from tuki.tickets.services.common import (
+    _check_version,
+    _lock,
+    _require_agent,
+    _touch,
+    _writing,
+)
 from tuki.tickets.services.events import _event
 from tuki.tickets.services.workflow import _allowed, _first_allowed, _set_status, status_by_key
 
 
 def change_status(
-    actor: User | None, ticket: Ticket, status: Status | str, *, reason: str = ""
+    actor: User | None,
+    ticket: Ticket,
+    status: Status | str,
+    *,
+    reason: str = "",
+    expected_version: int | None = None,
 ) -> Ticket:
     """Move along the kind's workflow. Resolving needs `resolve_ticket` (it asks for a code)."""
     _require_agent(actor)
     target = status_by_key(status) if isinstance(status, str) else status
     if target.category == StatusCategory.RESOLVED:
-        return resolve_ticket(actor, ticket, code=ResolutionCode.SOLVED, resolution=reason)
+        return resolve_ticket(
+            actor,
+            ticket,
+            code=ResolutionCode.SOLVED,
+            resolution=reason,
+            expected_version=expected_version,
+        )
     with _writing():
         ticket = _lock(actor, ticket)
+        _check_version(ticket, expected_version)
         if not _allowed(ticket, target):
             raise ServiceError(
                 _("A %(kind)s cannot go from %(old)s to %(new)s.")
@@ -48,7 +66,13 @@ def change_status(
 
 
 def resolve_ticket(
-    actor: User | None, ticket: Ticket, *, code: str, resolution: str = "", notify: bool = True
+    actor: User | None,
+    ticket: Ticket,
+    *,
+    code: str,
+    resolution: str = "",
+    notify: bool = True,
+    expected_version: int | None = None,
 ) -> Ticket:
     """Record the resolution; the owning desk then confirms with the requester."""
     _require_agent(actor)
@@ -56,6 +80,7 @@ def resolve_ticket(
         raise ServiceError(_("Choose a resolution code."), field="code", code="required")
     with _writing():
         ticket = _lock(actor, ticket)
+        _check_version(ticket, expected_version)
         target = _first_allowed(ticket, StatusCategory.RESOLVED)
         if target is None:
             raise ServiceError(
@@ -82,7 +107,12 @@ def resolve_ticket(
 
 
 def reopen_ticket(
-    actor: User | None, ticket: Ticket, *, reason: str = "", allow_closed: bool = False
+    actor: User | None,
+    ticket: Ticket,
+    *,
+    reason: str = "",
+    allow_closed: bool = False,
+    expected_version: int | None = None,
 ) -> Ticket:
     """The issue is back: return the ticket to the group that resolved it.
 
@@ -91,6 +121,7 @@ def reopen_ticket(
     reopenable = (StatusCategory.RESOLVED, StatusCategory.CLOSED) if allow_closed else ()
     with _writing():
         ticket = _lock(actor, ticket)
+        _check_version(ticket, expected_version)
         if ticket.status.category != StatusCategory.RESOLVED and (
             ticket.status.category not in reopenable
         ):
@@ -137,10 +168,17 @@ def _reopen_target_of_closed(ticket: Ticket) -> Status | None:
     return next(iter(targets.values()), None)
 
 
-def close_ticket(actor: User | None, ticket: Ticket, *, comment: str = "") -> Ticket:
+def close_ticket(
+    actor: User | None,
+    ticket: Ticket,
+    *,
+    comment: str = "",
+    expected_version: int | None = None,
+) -> Ticket:
     """Close a resolved ticket: the requester confirms, or the desk closes it."""
     with _writing():
         ticket = _lock(actor, ticket)
+        _check_version(ticket, expected_version)
         if ticket.status.category != StatusCategory.RESOLVED and (
             actor is not None and not actor.is_agent and not actor.is_superuser
         ):

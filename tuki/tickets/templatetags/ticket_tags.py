@@ -232,6 +232,7 @@ class _Mentions(Protocol):
 @dataclass(frozen=True)
 class _TimelineWords:
     internal_note: str
+    thread: str
     public_reply: str
     unknown: str
     rule: str  # "Rule: %(rule)s", as blocktranslate: the text as translated, the name escaped
@@ -248,6 +249,7 @@ def _timeline_words() -> _TimelineWords:
     if words is None:
         words = _TIMELINE_WORDS[language] = _TimelineWords(
             internal_note=_e(gettext("Internal note")),
+            thread=_e(gettext("In the consultation thread")),
             public_reply=_e(gettext("Public reply")),
             unknown=_e(gettext("Unknown")),
             rule=gettext("Rule: %(rule)s"),
@@ -274,7 +276,10 @@ def timeline_comment(
         who = f'<strong><i class="bi bi-lightning-charge"></i> {rule}</strong>'
     else:
         who = f"<strong>{w.unknown}</strong>"
-    if e.kind == "note":
+    if e.kind == "note" and comment.thread:
+        badge = f'<a class="badge text-bg-info text-decoration-none" href="#consultation"><i class="bi bi-people-fill"></i> {w.thread}</a>'
+        body = _e(mentions.highlight(comment.body))
+    elif e.kind == "note":
         badge = f'<span class="badge text-bg-warning"><i class="bi bi-lock"></i> {w.internal_note}</span>'
         body = _e(mentions.highlight(comment.body))
     else:

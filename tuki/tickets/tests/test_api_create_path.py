@@ -19,10 +19,11 @@ from tuki.tickets.tests.test_api_support import get, post, token_client
 DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # On PostgreSQL: token and requester lookups, whether the agent is an external one (the
 # directory limits whom a supplier's agent may name: accounts/directory.py), the
-# configuration's version, BEGIN, the ticket, its event, the tasks, COMMIT and the SLA clocks
-# of the answer; the rules' pass after the commit knows the version already. An SLA policy
-# adds its clocks' rows (clocks, timers, log): none applies here.
-CREATE_QUERIES = 10
+# configuration's version, BEGIN, the ticket, its event, the tasks, COMMIT, the live pages'
+# NOTIFY (tuki/live/bus.py, after the commit) and the SLA clocks of the answer; the rules'
+# pass after the commit knows the version already. An SLA policy adds its clocks' rows
+# (clocks, timers, log): none applies here.
+CREATE_QUERIES = 11
 
 
 def created_and_read(client, body):

@@ -21,7 +21,7 @@ class Marks:
 
 
 def comment(**kw):
-    values = {"pk": 7, "author": None, "body": "<b>hi</b>", "channel": "web"}
+    values = {"pk": 7, "author": None, "body": "<b>hi</b>", "channel": "web", "thread": False}
     values |= kw
     return NS(**values, get_channel_display=lambda: "Email")
 
@@ -58,3 +58,11 @@ def test_a_note_is_highlighted_and_a_rule_is_named():
     assert "Sääntö: Escalate &lt;P1&gt;" in html
     assert '<div class="comment-body"><mark>see @ana</mark></div>' in html
     assert "via" not in html and "mt-2 d-flex" not in html
+
+
+def test_a_thread_message_is_marked_as_in_the_consultation_thread():
+    e = NS(kind="note", comment=comment(thread=True), event=None, files=[], at=AT)
+    with translation.override("en"):
+        html = timeline_comment(Context(), e, None, Marks())
+    assert "In the consultation thread" in html and 'href="#consultation"' in html
+    assert "<mark>" in html  # highlighted as a note

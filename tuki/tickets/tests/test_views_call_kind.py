@@ -47,8 +47,12 @@ def test_the_caller_s_similar_open_ticket_is_shown(desk: Desk) -> None:
         URL + "similar/", {"requester": desk.requester.pk, "title": "vpn does not connect"}
     ).content.decode()
     assert old.number in html and "Printer jam" not in html
+    assert 'name="add_to"' in html
+    # A colleague of the same organisation calling about it: offered as a ticket to link to,
+    # never to add the call to (it is not theirs).
     other = client.get(URL + "similar/", {"requester": desk.colleague.pk, "title": "vpn connect"})
-    assert old.number not in other.content.decode()
+    text = other.content.decode()
+    assert old.number in text and 'name="add_to"' not in text and 'name="link_to"' in text
 
 
 def test_the_call_is_added_to_the_open_ticket_as_a_phone_note(desk: Desk) -> None:

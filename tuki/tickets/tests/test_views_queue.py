@@ -7,6 +7,9 @@ from tuki.lib.testing import Queries, assert_same_count, query_budget
 from tuki.tickets import services
 from tuki.tickets.models import Ticket
 
+# The queue's sort and filters take another path on PostgreSQL (views/queue.py).
+pytestmark = pytest.mark.each_database
+
 URL = "/desk/tickets/"
 # session, user; the configuration's version (tuki.configcache: the statuses, for the filter
 # choices and the ids of the active statuses the list filters by, and the custom fields come

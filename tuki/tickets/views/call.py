@@ -18,7 +18,15 @@ from tuki.accounts.models import SupportGroup, User
 from tuki.lib.bounds import parse_id
 from tuki.lib.errors import ServiceError
 from tuki.lib.http import AuthenticatedHttpRequest
-from tuki.tickets import call_panels, fields as custom_fields, fields_forms, services
+from tuki.tickets import (
+    access,
+    call_panels,
+    fields as custom_fields,
+    fields_forms,
+    intake,
+    services,
+)
+from tuki.tickets.choices import LinkType
 from tuki.tickets.forms import LogCallForm
 from tuki.tickets.models import Category, Channel, Kind, ResolutionCode, Ticket
 from tuki.tickets.similar import similar_open
@@ -127,11 +135,33 @@ def _register(
         )
         for panel in call_panels.panels():
             panel.registered(user, post, ticket)
+        _link_new(user, data, ticket)
+        advisor = intake.advisor()
+        if advisor is not None:
+            advisor.registered(user, post, ticket)
         if outcome == LogCallForm.RESOLVE:
             ticket = services.resolve_ticket(
                 user, ticket, code=ResolutionCode.FIRST_CONTACT, resolution=data["resolution"]
             )
     return ticket
+
+
+def _link_new(user: User, data: dict[str, Any], ticket: Ticket) -> None:
+    """Link the new ticket to the open ticket or the live outage the operator picked."""
+    if data.get("link_to"):
+        other = Ticket.objects.visible_to(user).active().filter(pk=data["link_to"]).first()
+        if other is None:
+            raise ServiceError(_("That ticket is not open."), field="add_to", code="invalid")
+        services.link_tickets(user, ticket, other, LinkType.RELATED)
+    if data.get("child_of"):
+        outage = intake.live_outages(user).filter(pk=data["child_of"]).first()
+        if outage is None:
+            raise ServiceError(_("That outage is over."), field="add_to", code="invalid")
+        if ticket.kind != Kind.INCIDENT:
+            raise ServiceError(
+                _("Only an incident can be part of an outage."), field="kind", code="invalid"
+            )
+        services.link_tickets(user, outage, ticket, LinkType.PARENT_OF)
 
 
 def _add_to(user: User, data: dict[str, Any]) -> Ticket:
@@ -165,17 +195,40 @@ def _context(user: User, form: LogCallForm, post: QueryDict) -> dict[str, Any]:
     }
 
 
+def _call(request: AuthenticatedHttpRequest) -> intake.Call:
+    """What the operator has typed so far, from the query string (htmx)."""
+    get = request.GET
+    caller = directory.people_visible_to(request.user).filter(pk=_int(get.get("requester")))
+    category = Category.objects.filter(pk=_int(get.get("category")), is_active=True)
+    return intake.Call(
+        caller=caller.first(),
+        title=get.get("title", "")[:200],
+        description=get.get("description", "")[:2000],
+        category=category.first(),
+        language=get_language() or "en",
+        impact=_choice(get.get("impact"), (1, 2, 3)),
+        urgency=_choice(get.get("urgency"), (1, 2, 3)),
+        kind=Kind.REQUEST if get.get("kind") == Kind.REQUEST else Kind.INCIDENT,
+    )
+
+
+def _choice(value: str | None, allowed: tuple[int, ...]) -> int | None:
+    number = _int(value)
+    return number if number in allowed else None
+
+
 @agent_required
 def call_similar(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """The warning: the caller already has an open ticket with a similar title."""
-    caller = (
-        directory.people_visible_to(request.user)
-        .filter(pk=_int(request.GET.get("requester")))
-        .first()
-    )
-    title = request.GET.get("title", "")[:200]
-    tickets = similar_open(request.user, caller, title, get_language() or "en")
-    return render(request, "tickets/partials/call_similar.html", {"tickets": tickets})
+    """The warning: open tickets this call may duplicate (the caller's, the organisation's,
+    the same category's or service's) and live outages it may be part of."""
+    call = _call(request)
+    advisor = intake.advisor()
+    if advisor is not None:
+        found = advisor.duplicates(request.user, call)
+    else:
+        tickets = similar_open(request.user, call.caller, call.title, call.language)
+        found = [intake.Duplicate(t, [_("same caller")], 1.0, True, False) for t in tickets]
+    return render(request, "tickets/partials/call_similar.html", {"duplicates": found})
 
 
 @agent_required
@@ -228,6 +281,43 @@ def call_route(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "tickets/partials/call_route.html", context)
 
 
+@agent_required
+def call_assist(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Assist's suggested group, category and priority for the call, each with its reason
+    (the similar past tickets the operator may open), and the token of what was shown."""
+    advisor = intake.advisor()
+    advice, token = advisor.advise(request.user, _call(request)) if advisor else ([], "")
+    context = {"advice": {a.kind: a for a in advice}, "assist_token": token}
+    return render(request, "tickets/partials/call_assist.html", context)
+
+
 def _int(value: str | None) -> int:
     number = parse_id(value) if value else None
     return number or 0
+
+
+@agent_required
+def ticket_duplicates(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
+    """The ticket page's "Possible duplicates" (htmx): open tickets saying the same thing as
+    this open one, however it came in (a mail, the portal, a call), and live outages."""
+    ticket = access.get_ticket_for_user(request.user, number)
+    advisor = intake.advisor()
+    found: list[intake.Duplicate] = []
+    if advisor is not None and ticket.is_active:
+        call = intake.Call(
+            caller=ticket.requester,
+            title=ticket.title,
+            description=ticket.description[:2000],
+            category=ticket.category,
+            language=get_language() or "en",
+            kind=ticket.kind,
+        )
+        linked = set(ticket.links_out.values_list("target_id", flat=True))
+        linked |= set(ticket.links_in.values_list("source_id", flat=True))
+        found = [
+            d
+            for d in advisor.duplicates(request.user, call)
+            if d.ticket.pk != ticket.pk and d.ticket.pk not in linked
+        ]
+    context = {"duplicates": found, "ticket": ticket}
+    return render(request, "tickets/partials/ticket_duplicates.html", context)

@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django_htmx.http import reswap, retarget, trigger_client_event
 
 from tuki.accounts.models import SupportGroup, User
@@ -17,7 +18,7 @@ from tuki.lib.http import AuthenticatedHttpRequest
 from tuki.tickets import access, fields as custom_fields, fields_forms, sections, services
 from tuki.tickets.forms import FIELD_FORMS, CommentForm, field_initial, max_upload_mb
 from tuki.tickets.models import StatusCategory, Ticket, TicketLink
-from tuki.tickets.views import action_specs
+from tuki.tickets.views import action_specs, conflicts, thread
 from tuki.tickets.views.common import agent_required, go_to
 from tuki.tickets.views.timeline import build_timeline
 
@@ -123,6 +124,7 @@ def build_context(
         "is_resolved": ticket.status.category == StatusCategory.RESOLVED,
         # What upper apps show here (tickets/sections.py): the CMDB's affected items.
         "sections": sections.rendered_for(user, ticket),
+        "thread": thread.for_page(ticket, comments, attachments),  # swarming (docs/chat.md)
         "custom_fields": [
             (f"cf_{row.key}", row) for row in custom_fields.shown(ticket)
         ],  # custom fields: token "cf_<key>" in edit URLs and ids
@@ -182,21 +184,48 @@ def edit_field(request: AuthenticatedHttpRequest, number: str, field: str) -> Ht
             return _summary(request, ticket)
         return _field_form(request, ticket, field, _edit_form(ticket, field))
     form = _edit_form(ticket, field, request.POST)
+    form.version = request.POST.get("version") or ticket.version  # type: ignore[attr-defined]  # carried by the template
+    form.original = request.POST.get("original") or conflicts.sign(ticket, field)  # type: ignore[attr-defined]  # carried by the template
     if form.is_valid():
-        if isinstance(form, fields_forms.CustomValuesFormBase):
-            changes: dict[str, Any] = {"custom": form.values()}
-        else:
-            changes = {field: form.cleaned_data[field]}
-        try:
-            updated = services.update_ticket(request.user, ticket, **changes)
-        except ServiceError as exc:
-            form.add_service_error(exc)
-        else:
-            if updated.number != ticket.number or not is_fragment_request(request):
-                return go_to(request, updated.get_absolute_url())
-            response = _summary(request, load_ticket(request.user, updated.number))
-            return trigger_client_event(response, "ticket-changed")
+        if request.POST.get("resolve") == "theirs":  # the conflict view's "Take theirs"
+            return _edited(request, ticket, ticket)
+        conflict = conflicts.field_conflict(request, ticket, field, form)
+        if conflict is None:
+            try:
+                updated = _save_field(request, ticket, field, form)
+            except services.StaleTicket:
+                # Changed between reading it and saving: compare with what it is now.
+                ticket = load_ticket(request.user, number)
+                conflict = conflicts.field_conflict(request, ticket, field, form)
+                if conflict is None:
+                    conflicts.mark(form, ticket, field)
+                    form.add_error(None, _("This ticket changed while you saved. Save again."))
+            except ServiceError as exc:
+                form.add_service_error(exc)
+            else:
+                return _edited(request, ticket, updated)
+        if conflict is not None:
+            form.conflict = conflict  # type: ignore[attr-defined]  # shown by the template
+            form.version, form.original = conflict.version, conflict.original  # type: ignore[attr-defined]  # carried by the template
     return _field_form(request, ticket, field, form, status=422)
+
+
+def _save_field(
+    request: AuthenticatedHttpRequest, ticket: Ticket, field: str, form: BootstrapMixin
+) -> Ticket:
+    """Save over the version the edit was compared with (`field_conflict`)."""
+    if isinstance(form, fields_forms.CustomValuesFormBase):
+        changes: dict[str, Any] = {"custom": form.values()}
+    else:
+        changes = {field: form.cleaned_data[field]}
+    return services.update_ticket(request.user, ticket, expected_version=ticket.version, **changes)
+
+
+def _edited(request: AuthenticatedHttpRequest, ticket: Ticket, updated: Ticket) -> HttpResponse:
+    if updated.number != ticket.number or not is_fragment_request(request):
+        return go_to(request, updated.get_absolute_url())
+    response = _summary(request, load_ticket(request.user, updated.number))
+    return trigger_client_event(response, "ticket-changed")
 
 
 def _custom_field(ticket: Ticket, field: str) -> Any:
@@ -210,12 +239,17 @@ def _custom_field(ticket: Ticket, field: str) -> Any:
 
 
 def _edit_form(ticket: Ticket, field: str, data: Any = None) -> BootstrapMixin:
+    """The field's form; a blank one carries the version and value it shows (conflicts.py)."""
     custom = _custom_field(ticket, field)
     if custom is not None:
-        return fields_forms.values_form([custom], data, values=ticket.custom)
-    if data is not None:
-        return FIELD_FORMS[field](data)
-    return FIELD_FORMS[field](initial=field_initial(ticket, field))
+        form: BootstrapMixin = fields_forms.values_form([custom], data, values=ticket.custom)
+    elif data is not None:
+        form = FIELD_FORMS[field](data)
+    else:
+        form = FIELD_FORMS[field](initial=field_initial(ticket, field))
+    if data is None:
+        conflicts.mark(form, ticket, field)
+    return form
 
 
 def _summary(request: AuthenticatedHttpRequest, ticket: Ticket) -> HttpResponse:

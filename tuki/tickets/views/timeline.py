@@ -46,6 +46,8 @@ ICONS: dict[str, str] = {
     EventAction.APPROVAL_REJECTED: "bi-x-circle",
     EventAction.APPROVAL_CANCELLED: "bi-slash-circle",
     EventAction.SURVEY_ANSWERED: "bi-star",
+    EventAction.CONSULTED: "bi-people-fill",
+    EventAction.CONSULTATION_CLOSED: "bi-chat-square-text",
 }
 CHOICES = {
     "impact": Impact,

@@ -33,11 +33,14 @@ from django.db import connection
 
 from tuki.bench import (
     alerts,
+    assist_replay,
+    call_assist,
     changes,
     cmdb,
     database,
     impact,
     intake,
+    live,
     loading,
     measure,
     profiling,
@@ -46,10 +49,12 @@ from tuki.bench import (
 )
 from tuki.bench.options import (
     ALERTS,
+    ASSIST,
     CMDB,
     HTTP_MEASUREMENTS,
     IN_PROCESS,
     INTAKE,
+    LIVE,
     Figure,
     Options,
     Run,
@@ -84,7 +89,16 @@ def load(name: str) -> ModuleType:
 
 
 def everything() -> list[str]:
-    return [*HTTP_MEASUREMENTS, *INTAKE, *ALERTS, *IN_PROCESS, *CMDB, *modules_available()]
+    return [
+        *HTTP_MEASUREMENTS,
+        *INTAKE,
+        *ALERTS,
+        *LIVE,
+        *ASSIST,
+        *IN_PROCESS,
+        *CMDB,
+        *modules_available(),
+    ]
 
 
 class Command(BaseCommand):
@@ -204,15 +218,22 @@ class Command(BaseCommand):
         http = any(opts.wants(n) for n in HTTP_MEASUREMENTS)
         intake_wanted = any(opts.wants(n) for n in INTAKE)
         alerts_wanted = any(opts.wants(n) for n in ALERTS)
+        live_wanted = any(opts.wants(n) for n in LIVE)
+        assist_wanted = any(n in opts.only or (not opts.only and not opts.quick) for n in ASSIST)
         in_process = [n for n in IN_PROCESS if opts.wants(n)]
         cmdb_wanted = any(opts.wants(n) for n in CMDB)
         uses_data = any(getattr(m, "USES_BENCH_DATA", False) for _n, m in loaded)
         opts.tickets_needed = bool(
-            http or intake_wanted or alerts_wanted or in_process or uses_data
+            http or intake_wanted or alerts_wanted or live_wanted or in_process or uses_data
         )
         if not opts.tickets_needed and not cmdb_wanted:
             # Micro-benchmarks that need no data set or make their own: no database here.
             self.run_modules(run, loaded)
+            if assist_wanted:
+                self.say(self.style.MIGRATE_HEADING("Assist: the UCI log replayed"))
+                assist_replay.measure(run, self.say)
+                run.environment = report.environment()
+                self.say(f"{report.table(run)}\nwritten to {report.write(run)}")
             self.say(f"({time.perf_counter() - started:.1f} s)")
             return
         url = database.bench_database(opts, self.say)
@@ -232,9 +253,18 @@ class Command(BaseCommand):
             if alerts_wanted:
                 self.say(self.style.MIGRATE_HEADING("Monitoring alerts"))
                 alerts.measure(run, url, self.say)
+            if live_wanted:
+                self.say(self.style.MIGRATE_HEADING("Live pages"))
+                live.measure(run, url, self.say)
             if report_year.NAME in in_process:
                 self.say(self.style.MIGRATE_HEADING("Reports engine"))
                 report_year.measure(run, self.say)
+            if any(n in in_process for n in call_assist.NAMES):
+                self.say(self.style.MIGRATE_HEADING("Assist at Log a call"))
+                call_assist.measure(run, self.say)
+            if assist_wanted:
+                self.say(self.style.MIGRATE_HEADING("Assist: the UCI log replayed"))
+                assist_replay.measure(run, self.say)
             if cmdb_wanted:
                 self.say(self.style.MIGRATE_HEADING("Impact analysis"))
                 impact.measure(run, self.say)
