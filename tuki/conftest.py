@@ -47,7 +47,11 @@ def _emptying_flush(
     permissions stay: the flush's post_migrate would only make them again (a second per
     flush), and under new ids that ContentType's cache would not know.
     """
+    global _truncated
     if reset_sequences or not tables:
+        # `call_command("flush")` resets sequences: TRUNCATE ... RESTART IDENTITY, content
+        # types too, so this flush's post_migrate must make them again (_post_flush_signal).
+        _truncated = True
         return _truncating_flush(
             self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
         )
@@ -65,15 +69,24 @@ def _emptying_flush(
 
 
 def _post_flush_signal(verbosity: int, interactive: bool, db: str, **kwargs: Any) -> None:
-    """post_migrate after a flush, but not on PostgreSQL, whose flush kept what it makes."""
+    """post_migrate after a flush, but not after `_emptying_flush`, which kept what it makes.
+
+    ContentType's cache is emptied all the same, as post_migrate's create_contenttypes would:
+    a test may have filled it inside a transaction it then rolled back.
+    """
+    global _truncated
+    from django.contrib.contenttypes.models import ContentType
     from django.db import connections
 
-    if connections[db].vendor == "postgresql":
+    truncated, _truncated = _truncated, False
+    if connections[db].vendor == "postgresql" and not truncated:
+        ContentType.objects.clear_cache()
         return
     _emit_post_migrate(verbosity, interactive, db, **kwargs)
 
 
 _truncating_flush: Any = None
+_truncated = False
 _emit_post_migrate: Any = None
 KEPT_BY_FLUSH = frozenset({"django_content_type", "auth_permission"})
 CONFIGURATION_CHANGED = (
