@@ -299,9 +299,12 @@ SEMANTIC_SEARCH = env_bool("SEMANTIC_SEARCH", "pytest" not in sys.modules)
 # quicker than two threads on two busy cores: docs/assist.md).
 SEMANTIC_THREADS = env_int("SEMANTIC_THREADS", 1)
 # Assist's reply drafts: an optional OpenAI-compatible endpoint on the desk's own network
-# (docs/assist.md, Reply drafts). Empty: off, nothing leaves the process. Not called yet.
+# (docs/assist.md, Reply drafts), called when an agent asks for a draft from it. Empty: off,
+# nothing leaves the process. The key, when the server wants one, goes as a bearer token.
 ASSIST_LLM_URL = env_str("ASSIST_LLM_URL", "")
 ASSIST_LLM_MODEL = env_str("ASSIST_LLM_MODEL", "local")
+ASSIST_LLM_KEY = env_str("ASSIST_LLM_KEY", "")
+ASSIST_LLM_TIMEOUT = env_float("ASSIST_LLM_TIMEOUT", 30.0)
 # Ask requesters one satisfaction question when their ticket is resolved (docs/surveys.md).
 SURVEYS = env_bool("SURVEYS", True)
 # The share of SLA clocks the desk promises to meet, where no one agreement sets its own:

@@ -10,8 +10,8 @@ insert into the reply box and edit (extractive; no model writes anything).
    filtered by what the agent may read.
 4. Up to LIMIT drafts, best ticket and best article first; each says where it came from.
 
-The optional local model (settings.ASSIST_LLM_URL) is not called yet: `llm_payload` is what
-would be sent, shown to administrators on the accuracy page.
+5. When the optional local model is set up (llm.py), an agent may ask it to write one reply
+   from those drafts (`model_draft`): they are its only sources.
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
-from tuki.assist import embeddings, semantic
+from tuki.assist import embeddings, llm, semantic
 from tuki.assist.duplicates import category_family, stem_similarity, word_keys
 from tuki.tickets.access import can_note
 from tuki.tickets.choices import StatusCategory
@@ -143,23 +143,17 @@ def drafts_for(agent: User, ticket: Ticket, language: str = "en") -> list[Draft]
     return drafts[:LIMIT]
 
 
-def llm_payload(title: str, description: str, drafts: list[str]) -> dict[str, Any]:
-    """What the optional local model would be sent (OpenAI-compatible chat completions):
-    the ticket's title and description and the extractive drafts' texts, nothing else."""
-    sources = "\n\n".join(f"[{n}] {text}" for n, text in enumerate(drafts, start=1))
-    return {
-        "model": settings.ASSIST_LLM_MODEL,
-        "messages": [
-            {
-                "role": "system",
-                "content": "Write a short reply to the ticket using only the sources given.",
-            },
-            {
-                "role": "user",
-                "content": f"Ticket: {title}\n\n{description}\n\nSources:\n{sources}",
-            },
-        ],
-    }
+def model_draft(agent: User, ticket: Ticket, language: str = "en") -> str:
+    """The local model's reply, written from this ticket and the drafts above (llm.py).
+
+    Raises llm.ModelError when there is nothing to write from or the model fails: with no
+    source, a model would only make a reply up."""
+    sources = [draft.text for draft in drafts_for(agent, ticket, language)]
+    if not sources:
+        raise llm.ModelError(
+            _("No similar resolved ticket or article to write from: nothing was sent.")
+        )
+    return llm.ask(llm.payload(ticket.title, ticket.description, sources, language))
 
 
 def section_context(user: User, ticket: Ticket) -> dict[str, Any] | None:

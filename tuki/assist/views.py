@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from tuki.assist import access, drafts, services
+from tuki.assist import access, drafts, llm, services
 from tuki.assist.accuracy import accuracy
 from tuki.assist.forms import PeriodForm, ThresholdForm
 from tuki.lib.errors import ServiceError
@@ -60,13 +60,20 @@ def threshold(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 def _llm_sample() -> dict[str, str]:
-    """What the optional local model would be sent, with placeholders (administrators)."""
-    sample = drafts.llm_payload(
+    """What the local model is sent for each draft asked for, with placeholders where a
+    ticket's values go (administrators): built by the function the real call uses."""
+    sample = llm.payload(
         _("<the ticket's title>"),
         _("<the ticket's description>"),
         [_("<the first draft's text>"), _("<the second draft's text>")],
+        "en",
     )
-    return {"url": settings.ASSIST_LLM_URL, "payload": json.dumps(sample, indent=2)}
+    return {
+        "url": settings.ASSIST_LLM_URL,
+        "payload": json.dumps(sample, indent=2, ensure_ascii=False),
+        "timeout": f"{settings.ASSIST_LLM_TIMEOUT:g}",
+        "key": "yes" if settings.ASSIST_LLM_KEY else "",
+    }
 
 
 @require_GET
@@ -79,4 +86,22 @@ def ticket_drafts(request: AuthenticatedHttpRequest, number: str) -> HttpRespons
     if ticket.is_active and can_note(request.user, ticket):
         language = getattr(ticket.requester, "language", "") or "en"
         found = drafts.drafts_for(request.user, ticket, language)
-    return render(request, "assist/partials/drafts.html", {"drafts": found, "ticket": ticket})
+    context = {"drafts": found, "ticket": ticket, "model": llm.enabled()}
+    return render(request, "assist/partials/drafts.html", context)
+
+
+@require_POST
+@agent_required(hide=True)
+def ticket_model_draft(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
+    """The drafts section's "Write with the local model" (htmx): the model's reply from the
+    drafts the agent may see, or why there is none. A 404 when no model is set up."""
+    ticket = get_ticket_for_user(request.user, number)
+    if not llm.enabled() or not ticket.is_active or not can_note(request.user, ticket):
+        raise Http404("No local model, or no reply to write")
+    language = getattr(ticket.requester, "language", "") or "en"
+    context: dict[str, object] = {"ticket": ticket}
+    try:
+        context["text"] = drafts.model_draft(request.user, ticket, language)
+    except llm.ModelError as exc:
+        context["error"] = str(exc)
+    return render(request, "assist/partials/model_draft.html", context)
