@@ -14,6 +14,8 @@ class AssistConfig(AppConfig):
         from tuki.tickets.signals import event_recorded
 
         periodic.register("assist.retrain", jobs.retrain_due, every=jobs.EVERY)
+        # Routed suggestions are decided when their tickets are settled (services.py).
+        periodic.register("assist.settle", jobs.settle_due, every=jobs.SETTLE_EVERY)
         # Ticket vectors for semantic matching, computed by a task after each change.
         event_recorded.connect(
             receivers.on_event_recorded, sender=TicketEvent, dispatch_uid="assist.embed_ticket"

@@ -11,7 +11,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import F, Q
+from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
@@ -181,6 +183,26 @@ def record_outcome(suggestion: Suggestion, *, accepted: bool, actor: User | None
         row.decided_at = timezone.now()
         row.save(update_fields=["outcome", "decided_by", "decided_at"])
     return row
+
+
+def settle_routed() -> tuple[int, int]:
+    """Decide the pending group suggestions (the ones routing acted on, which nobody accepts
+    by hand) whose tickets are resolved or closed: accepted when the ticket ended in the
+    suggested group, rejected when someone had to move it elsewhere. Two UPDATEs; safe to
+    run twice. Returns (accepted, rejected)."""
+    settled = Suggestion.objects.filter(
+        kind=Kind.GROUP,
+        outcome=Outcome.PENDING,
+        ticket__status_id__in=status_ids((StatusCategory.RESOLVED, StatusCategory.CLOSED)),
+    )
+    now = timezone.now()
+    # Compared as text: a value is a group's id written out (a cast the other way would fail
+    # on PostgreSQL for any value that is not a number).
+    kept = Q(value=Cast(F("ticket__group_id"), models.CharField()))
+    with transaction.atomic():
+        accepted = settled.filter(kept).update(outcome=Outcome.ACCEPTED, decided_at=now)
+        rejected = settled.update(outcome=Outcome.REJECTED, decided_at=now)
+    return accepted, rejected
 
 
 def routing_may_use(suggested: Suggested) -> bool:

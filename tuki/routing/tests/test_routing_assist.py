@@ -90,3 +90,34 @@ def test_the_rule_form_offers_assist(desk: Desk) -> None:
     data = {"name": "Assist first", "group": desk.apps.pk, "use_assist": "on", "is_active": "on"}
     assert client.post("/routing/rules/new/", data).status_code == 302
     assert RoutingRule.objects.get(name="Assist first").use_assist
+
+
+def test_a_routed_suggestion_is_decided_when_its_ticket_is_settled(
+    desk: Desk, model: float
+) -> None:
+    """Kept in the suggested group to the end: accepted. Moved elsewhere by a person before
+    the resolution: rejected. Still open: pending. Running the sweep again changes nothing."""
+    from tuki.assist import jobs
+
+    assist.set_routing_threshold(round(model - 0.05, 2))
+    _rule(desk)
+    kept, moved, open_ = _new(desk), _new(desk), _new(desk)
+    for ticket in (kept, moved, open_):
+        assert services.route_new_ticket(ticket.pk) == f"routed to {desk.network_hel.pk}"
+    code = ResolutionCode.values[0]
+    tickets.resolve_ticket(desk.specialist, Ticket.objects.get(pk=kept.pk), code=code)
+    moved = tickets.escalate_ticket(
+        desk.specialist, Ticket.objects.get(pk=moved.pk), group=desk.apps, reason="payroll"
+    )
+    tickets.resolve_ticket(desk.admin, moved, code=code)
+    assert Suggestion.objects.filter(outcome=Outcome.PENDING).count() == 3
+
+    assert jobs.settle_due() == 2
+    outcome = dict(Suggestion.objects.values_list("ticket_id", "outcome"))
+    assert outcome == {
+        kept.pk: Outcome.ACCEPTED,
+        moved.pk: Outcome.REJECTED,
+        open_.pk: Outcome.PENDING,
+    }
+    assert Suggestion.objects.get(ticket=kept).decided_at is not None
+    assert assist.settle_routed() == (0, 0)
