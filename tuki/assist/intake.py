@@ -47,13 +47,30 @@ def fields_of(user: User, call: Call) -> dict[str, Any]:
     }
 
 
-def _labels(kind: str, values: set[str]) -> dict[str, str]:
+def _labels(kind: str, values: set[str], paths: dict[str, str]) -> dict[str, str]:
+    """Each value's label; for categories, `paths` gets each one's path too."""
     ids = [int(v) for v in values if v.isdigit()]
     if kind == Kind.GROUP:
         return {str(g.pk): g.name for g in SupportGroup.objects.filter(pk__in=ids)}
     if kind == Kind.CATEGORY:
-        return {str(c.pk): str(c) for c in Category.objects.filter(pk__in=ids)}
+        categories = Category.objects.filter(pk__in=ids)
+        paths.update({str(c.pk): c.path for c in categories})
+        return {str(c.pk): str(c) for c in categories}
     return {str(p.value): str(p.label) for p in Priority if p.value in ids}
+
+
+def services_of(path: str) -> list[str]:
+    """The active services whose categories hold the category at `path` (itself or one
+    above it): one query over the categories that have a service."""
+    linked = (
+        Category.objects.filter(services__is_active=True)
+        .values_list("path", "services__name")
+        .order_by("services__name")
+    )
+    names = [
+        name for above, name in linked if path == above or path.startswith(above + duplicates.SEP)
+    ]
+    return list(dict.fromkeys(names))
 
 
 def advise(user: User, call: Call) -> tuple[list[Advice], str]:
@@ -70,13 +87,17 @@ def advise(user: User, call: Call) -> tuple[list[Advice], str]:
     shown = []
     advice = []
     for s in suggestions:
-        labels = _labels(s.kind, {s.value, *(v for v, _p in s.top)})
+        paths: dict[str, str] = {}
+        labels = _labels(s.kind, {s.value, *(v for v, _p in s.top)}, paths)
         if s.value not in labels:
             continue  # a group or category deleted since training
         reason = [by_id[pk] for pk in s.reason if pk in by_id]
         top = [(labels[v], p) for v, p in s.top if v in labels]
         label = labels[s.value]
-        advice.append(Advice(s.kind, s.value, label, s.confidence, top, reason[:REASONS]))
+        offered = services_of(paths[s.value]) if s.value in paths else []
+        advice.append(
+            Advice(s.kind, s.value, label, s.confidence, top, reason[:REASONS], offered)
+        )
         # The token is signed, not secret: it names only tickets the operator may see (a
         # ticket's id is its number).
         seen = [t.pk for t in reason]

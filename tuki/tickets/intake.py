@@ -72,6 +72,9 @@ class Advice:
     confidence: float
     top: list[tuple[str, float]]  # (label, confidence)
     reason: list[Ticket] = field(default_factory=list)
+    # Categories: the services the suggested category stands for (a ticket's service is
+    # its category's: sla.Service.categories), so the operator sees which service it is.
+    services: list[str] = field(default_factory=list)
 
     @property
     def percent(self) -> int:

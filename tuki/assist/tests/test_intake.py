@@ -227,6 +227,22 @@ def test_the_suggested_group_is_shown_with_its_reason(desk: Desk, trained: list[
     assert shown and shown <= vpn
 
 
+def test_the_suggested_category_says_which_service_it_is(
+    desk: Desk, trained: list[Ticket]
+) -> None:
+    """A ticket's service is its category's (sla.Service.categories, at the category or one
+    above it): the category suggestion names it; an inactive service is not named."""
+    from tuki.sla.models import Service
+
+    Service.objects.create(name="Remote access").categories.add(desk.vpn.parent)
+    Service.objects.create(name="Old VPN", is_active=False).categories.add(desk.vpn)
+    Service.objects.create(name="Payroll").categories.add(Category.objects.get(name="Applications"))
+    html = _assist(desk.client_for(desk.operator), desk)
+    category = re.search(r'data-assist-kind="category".*?</div>\s*</div>', html, re.S)
+    assert category and "Service: Remote access" in category.group(0)
+    assert "Old VPN" not in html and "Payroll" not in category.group(0)
+
+
 def test_the_reason_never_names_a_ticket_the_operator_may_not_see(
     desk: Desk, trained: list[Ticket]
 ) -> None:
@@ -251,8 +267,9 @@ def test_the_intake_partials_run_a_fixed_number_of_queries(
     for n in range(2):
         _open(desk, f"VPN 809 error again {n}")
     # Session and user (4), then: the models, the operator's groups, the reason tickets, the
-    # groups' and categories' names (the learners are unpickled once per process).
-    with query_budget(10, exact=True):
+    # groups' and categories' names, the categories that have a service (the learners are
+    # unpickled once per process).
+    with query_budget(11, exact=True):
         _assist(client, desk)
     query = {"requester": desk.requester.pk, "title": "VPN 809", "category": desk.vpn.pk}
     # Session and user, the category, its ancestors, descendants and services, the outages'
