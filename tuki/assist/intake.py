@@ -95,9 +95,7 @@ def advise(user: User, call: Call) -> tuple[list[Advice], str]:
         top = [(labels[v], p) for v, p in s.top if v in labels]
         label = labels[s.value]
         offered = services_of(paths[s.value]) if s.value in paths else []
-        advice.append(
-            Advice(s.kind, s.value, label, s.confidence, top, reason[:REASONS], offered)
-        )
+        advice.append(Advice(s.kind, s.value, label, s.confidence, top, reason[:REASONS], offered))
         # The token is signed, not secret: it names only tickets the operator may see (a
         # ticket's id is its number).
         seen = [t.pk for t in reason]

@@ -227,9 +227,7 @@ def test_the_suggested_group_is_shown_with_its_reason(desk: Desk, trained: list[
     assert shown and shown <= vpn
 
 
-def test_the_suggested_category_says_which_service_it_is(
-    desk: Desk, trained: list[Ticket]
-) -> None:
+def test_the_suggested_category_says_which_service_it_is(desk: Desk, trained: list[Ticket]) -> None:
     """A ticket's service is its category's (sla.Service.categories, at the category or one
     above it): the category suggestion names it; an inactive service is not named."""
     from tuki.sla.models import Service
