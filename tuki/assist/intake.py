@@ -93,9 +93,12 @@ def advise(user: User, call: Call) -> tuple[list[Advice], str]:
             continue  # a group or category deleted since training
         reason = [by_id[pk] for pk in s.reason if pk in by_id]
         top = [(labels[v], p) for v, p in s.top if v in labels]
+        top_values = [v for v, _p in s.top if v in labels]
         label = labels[s.value]
         offered = services_of(paths[s.value]) if s.value in paths else []
-        advice.append(Advice(s.kind, s.value, label, s.confidence, top, reason[:REASONS], offered))
+        advice.append(
+            Advice(s.kind, s.value, label, s.confidence, top, reason[:REASONS], offered, top_values)
+        )
         # The token is signed, not secret: it names only tickets the operator may see (a
         # ticket's id is its number).
         seen = [t.pk for t in reason]

@@ -75,6 +75,7 @@ class Advice:
     # Categories: the services the suggested category stands for (a ticket's service is
     # its category's: sla.Service.categories), so the operator sees which service it is.
     services: list[str] = field(default_factory=list)
+    top_values: list[str] = field(default_factory=list)  # the values of `top`, in its order
 
     @property
     def percent(self) -> int:
