@@ -12,6 +12,10 @@
    are compared). Two incidents are alike when their texts are close, or a little close and
    of the same category or naming the same configuration item, or when they name the same
    item in the same category.
+   With semantic search on (the `semantic` extra), the stored vectors of the candidates say
+   too which pairs written in different languages mean the same thing, where words cannot
+   (assist.semantic.ticket_pairs): close in meaning is alike, a little close is alike with
+   the same category or item. Pairs in one language are left to the words.
 4. Alike incidents join into clusters (union-find); a cluster of at least
    TUKI_PROBLEM_RADAR_MIN_INCIDENTS is a proposal, with its reasons: the shared words, the
    shared category, the shared items.
@@ -33,6 +37,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from tuki.accounts.models import User
+from tuki.assist import semantic
 from tuki.cmdb.models import AffectedItem
 from tuki.problems import access
 from tuki.problems.models import RadarDismissal
@@ -49,6 +54,12 @@ MAX_WORDS = 60  # per incident
 CLOSE = 0.45  # cosine: alike on text alone
 NEAR = 0.2  # cosine: alike with the same category or item
 SIMILAR_LIMIT = 10
+# Cosine of two tickets' stored vectors (passages, centred per language), for requesters of
+# different languages. Measured on the fixed en/ro/fi set (assist/tests/multilingual.py): the
+# same issue in two languages 0.28-0.74 (median 0.6); different issues in two languages at
+# most 0.34 (in one language up to 0.45: such pairs are left to the words).
+MEANING_CLOSE = 0.45  # alike on meaning alone
+MEANING_NEAR = 0.36  # alike with the same category or item
 
 
 def min_incidents() -> int:
@@ -65,6 +76,7 @@ class Doc:
     category_id: int | None
     weights: Counter[str]
     items: set[int] = field(default_factory=set)
+    language: str = "en"
     vector: dict[str, float] = field(default_factory=dict)
 
 
@@ -75,6 +87,7 @@ class Proposal:
     words: list[str]
     category: str
     items: list[str]
+    meaning: bool = False  # some of them were joined by meaning (semantic), not by words
 
     @property
     def ids(self) -> list[int]:
@@ -111,6 +124,7 @@ def _doc(row: Mapping[str, Any], surface: dict[str, str]) -> Doc:
         pk=pk if isinstance(pk, int) else 0,
         category_id=category if isinstance(category, int) else None,
         weights=weights,
+        language=language,
     )
 
 
@@ -176,17 +190,30 @@ def _similarities(docs: list[Doc]) -> dict[tuple[int, int], float]:
     return scores
 
 
-def alike(a: Doc, b: Doc, cosine: float) -> bool:
+def alike(a: Doc, b: Doc, cosine: float, meaning: float = 0.0) -> bool:
     same_category = a.category_id is not None and a.category_id == b.category_id
     same_item = bool(a.items & b.items)
-    if cosine >= CLOSE:
+    if cosine >= CLOSE or meaning >= MEANING_CLOSE:
         return True
-    if cosine >= NEAR and (same_category or same_item):
+    if (cosine >= NEAR or meaning >= MEANING_NEAR) and (same_category or same_item):
         return True
     return same_item and same_category
 
 
-def _clusters(docs: list[Doc]) -> list[list[int]]:
+def _meanings(docs: list[Doc]) -> dict[tuple[int, int], float]:
+    """Pairs of docs (index pairs i < j) of requesters of different languages that are close
+    in meaning, from their stored vectors."""
+    index = {d.pk: i for i, d in enumerate(docs)}
+    found = {}
+    for (a, b), score in semantic.ticket_pairs(list(index), MEANING_NEAR).items():
+        i, j = sorted((index[a], index[b]))
+        if docs[i].language != docs[j].language:
+            found[(i, j)] = score
+    return found
+
+
+def _clusters(docs: list[Doc]) -> tuple[list[list[int]], set[int]]:
+    """The groups of alike docs (indexes), and the docs joined to another by meaning alone."""
     parent = list(range(len(docs)))
 
     def root(i: int) -> int:
@@ -205,13 +232,20 @@ def _clusters(docs: list[Doc]) -> list[list[int]]:
             for b in range(a + 1, len(members)):
                 i, j = members[a], members[b]
                 scores.setdefault((min(i, j), max(i, j)), 0.0)
+    meanings = _meanings(docs)
+    for pair in meanings:
+        scores.setdefault(pair, 0.0)
+    by_meaning: set[int] = set()
     for (i, j), cosine in scores.items():
-        if alike(docs[i], docs[j], cosine):
+        meaning = meanings.get((i, j), 0.0)
+        if alike(docs[i], docs[j], cosine, meaning):
             parent[root(i)] = root(j)
+            if not alike(docs[i], docs[j], cosine):
+                by_meaning |= {i, j}
     groups: dict[int, list[int]] = defaultdict(list)
     for i in range(len(docs)):
         groups[root(i)].append(i)
-    return list(groups.values())
+    return list(groups.values()), by_meaning
 
 
 def proposals(user: User, *, now: datetime.datetime | None = None) -> list[Proposal]:
@@ -225,7 +259,8 @@ def proposals(user: User, *, now: datetime.datetime | None = None) -> list[Propo
     if len(docs) < min_incidents():
         return []
     _vectorise(docs)
-    found = [g for g in _clusters(docs) if len(g) >= min_incidents()]
+    clusters, by_meaning = _clusters(docs)
+    found = [g for g in clusters if len(g) >= min_incidents()]
     if not found:
         return []
     ids = [docs[i].pk for g in found for i in g]
@@ -236,7 +271,9 @@ def proposals(user: User, *, now: datetime.datetime | None = None) -> list[Propo
     result = []
     for group in found:
         members = [docs[i] for i in group]
-        result.append(_proposal(members, tickets, surface, names))
+        proposal = _proposal(members, tickets, surface, names)
+        proposal.meaning = any(i in by_meaning for i in group)
+        result.append(proposal)
     result.sort(key=lambda p: (-len(p.incidents), p.key))
     return result
 
@@ -294,12 +331,17 @@ def similar_incidents(
     docs[0].items = set(named)
     _vectorise(docs)
     target = docs[0]
+    meanings = {
+        (j if i == 0 else i): score for (i, j), score in _meanings(docs).items() if 0 in (i, j)
+    }
     scored = []
-    for d in docs[1:]:
+    for n, d in enumerate(docs[1:], start=1):
         cosine = sum(w * d.vector.get(t, 0.0) for t, w in target.vector.items())
-        if alike(target, d, cosine):
+        meaning = meanings.get(n, 0.0)
+        if alike(target, d, cosine, meaning):
             bonus = 0.1 * (target.category_id is not None and target.category_id == d.category_id)
-            scored.append((d.pk, cosine + bonus + 0.2 * bool(target.items & d.items)))
+            best = max(cosine, meaning)
+            scored.append((d.pk, best + bonus + 0.2 * bool(target.items & d.items)))
     scored.sort(key=lambda s: (-s[1], -s[0]))
     top = scored[:SIMILAR_LIMIT]
     tickets = (
