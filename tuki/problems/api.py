@@ -121,6 +121,9 @@ class ProposalOut(Schema):
     words: list[str]
     category: str
     items: list[str]
+    meaning: bool = Field(
+        description="some incidents joined by meaning across languages (semantic search)"
+    )
 
 
 class KnownErrorOut(Schema):
@@ -283,6 +286,7 @@ def radar_proposals(request: ApiRequest) -> list[dict[str, Any]]:
             "words": p.words,
             "category": p.category,
             "items": p.items,
+            "meaning": p.meaning,
         }
         for p in radar.proposals(user)
     ]

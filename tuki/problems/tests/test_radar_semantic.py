@@ -107,3 +107,11 @@ def test_a_problem_finds_its_incidents_in_other_languages(
         )
     similar = {t.pk for t, _score in radar.similar_incidents(desk.operator, problem.ticket)}
     assert similar == wave["printer"]
+
+
+def test_the_api_says_when_meaning_joined_them(desk: Desk, wave) -> None:
+    from tuki.tickets.tests.test_api_support import API, client_as
+
+    body = client_as(desk, "operator").get(API + "/problems/radar").json()
+    printer = next(p for p in body if {i["id"] for i in p["incidents"]} >= wave["printer"])
+    assert printer["meaning"] is True
