@@ -125,10 +125,11 @@ def test_the_drafts_keep_to_a_fixed_query_budget(
 
 
 # The session, the user, their groups, the ticket; the category family (3); the resolved
-# statuses and the candidates (2); the article search (3 with its savepoint on SQLite, 4 on
-# PostgreSQL, whose engine reads the hits and their headlines apart), the articles and their
-# translations.
-BUDGET = 16
+# statuses and the candidates (2); the article search (3 with its savepoint on SQLite; on
+# PostgreSQL up to 5: its savepoint and up to three reads, as search/backends/postgres.py
+# plans them from pg_stats, which other tests' rows change: the table-order window when the
+# words are common, the exact stems, the prefixes), the articles and their translations.
+BUDGET = 17
 
 
 def test_administrators_see_that_the_local_model_is_off(desk: Desk) -> None:
