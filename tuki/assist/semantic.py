@@ -147,6 +147,24 @@ def ticket_pairs(ticket_ids: list[int], minimum: float) -> dict[tuple[int, int],
     return pairs
 
 
+def similar_to_ticket(ticket_id: int, ticket_ids: list[int]) -> dict[int, float]:
+    """The cosine of one ticket's stored vector with each of these tickets' (by id); empty
+    when it has none or semantic search is off. One query, one matrix-vector product."""
+    if not embeddings.available() or not ticket_ids:
+        return {}
+    rows = dict(
+        TicketVector.objects.filter(
+            ticket_id__in=[ticket_id, *ticket_ids], model=embeddings.model_tag()
+        ).values_list("ticket_id", "vector")
+    )
+    own = rows.pop(ticket_id, None)
+    if own is None or not rows:
+        return {}
+    ids = list(rows)
+    scores = embeddings.cosine(embeddings.unpack([own])[0], embeddings.unpack(list(rows.values())))
+    return {pk: float(score) for pk, score in zip(ids, scores, strict=True)}
+
+
 # --- documents of other apps ---------------------------------------------------------------
 
 

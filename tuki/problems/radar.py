@@ -321,7 +321,8 @@ def similar_incidents(
         "title": problem.title,
         "description": problem.description,
         "category_id": problem.category_id,
-        "requester__language": "en",
+        # The problem's writer's language (a problem's requester is whoever registered it).
+        "requester__language": getattr(problem.requester, "language", "") or "en",
     }
     docs, _surface = _load([problem_row, *rows])
     # The problem's own items and those of its linked incidents describe it too.
@@ -331,13 +332,13 @@ def similar_incidents(
     docs[0].items = set(named)
     _vectorise(docs)
     target = docs[0]
-    meanings = {
-        (j if i == 0 else i): score for (i, j), score in _meanings(docs).items() if 0 in (i, j)
-    }
+    meanings = semantic.similar_to_ticket(
+        problem.pk, [d.pk for d in docs[1:] if d.language != target.language]
+    )
     scored = []
-    for n, d in enumerate(docs[1:], start=1):
+    for d in docs[1:]:
         cosine = sum(w * d.vector.get(t, 0.0) for t, w in target.vector.items())
-        meaning = meanings.get(n, 0.0)
+        meaning = meanings.get(d.pk, 0.0)
         if alike(target, d, cosine, meaning):
             bonus = 0.1 * (target.category_id is not None and target.category_id == d.category_id)
             best = max(cosine, meaning)
