@@ -25,6 +25,7 @@ urlpatterns = [
     path("call/custom-fields/", call.call_custom_fields, name="call_custom_fields"),
     path("call/similar/", call.call_similar, name="call_similar"),
     path("tickets/<str:number>/duplicates/", call.ticket_duplicates, name="ticket_duplicates"),
+    path("tickets/<str:number>/join-outage/", call.join_outage, name="join_outage"),
     path("fields/options/", field_options.reference_options, name="reference_options"),
     path("attachments/<int:pk>/", detail.attachment, name="attachment"),
     path("tickets/<str:number>/", detail.detail, name="detail"),

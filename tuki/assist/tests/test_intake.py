@@ -357,3 +357,74 @@ def test_the_duplicates_of_a_ticket_are_for_agents_who_may_see_it(desk: Desk) ->
     url = f"/desk/tickets/{mail.number}/duplicates/"
     assert desk.client_for(desk.other_agent).get(url).status_code == 404
     assert desk.client_for(desk.requester).get(url).status_code in (302, 403, 404)
+
+
+def test_a_mail_s_duplicate_is_added_to_the_requester_s_open_ticket_in_one_step(
+    desk: Desk,
+) -> None:
+    """The section's "Add to that ticket" merges the mail's ticket into the requester's open
+    one (tickets:merge, with the version the page showed)."""
+    old = _open(desk, "VPN error 809 when connecting", requester=desk.requester)
+    mail = _open(
+        desk, "VPN virhe 809 yhdistettäessä", requester=desk.requester, channel=Channel.EMAIL
+    )
+    client = desk.client_for(desk.operator)
+    html = client.get(f"/desk/tickets/{mail.number}/duplicates/").content.decode()
+    form = re.search(
+        r'<form method="post" action="([^"]+)" class="duplicate-merge">(.*?)</form>', html, re.S
+    )
+    assert form and form.group(1) == f"/desk/tickets/{mail.number}/merge/"
+    data = dict(re.findall(r'name="(number|version|reason)" value="([^"]*)"', form.group(2)))
+    assert data["number"] == old.number
+    response = client.post(form.group(1), data)
+    assert response.status_code == 302
+    mail.refresh_from_db()
+    assert mail.merged_into_id == old.pk
+
+
+def _outage(desk: Desk) -> Ticket:
+    """An open P1 incident with a child: the desk's own sign of a live outage."""
+    outage = _open(desk, "VPN down for everyone", impact=1, urgency=1)
+    child = _open(desk, "VPN down here too", requester=desk.colleague)
+    tickets.link_tickets(desk.operator, outage, child, LinkType.PARENT_OF)
+    return outage
+
+
+def test_a_mail_s_incident_joins_the_live_outage_in_one_step(desk: Desk) -> None:
+    outage = _outage(desk)
+    mail = _open(desk, "Cannot reach the VPN", requester=desk.requester, channel=Channel.EMAIL)
+    client = desk.client_for(desk.operator)
+    html = client.get(f"/desk/tickets/{mail.number}/duplicates/").content.decode()
+    assert f"/desk/tickets/{mail.number}/join-outage/" in html
+    assert f'name="outage" value="{outage.pk}"' in html
+    response = client.post(f"/desk/tickets/{mail.number}/join-outage/", {"outage": outage.pk})
+    assert response.status_code == 302
+    assert TicketLink.objects.filter(source=outage, target=mail, type=LinkType.PARENT_OF).exists()
+    again = client.get(f"/desk/tickets/{mail.number}/duplicates/").content.decode()
+    assert f'name="outage" value="{outage.pk}"' not in again  # linked now
+
+
+def test_joining_an_outage_that_is_not_one_changes_nothing(desk: Desk) -> None:
+    _outage(desk)
+    plain = _open(desk, "VPN slow", requester=desk.colleague)
+    mail = _open(desk, "Cannot reach the VPN", requester=desk.requester, channel=Channel.EMAIL)
+    client = desk.client_for(desk.operator)
+    for value in (plain.pk, "nonsense", 2**70, ""):
+        response = client.post(f"/desk/tickets/{mail.number}/join-outage/", {"outage": value})
+        assert response.status_code == 302
+    assert not TicketLink.objects.filter(target=mail).exists()
+    page = client.get(mail.get_absolute_url()).content.decode()
+    assert "That outage is over." in page
+
+
+def test_joining_an_outage_is_for_agents_who_may_see_the_ticket(desk: Desk) -> None:
+    outage = _outage(desk)
+    mail = _open(desk, "Cannot reach the VPN", requester=desk.requester, channel=Channel.EMAIL)
+    tickets.escalate_ticket(desk.operator, mail, group=desk.network_hel, reason="theirs")
+    url = f"/desk/tickets/{mail.number}/join-outage/"
+    assert desk.client_for(desk.other_agent).post(url, {"outage": outage.pk}).status_code == 404
+    assert desk.client_for(desk.requester).post(url, {"outage": outage.pk}).status_code == 404
+    assert desk.client_for(desk.operator).get(url).status_code == 405
+    anonymous = Client().post(url, {"outage": outage.pk})
+    assert anonymous.status_code == 302 and "/login" in anonymous["Location"]
+    assert not TicketLink.objects.filter(target=mail).exists()

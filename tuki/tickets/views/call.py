@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import render
 from django.utils.translation import get_language, gettext as _
+from django.views.decorators.http import require_POST
 from django_htmx.http import trigger_client_event
 
 from tuki.accounts import directory
@@ -321,3 +322,30 @@ def ticket_duplicates(request: AuthenticatedHttpRequest, number: str) -> HttpRes
         ]
     context = {"duplicates": found, "ticket": ticket}
     return render(request, "tickets/partials/ticket_duplicates.html", context)
+
+
+@require_POST
+@agent_required(hide=True)
+def join_outage(request: AuthenticatedHttpRequest, number: str) -> HttpResponse:
+    """ "Part of this outage" in the ticket page's Possible duplicates: the live outage
+    becomes this incident's parent, in one step (as Log a call's "Register, linked to the
+    outage"). An outage that is over, or one the agent may not see, is refused."""
+    ticket = access.get_ticket_for_user(request.user, number)
+    outage = intake.live_outages(request.user).filter(pk=_int(request.POST.get("outage"))).first()
+    try:
+        if outage is None:
+            raise ServiceError(_("That outage is over."), field="outage", code="invalid")
+        if ticket.kind != Kind.INCIDENT or not ticket.is_active:
+            raise ServiceError(
+                _("Only an open incident can be part of an outage."), field="outage", code="kind"
+            )
+        services.link_tickets(request.user, outage, ticket, LinkType.PARENT_OF)
+    except (ServiceError, PermissionDenied) as exc:
+        messages.error(request, str(getattr(exc, "message", "") or exc))
+    else:
+        messages.success(
+            request,
+            _("%(number)s is now part of the outage %(outage)s.")
+            % {"number": ticket.number, "outage": outage.number},
+        )
+    return go_to(request, ticket.get_absolute_url())
