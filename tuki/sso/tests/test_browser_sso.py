@@ -12,6 +12,8 @@ import pytest
 from tuki.accounts.models import User
 from tuki.sso.models import IdentityProvider
 from tuki.sso.tests.conftest import PASSWORD
+from tuki.sso.tests.test_oidc import ISSUER_BEFORE_START
+from tuki.sso.tests.test_saml import METADATA_BEFORE_START
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -60,7 +62,7 @@ def test_openid_connect_sign_in_mapping_and_logout(
     provider = IdentityProvider.objects.create(
         kind="oidc",
         name="Company ID",
-        issuer="http://placeholder",
+        issuer=ISSUER_BEFORE_START,  # set to the running provider's below
         client_id="tuki-client",
         client_secret="tuki-secret-123",
         mappings="tuki-agents -> agent\nnetwork -> Network Helsinki",
@@ -112,7 +114,7 @@ def test_saml_sign_in_through_the_company_form_and_single_logout(
     provider = IdentityProvider.objects.create(
         kind="saml",
         name="Acme SAML",
-        metadata_xml="<placeholder/>",
+        metadata_xml=METADATA_BEFORE_START,  # the running IdP's URL replaces it below
         organisation=desk.acme,
         email_domains="acme.fi",
         email_attribute="mail",

@@ -15,6 +15,9 @@ from tuki.sso.tests.conftest import PASSWORD, idp_sign_in, path_of
 pytestmark = pytest.mark.slow
 
 CALLBACK = "http://testserver/sso/{pk}/oidc/callback/"
+# The provider row is made before the local OpenID provider starts (its callback URL carries
+# the row's id); each test then sets the running provider's issuer. Never fetched (.invalid).
+ISSUER_BEFORE_START = "http://not-started-yet.invalid"
 
 
 def make_provider(issuer: str, **extra: Any) -> IdentityProvider:
@@ -38,7 +41,7 @@ def sign_in_through(client: Client, provider: IdentityProvider, username: str) -
 
 
 def test_jit_requester_and_mapped_agent(desk: Any, start_oidc: Any) -> None:
-    provider = make_provider("http://placeholder")
+    provider = make_provider(ISSUER_BEFORE_START)
     idp = start_oidc([CALLBACK.format(pk=provider.pk)])
     provider.issuer = idp.issuer
     provider.save()
@@ -66,7 +69,7 @@ def test_jit_requester_and_mapped_agent(desk: Any, start_oidc: Any) -> None:
 
 
 def test_missing_email_claim_is_explained(desk: Any, start_oidc: Any) -> None:
-    provider = make_provider("http://placeholder")
+    provider = make_provider(ISSUER_BEFORE_START)
     idp = start_oidc([CALLBACK.format(pk=provider.pk)], omit=["email"])
     provider.issuer = idp.issuer
     provider.save()
@@ -77,7 +80,7 @@ def test_missing_email_claim_is_explained(desk: Any, start_oidc: Any) -> None:
 
 
 def test_expired_id_token_is_a_clock_problem(desk: Any, start_oidc: Any) -> None:
-    provider = make_provider("http://placeholder")
+    provider = make_provider(ISSUER_BEFORE_START)
     idp = start_oidc([CALLBACK.format(pk=provider.pk)], id_token_seconds=-600)
     provider.issuer = idp.issuer
     provider.save()
@@ -89,7 +92,7 @@ def test_expired_id_token_is_a_clock_problem(desk: Any, start_oidc: Any) -> None
 
 def test_organisation_provider_signs_in_only_its_domain(desk: Any, start_oidc: Any) -> None:
     provider = make_provider(
-        "http://placeholder", organisation=desk.globex, email_domains="globex.ro"
+        ISSUER_BEFORE_START, organisation=desk.globex, email_domains="globex.ro"
     )
     idp = start_oidc([CALLBACK.format(pk=provider.pk)])
     provider.issuer = idp.issuer
@@ -100,7 +103,7 @@ def test_organisation_provider_signs_in_only_its_domain(desk: Any, start_oidc: A
 
 
 def test_logout_goes_to_the_end_session_endpoint(desk: Any, start_oidc: Any) -> None:
-    provider = make_provider("http://placeholder")
+    provider = make_provider(ISSUER_BEFORE_START)
     idp = start_oidc(
         [CALLBACK.format(pk=provider.pk)], post_logout_redirect_uris=["http://testserver/login/"]
     )

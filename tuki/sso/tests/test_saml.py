@@ -16,11 +16,16 @@ from tuki.sso.tests.conftest import PASSWORD, path_of, saml_idp_sign_in
 pytestmark = pytest.mark.slow
 
 
+# The provider row is made before the local SAML IdP starts (the IdP is given Tuki's metadata
+# for this row); the running IdP's metadata URL then replaces this. Never parsed.
+METADATA_BEFORE_START = "<not-started-yet/>"
+
+
 def saml_provider(**extra: Any) -> IdentityProvider:
     values: dict[str, Any] = {
         "kind": "saml",
         "name": "Company SAML",
-        "metadata_xml": "<placeholder/>",
+        "metadata_xml": METADATA_BEFORE_START,
         "email_attribute": "mail",
         "name_attribute": "displayName",
         "groups_attribute": "isMemberOf",
